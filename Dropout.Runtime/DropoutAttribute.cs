@@ -1,0 +1,57 @@
+namespace Dropout;
+
+/// <summary>
+/// Marks a layer class (or a partial method) whose dropout the Dropout.Generators source generator implements,
+/// specialized for the keep probability given here.
+/// </summary>
+/// <remarks>
+/// <c>keepProbability</c> is the probability of KEEPING an element (PyTorch and Keras take the drop rate instead):
+/// 0.8 is usual for inputs, 0.5 for hidden layers. It must be a compile-time constant in (0, 1].
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares dropout with keep probability <paramref name="keepProbability"/>.</summary>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    public DropoutAttribute(double keepProbability)
+    {
+        KeepProbability = keepProbability;
+    }
+
+    /// <summary>Gets the keep probability p.</summary>
+    public double KeepProbability { get; }
+
+    /// <summary>Gets or sets a fixed element count for which a kernel without tail handling is emitted; 0 (the default) accepts any length.</summary>
+    public int Size { get; set; }
+
+    /// <summary>Gets or sets how the backward pass recovers the forward mask.</summary>
+    public DropoutMaskStorage MaskStorage { get; set; } = DropoutMaskStorage.Bits;
+}
+
+/// <summary>How a dropout site keeps its forward mask for the backward pass.</summary>
+public enum DropoutMaskStorage
+{
+    /// <summary>Store the mask as bits (1 bit per element): backward reads memory, draws nothing.</summary>
+    Bits = 0,
+
+    /// <summary>Store nothing; backward regenerates the mask from the seed and offset, as FlashAttention does.</summary>
+    Regenerate = 1,
+}
+
+/// <summary>
+/// Marks a method as an inference path (prediction, evaluation): the Dropout analyzers report dropout forced on inside
+/// it, and a model run in it without an inference scope.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property | AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
+public sealed class InferenceAttribute : Attribute
+{
+}
+
+/// <summary>
+/// Opts a method into Monte Carlo dropout: dropout is deliberately kept on at inference to sample an ensemble. The
+/// Dropout analyzers do not report dropout left on inside such a method.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
+public sealed class MonteCarloDropoutAttribute : Attribute
+{
+}

@@ -1,0 +1,294 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Dropout;
+
+/// <summary>
+/// Reference dropout kernels over spans of <see cref="float"/> and <see cref="double"/>, vectorized with
+/// Vector512/256/128 and a scalar tail. Every kernel implements the mask definition of <c>docs/masks.md</c>:
+/// element <c>i</c> of a call is element <c>offset + i</c> of the stream keyed by <c>seed</c>, so any split of a span
+/// into calls, any vector width and any thread count produce the same bits.
+/// </summary>
+/// <remarks>
+/// <para>Kept elements are multiplied by 1/p; dropped elements are exactly +0.0, also for NaN or infinite inputs.
+/// p = 1 is the identity and draws nothing. <c>input</c> and <c>output</c> may be the same span (in place), but must not
+/// partially overlap.</para>
+/// <para>Masks are bit-packed, 1 bit per element, LSB first: element <c>i</c> is bit <c>i % 8</c> of byte <c>i / 8</c>
+/// (<see cref="MaskLayout.MaskByteCount"/> bytes). A set bit means kept.</para>
+/// <para>Spans of at least <see cref="ParallelThreshold"/> elements are split across up to
+/// <see cref="MaxDegreeOfParallelism"/> threads in tile-aligned chunks; the result is bit-identical to one thread.
+/// Smaller calls allocate nothing and never leave the calling thread.</para>
+/// </remarks>
+public static unsafe partial class DropoutKernels
+{
+    /// <summary>Chunks handed to threads are multiples of this many elements: a whole number of tiles and of mask bytes.</summary>
+    private const int ParallelChunkAlignment = 2048;
+
+    private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Gets the element count from which a call may use several threads. Below it, thread hand-off costs more than the
+    /// work (about 4 MiB of floats, well past the L2 cache).
+    /// </summary>
+    public static int ParallelThreshold => 1 << 20;
+
+    /// <summary>Gets or sets the most threads one large call may use; 1 keeps every call on the calling thread.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => s_maxDegreeOfParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            s_maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>Dropout forward that records the mask: <c>output = input ⊙ m / p</c>, with m written to <paramref name="mask"/>.</summary>
+    /// <param name="input">The activations.</param>
+    /// <param name="output">Receives the result; may be <paramref name="input"/> itself.</param>
+    /// <param name="mask">Receives the bit-packed mask; at least <see cref="MaskLayout.MaskByteCount"/> bytes.</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of <c>input[0]</c>.</param>
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset) =>
+        Run(input, output, mask, recordMask: true, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <inheritdoc cref="Forward(ReadOnlySpan{float}, Span{float}, Span{byte}, double, ulong, ulong)"/>
+    public static void Forward(ReadOnlySpan<double> input, Span<double> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset) =>
+        Run(input, output, mask, recordMask: true, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>
+    /// Dropout forward that records nothing: the backward pass regenerates the mask from (<paramref name="seed"/>,
+    /// <paramref name="offset"/>) with <see cref="Backward(ReadOnlySpan{float}, Span{float}, double, ulong, ulong)"/>.
+    /// </summary>
+    /// <param name="input">The activations.</param>
+    /// <param name="output">Receives the result; may be <paramref name="input"/> itself.</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of <c>input[0]</c>.</param>
+    public static void Forward(ReadOnlySpan<float> input, Span<float> output, double keepProbability, ulong seed, ulong offset) =>
+        Run(input, output, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <inheritdoc cref="Forward(ReadOnlySpan{float}, Span{float}, double, ulong, ulong)"/>
+    public static void Forward(ReadOnlySpan<double> input, Span<double> output, double keepProbability, ulong seed, ulong offset) =>
+        Run(input, output, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>Dropout backward by regeneration: <c>gradInput = gradOutput ⊙ m / p</c> with the mask the forward drew at (<paramref name="seed"/>, <paramref name="offset"/>).</summary>
+    /// <param name="gradOutput">The gradient with respect to the dropout's output.</param>
+    /// <param name="gradInput">Receives the gradient with respect to its input; may be <paramref name="gradOutput"/> itself.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    /// <param name="seed">The seed the forward used.</param>
+    /// <param name="offset">The offset the forward used.</param>
+    public static void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput, double keepProbability, ulong seed, ulong offset) =>
+        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float}, double, ulong, ulong)"/>
+    public static void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput, double keepProbability, ulong seed, ulong offset) =>
+        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>Dropout backward from a recorded bit mask: <c>gradInput = gradOutput ⊙ m / p</c>.</summary>
+    /// <param name="gradOutput">The gradient with respect to the dropout's output.</param>
+    /// <param name="gradInput">Receives the gradient with respect to its input; may be <paramref name="gradOutput"/> itself.</param>
+    /// <param name="mask">The mask the forward recorded.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    public static void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
+        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability));
+
+    /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{byte}, double)"/>
+    public static void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
+        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability));
+
+    /// <summary>Writes the mask of <paramref name="count"/> elements at (<paramref name="seed"/>, <paramref name="offset"/>) without touching any activations.</summary>
+    /// <param name="mask">Receives the bit-packed mask.</param>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of the first element.</param>
+    public static void FillMask(Span<byte> mask, int count, double keepProbability, ulong seed, ulong offset)
+    {
+        DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (mask.Length < MaskLayout.MaskByteCount(count))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), count, mask.Length);
+        }
+
+        fixed (byte* maskPointer = mask)
+        {
+            var writer = new BitMaskWriter(maskPointer);
+            ForEachTile(spec, seed, offset, count, ref writer, static (ref BitMaskWriter w, byte* bits, int first, int length, int done) => w.AppendRange(bits, first, length));
+            writer.Flush();
+        }
+    }
+
+    private delegate void TileAction(ref BitMaskWriter writer, byte* tileBits, int firstBit, int count, int elementsDone);
+
+    // Walks the random stream tile by tile and hands each tile's keep bits to `action`.
+    private static void ForEachTile(in DropoutMaskSpec spec, ulong seed, ulong offset, int count, ref BitMaskWriter writer, TileAction action)
+    {
+        ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
+        Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
+        ulong elementsPerTile = (ulong)spec.ElementsPerTile;
+        int done = 0;
+        ulong position = offset;
+        while (done < count)
+        {
+            ulong tile = position / elementsPerTile;
+            int first = (int)(position % elementsPerTile);
+            int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
+            TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan);
+            action(ref writer, (byte*)tileBits, first, length, done);
+            done += length;
+            position += (ulong)length;
+        }
+    }
+
+    private static void Run<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset)
+        where T : unmanaged
+    {
+        ValidateOutput(input, output);
+        if (recordMask && mask.Length < MaskLayout.MaskByteCount(input.Length))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), input.Length, mask.Length);
+        }
+
+        int degree = input.Length >= ParallelThreshold ? Math.Min(s_maxDegreeOfParallelism, input.Length / ParallelThreshold * 2) : 1;
+        if (degree <= 1)
+        {
+            RunChunk(input, output, recordMask ? mask : default, recordMask, spec, seed, offset);
+            return;
+        }
+
+        RunParallel(input, output, mask, recordMask, spec, seed, offset, degree);
+    }
+
+    private static void RunParallel<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset, int degree)
+        where T : unmanaged
+    {
+        int length = input.Length;
+        int chunk = (length / degree + ParallelChunkAlignment - 1) / ParallelChunkAlignment * ParallelChunkAlignment;
+        fixed (T* inputPointer = input)
+        fixed (T* outputPointer = output)
+        fixed (byte* maskPointer = mask)
+        {
+            nint inputAddress = (nint)inputPointer, outputAddress = (nint)outputPointer, maskAddress = (nint)maskPointer;
+            Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
+            {
+                int start = part * chunk;
+                int count = Math.Min(chunk, length - start);
+                if (count <= 0)
+                {
+                    return;
+                }
+
+                var partInput = new ReadOnlySpan<T>((T*)inputAddress + start, count);
+                var partOutput = new Span<T>((T*)outputAddress + start, count);
+                Span<byte> partMask = recordMask ? new Span<byte>((byte*)maskAddress + start / 8, MaskLayout.MaskByteCount(count)) : default;
+                RunChunk(partInput, partOutput, partMask, recordMask, spec, seed, offset + (ulong)start);
+            });
+        }
+    }
+
+    private static void RunChunk<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, in DropoutMaskSpec spec, ulong seed, ulong offset)
+        where T : unmanaged
+    {
+        fixed (T* inputPointer = input)
+        fixed (T* outputPointer = output)
+        fixed (byte* maskPointer = mask)
+        {
+            var writer = new BitMaskWriter(recordMask ? maskPointer : null);
+            if (spec.IsIdentity)
+            {
+                // p = 1: nothing is drawn and nothing is scaled.
+                if (inputPointer != outputPointer)
+                {
+                    input.CopyTo(output);
+                }
+
+                if (recordMask)
+                {
+                    writer.AppendOnes(input.Length);
+                    writer.Flush();
+                }
+
+                return;
+            }
+
+            T scale = ScaleOf<T>(spec);
+            ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
+            Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
+            ulong elementsPerTile = (ulong)spec.ElementsPerTile;
+            int count = input.Length;
+            int done = 0;
+            ulong position = offset;
+            while (done < count)
+            {
+                ulong tile = position / elementsPerTile;
+                int first = (int)(position % elementsPerTile);
+                int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
+                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan);
+                MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)tileBits, first, scale);
+                if (recordMask)
+                {
+                    writer.AppendRange((byte*)tileBits, first, length);
+                }
+
+                done += length;
+                position += (ulong)length;
+            }
+
+            if (recordMask)
+            {
+                writer.Flush();
+            }
+        }
+    }
+
+    private static void ApplyMask<T>(ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<byte> mask, DropoutMaskSpec spec)
+        where T : unmanaged
+    {
+        ValidateOutput(input, output);
+        if (mask.Length < MaskLayout.MaskByteCount(input.Length))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), input.Length, mask.Length);
+        }
+
+        fixed (T* inputPointer = input)
+        fixed (T* outputPointer = output)
+        fixed (byte* maskPointer = mask)
+        {
+            if (spec.IsIdentity)
+            {
+                if (inputPointer != outputPointer)
+                {
+                    input.CopyTo(output);
+                }
+
+                return;
+            }
+
+            MaskedScale.Apply(inputPointer, outputPointer, input.Length, maskPointer, 0, ScaleOf<T>(spec));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ScaleOf<T>(in DropoutMaskSpec spec)
+        where T : unmanaged =>
+        typeof(T) == typeof(float) ? (T)(object)spec.ScaleSingle : (T)(object)spec.Scale;
+
+    private static void ValidateOutput<T>(ReadOnlySpan<T> input, Span<T> output)
+    {
+        if (output.Length != input.Length)
+        {
+            ThrowHelper.ThrowLengthMismatch(nameof(output), input.Length, output.Length);
+        }
+
+        ref T inputStart = ref MemoryMarshal.GetReference(input);
+        ref T outputStart = ref MemoryMarshal.GetReference(output);
+        if (input.Length > 0 && !Unsafe.AreSame(ref inputStart, ref outputStart) && input.Overlaps(output))
+        {
+            ThrowHelper.ThrowPartialOverlap(nameof(output));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dropout;
+
+/// <summary>
+/// The one vectorized loop every kernel ends in: <c>output[i] = keep(i) ? input[i] · scale : +0.0</c>, with the keep
+/// bits read LSB-first from a bit stream. Dropped elements are produced by AND-ing with an all-zero lane, so they are
+/// exactly +0.0 even for NaN or infinite inputs.
+/// </summary>
+internal static unsafe class MaskedScale
+{
+    /// <summary>Applies <paramref name="count"/> keep bits, starting at bit <paramref name="firstBit"/> of <paramref name="bits"/>.</summary>
+    /// <param name="input">The first input element.</param>
+    /// <param name="output">The first output element (may equal <paramref name="input"/>).</param>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="bits">The bit stream; bytes up to bit <c>firstBit + count - 1</c> are read, no further.</param>
+    /// <param name="firstBit">The bit of the first element.</param>
+    /// <param name="scale">1/p in the element type.</param>
+    public static void Apply<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
+        where T : unmanaged
+    {
+        nint i = 0;
+        nint bitEnd = firstBit + count;
+        if (Vector512.IsHardwareAccelerated && count >= 64)
+        {
+            Vector512<T> scaleVector = Vector512.Create(scale);
+            int lanes = Vector512<T>.Count;
+            for (; i <= count - 64; i += 64)
+            {
+                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+                for (int v = 0; v < 64; v += lanes)
+                {
+                    Vector512<T> scaled = Vector512.Load(input + i + v) * scaleVector;
+                    (scaled & LaneMask512<T>((uint)(window >> v))).Store(output + i + v);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && count >= 64)
+        {
+            Vector256<T> scaleVector = Vector256.Create(scale);
+            int lanes = Vector256<T>.Count;
+            for (; i <= count - 64; i += 64)
+            {
+                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+                for (int v = 0; v < 64; v += lanes)
+                {
+                    Vector256<T> scaled = Vector256.Load(input + i + v) * scaleVector;
+                    (scaled & LaneMask256<T>((uint)(window >> v))).Store(output + i + v);
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && count >= 64)
+        {
+            Vector128<T> scaleVector = Vector128.Create(scale);
+            int lanes = Vector128<T>.Count;
+            for (; i <= count - 64; i += 64)
+            {
+                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+                for (int v = 0; v < 64; v += lanes)
+                {
+                    Vector128<T> scaled = Vector128.Load(input + i + v) * scaleVector;
+                    (scaled & LaneMask128<T>((uint)(window >> v))).Store(output + i + v);
+                }
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            nint bit = firstBit + i;
+            bool kept = ((bits[bit >> 3] >> (int)(bit & 7)) & 1) != 0;
+            output[i] = kept ? Multiply(input[i], scale) : default;
+        }
+    }
+
+    /// <summary>Reads the 64 bits that start at <paramref name="bit"/>, never touching a byte at or past <paramref name="bitEnd"/>'s byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ReadWindow(byte* bits, nint bit, nint bitEnd)
+    {
+        byte* first = bits + (bit >> 3);
+        int shift = (int)(bit & 7);
+        nint bytesAvailable = ((bitEnd + 7) >> 3) - (bit >> 3);
+        if (bytesAvailable >= 9)
+        {
+            ulong low = Unsafe.ReadUnaligned<ulong>(first) >> shift;
+            return shift == 0 ? low : low | ((ulong)first[8] << (64 - shift));
+        }
+
+        ulong value = 0;
+        for (int b = (int)Math.Min(bytesAvailable, 8) - 1; b >= 0; b--)
+        {
+            value = (value << 8) | first[b];
+        }
+
+        return value >> shift;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Multiply<T>(T value, T scale)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return (T)(object)((float)(object)value * (float)(object)scale);
+        }
+
+        return (T)(object)((double)(object)value * (double)(object)scale);
+    }
+
+    // All-ones lanes where the corresponding bit of `bits` is set: broadcast, isolate one bit per lane, compare.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> LaneMask512<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<uint> laneBits = Vector512.Create(1u, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+            return Vector512.Equals(Vector512.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector512<ulong> wideBits = Vector512.Create(1ul, 2, 4, 8, 16, 32, 64, 128);
+        return Vector512.Equals(Vector512.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> LaneMask256<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<uint> laneBits = Vector256.Create(1u, 2, 4, 8, 16, 32, 64, 128);
+            return Vector256.Equals(Vector256.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector256<ulong> wideBits = Vector256.Create(1ul, 2, 4, 8);
+        return Vector256.Equals(Vector256.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> LaneMask128<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector128<uint> laneBits = Vector128.Create(1u, 2, 4, 8);
+            return Vector128.Equals(Vector128.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector128<ulong> wideBits = Vector128.Create(1ul, 2);
+        return Vector128.Equals(Vector128.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+}

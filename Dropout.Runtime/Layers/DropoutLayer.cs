@@ -1,0 +1,192 @@
+namespace Dropout;
+
+/// <summary>
+/// A ready-made dropout layer for code that does not use the source generator: it reads its context's mode, draws a
+/// fresh mask from its own stream on every training forward call, and applies exactly that mask in the backward call.
+/// </summary>
+/// <remarks>
+/// In inference mode an in-place forward does no work at all, and backward passes the gradient through. The recorded
+/// mask buffer grows to the largest length seen and is then reused, so steady-state calls allocate nothing.
+/// </remarks>
+public sealed class DropoutLayer
+{
+    private readonly DropoutMaskSpec _spec;
+    private byte[] _mask = [];
+    private int _maskedLength = -1;
+    private bool _lastForwardWasActive;
+
+    /// <summary>Creates a dropout layer.</summary>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="context">The model's context (mode and seed); <see cref="DropoutContext.Shared"/> when omitted.</param>
+    /// <param name="maskStorage">How backward recovers the forward mask.</param>
+    public DropoutLayer(double keepProbability, DropoutContext? context = null, DropoutMaskStorage maskStorage = DropoutMaskStorage.Bits)
+    {
+        _spec = DropoutMaskSpec.Create(keepProbability);
+        Stream = (context ?? DropoutContext.Shared).CreateStream();
+        MaskStorage = maskStorage;
+    }
+
+    /// <summary>Gets the keep probability p.</summary>
+    public double KeepProbability => _spec.KeepProbability;
+
+    /// <summary>Gets how backward recovers the forward mask.</summary>
+    public DropoutMaskStorage MaskStorage { get; }
+
+    /// <summary>Gets this layer's random stream (its key and position).</summary>
+    public DropoutStream Stream { get; }
+
+    /// <summary>Gets the context whose mode this layer follows.</summary>
+    public DropoutContext Context => Stream.Context;
+
+    /// <summary>Applies dropout in place: in training, <c>values ⊙ m / p</c> with a fresh mask; in inference, nothing.</summary>
+    /// <param name="values">The activations, overwritten with the result.</param>
+    public void Forward(Span<float> values) => Forward(values, values);
+
+    /// <inheritdoc cref="Forward(Span{float})"/>
+    public void Forward(Span<double> values) => Forward(values, values);
+
+    /// <summary>Applies dropout out of place: in training, <c>output = input ⊙ m / p</c> with a fresh mask; in inference, a copy.</summary>
+    /// <param name="input">The activations.</param>
+    /// <param name="output">Receives the result.</param>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
+        {
+            CopyIfDistinct(input, output);
+            return;
+        }
+
+        ulong offset = Stream.Reserve(input.Length);
+        if (MaskStorage == DropoutMaskStorage.Bits)
+        {
+            DropoutKernels.Forward(input, output, MaskFor(input.Length), _spec.KeepProbability, Stream.Key, offset);
+        }
+        else
+        {
+            DropoutKernels.Forward(input, output, _spec.KeepProbability, Stream.Key, offset);
+        }
+    }
+
+    /// <inheritdoc cref="Forward(ReadOnlySpan{float}, Span{float})"/>
+    public void Forward(ReadOnlySpan<double> input, Span<double> output)
+    {
+        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
+        {
+            CopyIfDistinct(input, output);
+            return;
+        }
+
+        ulong offset = Stream.Reserve(input.Length);
+        if (MaskStorage == DropoutMaskStorage.Bits)
+        {
+            DropoutKernels.Forward(input, output, MaskFor(input.Length), _spec.KeepProbability, Stream.Key, offset);
+        }
+        else
+        {
+            DropoutKernels.Forward(input, output, _spec.KeepProbability, Stream.Key, offset);
+        }
+    }
+
+    /// <summary>Back-propagates in place through the last forward call: <c>grad ⊙ m / p</c> with exactly its mask.</summary>
+    /// <param name="gradient">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>
+    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length.</exception>
+    public void Backward(Span<float> gradient) => Backward(gradient, gradient);
+
+    /// <inheritdoc cref="Backward(Span{float})"/>
+    public void Backward(Span<double> gradient) => Backward(gradient, gradient);
+
+    /// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput ⊙ m / p</c> with exactly its mask.</summary>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="gradInput">Receives the gradient with respect to the input.</param>
+    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length.</exception>
+    public void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput)
+    {
+        if (!PrepareBackward(gradOutput.Length) || _spec.IsIdentity)
+        {
+            CopyIfDistinct(gradOutput, gradInput);
+            return;
+        }
+
+        if (MaskStorage == DropoutMaskStorage.Bits)
+        {
+            DropoutKernels.Backward(gradOutput, gradInput, _mask, _spec.KeepProbability);
+        }
+        else
+        {
+            DropoutKernels.Backward(gradOutput, gradInput, _spec.KeepProbability, Stream.Key, Stream.LastOffset);
+        }
+    }
+
+    /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float})"/>
+    public void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput)
+    {
+        if (!PrepareBackward(gradOutput.Length) || _spec.IsIdentity)
+        {
+            CopyIfDistinct(gradOutput, gradInput);
+            return;
+        }
+
+        if (MaskStorage == DropoutMaskStorage.Bits)
+        {
+            DropoutKernels.Backward(gradOutput, gradInput, _mask, _spec.KeepProbability);
+        }
+        else
+        {
+            DropoutKernels.Backward(gradOutput, gradInput, _spec.KeepProbability, Stream.Key, Stream.LastOffset);
+        }
+    }
+
+    // Returns whether this forward call applies dropout; records that for the matching backward.
+    private bool PrepareForward(int inputLength, int outputLength)
+    {
+        if (outputLength != inputLength)
+        {
+            ThrowHelper.ThrowLengthMismatch("output", inputLength, outputLength);
+        }
+
+        _lastForwardWasActive = Context.IsDropoutActive;
+        _maskedLength = inputLength;
+        return _lastForwardWasActive;
+    }
+
+    private bool PrepareBackward(int length)
+    {
+        if (_maskedLength < 0)
+        {
+            throw new InvalidOperationException("Backward was called before any forward call: there is no mask to reuse.");
+        }
+
+        if (length != _maskedLength)
+        {
+            throw new InvalidOperationException($"Backward got {length} elements but the last forward call had {_maskedLength}; backward must reuse exactly the forward mask.");
+        }
+
+        return _lastForwardWasActive;
+    }
+
+    private Span<byte> MaskFor(int length)
+    {
+        int bytes = MaskLayout.MaskByteCount(length);
+        if (_mask.Length < bytes)
+        {
+            _mask = new byte[bytes];
+        }
+
+        return _mask.AsSpan(0, bytes);
+    }
+
+    private static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output)
+    {
+        if (output.Length != input.Length)
+        {
+            ThrowHelper.ThrowLengthMismatch(nameof(output), input.Length, output.Length);
+        }
+
+        if (!System.Runtime.CompilerServices.Unsafe.AreSame(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input),
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))
+        {
+            input.CopyTo(output);
+        }
+    }
+}

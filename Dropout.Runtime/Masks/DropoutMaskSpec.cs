@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Dropout;
+
+/// <summary>
+/// A keep probability compiled into the integer test that decides each element (see <c>docs/masks.md</c>):
+/// an element is kept when its <see cref="BitsPerElement"/>-bit random field is below <see cref="KeepThreshold"/>.
+/// </summary>
+/// <remarks>
+/// The field width is the smallest of 1, 2, 4, 8 and 16 bits in which <c>p·2^bits</c> is an integer, so dyadic
+/// probabilities (0.5, 0.75, 0.25, ...) are exact and spend fewest random bits. Other probabilities use 16 bits
+/// with a threshold rounded to nearest (realized probability within 2^-17 ≈ 7.6e-6 of p), and probabilities
+/// below 1/256, where 16 bits would be coarse relative to p, use all 32 bits of a word.
+/// The source generator folds the same numbers into constants; both implement this one definition.
+/// </remarks>
+public readonly record struct DropoutMaskSpec
+{
+    /// <summary>Keep probabilities below this use 32-bit fields; at and above it, 16 bits are precise enough.</summary>
+    public const double SixteenBitFloor = 1.0 / 256.0;
+
+    private DropoutMaskSpec(double keepProbability, int bitsPerElement, uint keepThreshold)
+    {
+        KeepProbability = keepProbability;
+        BitsPerElement = bitsPerElement;
+        KeepThreshold = keepThreshold;
+    }
+
+    /// <summary>Gets the keep probability p in (0, 1] (not the drop rate).</summary>
+    public double KeepProbability { get; }
+
+    /// <summary>Gets the random bits spent per element: 1, 2, 4, 8, 16 or 32; 0 when p = 1 (nothing is drawn).</summary>
+    public int BitsPerElement { get; }
+
+    /// <summary>Gets the number of field values (out of 2^<see cref="BitsPerElement"/>) that keep an element.</summary>
+    public uint KeepThreshold { get; }
+
+    /// <summary>Gets whether this dropout keeps every element (p = 1): an identity that draws no random bits.</summary>
+    public bool IsIdentity => BitsPerElement == 0;
+
+    /// <summary>Gets the factor kept elements are multiplied by, 1/p, in double precision.</summary>
+    public double Scale => 1.0 / KeepProbability;
+
+    /// <summary>Gets the factor kept elements are multiplied by, 1/p, rounded once to single precision.</summary>
+    public float ScaleSingle => (float)(1.0 / KeepProbability);
+
+    /// <summary>Gets the probability with which the integer test actually keeps an element.</summary>
+    public double RealizedKeepProbability => IsIdentity ? 1.0 : KeepThreshold / Math.Pow(2, BitsPerElement);
+
+    /// <summary>Gets how many elements one 32-bit random word decides.</summary>
+    public int ElementsPerWord => IsIdentity ? 0 : 32 / BitsPerElement;
+
+    /// <summary>Gets the number of elements one tile of 16 Philox blocks (64 words) decides.</summary>
+    public int ElementsPerTile => ElementsPerWord * MaskLayout.WordsPerTile;
+
+    /// <summary>Compiles a keep probability into its mask test.</summary>
+    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <returns>The compiled specification.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is NaN or outside (0, 1].</exception>
+    public static DropoutMaskSpec Create(double keepProbability)
+    {
+        if (!(keepProbability > 0.0 && keepProbability <= 1.0))
+        {
+            ThrowHelper.ThrowKeepProbabilityOutOfRange(keepProbability);
+        }
+
+        if (keepProbability == 1.0)
+        {
+            return new DropoutMaskSpec(1.0, 0, 0);
+        }
+
+        for (int bits = 1; bits <= 16; bits *= 2)
+        {
+            double scaled = keepProbability * (1 << bits);
+            if (scaled == Math.Floor(scaled))
+            {
+                return new DropoutMaskSpec(keepProbability, bits, (uint)scaled);
+            }
+        }
+
+        if (keepProbability >= SixteenBitFloor)
+        {
+            // Round to nearest; p < 1 and p >= 1/256 keep the threshold within [256, 65535].
+            uint threshold = (uint)Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
+            return new DropoutMaskSpec(keepProbability, 16, Math.Min(threshold, 65535u));
+        }
+
+        // At least one value keeps, so a tiny positive p never silently becomes "drop everything".
+        double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
+        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Max(1.0, wide));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => IsIdentity
+        ? "p = 1 (identity)"
+        : string.Create(CultureInfo.InvariantCulture, $"p = {KeepProbability}: keep when a {BitsPerElement}-bit field < {KeepThreshold}");
+}
