@@ -114,33 +114,42 @@ public static unsafe partial class DropoutKernels
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), count, mask.Length);
         }
 
+        if (spec.IsIdentity)
+        {
+            mask[..MaskLayout.MaskByteCount(count)].Fill(0xFF);
+            ClearUnusedBits(mask, count);
+            return;
+        }
+
         fixed (byte* maskPointer = mask)
         {
             var writer = new BitMaskWriter(maskPointer);
-            ForEachTile(spec, seed, offset, count, ref writer, static (ref BitMaskWriter w, byte* bits, int first, int length, int done) => w.AppendRange(bits, first, length));
+            ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
+            Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
+            VectorWidth width = VectorWidths.Current;
+            ulong elementsPerTile = (ulong)spec.ElementsPerTile;
+            int done = 0;
+            ulong position = offset;
+            while (done < count)
+            {
+                ulong tile = position / elementsPerTile;
+                int first = (int)(position % elementsPerTile);
+                int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
+                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan, width);
+                writer.AppendRange((byte*)tileBits, first, length);
+                done += length;
+                position += (ulong)length;
+            }
+
             writer.Flush();
         }
     }
 
-    private delegate void TileAction(ref BitMaskWriter writer, byte* tileBits, int firstBit, int count, int elementsDone);
-
-    // Walks the random stream tile by tile and hands each tile's keep bits to `action`.
-    private static void ForEachTile(in DropoutMaskSpec spec, ulong seed, ulong offset, int count, ref BitMaskWriter writer, TileAction action)
+    private static void ClearUnusedBits(Span<byte> mask, int count)
     {
-        ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
-        Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
-        ulong elementsPerTile = (ulong)spec.ElementsPerTile;
-        int done = 0;
-        ulong position = offset;
-        while (done < count)
+        if (count % 8 != 0)
         {
-            ulong tile = position / elementsPerTile;
-            int first = (int)(position % elementsPerTile);
-            int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
-            TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan);
-            action(ref writer, (byte*)tileBits, first, length, done);
-            done += length;
-            position += (ulong)length;
+            mask[count / 8] &= (byte)((1 << (count % 8)) - 1);
         }
     }
 
@@ -216,6 +225,7 @@ public static unsafe partial class DropoutKernels
             }
 
             T scale = ScaleOf<T>(spec);
+            VectorWidth width = VectorWidths.Current;
             ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
             Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
             ulong elementsPerTile = (ulong)spec.ElementsPerTile;
@@ -227,8 +237,8 @@ public static unsafe partial class DropoutKernels
                 ulong tile = position / elementsPerTile;
                 int first = (int)(position % elementsPerTile);
                 int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
-                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan);
-                MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)tileBits, first, scale);
+                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan, width);
+                MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)tileBits, first, scale, width);
                 if (recordMask)
                 {
                     writer.AppendRange((byte*)tileBits, first, length);
@@ -268,7 +278,7 @@ public static unsafe partial class DropoutKernels
                 return;
             }
 
-            MaskedScale.Apply(inputPointer, outputPointer, input.Length, maskPointer, 0, ScaleOf<T>(spec));
+            MaskedScale.Apply(inputPointer, outputPointer, input.Length, maskPointer, 0, ScaleOf<T>(spec), VectorWidths.Current);
         }
     }
 

@@ -17,55 +17,87 @@ internal static unsafe class MaskedScale
     /// <param name="bits">The bit stream; bytes up to bit <c>firstBit + count - 1</c> are read, no further.</param>
     /// <param name="firstBit">The bit of the first element.</param>
     /// <param name="scale">1/p in the element type.</param>
-    public static void Apply<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
+    /// <param name="width">The vector width to run at.</param>
+    public static void Apply<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale, VectorWidth width)
+        where T : unmanaged
+    {
+        nint done = width switch
+        {
+            VectorWidth.Vector512 => Apply512(input, output, count, bits, firstBit, scale),
+            VectorWidth.Vector256 => Apply256(input, output, count, bits, firstBit, scale),
+            VectorWidth.Vector128 => Apply128(input, output, count, bits, firstBit, scale),
+            _ => 0,
+        };
+
+        ApplyScalar(input + done, output + done, count - done, bits, firstBit + done, scale);
+    }
+
+    // One method per width (each returns how many elements it did, a multiple of 64) so the tests can run every
+    // width on a machine that has all of them; the remainder goes through ApplyScalar.
+    internal static nint Apply512<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
         where T : unmanaged
     {
         nint i = 0;
         nint bitEnd = firstBit + count;
-        if (Vector512.IsHardwareAccelerated && count >= 64)
+        Vector512<T> scaleVector = Vector512.Create(scale);
+        int lanes = Vector512<T>.Count;
+        for (; i <= count - 64; i += 64)
         {
-            Vector512<T> scaleVector = Vector512.Create(scale);
-            int lanes = Vector512<T>.Count;
-            for (; i <= count - 64; i += 64)
+            ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+            for (int v = 0; v < 64; v += lanes)
             {
-                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
-                for (int v = 0; v < 64; v += lanes)
-                {
-                    Vector512<T> scaled = Vector512.Load(input + i + v) * scaleVector;
-                    (scaled & LaneMask512<T>((uint)(window >> v))).Store(output + i + v);
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && count >= 64)
-        {
-            Vector256<T> scaleVector = Vector256.Create(scale);
-            int lanes = Vector256<T>.Count;
-            for (; i <= count - 64; i += 64)
-            {
-                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
-                for (int v = 0; v < 64; v += lanes)
-                {
-                    Vector256<T> scaled = Vector256.Load(input + i + v) * scaleVector;
-                    (scaled & LaneMask256<T>((uint)(window >> v))).Store(output + i + v);
-                }
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && count >= 64)
-        {
-            Vector128<T> scaleVector = Vector128.Create(scale);
-            int lanes = Vector128<T>.Count;
-            for (; i <= count - 64; i += 64)
-            {
-                ulong window = ReadWindow(bits, firstBit + i, bitEnd);
-                for (int v = 0; v < 64; v += lanes)
-                {
-                    Vector128<T> scaled = Vector128.Load(input + i + v) * scaleVector;
-                    (scaled & LaneMask128<T>((uint)(window >> v))).Store(output + i + v);
-                }
+                Vector512<T> scaled = Vector512.Load(input + i + v) * scaleVector;
+                (scaled & LaneMask512<T>((uint)(window >> v))).Store(output + i + v);
             }
         }
 
-        for (; i < count; i++)
+        return i;
+    }
+
+    internal static nint Apply256<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
+        where T : unmanaged
+    {
+        nint i = 0;
+        nint bitEnd = firstBit + count;
+        Vector256<T> scaleVector = Vector256.Create(scale);
+        int lanes = Vector256<T>.Count;
+        for (; i <= count - 64; i += 64)
+        {
+            ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+            for (int v = 0; v < 64; v += lanes)
+            {
+                Vector256<T> scaled = Vector256.Load(input + i + v) * scaleVector;
+                (scaled & LaneMask256<T>((uint)(window >> v))).Store(output + i + v);
+            }
+        }
+
+        return i;
+    }
+
+    internal static nint Apply128<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
+        where T : unmanaged
+    {
+        nint i = 0;
+        nint bitEnd = firstBit + count;
+        Vector128<T> scaleVector = Vector128.Create(scale);
+        int lanes = Vector128<T>.Count;
+        for (; i <= count - 64; i += 64)
+        {
+            ulong window = ReadWindow(bits, firstBit + i, bitEnd);
+            for (int v = 0; v < 64; v += lanes)
+            {
+                Vector128<T> scaled = Vector128.Load(input + i + v) * scaleVector;
+                (scaled & LaneMask128<T>((uint)(window >> v))).Store(output + i + v);
+            }
+        }
+
+        return i;
+    }
+
+    internal static void ApplyScalar<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
+        where T : unmanaged
+    {
+        for (nint i = 0; i < count; i++)
         {
             nint bit = firstBit + i;
             bool kept = ((bits[bit >> 3] >> (int)(bit & 7)) & 1) != 0;

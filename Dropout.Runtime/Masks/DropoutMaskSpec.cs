@@ -10,7 +10,8 @@ namespace Dropout;
 /// The field width is the smallest of 1, 2, 4, 8 and 16 bits in which <c>p·2^bits</c> is an integer, so dyadic
 /// probabilities (0.5, 0.75, 0.25, ...) are exact and spend fewest random bits. Other probabilities use 16 bits
 /// with a threshold rounded to nearest (realized probability within 2^-17 ≈ 7.6e-6 of p), and probabilities
-/// below 1/256, where 16 bits would be coarse relative to p, use all 32 bits of a word.
+/// below 1/256 (where 16 bits would be coarse relative to p) or within 2^-17 of 1 (where 16 bits would round to
+/// "keep all") use all 32 bits of a word.
 /// The source generator folds the same numbers into constants; both implement this one definition.
 /// </remarks>
 public readonly record struct DropoutMaskSpec
@@ -79,14 +80,19 @@ public readonly record struct DropoutMaskSpec
 
         if (keepProbability >= SixteenBitFloor)
         {
-            // Round to nearest; p < 1 and p >= 1/256 keep the threshold within [256, 65535].
-            uint threshold = (uint)Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
-            return new DropoutMaskSpec(keepProbability, 16, Math.Min(threshold, 65535u));
+            // Round to nearest. p >= 1/256 keeps the threshold at 256 or more; a p within 2^-17 of 1 would round to
+            // 65536 (keep everything), so it takes the 32-bit path below instead.
+            double threshold = Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
+            if (threshold < 65536.0)
+            {
+                return new DropoutMaskSpec(keepProbability, 16, (uint)threshold);
+            }
         }
 
-        // At least one value keeps, so a tiny positive p never silently becomes "drop everything".
+        // At least one value keeps, so a tiny positive p never silently becomes "drop everything", and at least one
+        // value drops, so a p just below 1 still draws.
         double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
-        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Max(1.0, wide));
+        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Clamp(wide, 1.0, uint.MaxValue));
     }
 
     /// <inheritdoc />

@@ -19,7 +19,10 @@ public static class TileMaskGenerator
     /// <param name="seed">The 64-bit Philox key.</param>
     /// <param name="tile">The tile index.</param>
     /// <param name="keepBits">Receives <c>spec.ElementsPerTile / 64</c> words of keep bits.</param>
-    public static void ComputeTileBits(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits)
+    public static void ComputeTileBits(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits) =>
+        ComputeTileBits(spec, seed, tile, keepBits, VectorWidths.Current);
+
+    internal static void ComputeTileBits(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits, VectorWidth width)
     {
         int fields = spec.ElementsPerWord;
         if (spec.IsIdentity || keepBits.Length < fields)
@@ -27,50 +30,70 @@ public static class TileMaskGenerator
             ThrowHelper.ThrowArgument(nameof(keepBits), "The tile needs one 64-bit word per field, and p = 1 draws no tile.");
         }
 
+        switch (width)
+        {
+            case VectorWidth.Vector512:
+                ComputeTileBits512(spec, seed, tile, keepBits);
+                break;
+            case VectorWidth.Vector256:
+                ComputeTileBits256(spec, seed, tile, keepBits);
+                break;
+            case VectorWidth.Vector128:
+                ComputeTileBits128(spec, seed, tile, keepBits);
+                break;
+            default:
+                ComputeTileBitsScalar(spec, seed, tile, keepBits);
+                break;
+        }
+    }
+
+    // Each width is its own method so the tests can run every one of them on a machine that has all of them.
+    internal static void ComputeTileBits512(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits)
+    {
         int bits = spec.BitsPerElement;
         uint threshold = spec.KeepThreshold;
-        if (Vector512.IsHardwareAccelerated)
+        MaskLayout.ComputeTile(seed, tile, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+        for (int field = 0; field < spec.ElementsPerWord; field++)
         {
-            MaskLayout.ComputeTile(seed, tile, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+            keepBits[field] = KeepBits(w0, field, bits, threshold)
+                | (KeepBits(w1, field, bits, threshold) << 16)
+                | (KeepBits(w2, field, bits, threshold) << 32)
+                | (KeepBits(w3, field, bits, threshold) << 48);
+        }
+    }
+
+    internal static void ComputeTileBits256(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits)
+    {
+        int bits = spec.BitsPerElement;
+        uint threshold = spec.KeepThreshold;
+        MaskLayout.ComputeTile(seed, tile, 0, out Vector256<uint> a0, out Vector256<uint> a1, out Vector256<uint> a2, out Vector256<uint> a3);
+        MaskLayout.ComputeTile(seed, tile, 1, out Vector256<uint> b0, out Vector256<uint> b1, out Vector256<uint> b2, out Vector256<uint> b3);
+        for (int field = 0; field < spec.ElementsPerWord; field++)
+        {
+            keepBits[field] = KeepBits(a0, b0, field, bits, threshold)
+                | (KeepBits(a1, b1, field, bits, threshold) << 16)
+                | (KeepBits(a2, b2, field, bits, threshold) << 32)
+                | (KeepBits(a3, b3, field, bits, threshold) << 48);
+        }
+    }
+
+    internal static void ComputeTileBits128(in DropoutMaskSpec spec, ulong seed, ulong tile, Span<ulong> keepBits)
+    {
+        int bits = spec.BitsPerElement;
+        uint threshold = spec.KeepThreshold;
+        int fields = spec.ElementsPerWord;
+        keepBits[..fields].Clear();
+        for (int quarter = 0; quarter < 4; quarter++)
+        {
+            MaskLayout.ComputeTile(seed, tile, quarter, out Vector128<uint> q0, out Vector128<uint> q1, out Vector128<uint> q2, out Vector128<uint> q3);
+            int shift = quarter * 4;
             for (int field = 0; field < fields; field++)
             {
-                keepBits[field] = KeepBits(w0, field, bits, threshold)
-                    | (KeepBits(w1, field, bits, threshold) << 16)
-                    | (KeepBits(w2, field, bits, threshold) << 32)
-                    | (KeepBits(w3, field, bits, threshold) << 48);
+                keepBits[field] |= (KeepBits(q0, field, bits, threshold) << shift)
+                    | (KeepBits(q1, field, bits, threshold) << (16 + shift))
+                    | (KeepBits(q2, field, bits, threshold) << (32 + shift))
+                    | (KeepBits(q3, field, bits, threshold) << (48 + shift));
             }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            MaskLayout.ComputeTile(seed, tile, 0, out Vector256<uint> a0, out Vector256<uint> a1, out Vector256<uint> a2, out Vector256<uint> a3);
-            MaskLayout.ComputeTile(seed, tile, 1, out Vector256<uint> b0, out Vector256<uint> b1, out Vector256<uint> b2, out Vector256<uint> b3);
-            for (int field = 0; field < fields; field++)
-            {
-                keepBits[field] = KeepBits(a0, b0, field, bits, threshold)
-                    | (KeepBits(a1, b1, field, bits, threshold) << 16)
-                    | (KeepBits(a2, b2, field, bits, threshold) << 32)
-                    | (KeepBits(a3, b3, field, bits, threshold) << 48);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            keepBits[..fields].Clear();
-            for (int quarter = 0; quarter < 4; quarter++)
-            {
-                MaskLayout.ComputeTile(seed, tile, quarter, out Vector128<uint> q0, out Vector128<uint> q1, out Vector128<uint> q2, out Vector128<uint> q3);
-                int shift = quarter * 4;
-                for (int field = 0; field < fields; field++)
-                {
-                    keepBits[field] |= (KeepBits(q0, field, bits, threshold) << shift)
-                        | (KeepBits(q1, field, bits, threshold) << (16 + shift))
-                        | (KeepBits(q2, field, bits, threshold) << (32 + shift))
-                        | (KeepBits(q3, field, bits, threshold) << (48 + shift));
-                }
-            }
-        }
-        else
-        {
-            ComputeTileBitsScalar(spec, seed, tile, keepBits);
         }
     }
 
