@@ -48,6 +48,23 @@ internal unsafe struct BitMaskWriter
     /// <summary>Appends <paramref name="count"/> bits of a stream, starting at bit <paramref name="firstBit"/>.</summary>
     public void AppendRange(byte* bits, nint firstBit, nint count)
     {
+        if ((firstBit & 63) == 0)
+        {
+            // Whole words: no window assembly.
+            ulong* words = (ulong*)(bits + (firstBit >> 3));
+            for (; count >= 64; count -= 64)
+            {
+                Append(*words++, 64);
+            }
+
+            if (count > 0)
+            {
+                Append(*words, (int)count);
+            }
+
+            return;
+        }
+
         nint end = firstBit + count;
         for (nint bit = firstBit; bit < end; bit += 64)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -124,25 +125,45 @@ public static unsafe partial class DropoutKernels
         fixed (byte* maskPointer = mask)
         {
             var writer = new BitMaskWriter(maskPointer);
-            ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
-            Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
+            ulong* batchBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
             VectorWidth width = VectorWidths.Current;
-            ulong elementsPerTile = (ulong)spec.ElementsPerTile;
             int done = 0;
-            ulong position = offset;
             while (done < count)
             {
-                ulong tile = position / elementsPerTile;
-                int first = (int)(position % elementsPerTile);
-                int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
-                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan, width);
-                writer.AppendRange((byte*)tileBits, first, length);
+                int first = ComputeBatch(spec, seed, offset + (ulong)done, count - done, batchBits, width, out int length);
+                writer.AppendRange((byte*)batchBits, first, length);
                 done += length;
-                position += (ulong)length;
             }
 
             writer.Flush();
         }
+    }
+
+    /// <summary>
+    /// Computes the keep bits of the consecutive tiles that cover the next at most 2,048 elements from stream position
+    /// <paramref name="position"/> into <paramref name="batchBits"/> (32 words), so that small tiles (128 elements at
+    /// p = 0.8) are applied in one pass instead of one call each.
+    /// </summary>
+    /// <returns>The bit of <paramref name="position"/> in the batch; <paramref name="length"/> gets the elements covered.</returns>
+    private static int ComputeBatch(in DropoutMaskSpec spec, ulong seed, ulong position, int remaining, ulong* batchBits, VectorWidth width, out int length)
+    {
+        int elementsPerTile = spec.ElementsPerTile;
+        int shift = BitOperations.TrailingZeroCount(elementsPerTile);
+        ulong tile = position >> shift;
+        int first = (int)(position & (ulong)(elementsPerTile - 1));
+        int needed = (int)Math.Min((long)remaining + first, TileMaskGenerator.MaxWordsPerTile * 64);
+        int tiles = (needed + elementsPerTile - 1) >> shift;
+        int wordsPerTile = spec.ElementsPerWord;
+
+        // Tile indices wrap with the stream position (modulo 2^64 elements).
+        ulong tileMask = ulong.MaxValue >> shift;
+        for (int k = 0; k < tiles; k++)
+        {
+            TileMaskGenerator.ComputeTileBits(spec, seed, (tile + (ulong)k) & tileMask, new Span<ulong>(batchBits + (k * wordsPerTile), wordsPerTile), width);
+        }
+
+        length = Math.Min(remaining, (tiles << shift) - first);
+        return first;
     }
 
     private static void ClearUnusedBits(Span<byte> mask, int count)
@@ -226,26 +247,19 @@ public static unsafe partial class DropoutKernels
 
             T scale = ScaleOf<T>(spec);
             VectorWidth width = VectorWidths.Current;
-            ulong* tileBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
-            Span<ulong> tileSpan = new(tileBits, TileMaskGenerator.MaxWordsPerTile);
-            ulong elementsPerTile = (ulong)spec.ElementsPerTile;
+            ulong* batchBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
             int count = input.Length;
             int done = 0;
-            ulong position = offset;
             while (done < count)
             {
-                ulong tile = position / elementsPerTile;
-                int first = (int)(position % elementsPerTile);
-                int length = (int)Math.Min((ulong)(count - done), elementsPerTile - (ulong)first);
-                TileMaskGenerator.ComputeTileBits(spec, seed, tile, tileSpan, width);
-                MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)tileBits, first, scale, width);
+                int first = ComputeBatch(spec, seed, offset + (ulong)done, count - done, batchBits, width, out int length);
+                MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)batchBits, first, scale, width);
                 if (recordMask)
                 {
-                    writer.AppendRange((byte*)tileBits, first, length);
+                    writer.AppendRange((byte*)batchBits, first, length);
                 }
 
                 done += length;
-                position += (ulong)length;
             }
 
             if (recordMask)

@@ -112,6 +112,12 @@ internal static unsafe class MaskedScale
         byte* first = bits + (bit >> 3);
         int shift = (int)(bit & 7);
         nint bytesAvailable = ((bitEnd + 7) >> 3) - (bit >> 3);
+        if (shift == 0 && bytesAvailable >= 8)
+        {
+            // The common case: windows start on a byte boundary (calls that start on a tile, masks read from bit 0).
+            return Unsafe.ReadUnaligned<ulong>(first);
+        }
+
         if (bytesAvailable >= 9)
         {
             ulong low = Unsafe.ReadUnaligned<ulong>(first) >> shift;
