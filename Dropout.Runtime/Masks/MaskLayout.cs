@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Dropout;
 
@@ -105,6 +106,12 @@ public static class MaskLayout
     {
         // tile * 16 has its low four bits clear, so adding the lane never carries into counter word 1.
         ulong first = tile * LanesPerTile;
+        if (Avx512F.IsSupported)
+        {
+            Philox4x32.ComputeSixteenConsecutive(first, (uint)seed, (uint)(seed >> 32), out word0, out word1, out word2, out word3);
+            return;
+        }
+
         word0 = Vector512.Create((uint)first) + Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         word1 = Vector512.Create((uint)(first >> 32));
         word2 = Vector512<uint>.Zero;

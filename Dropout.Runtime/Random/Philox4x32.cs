@@ -156,6 +156,50 @@ public static class Philox4x32
         }
     }
 
+    /// <summary>
+    /// Philox4x32-10 on the 16 consecutive counters <c>first + 0 .. first + 15</c> (<paramref name="first"/> a multiple
+    /// of 16), for AVX-512 hardware: each 32-bit state word lives in the low half of a 64-bit lane, so one VPMULUDQ
+    /// yields both halves of a product and no lane shuffles or low multiplies are needed inside the rounds. The upper
+    /// halves fill with junk that never reaches a low half (products read only low halves; XOR is lane-wise), and one
+    /// permute per word packs the 16 results at the end. Same words as <see cref="Compute(ref Vector512{uint}, ref Vector512{uint}, ref Vector512{uint}, ref Vector512{uint}, uint, uint)"/>, in fewer instructions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ComputeSixteenConsecutive(ulong first, uint key0, uint key1, out Vector512<uint> word0, out Vector512<uint> word1, out Vector512<uint> word2, out Vector512<uint> word3)
+    {
+        Vector512<ulong> low = Vector512.Create((ulong)(uint)first);
+        Vector512<ulong> a0 = low + Vector512.Create(0ul, 1, 2, 3, 4, 5, 6, 7);
+        Vector512<ulong> b0 = low + Vector512.Create(8ul, 9, 10, 11, 12, 13, 14, 15);
+        Vector512<ulong> a1 = Vector512.Create((ulong)(uint)(first >> 32)), b1 = a1;
+        Vector512<ulong> a2 = default, b2 = default, a3 = default, b3 = default;
+        Vector512<uint> m0 = Vector512.Create(Multiplier0), m1 = Vector512.Create(Multiplier1);
+        for (int round = 0; round < Rounds; round++)
+        {
+            if (round > 0)
+            {
+                key0 += KeyIncrement0;
+                key1 += KeyIncrement1;
+            }
+
+            Vector512<ulong> k0 = Vector512.Create((ulong)key0), k1 = Vector512.Create((ulong)key1);
+            Vector512<ulong> productA0 = Avx512F.Multiply(a0.AsUInt32(), m0), productA2 = Avx512F.Multiply(a2.AsUInt32(), m1);
+            Vector512<ulong> productB0 = Avx512F.Multiply(b0.AsUInt32(), m0), productB2 = Avx512F.Multiply(b2.AsUInt32(), m1);
+            a0 = Vector512.ShiftRightLogical(productA2, 32) ^ a1 ^ k0;
+            a2 = Vector512.ShiftRightLogical(productA0, 32) ^ a3 ^ k1;
+            b0 = Vector512.ShiftRightLogical(productB2, 32) ^ b1 ^ k0;
+            b2 = Vector512.ShiftRightLogical(productB0, 32) ^ b3 ^ k1;
+            a1 = productA2;
+            a3 = productA0;
+            b1 = productB2;
+            b3 = productB0;
+        }
+
+        Vector512<uint> lowHalves = Vector512.Create(0u, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        word0 = Avx512F.PermuteVar16x32x2(a0.AsUInt32(), lowHalves, b0.AsUInt32());
+        word1 = Avx512F.PermuteVar16x32x2(a1.AsUInt32(), lowHalves, b1.AsUInt32());
+        word2 = Avx512F.PermuteVar16x32x2(a2.AsUInt32(), lowHalves, b2.AsUInt32());
+        word3 = Avx512F.PermuteVar16x32x2(a3.AsUInt32(), lowHalves, b3.AsUInt32());
+    }
+
     // The high 32 bits of a 32x32 -> 64-bit product per lane. x86 multiplies only the even lanes
     // (PMULUDQ), so the odd lanes are shifted down, multiplied, and the two halves blended back.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -87,6 +87,26 @@ public class PhiloxTests
         Assert.Equal(Vector512.Create(0x9b00dbd8u), x3);
     }
 
+    [Fact]
+    public void SixteenConsecutiveCounters_MatchScalar_AlsoAcrossTheHighCounterWord()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return; // the AVX-512-only path does not exist on this machine; the other tests cover what runs here
+        }
+
+        foreach (ulong first in new ulong[] { 0, 16, 0xFFFF_FFF0, 0x1_0000_0000, 0xFFFF_FFFF_FFFF_FFF0 })
+        {
+            Philox4x32.ComputeSixteenConsecutive(first, 0xA4093822, 0x299F31D0, out var w0, out var w1, out var w2, out var w3);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                ulong counter = first + (ulong)lane;
+                PhiloxBlock expected = Philox4x32.Compute((uint)counter, (uint)(counter >> 32), 0, 0, 0xA4093822, 0x299F31D0);
+                Assert.Equal(expected, new PhiloxBlock(w0[lane], w1[lane], w2[lane], w3[lane]));
+            }
+        }
+    }
+
     private static uint[][] RandomCounters(System.Random random, int lanes)
     {
         var words = new uint[4][];
