@@ -120,28 +120,30 @@ public static class TileMaskGenerator
         }
     }
 
+    // A field compared in place would need a shift right and an AND. Shifting it to the top of the word instead puts
+    // junk only below it, and for a field v and junk below 2^(32-k): v·2^(32-k) + junk < T·2^(32-k)  <=>  v < T.
+    // So one shift left and one unsigned compare against the threshold moved to the top decide 16 elements.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong KeepBits(Vector512<uint> words, int field, int bits, uint threshold)
-    {
-        Vector512<uint> values = bits == 32 ? words : Vector512.ShiftRightLogical(words, field * bits) & Vector512.Create((1u << bits) - 1);
-        return Vector512.LessThan(values, Vector512.Create(threshold)).ExtractMostSignificantBits();
-    }
+    private static int TopShift(int field, int bits) => 32 - ((field + 1) * bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint TopThreshold(uint threshold, int bits) => bits == 32 ? threshold : threshold << (32 - bits);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeepBits(Vector512<uint> words, int field, int bits, uint threshold) =>
+        Vector512.LessThan(Vector512.ShiftLeft(words, TopShift(field, bits)), Vector512.Create(TopThreshold(threshold, bits))).ExtractMostSignificantBits();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong KeepBits(Vector256<uint> lower, Vector256<uint> upper, int field, int bits, uint threshold)
     {
-        Vector256<uint> mask = Vector256.Create(bits == 32 ? uint.MaxValue : (1u << bits) - 1);
-        Vector256<uint> limit = Vector256.Create(threshold);
-        int shift = bits == 32 ? 0 : field * bits;
-        uint low = Vector256.LessThan(Vector256.ShiftRightLogical(lower, shift) & mask, limit).ExtractMostSignificantBits();
-        uint high = Vector256.LessThan(Vector256.ShiftRightLogical(upper, shift) & mask, limit).ExtractMostSignificantBits();
+        int shift = TopShift(field, bits);
+        Vector256<uint> limit = Vector256.Create(TopThreshold(threshold, bits));
+        uint low = Vector256.LessThan(Vector256.ShiftLeft(lower, shift), limit).ExtractMostSignificantBits();
+        uint high = Vector256.LessThan(Vector256.ShiftLeft(upper, shift), limit).ExtractMostSignificantBits();
         return low | ((ulong)high << 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong KeepBits(Vector128<uint> words, int field, int bits, uint threshold)
-    {
-        Vector128<uint> values = bits == 32 ? words : Vector128.ShiftRightLogical(words, field * bits) & Vector128.Create((1u << bits) - 1);
-        return Vector128.LessThan(values, Vector128.Create(threshold)).ExtractMostSignificantBits();
-    }
+    private static ulong KeepBits(Vector128<uint> words, int field, int bits, uint threshold) =>
+        Vector128.LessThan(Vector128.ShiftLeft(words, TopShift(field, bits)), Vector128.Create(TopThreshold(threshold, bits))).ExtractMostSignificantBits();
 }
