@@ -1,0 +1,848 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Dropout.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Dropout.Generators;
+
+public sealed partial class DropoutGenerator
+{
+    /// <summary>Turns the model into source text. Output depends only on the model: same model, same bytes.</summary>
+    internal static class Emitter
+    {
+        private const string Span = "global::System.Span";
+        private const string ReadOnlySpan = "global::System.ReadOnlySpan";
+        private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
+        private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+        private const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
+        private const string MaskLayout = "global::Dropout.MaskLayout";
+        private const string DropoutKernels = "global::Dropout.DropoutKernels";
+        private const string DropoutContextType = "global::Dropout.DropoutContext";
+        private const string DropoutStreamType = "global::Dropout.DropoutStream";
+        private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+        private static readonly string GeneratedCodeAttribute =
+            "[global::System.CodeDom.Compiler.GeneratedCode(\"Dropout.Generators\", \"" + typeof(Emitter).Assembly.GetName().Version + "\")]";
+
+        public static void EmitSite(SourceProductionContext production, DropoutSiteModel site)
+        {
+            try
+            {
+                string hintName = site.Method is null
+                    ? site.Type.FullName + ".Dropout.g.cs"
+                    : site.Type.FullName + "." + site.Method.Name.TrimStart('@') + ".Dropout.g.cs";
+                production.AddSource(hintName, SourceText.From(RenderSite(site), Encoding.UTF8));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, site.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+            }
+        }
+
+        public static void EmitContextHolder(SourceProductionContext production, ContextHolderModel holder)
+        {
+            try
+            {
+                production.AddSource(holder.Type.FullName + ".DropoutContext.g.cs", SourceText.From(RenderContextHolder(holder), Encoding.UTF8));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, holder.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+            }
+        }
+
+        /// <summary>The whole generated file of one site.</summary>
+        public static string RenderSite(DropoutSiteModel site)
+        {
+            var writer = new CodeWriter();
+            string kernel = KernelName(site);
+            OpenFile(writer, site.Type);
+            if (site.Method is null)
+            {
+                WriteLayerMembers(writer, site, kernel);
+            }
+            else
+            {
+                WriteMethodMembers(writer, site, site.Method, kernel);
+            }
+
+            CloseTypes(writer, site.Type);
+            writer.Line();
+            WriteKernel(writer, site, kernel);
+            CloseFile(writer, site.Type);
+            return writer.ToString();
+        }
+
+        /// <summary>The <c>DropoutContext</c> property of a type that holds dropout methods but is not a layer.</summary>
+        public static string RenderContextHolder(ContextHolderModel holder)
+        {
+            var writer = new CodeWriter();
+            OpenFile(writer, holder.Type);
+            writer.Line("private " + DropoutContextType + "? __dropoutContext;");
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Gets or sets the context (mode and model seed) that the dropout methods of this type follow;",
+                "/// <see cref=\"" + DropoutContextType + ".Shared\"/> until set. Each dropout method registers as a site of this",
+                "/// context on its first training call after the context changes; give every layer of a model the same context to",
+                "/// seed the whole model.",
+                "/// </summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutContextType + " DropoutContext");
+            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Line("set => __dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+            writer.Close();
+            CloseTypes(writer, holder.Type);
+            CloseFile(writer, holder.Type);
+            return writer.ToString();
+        }
+
+        private static string KernelName(DropoutSiteModel site) =>
+            site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.Name.TrimStart('@')) + "DropoutKernel";
+
+        private static void OpenFile(CodeWriter writer, TargetTypeModel type)
+        {
+            writer.Line("// <auto-generated/>");
+            writer.Line("#nullable enable");
+            writer.Line();
+            if (type.Namespace.Length > 0)
+            {
+                writer.Open("namespace " + type.Namespace);
+            }
+
+            foreach (TypeDeclarationModel declaration in type.Declarations)
+            {
+                writer.Open("partial " + declaration.Keyword + " " + declaration.Name + declaration.TypeParameters);
+            }
+        }
+
+        private static void CloseTypes(CodeWriter writer, TargetTypeModel type)
+        {
+            for (int i = 0; i < type.Declarations.Count; i++)
+            {
+                writer.Close();
+            }
+        }
+
+        private static void CloseFile(CodeWriter writer, TargetTypeModel type)
+        {
+            if (type.Namespace.Length > 0)
+            {
+                writer.Close();
+            }
+        }
+
+        // ---------------------------------------------------------------- layer form
+
+        private static void WriteLayerMembers(CodeWriter writer, DropoutSiteModel site, string kernel)
+        {
+            MaskSpecification spec = site.Spec;
+            string p = DoubleLiteral(spec.KeepProbability);
+            writer.Lines(
+                "/// <summary>The keep probability p this layer's dropout was generated for (the probability of KEEPING an element).</summary>",
+                GeneratedCodeAttribute,
+                "public const double DropoutKeepProbability = " + p + ";",
+                "",
+                "private " + DropoutContextType + "? __dropoutContext;",
+                "private " + DropoutStreamType + "? __dropoutStream;");
+            if (!spec.IsIdentity)
+            {
+                writer.Line();
+                writer.Line("// What the last forward call leaves for the backward call, which must apply exactly its mask.");
+                writer.Line("private bool __dropoutHasForward;");
+                writer.Line("private bool __dropoutLastWasActive;");
+                writer.Line("private int __dropoutLastLength;");
+                if (site.StoresMaskBits)
+                {
+                    writer.Line("private byte[]? __dropoutMask;");
+                }
+                else
+                {
+                    writer.Line("private ulong __dropoutLastKey;");
+                    writer.Line("private ulong __dropoutLastOffset;");
+                }
+            }
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Gets or sets the context (mode and model seed) this layer follows; <see cref=\"" + DropoutContextType + ".Shared\"/>",
+                "/// until set. Setting it registers the layer as a new site of that context: give every layer of a model the same",
+                "/// context to seed the whole model.",
+                "/// </summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutContextType + " DropoutContext");
+            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Open("set");
+            writer.Line("__dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+            writer.Line("__dropoutStream = null;");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Lines(
+                "/// <summary>Gets this layer's random stream (its key and position), registered with <see cref=\"DropoutContext\"/> on first use.</summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutStreamType + " DropoutStream");
+            writer.Open("get");
+            writer.Line(DropoutContextType + " context = this.DropoutContext;");
+            writer.Open("if (__dropoutStream is null || __dropoutStream.Context != context)");
+            writer.Line("__dropoutStream = context.CreateStream();");
+            writer.Close();
+            writer.Line();
+            writer.Line("return __dropoutStream;");
+            writer.Close();
+            writer.Close();
+
+            foreach (string element in new[] { "float", "double" })
+            {
+                writer.Line();
+                WriteLayerForward(writer, site, kernel, element);
+                writer.Line();
+                WriteLayerBackward(writer, site, kernel, element);
+            }
+        }
+
+        private static string ForwardSummary(MaskSpecification spec) => spec.IsIdentity
+            ? "p = 1 keeps every element: dropout is the identity in every mode and draws nothing."
+            : "In training and Monte Carlo mode, keeps each element with probability " + DoubleLiteral(spec.KeepProbability)
+                + " and multiplies it by 1/p, drawing a fresh mask from this site's stream; in inference mode, does nothing.";
+
+        private static void WriteLayerForward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
+        {
+            writer.Lines(
+                "/// <summary>Applies dropout in place. " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <param name=\"values\">The activations, overwritten with the result.</param>",
+                GeneratedCodeAttribute,
+                "public void DropoutForward(" + Span + "<" + element + "> values) => DropoutForward(values, values);",
+                "",
+                "/// <summary>Applies dropout from <paramref name=\"input\"/> to <paramref name=\"output\"/> (which may be the same span). " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <param name=\"input\">The activations.</param>",
+                "/// <param name=\"output\">Receives the result.</param>",
+                GeneratedCodeAttribute);
+            writer.Open("public void DropoutForward(" + ReadOnlySpan + "<" + element + "> input, " + Span + "<" + element + "> output)");
+            WriteForwardBody(writer, site, kernel, "input", "output", "__dropout", "this.DropoutStream");
+            writer.Close();
+        }
+
+        private static void WriteLayerBackward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
+        {
+            writer.Lines(
+                "/// <summary>Back-propagates in place through the last forward call: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
+                GeneratedCodeAttribute,
+                "public void DropoutBackward(" + Span + "<" + element + "> gradient) => DropoutBackward(gradient, gradient);",
+                "",
+                "/// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <param name=\"gradOutput\">The gradient with respect to the output.</param>",
+                "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
+                GeneratedCodeAttribute);
+            writer.Open("public void DropoutBackward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
+            WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", "__dropout");
+            writer.Close();
+        }
+
+        // ---------------------------------------------------------------- method form
+
+        private static void WriteMethodMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, string kernel)
+        {
+            string prefix = Parser.MethodFieldPrefix(method.Name.TrimStart('@'));
+            string element = method.ElementType;
+            writer.Line("// The dropout site '" + method.Name.TrimStart('@') + "': its stream, and what its last forward call leaves for the backward call.");
+            writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
+            if (!site.Spec.IsIdentity)
+            {
+                writer.Line("private bool " + prefix + "HasForward;");
+                writer.Line("private bool " + prefix + "LastWasActive;");
+                writer.Line("private int " + prefix + "LastLength;");
+                if (site.StoresMaskBits)
+                {
+                    writer.Line("private byte[]? " + prefix + "Mask;");
+                }
+                else
+                {
+                    writer.Line("private ulong " + prefix + "LastKey;");
+                    writer.Line("private ulong " + prefix + "LastOffset;");
+                }
+            }
+
+            string input = method.FirstParameterName;
+            string output = method.IsOutOfPlace ? method.SecondParameterName : method.FirstParameterName;
+            string parameters = method.IsOutOfPlace
+                ? ReadOnlySpan + "<" + element + "> " + input + ", " + Span + "<" + element + "> " + output
+                : Span + "<" + element + "> " + input;
+            writer.Line();
+            writer.Line("// " + ForwardSummary(site.Spec));
+            writer.Line(GeneratedCodeAttribute);
+            writer.Open(method.Modifiers + " void " + method.Name + "(" + parameters + ")");
+            string streamExpression = prefix + "Stream is { } registered && registered.Context == this.DropoutContext ? registered : (" + prefix + "Stream = this.DropoutContext.CreateStream())";
+            WriteForwardBody(writer, site, kernel, input, output, prefix, streamExpression);
+            writer.Close();
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>");
+            if (method.IsOutOfPlace)
+            {
+                writer.Lines(
+                    "/// <param name=\"gradOutput\">The gradient with respect to the output.</param>",
+                    "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
+                    GeneratedCodeAttribute);
+                writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
+                WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", prefix);
+            }
+            else
+            {
+                writer.Lines(
+                    "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
+                    GeneratedCodeAttribute);
+                writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + Span + "<" + element + "> gradient)");
+                WriteBackwardBody(writer, site, kernel, "gradient", "gradient", prefix);
+            }
+
+            writer.Close();
+        }
+
+        // ---------------------------------------------------------------- shared bodies
+
+        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string input, string output, string prefix, string streamExpression)
+        {
+            writer.Line(kernel + ".Validate(" + input + ", " + output + ", nameof(" + output + "));");
+            if (site.Spec.IsIdentity)
+            {
+                writer.Line("// p = 1: dropout keeps every element; an in-place call does no work at all.");
+                writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
+                return;
+            }
+
+            writer.Line(prefix + "HasForward = true;");
+            writer.Line(prefix + "LastLength = " + input + ".Length;");
+            writer.Line(prefix + "LastWasActive = this.DropoutContext.IsDropoutActive;");
+            writer.Open("if (!" + prefix + "LastWasActive)");
+            writer.Line("// Inference: dropout is the identity; an in-place call does no work at all.");
+            writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
+            writer.Line("return;");
+            writer.Close();
+            writer.Line();
+            writer.Line("// Each call reserves fresh stream positions, starting on a tile boundary.");
+            writer.Line(DropoutStreamType + " siteStream = " + streamExpression + ";");
+            writer.Line("ulong siteOffset = siteStream.Reserve(" + input + ".Length);");
+            if (site.StoresMaskBits)
+            {
+                writer.Line(kernel + ".Forward(" + input + ", " + output + ", " + kernel + ".MaskFor(ref " + prefix + "Mask, " + input + ".Length), siteStream.Key, siteOffset);");
+            }
+            else
+            {
+                writer.Line("// MaskStorage = Regenerate: backward redraws the mask from (key, offset) instead of storing it.");
+                writer.Line(prefix + "LastKey = siteStream.Key;");
+                writer.Line(prefix + "LastOffset = siteOffset;");
+                writer.Line(kernel + ".Forward(" + input + ", " + output + ", siteStream.Key, siteOffset);");
+            }
+        }
+
+        private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string gradOutput, string gradInput, string prefix)
+        {
+            writer.Line(kernel + ".Validate(" + gradOutput + ", " + gradInput + ", nameof(" + gradInput + "));");
+            if (site.Spec.IsIdentity)
+            {
+                writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
+                return;
+            }
+
+            writer.Line(kernel + ".ThrowIfNoMatchingForward(" + prefix + "HasForward, " + prefix + "LastLength, " + gradOutput + ".Length);");
+            writer.Open("if (!" + prefix + "LastWasActive)");
+            writer.Line("// The forward call ran in inference mode: it was the identity, and so is its gradient.");
+            writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
+            writer.Line("return;");
+            writer.Close();
+            writer.Line();
+            if (site.StoresMaskBits)
+            {
+                writer.Line("// The recorded bits are exactly the forward mask; the runtime's vectorized loop applies them.");
+                writer.Line(DropoutKernels + ".Backward(" + gradOutput + ", " + gradInput + ", " + kernel + ".RecordedMask(" + prefix + "Mask, " + gradOutput + ".Length), " + kernel + ".KeepProbability);");
+            }
+            else
+            {
+                writer.Line("// Regenerating the mask at the forward call's (key, offset) reproduces it exactly.");
+                writer.Line(kernel + ".Forward(" + gradOutput + ", " + gradInput + ", " + prefix + "LastKey, " + prefix + "LastOffset);");
+            }
+        }
+
+        // ---------------------------------------------------------------- the kernel
+
+        private static void WriteKernel(CodeWriter writer, DropoutSiteModel site, string kernel)
+        {
+            MaskSpecification spec = site.Spec;
+            string target = site.Method is null ? site.Type.Self.Name : site.Type.Self.Name + "." + site.Method.Name;
+            writer.Line("/// <summary>");
+            if (spec.IsIdentity)
+            {
+                writer.Line("/// Helpers of the dropout site " + target.Replace("@", string.Empty) + ", generated for p = 1: dropout keeps every element and draws nothing.");
+            }
+            else
+            {
+                writer.Line("/// The dropout kernel of " + target.Replace("@", string.Empty) + ", specialized for p = " + DoubleLiteral(spec.KeepProbability) + ": each element spends");
+                writer.Line("/// " + spec.BitsPerElement.ToString(CultureInfo.InvariantCulture) + " random bit" + (spec.BitsPerElement == 1 ? string.Empty : "s") + " and is kept when that field is below " + spec.KeepThreshold.ToString(CultureInfo.InvariantCulture) + ", so one tile of 16 Philox blocks");
+                writer.Line("/// decides " + spec.ElementsPerTile.ToString(CultureInfo.InvariantCulture) + " elements. The masks are exactly those of docs/masks.md, the same bits as");
+                writer.Line("/// <see cref=\"" + DropoutKernels + "\"/>, which this kernel hands what it does not specialize for.");
+            }
+
+            writer.Line("/// </summary>");
+            writer.Line(GeneratedCodeAttribute);
+            writer.Open("file static class " + kernel);
+            writer.Line("/// <summary>The keep probability p.</summary>");
+            writer.Line("public const double KeepProbability = " + DoubleLiteral(spec.KeepProbability) + ";");
+            if (site.FixedSize > 0)
+            {
+                writer.Line();
+                writer.Line("/// <summary>The element count every call has (Size on the attribute).</summary>");
+                writer.Line("public const int FixedSize = " + site.FixedSize.ToString(CultureInfo.InvariantCulture) + ";");
+            }
+
+            if (!spec.IsIdentity)
+            {
+                WriteKernelConstants(writer, spec);
+                foreach (string element in ElementTypes(site))
+                {
+                    writer.Line();
+                    WriteKernelForward(writer, site, element);
+                }
+
+                foreach (string element in ElementTypes(site))
+                {
+                    writer.Line();
+                    WriteApplyTile(writer, site, element);
+                }
+
+                foreach (string element in ElementTypes(site))
+                {
+                    writer.Line();
+                    WriteApplyGroups(writer, site, element);
+                }
+
+                if (site.StoresMaskBits)
+                {
+                    writer.Line();
+                    WriteMaskHelpers(writer);
+                }
+
+                writer.Line();
+                writer.Lines(
+                    "/// <summary>Backward must follow a forward call of the same length, whose mask it applies.</summary>",
+                    "public static void ThrowIfNoMatchingForward(bool hasForward, int forwardLength, int length)");
+                writer.Lines("{");
+                writer.Lines(
+                    "    if (!hasForward)",
+                    "    {",
+                    "        throw new global::System.InvalidOperationException(\"Backward was called before any forward call: there is no mask to reuse.\");",
+                    "    }",
+                    "",
+                    "    if (length != forwardLength)",
+                    "    {",
+                    "        throw new global::System.InvalidOperationException(\"Backward got \" + length + \" elements but the last forward call had \" + forwardLength + \"; backward must reuse exactly the forward mask.\");",
+                    "    }",
+                    "}");
+            }
+
+            writer.Line();
+            WriteValidationHelpers(writer, site);
+            writer.Close();
+        }
+
+        private static IEnumerable<string> ElementTypes(DropoutSiteModel site) =>
+            site.Method is null ? ["float", "double"] : [site.Method.ElementType];
+
+        private static void WriteKernelConstants(CodeWriter writer, MaskSpecification spec)
+        {
+            string bits = spec.BitsPerElement.ToString(CultureInfo.InvariantCulture);
+            writer.Lines(
+                "",
+                "/// <summary>Random bits per element: the smallest field width for p (docs/masks.md §1).</summary>",
+                "private const int BitsPerElement = " + bits + ";",
+                "",
+                "/// <summary>An element is kept when its " + bits + "-bit field is below this threshold.</summary>",
+                "private const uint KeepThreshold = " + spec.KeepThreshold.ToString(CultureInfo.InvariantCulture) + ";",
+                "",
+                "/// <summary>Isolates one field of a word.</summary>",
+                "private const uint FieldMask = 0x" + spec.FieldMask.ToString("X", CultureInfo.InvariantCulture) + ";",
+                "",
+                "/// <summary>Fields per 32-bit word: 32 / BitsPerElement.</summary>",
+                "private const int FieldsPerWord = " + spec.FieldsPerWord.ToString(CultureInfo.InvariantCulture) + ";",
+                "",
+                "/// <summary>Elements one tile (16 Philox blocks, 64 words) decides: FieldsPerWord · 64.</summary>",
+                "private const int ElementsPerTile = " + spec.ElementsPerTile.ToString(CultureInfo.InvariantCulture) + ";",
+                "",
+                "/// <summary>Elements one field of a tile's 64 words decides: a group of consecutive elements.</summary>",
+                "private const int ElementsPerGroup = 64;",
+                "",
+                "/// <summary>1/p, rounded once to single precision.</summary>",
+                "private const float ScaleSingle = " + FloatLiteral(spec.ScaleSingle) + ";",
+                "",
+                "/// <summary>1/p in double precision.</summary>",
+                "private const double Scale = " + DoubleLiteral(spec.Scale) + ";");
+        }
+
+        private static void WriteKernelForward(CodeWriter writer, DropoutSiteModel site, string element)
+        {
+            bool bits = site.StoresMaskBits;
+            string maskParameter = bits ? ", " + Span + "<byte> mask" : string.Empty;
+            string maskArgument = bits ? ", mask" : string.Empty;
+            writer.Lines(
+                "/// <summary>",
+                "/// <c>output = input ⊙ m / p</c> with the mask at stream positions <paramref name=\"offset\"/> onwards of the stream keyed",
+                "/// by <paramref name=\"key\"/>" + (bits ? "; the mask's bits are written to <paramref name=\"mask\"/>" : string.Empty) + ".",
+                "/// </summary>",
+                "public static void Forward(" + ReadOnlySpan + "<" + element + "> input, " + Span + "<" + element + "> output" + maskParameter + ", ulong key, ulong offset)");
+            writer.Line("{");
+            writer.Lines(
+                "    // A forward call starts on a tile boundary (DropoutStream.Reserve aligns to 2,048 positions); the runtime's",
+                "    // general kernel takes any other offset, and machines without vector hardware.",
+                "    if (!" + Vector128 + ".IsHardwareAccelerated || offset % ElementsPerTile != 0)",
+                "    {",
+                "        " + DropoutKernels + ".Forward(input, output" + maskArgument + ", KeepProbability, key, offset);",
+                "        return;",
+                "    }",
+                "",
+                "    ref " + element + " source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);",
+                "    ref " + element + " destination = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);",
+                "    ulong firstTile = offset / ElementsPerTile;");
+
+            if (site.FixedSize > 0)
+            {
+                int size = site.FixedSize;
+                int fullTiles = size / site.Spec.ElementsPerTile;
+                int groups = size % site.Spec.ElementsPerTile / 64;
+                int rest = size % 64;
+                writer.Line("    // Size = " + size.ToString(CultureInfo.InvariantCulture) + ": " + Describe(fullTiles, groups, rest) + ", known when the code was generated.");
+                if (fullTiles > 0)
+                {
+                    writer.Lines(
+                        "    for (int tile = 0; tile < FixedSize / ElementsPerTile; tile++)",
+                        "    {",
+                        "        ApplyTile(ref source, ref destination" + maskArgument + ", tile * ElementsPerTile, key, firstTile + (ulong)tile, FieldsPerWord);",
+                        "    }");
+                }
+
+                if (groups > 0)
+                {
+                    writer.Line("    ApplyTile(ref source, ref destination" + maskArgument + ", FixedSize / ElementsPerTile * ElementsPerTile, key, firstTile + FixedSize / ElementsPerTile, FixedSize % ElementsPerTile / ElementsPerGroup);");
+                }
+
+                if (rest > 0)
+                {
+                    writer.Lines(
+                        "    const int done = FixedSize - FixedSize % ElementsPerGroup;",
+                        "    " + DropoutKernels + ".Forward(input.Slice(done), output.Slice(done)" + (bits ? ", mask.Slice(done / 8)" : string.Empty) + ", KeepProbability, key, offset + done);");
+                }
+            }
+            else
+            {
+                writer.Lines(
+                    "    int length = input.Length;",
+                    "    int fullTiles = length / ElementsPerTile;",
+                    "    for (int tile = 0; tile < fullTiles; tile++)",
+                    "    {",
+                    "        ApplyTile(ref source, ref destination" + maskArgument + ", tile * ElementsPerTile, key, firstTile + (ulong)tile, FieldsPerWord);",
+                    "    }",
+                    "",
+                    "    // A partial last tile starts with whole groups: field 0, 1, ... of its 64 words.",
+                    "    int groupsInLastTile = length % ElementsPerTile / ElementsPerGroup;",
+                    "    if (groupsInLastTile > 0)",
+                    "    {",
+                    "        ApplyTile(ref source, ref destination" + maskArgument + ", fullTiles * ElementsPerTile, key, firstTile + (ulong)fullTiles, groupsInLastTile);",
+                    "    }",
+                    "",
+                    "    // Fewer than 64 elements remain: the runtime's kernel finishes them at their stream position.",
+                    "    int done = length - length % ElementsPerGroup;",
+                    "    if (done < length)",
+                    "    {",
+                    "        " + DropoutKernels + ".Forward(input.Slice(done), output.Slice(done)" + (bits ? ", mask.Slice(done / 8)" : string.Empty) + ", KeepProbability, key, offset + (ulong)done);",
+                    "    }");
+            }
+
+            writer.Line("}");
+        }
+
+        private static string Describe(int fullTiles, int groups, int rest)
+        {
+            var parts = new List<string>();
+            if (fullTiles > 0)
+            {
+                parts.Add(fullTiles.ToString(CultureInfo.InvariantCulture) + " whole tile" + (fullTiles == 1 ? string.Empty : "s"));
+            }
+
+            if (groups > 0)
+            {
+                parts.Add(groups.ToString(CultureInfo.InvariantCulture) + " group" + (groups == 1 ? string.Empty : "s") + " of a last tile");
+            }
+
+            if (rest > 0)
+            {
+                parts.Add(rest.ToString(CultureInfo.InvariantCulture) + " remaining element" + (rest == 1 ? string.Empty : "s"));
+            }
+
+            return string.Join(", ", parts);
+        }
+
+        private static void WriteApplyTile(CodeWriter writer, DropoutSiteModel site, string element)
+        {
+            bool bits = site.StoresMaskBits;
+            string maskParameter = bits ? ", " + Span + "<byte> mask" : string.Empty;
+            string apply = bits ? "ulong keepBits = " : string.Empty;
+            writer.Lines(
+                "/// <summary>",
+                "/// Decides the first <paramref name=\"groups\"/> groups of one tile, from element <paramref name=\"start\"/> on. Group j is",
+                "/// field j of the tile's 64 words, and element 16·w + l of the group reads word w of lane l: one vector of word w",
+                "/// holds the lanes of 16 consecutive elements, so no transposes are needed. The JIT keeps only the widest path",
+                "/// the hardware accelerates.",
+                "/// </summary>",
+                Inline,
+                "private static void ApplyTile(ref " + element + " source, ref " + element + " destination" + maskParameter + ", int start, ulong key, ulong tile, int groups)");
+            writer.Line("{");
+            writer.Lines(
+                "    if (" + Vector512 + ".IsHardwareAccelerated)",
+                "    {",
+                "        // One 512-bit vector per word: all 16 lanes.",
+                "        " + MaskLayout + ".ComputeTile(key, tile, out " + Vector512 + "<uint> word0, out " + Vector512 + "<uint> word1, out " + Vector512 + "<uint> word2, out " + Vector512 + "<uint> word3);",
+                "        for (int field = 0; field < groups; field++)",
+                "        {",
+                "            int shift = field * BitsPerElement;",
+                "            int at = start + field * ElementsPerGroup;",
+                "            " + apply + "ApplyGroup(ref source, ref destination, at, word0, shift)" + (bits ? string.Empty : ";"));
+            if (bits)
+            {
+                writer.Lines(
+                    "                | (ApplyGroup(ref source, ref destination, at + 16, word1, shift) << 16)",
+                    "                | (ApplyGroup(ref source, ref destination, at + 32, word2, shift) << 32)",
+                    "                | (ApplyGroup(ref source, ref destination, at + 48, word3, shift) << 48);",
+                    "            WriteMaskBits(mask, at, keepBits);");
+            }
+            else
+            {
+                writer.Lines(
+                    "            ApplyGroup(ref source, ref destination, at + 16, word1, shift);",
+                    "            ApplyGroup(ref source, ref destination, at + 32, word2, shift);",
+                    "            ApplyGroup(ref source, ref destination, at + 48, word3, shift);");
+            }
+
+            writer.Lines(
+                "        }",
+                "    }",
+                "    else if (" + Vector256 + ".IsHardwareAccelerated)",
+                "    {",
+                "        // Two halves of 8 lanes: word w of lanes 0-7 and of lanes 8-15 are two runs of 8 consecutive elements.",
+                "        " + MaskLayout + ".ComputeTile(key, tile, 0, out " + Vector256 + "<uint> low0, out " + Vector256 + "<uint> low1, out " + Vector256 + "<uint> low2, out " + Vector256 + "<uint> low3);",
+                "        " + MaskLayout + ".ComputeTile(key, tile, 1, out " + Vector256 + "<uint> high0, out " + Vector256 + "<uint> high1, out " + Vector256 + "<uint> high2, out " + Vector256 + "<uint> high3);",
+                "        for (int field = 0; field < groups; field++)",
+                "        {",
+                "            int shift = field * BitsPerElement;",
+                "            int at = start + field * ElementsPerGroup;");
+            WriteUnrolledGroups(writer, bits, 2, index => index == 0 ? "low" : "high");
+            writer.Lines(
+                "        }",
+                "    }",
+                "    else",
+                "    {",
+                "        // Four quarters of 4 lanes: word w of each quarter is a run of 4 consecutive elements.");
+            for (int quarter = 0; quarter < 4; quarter++)
+            {
+                string q = "quarter" + quarter.ToString(CultureInfo.InvariantCulture) + "Word";
+                writer.Line("        " + MaskLayout + ".ComputeTile(key, tile, " + quarter.ToString(CultureInfo.InvariantCulture) + ", out " + Vector128 + "<uint> " + q + "0, out " + Vector128 + "<uint> " + q + "1, out " + Vector128 + "<uint> " + q + "2, out " + Vector128 + "<uint> " + q + "3);");
+            }
+
+            writer.Lines(
+                "        for (int field = 0; field < groups; field++)",
+                "        {",
+                "            int shift = field * BitsPerElement;",
+                "            int at = start + field * ElementsPerGroup;");
+            WriteUnrolledGroups(writer, bits, 4, index => "quarter" + index.ToString(CultureInfo.InvariantCulture) + "Word");
+            writer.Lines(
+                "        }",
+                "    }");
+            writer.Line("}");
+        }
+
+        // Word w of part k (a half or a quarter of the lanes) decides elements at + 16·w + k·(16 / parts).
+        private static void WriteUnrolledGroups(CodeWriter writer, bool bits, int parts, Func<int, string> partName)
+        {
+            int lanes = 16 / parts;
+            var terms = new List<string>();
+            for (int word = 0; word < 4; word++)
+            {
+                for (int part = 0; part < parts; part++)
+                {
+                    int first = (16 * word) + (part * lanes);
+                    string at = first == 0 ? "at" : "at + " + first.ToString(CultureInfo.InvariantCulture);
+                    string call = "ApplyGroup(ref source, ref destination, " + at + ", " + partName(part) + word.ToString(CultureInfo.InvariantCulture) + ", shift)";
+                    terms.Add(first == 0 ? call : "(" + call + " << " + first.ToString(CultureInfo.InvariantCulture) + ")");
+                    if (!bits)
+                    {
+                        writer.Line("            " + call + ";");
+                    }
+                }
+            }
+
+            if (bits)
+            {
+                writer.Line("            ulong keepBits = " + terms[0]);
+                for (int i = 1; i < terms.Count; i++)
+                {
+                    writer.Line("                | " + terms[i] + (i == terms.Count - 1 ? ";" : string.Empty));
+                }
+
+                writer.Line("            WriteMaskBits(mask, at, keepBits);");
+            }
+        }
+
+        private static void WriteApplyGroups(CodeWriter writer, DropoutSiteModel site, string element)
+        {
+            foreach ((string vector, int lanes) in new[] { (Vector512, 16), (Vector256, 8), (Vector128, 4) })
+            {
+                WriteApplyGroup(writer, site, element, vector, lanes);
+                if (vector != Vector128)
+                {
+                    writer.Line();
+                }
+            }
+        }
+
+        private static void WriteApplyGroup(CodeWriter writer, DropoutSiteModel site, string element, string vector, int lanes)
+        {
+            MaskSpecification spec = site.Spec;
+            bool bits = site.StoresMaskBits;
+            string fields = spec.BitsPerElement == 32
+                ? "words"
+                : vector + ".ShiftRightLogical(words, shift) & " + vector + ".Create(FieldMask)";
+            writer.Lines(
+                "/// <summary>",
+                "/// Decides " + lanes.ToString(CultureInfo.InvariantCulture) + " consecutive elements from one field of " + lanes.ToString(CultureInfo.InvariantCulture) + " lanes' words: kept elements are multiplied by 1/p,",
+                "/// dropped ones become +0.0" + (bits ? "; returns their keep bits" : string.Empty) + ".",
+                "/// </summary>",
+                Inline,
+                "private static " + (bits ? "ulong" : "void") + " ApplyGroup(ref " + element + " source, ref " + element + " destination, int at, " + vector + "<uint> words, int shift)");
+            writer.Line("{");
+            if (spec.BitsPerElement == 32)
+            {
+                writer.Line("    // 32-bit fields: the whole word is the field.");
+            }
+
+            writer.Line("    " + vector + "<uint> keep = " + vector + ".LessThan(" + fields + ", " + vector + ".Create(KeepThreshold));");
+            writer.Line("    // The compare's all-ones lanes are the mask itself: AND clears dropped elements to +0.0, NaN and infinities included.");
+            if (element == "float")
+            {
+                writer.Line("    " + vector + "<float> scaled = " + vector + ".LoadUnsafe(ref source, (nuint)at) * " + vector + ".Create(ScaleSingle);");
+                writer.Line("    " + vector + ".StoreUnsafe(scaled & " + vector + ".AsSingle(keep), ref destination, (nuint)at);");
+            }
+            else
+            {
+                int half = lanes / 2;
+                writer.Line("    // Each 32-bit keep lane is sign-extended to the 64-bit lane of its double.");
+                writer.Line("    " + vector + "<double> scale = " + vector + ".Create(Scale);");
+                string second = "(nuint)(at + " + half.ToString(CultureInfo.InvariantCulture) + ")";
+                writer.Line("    " + vector + "<double> lower = " + vector + ".AsDouble(" + vector + ".WidenLower(" + vector + ".AsInt32(keep)));");
+                writer.Line("    " + vector + "<double> upper = " + vector + ".AsDouble(" + vector + ".WidenUpper(" + vector + ".AsInt32(keep)));");
+                writer.Line("    " + vector + ".StoreUnsafe(" + vector + ".LoadUnsafe(ref source, (nuint)at) * scale & lower, ref destination, (nuint)at);");
+                writer.Line("    " + vector + ".StoreUnsafe(" + vector + ".LoadUnsafe(ref source, " + second + ") * scale & upper, ref destination, " + second + ");");
+            }
+
+            if (bits)
+            {
+                writer.Line("    return " + vector + ".ExtractMostSignificantBits(keep);");
+            }
+
+            writer.Line("}");
+        }
+
+        private static void WriteMaskHelpers(CodeWriter writer)
+        {
+            writer.Lines(
+                "/// <summary>Stores the keep bits of the 64 elements from <paramref name=\"at\"/> (a multiple of 64): bit i of byte i / 8, LSB first.</summary>",
+                Inline,
+                "private static void WriteMaskBits(" + Span + "<byte> mask, int at, ulong keepBits) =>",
+                "    global::System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(mask.Slice(at / 8, 8), keepBits);",
+                "",
+                "/// <summary>The mask buffer of a site, grown to <paramref name=\"length\"/> elements on demand and then reused.</summary>",
+                "public static " + Span + "<byte> MaskFor(ref byte[]? buffer, int length)",
+                "{",
+                "    int bytes = " + MaskLayout + ".MaskByteCount(length);",
+                "    if (buffer is null || buffer.Length < bytes)",
+                "    {",
+                "        buffer = new byte[bytes];",
+                "    }",
+                "",
+                "    return new " + Span + "<byte>(buffer, 0, bytes);",
+                "}",
+                "",
+                "/// <summary>The mask the last forward call recorded for <paramref name=\"length\"/> elements.</summary>",
+                "public static " + ReadOnlySpan + "<byte> RecordedMask(byte[]? buffer, int length) =>",
+                "    buffer is null ? default : new " + ReadOnlySpan + "<byte>(buffer, 0, " + MaskLayout + ".MaskByteCount(length));");
+        }
+
+        private static void WriteValidationHelpers(CodeWriter writer, DropoutSiteModel site)
+        {
+            writer.Lines(
+                "/// <summary>The output must match the input's length" + (site.FixedSize > 0 ? " (and Size)" : string.Empty) + ", and be the same span or not overlap it.</summary>",
+                "public static void Validate<T>(" + ReadOnlySpan + "<T> input, " + Span + "<T> output, string outputName)",
+                "{",
+                "    if (output.Length != input.Length)",
+                "    {",
+                "        throw new global::System.ArgumentException(\"'\" + outputName + \"' has \" + output.Length + \" elements but must have \" + input.Length + \", the length of the input.\", outputName);",
+                "    }",
+                "");
+            if (site.FixedSize > 0)
+            {
+                writer.Lines(
+                    "    if (input.Length != FixedSize)",
+                    "    {",
+                    "        throw new global::System.ArgumentException(\"This dropout site was generated for exactly \" + FixedSize + \" elements (Size = \" + FixedSize + \"); got \" + input.Length + \".\", outputName);",
+                    "    }",
+                    "");
+            }
+
+            writer.Lines(
+                "    if (global::System.MemoryExtensions.Overlaps(input, (" + ReadOnlySpan + "<T>)output, out int elementOffset) && elementOffset != 0)",
+                "    {",
+                "        throw new global::System.ArgumentException(\"The output overlaps the input without starting at the same element; pass the same span for an in-place call.\", outputName);",
+                "    }",
+                "}",
+                "",
+                "/// <summary>Copies unless the two spans are the same memory (an in-place call).</summary>",
+                "public static void CopyIfDistinct<T>(" + ReadOnlySpan + "<T> input, " + Span + "<T> output)",
+                "{",
+                "    if (!global::System.Runtime.CompilerServices.Unsafe.AreSame(",
+                "        ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input),",
+                "        ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))",
+                "    {",
+                "        input.CopyTo(output);",
+                "    }",
+                "}");
+        }
+
+        // ---------------------------------------------------------------- literals
+
+        /// <summary>A C# literal that reads back as exactly <paramref name="value"/>.</summary>
+        public static string DoubleLiteral(double value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (double.Parse(text, CultureInfo.InvariantCulture) != value)
+            {
+                text = value.ToString("G17", CultureInfo.InvariantCulture);
+            }
+
+            return text.IndexOfAny(['.', 'E', 'e']) >= 0 ? text : text + ".0";
+        }
+
+        /// <summary>A C# float literal that reads back as exactly <paramref name="value"/>.</summary>
+        public static string FloatLiteral(float value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (float.Parse(text, CultureInfo.InvariantCulture) != value)
+            {
+                text = value.ToString("G9", CultureInfo.InvariantCulture);
+            }
+
+            return text + "F";
+        }
+    }
+}
