@@ -53,6 +53,12 @@ public sealed partial class DropoutGenerator
 
         private static ParseResult ParseLayer(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, TypeDeclarationSyntax declaration)
         {
+            if (!HasWellFormedNames(type))
+            {
+                // Half-typed code: the compiler reports the syntax error; there is nothing sound to generate yet.
+                return Nothing;
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             string typeName = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
             Location nameLocation = declaration.Identifier.GetLocation();
@@ -90,6 +96,15 @@ public sealed partial class DropoutGenerator
 
         private static ParseResult ParseMethod(GeneratorAttributeSyntaxContext context, IMethodSymbol method, MethodDeclarationSyntax declaration)
         {
+            if (!HasWellFormedNames(method.ContainingType)
+                || !SyntaxFacts.IsValidIdentifier(method.Name)
+                || declaration.ParameterList.ContainsDiagnostics
+                || method.Parameters.Any(static parameter => !SyntaxFacts.IsValidIdentifier(parameter.Name)))
+            {
+                // Half-typed code: the compiler reports the syntax error; there is nothing sound to generate yet.
+                return Nothing;
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             string methodName = method.Name;
             Location nameLocation = declaration.Identifier.GetLocation();
@@ -200,6 +215,33 @@ public sealed partial class DropoutGenerator
             var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel);
             ContextHolderModel? holder = typeIsLayer ? null : new ContextHolderModel(target);
             return new ParseResult(site, holder, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>Whether the type, its containing types, type parameters and namespaces all have real names.</summary>
+        private static bool HasWellFormedNames(INamedTypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return false;
+            }
+
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(current.Name) || current.TypeParameters.Any(static parameter => !SyntaxFacts.IsValidIdentifier(parameter.Name)))
+                {
+                    return false;
+                }
+            }
+
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                if (!SyntaxFacts.IsValidIdentifier(ns.Name))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The prefix of a method site's private fields: <c>DropInput</c> → <c>__dropInput</c>.</summary>
