@@ -1,0 +1,21 @@
+using Dropout;
+
+namespace Dropout.Benchmarks;
+
+/// <summary>A generated layer for p = 0.5: 1 random bit per element, 2,048 elements per Philox tile.</summary>
+[Dropout(0.5)]
+public sealed partial class GeneratedHalfKeepLayer
+{
+}
+
+/// <summary>A generated layer for p = 0.8: 16-bit fields, threshold 52429, 128 elements per Philox tile.</summary>
+[Dropout(0.8)]
+public sealed partial class GeneratedInputKeepLayer
+{
+}
+
+/// <summary>The p = 0.5 layer without a recorded mask (backward regenerates it), for comparing the cost of recording bits.</summary>
+[Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)]
+public sealed partial class GeneratedHalfKeepRegeneratingLayer
+{
+}
