@@ -222,7 +222,7 @@ public sealed partial class DropoutGenerator
                 "/// <param name=\"output\">Receives the result.</param>",
                 GeneratedCodeAttribute);
             writer.Open("public void DropoutForward(" + ReadOnlySpan + "<" + element + "> input, " + Span + "<" + element + "> output)");
-            WriteForwardBody(writer, site, kernel, "input", "output", "__dropout", "this.DropoutStream");
+            WriteForwardBody(writer, site, kernel, "input", "output", "__dropout", isMethodSite: false);
             writer.Close();
         }
 
@@ -276,8 +276,7 @@ public sealed partial class DropoutGenerator
             writer.Line("// " + ForwardSummary(site.Spec));
             writer.Line(GeneratedCodeAttribute);
             writer.Open(method.Modifiers + " void " + method.Name + "(" + parameters + ")");
-            string streamExpression = prefix + "Stream is { } registered && registered.Context == this.DropoutContext ? registered : (" + prefix + "Stream = this.DropoutContext.CreateStream())";
-            WriteForwardBody(writer, site, kernel, input, output, prefix, streamExpression);
+            WriteForwardBody(writer, site, kernel, input, output, prefix, isMethodSite: true);
             writer.Close();
 
             writer.Line();
@@ -306,7 +305,7 @@ public sealed partial class DropoutGenerator
 
         // ---------------------------------------------------------------- shared bodies
 
-        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string input, string output, string prefix, string streamExpression)
+        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string input, string output, string prefix, bool isMethodSite)
         {
             writer.Line(kernel + ".Validate(" + input + ", " + output + ", nameof(" + output + "));");
             if (site.Spec.IsIdentity)
@@ -318,15 +317,25 @@ public sealed partial class DropoutGenerator
 
             writer.Line(prefix + "HasForward = true;");
             writer.Line(prefix + "LastLength = " + input + ".Length;");
-            writer.Line(prefix + "LastWasActive = this.DropoutContext.IsDropoutActive;");
+            writer.Line(DropoutContextType + " siteContext = this.DropoutContext;");
+            writer.Line(prefix + "LastWasActive = siteContext.IsDropoutActive;");
             writer.Open("if (!" + prefix + "LastWasActive)");
             writer.Line("// Inference: dropout is the identity; an in-place call does no work at all.");
             writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
             writer.Line("return;");
             writer.Close();
             writer.Line();
+            if (isMethodSite)
+            {
+                writer.Open("if (" + prefix + "Stream is null || " + prefix + "Stream.Context != siteContext)");
+                writer.Line("// The first call, or the type's DropoutContext changed: register as a site of the current context.");
+                writer.Line(prefix + "Stream = siteContext.CreateStream();");
+                writer.Close();
+                writer.Line();
+            }
+
             writer.Line("// Each call reserves fresh stream positions, starting on a tile boundary.");
-            writer.Line(DropoutStreamType + " siteStream = " + streamExpression + ";");
+            writer.Line(DropoutStreamType + " siteStream = " + (isMethodSite ? prefix + "Stream" : "this.DropoutStream") + ";");
             writer.Line("ulong siteOffset = siteStream.Reserve(" + input + ".Length);");
             if (site.StoresMaskBits)
             {
