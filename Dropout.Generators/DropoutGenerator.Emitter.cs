@@ -524,10 +524,11 @@ public sealed partial class DropoutGenerator
                 int groups = size % site.Spec.ElementsPerTile / 64;
                 int rest = size % 64;
                 writer.Line("    // Size = " + size.ToString(CultureInfo.InvariantCulture) + ": " + Describe(fullTiles, groups, rest) + ", known when the code was generated.");
+                string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
                 if (fullTiles > 0)
                 {
                     writer.Lines(
-                        "    for (int tile = 0; tile < FixedSize / ElementsPerTile; tile++)",
+                        "    for (int tile = 0; tile < " + Number(fullTiles) + "; tile++)",
                         "    {",
                         "        ApplyTile(ref source, ref destination" + maskArgument + ", tile * ElementsPerTile, key, firstTile + (ulong)tile, FieldsPerWord);",
                         "    }");
@@ -535,14 +536,13 @@ public sealed partial class DropoutGenerator
 
                 if (groups > 0)
                 {
-                    writer.Line("    ApplyTile(ref source, ref destination" + maskArgument + ", FixedSize / ElementsPerTile * ElementsPerTile, key, firstTile + FixedSize / ElementsPerTile, FixedSize % ElementsPerTile / ElementsPerGroup);");
+                    writer.Line("    ApplyTile(ref source, ref destination" + maskArgument + ", start: " + Number(fullTiles * site.Spec.ElementsPerTile) + ", key, firstTile + " + Number(fullTiles) + ", groups: " + Number(groups) + ");");
                 }
 
                 if (rest > 0)
                 {
-                    writer.Lines(
-                        "    const int done = FixedSize - FixedSize % ElementsPerGroup;",
-                        "    " + DropoutKernels + ".Forward(input.Slice(done), output.Slice(done)" + (bits ? ", mask.Slice(done / 8)" : string.Empty) + ", KeepProbability, key, offset + done);");
+                    int done = size - rest;
+                    writer.Line("    " + DropoutKernels + ".Forward(input.Slice(" + Number(done) + "), output.Slice(" + Number(done) + ")" + (bits ? ", mask.Slice(" + Number(done / 8) + ")" : string.Empty) + ", KeepProbability, key, offset + " + Number(done) + ");");
                 }
             }
             else
