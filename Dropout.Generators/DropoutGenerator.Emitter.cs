@@ -267,11 +267,11 @@ public sealed partial class DropoutGenerator
                 }
             }
 
-            string input = method.FirstParameterName;
-            string output = method.IsOutOfPlace ? method.SecondParameterName : method.FirstParameterName;
+            (string inputScope, string input) = SplitScoped(method.FirstParameterName);
+            (string outputScope, string output) = method.IsOutOfPlace ? SplitScoped(method.SecondParameterName) : (inputScope, input);
             string parameters = method.IsOutOfPlace
-                ? ReadOnlySpan + "<" + element + "> " + input + ", " + Span + "<" + element + "> " + output
-                : Span + "<" + element + "> " + input;
+                ? inputScope + ReadOnlySpan + "<" + element + "> " + input + ", " + outputScope + Span + "<" + element + "> " + output
+                : inputScope + Span + "<" + element + "> " + input;
             writer.Line();
             writer.Line("// " + ForwardSummary(site.Spec));
             writer.Line(GeneratedCodeAttribute);
@@ -302,6 +302,9 @@ public sealed partial class DropoutGenerator
 
             writer.Close();
         }
+
+        private static (string Scope, string Name) SplitScoped(string parameter) =>
+            parameter.StartsWith("scoped ", StringComparison.Ordinal) ? ("scoped ", parameter.Substring(7)) : (string.Empty, parameter);
 
         // ---------------------------------------------------------------- shared bodies
 

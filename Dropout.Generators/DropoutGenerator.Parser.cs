@@ -81,6 +81,11 @@ public sealed partial class DropoutGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "only a class, struct or record can be a dropout layer"));
             }
 
+            if (type.IsFileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "a file-local type cannot be reopened in the generated file"));
+            }
+
             CheckContainingTypes(type.ContainingType, nameLocation, diagnostics);
             CheckCollisions(type, LayerMemberNames, nameLocation, diagnostics);
 
@@ -208,14 +213,18 @@ public sealed partial class DropoutGenerator
                 EscapeIdentifier(methodName),
                 elementType,
                 outOfPlace,
-                EscapeIdentifier(parameters[0].Name),
-                outOfPlace ? EscapeIdentifier(parameters[1].Name) : string.Empty,
+                ScopedPrefix(parameters[0]) + EscapeIdentifier(parameters[0].Name),
+                outOfPlace ? ScopedPrefix(parameters[1]) + EscapeIdentifier(parameters[1].Name) : string.Empty,
                 typeIsLayer);
             TargetTypeModel target = DescribeType(type);
             var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel);
             ContextHolderModel? holder = typeIsLayer ? null : new ContextHolderModel(target);
             return new ParseResult(site, holder, EquatableArray<DiagnosticInfo>.Empty);
         }
+
+        // The implementation of a partial method repeats 'scoped' exactly as the declaration has it.
+        private static string ScopedPrefix(IParameterSymbol parameter) =>
+            parameter.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty;
 
         /// <summary>Whether the type, its containing types, type parameters and namespaces all have real names.</summary>
         private static bool HasWellFormedNames(INamedTypeSymbol? type)
@@ -339,6 +348,10 @@ public sealed partial class DropoutGenerator
                 if (!partialEverywhere)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, location, name, "it must be declared 'partial' (every type that contains generated members is reopened)"));
+                }
+                else if (type.IsFileLocal)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, location, name, "a file-local type cannot be reopened in the generated file"));
                 }
             }
         }

@@ -47,6 +47,7 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
         // Diagnostics leave on their own branch: they hold locations, and moving a line must not re-emit source.
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
             .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics + ".Select")
             .Where(static diagnostics => !diagnostics.IsEmpty)
             .WithTrackingName(TrackingNames.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (production, diagnostics) =>
@@ -59,7 +60,9 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<DropoutSiteModel> sites = parsed
             .Select(static (result, _) => result.Site)
+            .WithTrackingName(TrackingNames.Sites + ".Select")
             .Where(static site => site is not null)
+            .WithTrackingName(TrackingNames.Sites + ".Where")
             .Select(static (site, _) => site!)
             .WithTrackingName(TrackingNames.Sites);
         context.RegisterSourceOutput(sites, Emitter.EmitSite);
@@ -67,9 +70,13 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
         // Several dropout methods may share a type; its DropoutContext property is emitted once.
         IncrementalValueProvider<EquatableArray<ContextHolderModel>> holders = parsed
             .Select(static (result, _) => result.ContextHolder)
+            .WithTrackingName(TrackingNames.ContextHolders + ".Select")
             .Where(static holder => holder is not null)
+            .WithTrackingName(TrackingNames.ContextHolders + ".Where")
             .Select(static (holder, _) => holder!)
+            .WithTrackingName(TrackingNames.ContextHolders + ".NotNull")
             .Collect()
+            .WithTrackingName(TrackingNames.ContextHolders + ".Collect")
             .Select(static (all, _) => new EquatableArray<ContextHolderModel>(
                 all.Distinct().OrderBy(static holder => holder.Type.FullName, StringComparer.Ordinal)))
             .WithTrackingName(TrackingNames.ContextHolders);

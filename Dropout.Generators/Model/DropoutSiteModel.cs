@@ -42,8 +42,8 @@ internal sealed record TypeDeclarationModel(string Keyword, string Name, string 
 /// <param name="Name">The method's name.</param>
 /// <param name="ElementType">"float" or "double".</param>
 /// <param name="IsOutOfPlace">Whether the method takes (ReadOnlySpan&lt;T&gt; input, Span&lt;T&gt; output) rather than one span.</param>
-/// <param name="FirstParameterName">The name of the first parameter.</param>
-/// <param name="SecondParameterName">The name of the second parameter, or empty.</param>
+/// <param name="FirstParameterName">The name of the first parameter, after "scoped " if it is declared scoped.</param>
+/// <param name="SecondParameterName">The name of the second parameter (after "scoped " if so), or empty.</param>
 /// <param name="ContainingTypeIsLayer">Whether the type is itself a <c>[Dropout]</c> layer, which then provides <c>DropoutContext</c>.</param>
 internal sealed record DropoutMethodModel(
     string Modifiers,

@@ -36,7 +36,7 @@ public sealed class GeneratedLayerShapesTests
 
         public sealed partial class Network
         {
-            [Dropout(0.8)] private partial void DropInput(Span<float> x);
+            [Dropout(0.8)] private partial void DropInput(scoped Span<float> x);
 
             [Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)]
             internal partial void DropHidden(ReadOnlySpan<double> input, Span<double> output);
@@ -172,6 +172,24 @@ public sealed class GeneratedLayerShapesTests
                 catch (InvalidOperationException exception) { return exception.Message; }
             }
 
+            public static string[] InvalidSpans()
+            {
+                var layer = new Hidden { DropoutContext = new DropoutContext(2) };
+                float[] buffer = new float[100];
+                return new[]
+                {
+                    Message(() => layer.DropoutForward(new float[10], new float[11])),
+                    Message(() => layer.DropoutForward(buffer.AsSpan(0, 50), buffer.AsSpan(10, 50))),
+                    Message(() => layer.DropoutForward(buffer.AsSpan(0, 50), buffer.AsSpan(0, 50))),
+                };
+            }
+
+            private static string Message(Action action)
+            {
+                try { action(); return "no exception"; }
+                catch (ArgumentException exception) { return exception.Message; }
+            }
+
             public static bool[] ContextSwitchRegistersNewSite()
             {
                 var first = new DropoutContext(9);
@@ -205,6 +223,16 @@ public sealed class GeneratedLayerShapesTests
         Assembly assembly = GeneratorHarness.CompileAndLoad(ModeModel);
         Assert.Contains("before any forward", (string)GeneratorHarness.Invoke(assembly, "Probes.Probe", "BackwardWithoutForward")!, StringComparison.Ordinal);
         Assert.Contains("last forward call had 8", (string)GeneratorHarness.Invoke(assembly, "Probes.Probe", "BackwardWithOtherLength")!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Forward_RejectsMismatchedLengthsAndPartialOverlap_ButAcceptsInPlace()
+    {
+        Assembly assembly = GeneratorHarness.CompileAndLoad(ModeModel);
+        var messages = (string[])GeneratorHarness.Invoke(assembly, "Probes.Probe", "InvalidSpans")!;
+        Assert.Contains("has 11 elements but must have 10", messages[0], StringComparison.Ordinal);
+        Assert.Contains("overlaps the input", messages[1], StringComparison.Ordinal);
+        Assert.Equal("no exception", messages[2]);
     }
 
     [Fact]

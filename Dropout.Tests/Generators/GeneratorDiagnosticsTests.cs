@@ -40,6 +40,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("DRPG006", "Hidden", "[Dropout(0.5)] public readonly partial struct Hidden { }")]
     [InlineData("DRPG006", "Drop", "public class Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
     [InlineData("DRPG006", "Drop", "public readonly partial struct Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG006", "Hidden", "[Dropout(0.5)] file partial class Hidden { }")]
     // DRPG007: a negative Size.
     [InlineData("DRPG007", "Dropout(0.5, Size = -1)", "[Dropout(0.5, Size = -1)] public partial class Hidden { }")]
     // DRPG008: two dropout sites with one name.
