@@ -371,8 +371,8 @@ public sealed partial class DropoutGenerator
             writer.Line();
             if (site.StoresMaskBits)
             {
-                writer.Line("// The recorded bits are exactly the forward mask; the runtime's vectorized loop applies them.");
-                writer.Line(DropoutKernels + ".Backward(" + gradOutput + ", " + gradInput + ", " + kernel + ".RecordedMask(" + prefix + "Mask, " + gradOutput + ".Length), " + kernel + ".KeepProbability);");
+                writer.Line("// The recorded bits are exactly the forward mask.");
+                writer.Line(kernel + ".Backward(" + gradOutput + ", " + gradInput + ", " + kernel + ".RecordedMask(" + prefix + "Mask, " + gradOutput + ".Length));");
             }
             else
             {
@@ -435,6 +435,21 @@ public sealed partial class DropoutGenerator
 
                 if (site.StoresMaskBits)
                 {
+                    foreach (string element in ElementTypes(site))
+                    {
+                        writer.Line();
+                        WriteBackwardFromBits(writer, element);
+                    }
+
+                    foreach (string element in ElementTypes(site))
+                    {
+                        foreach ((string vector, int bits) in new[] { (Vector512, 512), (Vector256, 256), (Vector128, 128) })
+                        {
+                            writer.Line();
+                            WriteApplyKeepBits(writer, element, vector, bits);
+                        }
+                    }
+
                     writer.Line();
                     WriteMaskHelpers(writer);
                 }
@@ -766,6 +781,68 @@ public sealed partial class DropoutGenerator
             writer.Line("}");
         }
 
+        private static void WriteBackwardFromBits(CodeWriter writer, string element)
+        {
+            string scale = element == "float" ? "ScaleSingle" : "Scale";
+            writer.Lines(
+                "/// <summary><c>gradInput = gradOutput ⊙ m / p</c> with the mask a forward call recorded (bit i of byte i / 8 keeps element i).</summary>",
+                "public static void Backward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput, " + ReadOnlySpan + "<byte> mask)",
+                "{",
+                "    ref " + element + " source = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradOutput);",
+                "    ref " + element + " destination = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gradInput);",
+                "    int length = gradOutput.Length;",
+                "    int i = 0;");
+            bool first = true;
+            foreach ((string vector, int bits) in new[] { (Vector512, 512), (Vector256, 256), (Vector128, 128) })
+            {
+                string bitsText = bits.ToString(CultureInfo.InvariantCulture);
+                writer.Lines(
+                    "    " + (first ? "if" : "else if") + " (" + vector + ".IsHardwareAccelerated)",
+                    "    {",
+                    "        // 64 elements per mask word, " + (bits / (element == "float" ? 32 : 64)).ToString(CultureInfo.InvariantCulture) + " per vector.",
+                    "        for (; i <= length - ElementsPerGroup; i += ElementsPerGroup)",
+                    "        {",
+                    "            ulong keepBits = ReadMaskBits(mask, i);",
+                    "            for (int lane = 0; lane < ElementsPerGroup; lane += " + vector + "<" + element + ">.Count)",
+                    "            {",
+                    "                ApplyKeepBits" + bitsText + "(ref source, ref destination, i + lane, (uint)(keepBits >> lane));",
+                    "            }",
+                    "        }",
+                    "    }");
+                first = false;
+            }
+
+            writer.Lines(
+                "",
+                "    // The last elements, or all of them without vector hardware: the same product, one at a time.",
+                "    for (; i < length; i++)",
+                "    {",
+                "        bool kept = ((mask[i >> 3] >> (i & 7)) & 1) != 0;",
+                "        gradInput[i] = kept ? gradOutput[i] * " + scale + " : 0;",
+                "    }",
+                "}");
+        }
+
+        private static void WriteApplyKeepBits(CodeWriter writer, string element, string vector, int bits)
+        {
+            bool isFloat = element == "float";
+            int lanes = bits / (isFloat ? 32 : 64);
+            string laneType = isFloat ? "uint" : "ulong";
+            string suffix = isFloat ? "u" : "ul";
+            string laneBits = string.Join(", ", Enumerable.Range(0, lanes).Select(lane => (1UL << lane).ToString(CultureInfo.InvariantCulture) + suffix));
+            writer.Lines(
+                "/// <summary>Scales the " + lanes.ToString(CultureInfo.InvariantCulture) + " elements from <paramref name=\"at\"/> whose bit is set in <paramref name=\"keepBits\"/> by 1/p and zeroes the others.</summary>",
+                Inline,
+                "private static void ApplyKeepBits" + bits.ToString(CultureInfo.InvariantCulture) + "(ref " + element + " source, ref " + element + " destination, int at, uint keepBits)",
+                "{",
+                "    // Lane l tests bit l: broadcast the bits, keep each lane's own, compare.",
+                "    " + vector + "<" + laneType + "> laneBits = " + vector + ".Create(" + laneBits + ");",
+                "    " + vector + "<" + laneType + "> keep = " + vector + ".Equals(" + vector + ".Create((" + laneType + ")keepBits) & laneBits, laneBits);",
+                "    " + vector + "<" + element + "> scaled = " + vector + ".LoadUnsafe(ref source, (nuint)at) * " + vector + ".Create(" + (isFloat ? "ScaleSingle" : "Scale") + ");",
+                "    " + vector + ".StoreUnsafe(scaled & " + vector + "." + (isFloat ? "AsSingle" : "AsDouble") + "(keep), ref destination, (nuint)at);",
+                "}");
+        }
+
         private static void WriteMaskHelpers(CodeWriter writer)
         {
             writer.Lines(
@@ -773,6 +850,11 @@ public sealed partial class DropoutGenerator
                 Inline,
                 "private static void WriteMaskBits(" + Span + "<byte> mask, int at, ulong keepBits) =>",
                 "    global::System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(mask.Slice(at / 8, 8), keepBits);",
+                "",
+                "/// <summary>Reads the keep bits of the 64 elements from <paramref name=\"at\"/> (a multiple of 64).</summary>",
+                Inline,
+                "private static ulong ReadMaskBits(" + ReadOnlySpan + "<byte> mask, int at) =>",
+                "    global::System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(mask.Slice(at / 8, 8));",
                 "",
                 "/// <summary>The mask buffer of a site, grown to <paramref name=\"length\"/> elements on demand and then reused.</summary>",
                 "public static " + Span + "<byte> MaskFor(ref byte[]? buffer, int length)",
