@@ -45,7 +45,7 @@ internal static class DiagnosticDescriptors
         "DRPG006",
         "The type cannot hold generated dropout members",
         "[Dropout] cannot generate into '{0}': {1}",
-        "Generated members are added to the declaring type and to every type that contains it, so each must be a partial, non-static class, struct or record, and a layer's own type cannot be a readonly struct (the dropout state changes on every forward call).");
+        "Generated members are added to the declaring type and to every type that contains it, so each must be partial and not file-local; a layer must be a non-static class, struct or record and not a readonly struct (its dropout state changes on every forward call); dropout methods must be declared in a class or record class.");
 
     public static readonly DiagnosticDescriptor InvalidFixedSize = Create(
         "DRPG007",

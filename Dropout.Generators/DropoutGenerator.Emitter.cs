@@ -249,10 +249,10 @@ public sealed partial class DropoutGenerator
         {
             string prefix = Parser.MethodFieldPrefix(method.Name.TrimStart('@'));
             string element = method.ElementType;
-            writer.Line("// The dropout site '" + method.Name.TrimStart('@') + "': its stream, and what its last forward call leaves for the backward call.");
-            writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
             if (!site.Spec.IsIdentity)
             {
+                writer.Line("// The dropout site '" + method.Name.TrimStart('@') + "': its stream, and what its last forward call leaves for the backward call.");
+                writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
                 writer.Line("private bool " + prefix + "HasForward;");
                 writer.Line("private bool " + prefix + "LastWasActive;");
                 writer.Line("private int " + prefix + "LastLength;");

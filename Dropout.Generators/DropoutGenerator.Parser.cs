@@ -168,13 +168,15 @@ public sealed partial class DropoutGenerator
                 Shape("its parameters must be (Span<float>), (Span<double>), (ReadOnlySpan<float>, Span<float>) or (ReadOnlySpan<double>, Span<double>), passed by value");
             }
 
-            if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            if (type.TypeKind == TypeKind.Struct)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "only a class, struct or record can hold dropout methods"));
+                // Each dropout method's state is emitted in its own file, and fields of a struct spread over several
+                // partial declarations have no defined order (warning CS0282, an error under TreatWarningsAsErrors).
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "dropout methods need a class or record class (a struct's dropout state would be split across generated files, CS0282)"));
             }
-            else if (type.IsReadOnly && type.TypeKind == TypeKind.Struct)
+            else if (type.TypeKind != TypeKind.Class)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "a readonly struct cannot hold the dropout state that every forward call updates"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedContainingType, nameLocation, typeName, "only a class or record can hold dropout methods"));
             }
 
             CheckContainingTypes(type, nameLocation, diagnostics);

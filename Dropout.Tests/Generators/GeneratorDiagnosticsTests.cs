@@ -40,6 +40,8 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("DRPG006", "Hidden", "[Dropout(0.5)] public readonly partial struct Hidden { }")]
     [InlineData("DRPG006", "Drop", "public class Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
     [InlineData("DRPG006", "Drop", "public readonly partial struct Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG006", "Drop", "public partial struct Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG006", "Drop", "public partial record struct Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
     [InlineData("DRPG006", "Hidden", "[Dropout(0.5)] file partial class Hidden { }")]
     // DRPG007: a negative Size.
     [InlineData("DRPG007", "Dropout(0.5, Size = -1)", "[Dropout(0.5, Size = -1)] public partial class Hidden { }")]
@@ -65,7 +67,7 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
-    public void ValidDeclarations_ReportNothing_AndCompile()
+    public void ValidDeclarations_ReportNothing_AndCompileWithoutWarnings()
     {
         GeneratorOutput result = GeneratorHarness.Run("""
             using System;
@@ -73,9 +75,13 @@ public sealed class GeneratorDiagnosticsTests
             namespace App;
             [Dropout(0.5)] public partial class Hidden { [Dropout(0.9)] private partial void DropMore(Span<float> x); }
             public partial class Model { [Dropout(0.8)] public partial void Drop(ReadOnlySpan<float> input, Span<float> output); }
+            public partial class Generic<T> where T : class { [Dropout(0.8)] protected internal partial void Drop(Span<double> x); [Dropout(1.0)] private partial void Keep(Span<float> x); }
+            public partial class Holder { [Dropout(0.25, Size = 64)] public partial void @Drop(scoped ReadOnlySpan<float> @in, scoped Span<float> @out); }
+            public partial record Record(int Width) { [Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)] internal partial void Drop(Span<float> x); }
+            public abstract partial class Base { [Dropout(0.5)] public virtual partial void Drop(Span<float> x); }
             """);
         Assert.Empty(result.GeneratorDiagnostics);
-        Assert.Empty(result.CompilationErrors);
+        Assert.Empty(result.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
     [Fact]
