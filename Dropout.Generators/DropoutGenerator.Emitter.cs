@@ -114,7 +114,9 @@ public sealed partial class DropoutGenerator
 
             foreach (TypeDeclarationModel declaration in type.Declarations)
             {
-                writer.Open("partial " + declaration.Keyword + " " + declaration.Name + declaration.TypeParameters);
+                // 'partial' comes right before the type keyword: "partial class", "ref partial struct".
+                string header = declaration.Keyword == "ref struct" ? "ref partial struct" : "partial " + declaration.Keyword;
+                writer.Open(header + " " + declaration.Name + declaration.TypeParameters);
             }
         }
 

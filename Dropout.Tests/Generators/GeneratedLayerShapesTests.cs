@@ -17,6 +17,7 @@ public sealed class GeneratedLayerShapesTests
     [InlineData("record", "namespace Probes; [Dropout(0.9)] public sealed partial record Hidden(int Width);", "new Hidden(3)", 0.9)]
     [InlineData("record struct", "namespace Probes; [Dropout(0.75)] public partial record struct Hidden(int Width);", "new Hidden(3)", 0.75)]
     [InlineData("struct", "namespace Probes; [Dropout(0.1, MaskStorage = DropoutMaskStorage.Regenerate)] public partial struct Hidden { public int Width => 3; }", "new Hidden()", 0.1)]
+    [InlineData("ref struct", "namespace Probes; [Dropout(0.5, Size = 0)] public ref partial struct Hidden { }", "new Hidden()", 0.5)]
     [InlineData("block namespace", "namespace Probes.Deeper { [Dropout(1e-3)] public partial class Hidden { } }", "new Probes.Deeper.Hidden()", 1e-3)]
     [InlineData("global namespace", "[Dropout(0.5)] public partial class GlobalHidden { }", "new GlobalHidden()", 0.5)]
     [InlineData("keyword names", "namespace Probes.@class; [Dropout(0.5)] public partial class @event { }", "new Probes.@class.@event()", 0.5)]

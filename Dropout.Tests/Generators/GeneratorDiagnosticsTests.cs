@@ -79,6 +79,10 @@ public sealed class GeneratorDiagnosticsTests
             public partial class Holder { [Dropout(0.25, Size = 64)] public partial void @Drop(scoped ReadOnlySpan<float> @in, scoped Span<float> @out); }
             public partial record Record(int Width) { [Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)] internal partial void Drop(Span<float> x); }
             public abstract partial class Base { [Dropout(0.5)] public virtual partial void Drop(Span<float> x); }
+            [Dropout(1.0)] public partial struct Identity { }
+            [Dropout(1e-9, Size = 640)] public ref partial struct Tiny { }
+            [Dropout(0.9)] public sealed partial class LayerWithSites { [Dropout(0.5)] private partial void DropMore(Span<double> x); [Dropout(1.0)] private partial void KeepAll(ReadOnlySpan<float> a, Span<float> b); }
+            public static partial class Outer { internal partial interface IHost { } private sealed partial class Inner<T> { [Dropout(0.75)] public sealed partial record Deep { } } }
             """);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
