@@ -24,7 +24,7 @@ public sealed partial class DropoutGenerator
         private static readonly string[] HolderMemberNames = ["DropoutContext", "__dropoutContext"];
 
         public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
-            node is TypeDeclarationSyntax or MethodDeclarationSyntax;
+            node is TypeDeclarationSyntax or MethodDeclarationSyntax or LocalFunctionStatementSyntax;
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -34,6 +34,10 @@ public sealed partial class DropoutGenerator
                 {
                     INamedTypeSymbol type when context.TargetNode is TypeDeclarationSyntax declaration => ParseLayer(context, type, declaration),
                     IMethodSymbol method when context.TargetNode is MethodDeclarationSyntax declaration => ParseMethod(context, method, declaration),
+                    IMethodSymbol method when context.TargetNode is LocalFunctionStatementSyntax local => new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(new[]
+                    {
+                        DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMethodShape, local.Identifier.GetLocation(), method.Name, "a local function cannot be a dropout site; declare a partial method of the type"),
+                    })),
                     _ => Nothing,
                 };
             }
