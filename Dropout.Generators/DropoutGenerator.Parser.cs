@@ -63,6 +63,15 @@ public sealed partial class DropoutGenerator
                 return Nothing;
             }
 
+            AttributeData? first = type.GetAttributes().FirstOrDefault(static attribute => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName);
+            if (first?.ApplicationSyntaxReference is { } reference
+                && (reference.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(reference.Span)))
+            {
+                // [Dropout] on several partial declarations of one type (the compiler reports CS0579): generate once,
+                // from the declaration that carries the first one.
+                return Nothing;
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             string typeName = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
             Location nameLocation = declaration.Identifier.GetLocation();

@@ -103,6 +103,17 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void AttributeOnTwoPartialDeclarations_GeneratesOnce_AndLeavesTheDuplicateToTheCompiler()
+    {
+        GeneratorOutput result = GeneratorHarness.Run(
+            "using Dropout; namespace App; [Dropout(0.5)] public partial class Hidden { }",
+            "using Dropout; namespace App; [Dropout(0.5)] public partial class Hidden { }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Single(result.RunResult.Results.Single().GeneratedSources);
+        Assert.Contains(result.CompilationErrors, d => d.Id == "CS0579");
+    }
+
+    [Fact]
     public void EveryDescriptor_HasTitleMessageDescriptionAndHelpLink()
     {
         var descriptors = typeof(Dropout.Generators.DropoutGenerator).Assembly
