@@ -35,7 +35,7 @@ public sealed partial class DropoutGenerator
             {
                 string hintName = site.Method is null
                     ? site.Type.FullName + ".Dropout.g.cs"
-                    : site.Type.FullName + "." + site.Method.Name.TrimStart('@') + ".Dropout.g.cs";
+                    : site.Type.FullName + "." + site.Method.Name.TrimStart('@') + "().Dropout.g.cs";
                 production.AddSource(hintName, SourceText.From(RenderSite(site), Encoding.UTF8));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

@@ -405,7 +405,7 @@ public sealed partial class DropoutGenerator
                 Keyword(t),
                 EscapeIdentifier(t.Name),
                 t.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(static p => EscapeIdentifier(p.Name))) + ">"));
-            string fullName = string.Join(".", chain.Select(static t => t.Arity == 0 ? t.Name : t.Name + "_" + t.Arity.ToString(CultureInfo.InvariantCulture)));
+            string fullName = string.Join("+", chain.Select(static t => t.Arity == 0 ? t.Name : t.Name + "`" + t.Arity.ToString(CultureInfo.InvariantCulture)));
             return new TargetTypeModel(ns, new EquatableArray<TypeDeclarationModel>(declarations), ns.Length == 0 ? fullName : ns.Replace("@", string.Empty) + "." + fullName);
         }
 

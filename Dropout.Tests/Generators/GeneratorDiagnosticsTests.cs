@@ -114,6 +114,21 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void SitesWithLookalikeNames_GetDistinctFiles()
+    {
+        // A.B as namespace + type, as outer + nested type, and as type + method. C# rejects a namespace and a type with
+        // one name (CS0101), but the generator must not crash on the clash of file names before the user fixes it.
+        GeneratorOutput result = GeneratorHarness.Run(
+            "using Dropout; namespace A { [Dropout(0.5)] public partial class B { } }",
+            "using Dropout; public partial class A { [Dropout(0.5)] public partial class B { } }",
+            "using System; using Dropout; namespace N { public partial class A { [Dropout(0.5)] private partial void B(Span<float> x); } } namespace N.A { [Dropout(0.5)] public partial class B { } }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.All(result.CompilationErrors, error => Assert.Equal("CS0101", error.Id));
+        string[] hints = result.RunResult.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["A+B.Dropout.g.cs", "A.B.Dropout.g.cs", "N.A.B().Dropout.g.cs", "N.A.B.Dropout.g.cs", "N.A.DropoutContext.g.cs"], hints);
+    }
+
+    [Fact]
     public void EveryDescriptor_HasTitleMessageDescriptionAndHelpLink()
     {
         var descriptors = typeof(Dropout.Generators.DropoutGenerator).Assembly
