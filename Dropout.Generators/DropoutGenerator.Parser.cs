@@ -181,6 +181,11 @@ public sealed partial class DropoutGenerator
                 Shape("its parameters must be (Span<float>), (Span<double>), (ReadOnlySpan<float>, Span<float>) or (ReadOnlySpan<double>, Span<double>), passed by value");
             }
 
+            if (parameters.Any(static parameter => parameter.Name is "siteContext" or "siteStream" or "siteOffset"))
+            {
+                Shape("the parameter names 'siteContext', 'siteStream' and 'siteOffset' are used by the generated body; rename the parameter");
+            }
+
             if (type.TypeKind == TypeKind.Struct)
             {
                 // Each dropout method's state is emitted in its own file, and fields of a struct spread over several

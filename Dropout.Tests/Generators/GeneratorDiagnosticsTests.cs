@@ -28,6 +28,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("DRPG004", "Drop", "public partial class Model { [Dropout(0.5)] private static partial void Drop(Span<float> x); }")]
     [InlineData("DRPG004", "Drop", "public partial class Model { [Dropout(0.5)] private partial void Drop<T>(Span<float> x); }")]
     [InlineData("DRPG004", "Drop", "public partial class Model { [Dropout(0.5)] private partial void Drop(Span<float> x); private partial void Drop(Span<float> x) { } }")]
+    [InlineData("DRPG004", "Drop", "public partial class Model { [Dropout(0.5)] private partial void Drop(Span<float> siteStream); }")]
     [InlineData("DRPG004", "Drop", "public partial class Model { void Run() { [Dropout(0.5)] void Drop(Span<float> x) { } } }")]
     // DRPG005: a generated name is taken, declared or inherited.
     [InlineData("DRPG005", "Hidden", "[Dropout(0.5)] public partial class Hidden { public void DropoutForward(Span<float> x) { } }")]
