@@ -85,6 +85,7 @@ public sealed class GeneratorDiagnosticsTests
             [Dropout(1e-9, Size = 640)] public ref partial struct Tiny { }
             [Dropout(0.9)] public sealed partial class LayerWithSites { [Dropout(0.5)] private partial void DropMore(Span<double> x); [Dropout(1.0)] private partial void KeepAll(ReadOnlySpan<float> a, Span<float> b); }
             public static partial class Outer { internal partial interface IHost { } private sealed partial class Inner<T> { [Dropout(0.75)] public sealed partial record Deep { } } }
+            public static class IdentityDropoutKernel { }
             """);
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.Compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
