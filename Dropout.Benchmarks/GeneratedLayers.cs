@@ -19,3 +19,13 @@ public sealed partial class GeneratedInputKeepLayer
 public sealed partial class GeneratedHalfKeepRegeneratingLayer
 {
 }
+
+/// <summary>
+/// A generated layer that spends 32 random bits per element (p = 0.001 is below 1/256 and not dyadic, so each element
+/// reads a whole word: 64 elements per tile): the same generated loop as the layers above, for measuring what fewer
+/// random bits per element save.
+/// </summary>
+[Dropout(0.001)]
+public sealed partial class GeneratedThirtyTwoBitLayer
+{
+}
