@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+
+namespace Dropout.Generators;
+
+/// <summary>
+/// The generator's own errors: <c>[Dropout]</c> used where no code can be generated. Ids are the DRPG series (the
+/// analyzers' rules are the separate DRP series); each links to its section of <c>docs/generator.md</c>.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Dropout.Generators";
+    private const string HelpLinkBase = "https://github.com/dropout-toolkit/Dropout.Toolkit/blob/main/docs/generator.md#";
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Create(
+        "DRPG001",
+        "A [Dropout] layer type must be partial",
+        "The type '{0}' must be declared 'partial' so that [Dropout] can add its generated dropout members",
+        "The generator adds DropoutForward, DropoutBackward and the layer's dropout state to the type itself, which requires a partial declaration.");
+
+    public static readonly DiagnosticDescriptor KeepProbabilityNotConstant = Create(
+        "DRPG002",
+        "The keep probability must be a compile-time constant",
+        "The keep probability of [Dropout] on '{0}' is not a compile-time constant double",
+        "The keep probability is compiled into the generated kernel's threshold and scale, so it must be known at compile time.");
+
+    public static readonly DiagnosticDescriptor KeepProbabilityOutOfRange = Create(
+        "DRPG003",
+        "The keep probability must be in (0, 1]",
+        "The keep probability {0} of [Dropout] on '{1}' is not in (0, 1]; p is the probability of KEEPING an element (for a drop rate r write 1 - r)",
+        "p is the probability of keeping an element: 1 keeps everything (the identity) and a value at or below 0, above 1, or NaN has no meaning.");
+
+    public static readonly DiagnosticDescriptor InvalidMethodShape = Create(
+        "DRPG004",
+        "A [Dropout] method must be a partial void method over spans of float or double",
+        "The method '{0}' cannot be a dropout method: {1}",
+        "The generator implements a [Dropout] method as an in-place or out-of-place dropout forward: declare it 'partial void M(Span<float>)', 'partial void M(Span<double>)', 'partial void M(ReadOnlySpan<float>, Span<float>)' or 'partial void M(ReadOnlySpan<double>, Span<double>)', as an instance method without a body and without type parameters.");
+
+    public static readonly DiagnosticDescriptor MemberNameCollision = Create(
+        "DRPG005",
+        "A generated dropout member name is already used",
+        "The type '{0}' already has a member named '{1}', which [Dropout] generates; rename the member",
+        "The generator adds members with fixed names (DropoutForward, DropoutBackward, DropoutContext, DropoutStream, DropoutKeepProbability, <Method>Backward); a member of the type or a visible inherited member with the same name would collide or be hidden.");
+
+    public static readonly DiagnosticDescriptor UnsupportedContainingType = Create(
+        "DRPG006",
+        "The type cannot hold generated dropout members",
+        "[Dropout] cannot generate into '{0}': {1}",
+        "Generated members are added to the declaring type and to every type that contains it, so each must be partial and not file-local; a layer must be a non-static class, struct or record and not a readonly struct (its dropout state changes on every forward call); dropout methods must be declared in a class or record class.");
+
+    public static readonly DiagnosticDescriptor InvalidFixedSize = Create(
+        "DRPG007",
+        "The fixed Size must not be negative",
+        "The Size {0} of [Dropout] on '{1}' is negative; use 0 to accept any length",
+        "Size fixes the element count of every call so that the kernel needs no tail handling; 0 accepts any length.");
+
+    public static readonly DiagnosticDescriptor DuplicateMethodName = Create(
+        "DRPG008",
+        "Dropout methods cannot be overloaded",
+        "The type '{0}' declares more than one [Dropout] method named '{1}'; give each dropout site its own name",
+        "Each [Dropout] method is its own dropout site whose backward method is named after it, so two sites cannot share a name.");
+
+    public static readonly DiagnosticDescriptor InternalError = Create(
+        "DRPG999",
+        "The Dropout generator failed",
+        "The Dropout generator failed on '{0}' and generated nothing for it: {1}",
+        "An unexpected input made the generator fail. It generated nothing for this declaration instead of stopping the build; please report the input.");
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string description) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description, HelpLinkBase + id.ToLowerInvariant());
+}

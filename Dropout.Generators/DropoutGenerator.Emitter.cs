@@ -1,0 +1,415 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Dropout.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Dropout.Generators;
+
+public sealed partial class DropoutGenerator
+{
+    /// <summary>
+    /// Turns the model into source text. Output depends only on the model: same model, same bytes. This file writes
+    /// the members added to the user's type; <c>DropoutGenerator.Emitter.Kernel.cs</c> writes the specialized kernel.
+    /// </summary>
+    internal static partial class Emitter
+    {
+        private const string Span = "global::System.Span";
+        private const string ReadOnlySpan = "global::System.ReadOnlySpan";
+        private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
+        private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+        private const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
+        private const string MaskLayout = "global::Dropout.MaskLayout";
+        private const string DropoutKernels = "global::Dropout.DropoutKernels";
+        private const string DropoutContextType = "global::Dropout.DropoutContext";
+        private const string DropoutStreamType = "global::Dropout.DropoutStream";
+        private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+        private static readonly string GeneratedCodeAttribute =
+            "[global::System.CodeDom.Compiler.GeneratedCode(\"Dropout.Generators\", \"" + typeof(Emitter).Assembly.GetName().Version + "\")]";
+
+        public static void EmitSite(SourceProductionContext production, DropoutSiteModel site)
+        {
+            try
+            {
+                string hintName = site.Method is null
+                    ? site.Type.FullName + ".Dropout.g.cs"
+                    : site.Type.FullName + "." + site.Method.Name.TrimStart('@') + "().Dropout.g.cs";
+                production.AddSource(hintName, SourceText.From(RenderSite(site), Encoding.UTF8));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, site.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+            }
+        }
+
+        public static void EmitContextHolder(SourceProductionContext production, ContextHolderModel holder)
+        {
+            try
+            {
+                production.AddSource(holder.Type.FullName + ".DropoutContext.g.cs", SourceText.From(RenderContextHolder(holder), Encoding.UTF8));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, holder.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+            }
+        }
+
+        /// <summary>The whole generated file of one site.</summary>
+        public static string RenderSite(DropoutSiteModel site)
+        {
+            var writer = new CodeWriter();
+            string kernel = KernelName(site);
+            OpenFile(writer, site.Type);
+            if (site.Method is null)
+            {
+                WriteLayerMembers(writer, site, kernel);
+            }
+            else
+            {
+                WriteMethodMembers(writer, site, site.Method, kernel);
+            }
+
+            CloseTypes(writer, site.Type);
+            writer.Line();
+            WriteKernel(writer, site, kernel);
+            CloseFile(writer, site.Type);
+            return writer.ToString();
+        }
+
+        /// <summary>The <c>DropoutContext</c> property of a type that holds dropout methods but is not a layer.</summary>
+        public static string RenderContextHolder(ContextHolderModel holder)
+        {
+            var writer = new CodeWriter();
+            OpenFile(writer, holder.Type);
+            writer.Line("private " + DropoutContextType + "? __dropoutContext;");
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Gets or sets the context (mode and model seed) that the dropout methods of this type follow;",
+                "/// <see cref=\"" + DropoutContextType + ".Shared\"/> until set. Each dropout method registers as a site of this",
+                "/// context on its first training call after the context changes; give every layer of a model the same context to",
+                "/// seed the whole model.",
+                "/// </summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutContextType + " DropoutContext");
+            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Line("set => __dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+            writer.Close();
+            CloseTypes(writer, holder.Type);
+            CloseFile(writer, holder.Type);
+            return writer.ToString();
+        }
+
+        private static string KernelName(DropoutSiteModel site) =>
+            site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.Name.TrimStart('@')) + "DropoutKernel";
+
+        private static void OpenFile(CodeWriter writer, TargetTypeModel type)
+        {
+            writer.Line("// <auto-generated/>");
+            writer.Line("#nullable enable");
+            writer.Line();
+            if (type.Namespace.Length > 0)
+            {
+                writer.Open("namespace " + type.Namespace);
+            }
+
+            foreach (TypeDeclarationModel declaration in type.Declarations)
+            {
+                // 'partial' comes right before the type keyword: "partial class", "ref partial struct".
+                string header = declaration.Keyword == "ref struct" ? "ref partial struct" : "partial " + declaration.Keyword;
+                writer.Open(header + " " + declaration.Name + declaration.TypeParameters);
+            }
+        }
+
+        private static void CloseTypes(CodeWriter writer, TargetTypeModel type)
+        {
+            for (int i = 0; i < type.Declarations.Count; i++)
+            {
+                writer.Close();
+            }
+        }
+
+        private static void CloseFile(CodeWriter writer, TargetTypeModel type)
+        {
+            if (type.Namespace.Length > 0)
+            {
+                writer.Close();
+            }
+        }
+
+        // ---------------------------------------------------------------- layer form
+
+        private static void WriteLayerMembers(CodeWriter writer, DropoutSiteModel site, string kernel)
+        {
+            MaskSpecification spec = site.Spec;
+            string p = DoubleLiteral(spec.KeepProbability);
+            writer.Lines(
+                "/// <summary>The keep probability p this layer's dropout was generated for (the probability of KEEPING an element).</summary>",
+                GeneratedCodeAttribute,
+                "public const double DropoutKeepProbability = " + p + ";",
+                "",
+                "private " + DropoutContextType + "? __dropoutContext;",
+                "private " + DropoutStreamType + "? __dropoutStream;");
+            if (!spec.IsIdentity)
+            {
+                writer.Line();
+                writer.Line("// What the last forward call leaves for the backward call, which must apply exactly its mask.");
+                writer.Line("private bool __dropoutHasForward;");
+                writer.Line("private bool __dropoutLastWasActive;");
+                writer.Line("private int __dropoutLastLength;");
+                if (site.StoresMaskBits)
+                {
+                    writer.Line("private byte[]? __dropoutMask;");
+                }
+                else
+                {
+                    writer.Line("private ulong __dropoutLastKey;");
+                    writer.Line("private ulong __dropoutLastOffset;");
+                }
+            }
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Gets or sets the context (mode and model seed) this layer follows; <see cref=\"" + DropoutContextType + ".Shared\"/>",
+                "/// until set. Setting it registers the layer as a new site of that context: give every layer of a model the same",
+                "/// context to seed the whole model.",
+                "/// </summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutContextType + " DropoutContext");
+            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Open("set");
+            writer.Line("__dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+            writer.Line("__dropoutStream = null;");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Lines(
+                "/// <summary>Gets this layer's random stream (its key and position), registered with <see cref=\"DropoutContext\"/> on first use.</summary>",
+                GeneratedCodeAttribute);
+            writer.Open("public " + DropoutStreamType + " DropoutStream");
+            writer.Open("get");
+            writer.Line(DropoutContextType + " context = this.DropoutContext;");
+            writer.Open("if (__dropoutStream is null || __dropoutStream.Context != context)");
+            writer.Line("__dropoutStream = context.CreateStream();");
+            writer.Close();
+            writer.Line();
+            writer.Line("return __dropoutStream;");
+            writer.Close();
+            writer.Close();
+
+            foreach (string element in new[] { "float", "double" })
+            {
+                writer.Line();
+                WriteLayerForward(writer, site, kernel, element);
+                writer.Line();
+                WriteLayerBackward(writer, site, kernel, element);
+            }
+        }
+
+        private static string ForwardSummary(MaskSpecification spec) => spec.IsIdentity
+            ? "p = 1 keeps every element: dropout is the identity in every mode and draws nothing."
+            : "In training and Monte Carlo mode, keeps each element with probability " + DoubleLiteral(spec.KeepProbability)
+                + " and multiplies it by 1/p, drawing a fresh mask from this site's stream; in inference mode, does nothing.";
+
+        private static void WriteLayerForward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
+        {
+            writer.Lines(
+                "/// <summary>Applies dropout in place. " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <param name=\"values\">The activations, overwritten with the result.</param>",
+                GeneratedCodeAttribute,
+                "public void DropoutForward(" + Span + "<" + element + "> values) => DropoutForward(values, values);",
+                "",
+                "/// <summary>Applies dropout from <paramref name=\"input\"/> to <paramref name=\"output\"/> (which may be the same span). " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <param name=\"input\">The activations.</param>",
+                "/// <param name=\"output\">Receives the result.</param>",
+                GeneratedCodeAttribute);
+            writer.Open("public void DropoutForward(" + ReadOnlySpan + "<" + element + "> input, " + Span + "<" + element + "> output)");
+            WriteForwardBody(writer, site, kernel, "input", "output", "__dropout", isMethodSite: false);
+            writer.Close();
+        }
+
+        private static void WriteLayerBackward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
+        {
+            writer.Lines(
+                "/// <summary>Back-propagates in place through the last forward call: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
+                GeneratedCodeAttribute,
+                "public void DropoutBackward(" + Span + "<" + element + "> gradient) => DropoutBackward(gradient, gradient);",
+                "",
+                "/// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <param name=\"gradOutput\">The gradient with respect to the output.</param>",
+                "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
+                GeneratedCodeAttribute);
+            writer.Open("public void DropoutBackward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
+            WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", "__dropout");
+            writer.Close();
+        }
+
+        // ---------------------------------------------------------------- method form
+
+        private static void WriteMethodMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, string kernel)
+        {
+            string prefix = Parser.MethodFieldPrefix(method.Name.TrimStart('@'));
+            string element = method.ElementType;
+            if (!site.Spec.IsIdentity)
+            {
+                writer.Line("// The dropout site '" + method.Name.TrimStart('@') + "': its stream, and what its last forward call leaves for the backward call.");
+                writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
+                writer.Line("private bool " + prefix + "HasForward;");
+                writer.Line("private bool " + prefix + "LastWasActive;");
+                writer.Line("private int " + prefix + "LastLength;");
+                if (site.StoresMaskBits)
+                {
+                    writer.Line("private byte[]? " + prefix + "Mask;");
+                }
+                else
+                {
+                    writer.Line("private ulong " + prefix + "LastKey;");
+                    writer.Line("private ulong " + prefix + "LastOffset;");
+                }
+            }
+
+            (string inputScope, string input) = SplitScoped(method.FirstParameterName);
+            (string outputScope, string output) = method.IsOutOfPlace ? SplitScoped(method.SecondParameterName) : (inputScope, input);
+            string parameters = method.IsOutOfPlace
+                ? inputScope + ReadOnlySpan + "<" + element + "> " + input + ", " + outputScope + Span + "<" + element + "> " + output
+                : inputScope + Span + "<" + element + "> " + input;
+            writer.Line();
+            writer.Line("// " + ForwardSummary(site.Spec));
+            writer.Line(GeneratedCodeAttribute);
+            writer.Open(method.Modifiers + " void " + method.Name + "(" + parameters + ")");
+            WriteForwardBody(writer, site, kernel, input, output, prefix, isMethodSite: true);
+            writer.Close();
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>");
+            if (method.IsOutOfPlace)
+            {
+                writer.Lines(
+                    "/// <param name=\"gradOutput\">The gradient with respect to the output.</param>",
+                    "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
+                    GeneratedCodeAttribute);
+                writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
+                WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", prefix);
+            }
+            else
+            {
+                writer.Lines(
+                    "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
+                    GeneratedCodeAttribute);
+                writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + Span + "<" + element + "> gradient)");
+                WriteBackwardBody(writer, site, kernel, "gradient", "gradient", prefix);
+            }
+
+            writer.Close();
+        }
+
+        private static (string Scope, string Name) SplitScoped(string parameter) =>
+            parameter.StartsWith("scoped ", StringComparison.Ordinal) ? ("scoped ", parameter.Substring(7)) : (string.Empty, parameter);
+
+        // ---------------------------------------------------------------- shared bodies
+
+        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string input, string output, string prefix, bool isMethodSite)
+        {
+            writer.Line(kernel + ".Validate(" + input + ", " + output + ", nameof(" + output + "));");
+            if (site.Spec.IsIdentity)
+            {
+                writer.Line("// p = 1: dropout keeps every element; an in-place call does no work at all.");
+                writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
+                return;
+            }
+
+            writer.Line(prefix + "HasForward = true;");
+            writer.Line(prefix + "LastLength = " + input + ".Length;");
+            writer.Line(DropoutContextType + " siteContext = this.DropoutContext;");
+            writer.Line(prefix + "LastWasActive = siteContext.IsDropoutActive;");
+            writer.Open("if (!" + prefix + "LastWasActive)");
+            writer.Line("// Inference: dropout is the identity; an in-place call does no work at all.");
+            writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
+            writer.Line("return;");
+            writer.Close();
+            writer.Line();
+            if (isMethodSite)
+            {
+                writer.Open("if (" + prefix + "Stream is null || " + prefix + "Stream.Context != siteContext)");
+                writer.Line("// The first call, or the type's DropoutContext changed: register as a site of the current context.");
+                writer.Line(prefix + "Stream = siteContext.CreateStream();");
+                writer.Close();
+                writer.Line();
+            }
+
+            writer.Line("// Each call reserves fresh stream positions, starting on a tile boundary.");
+            writer.Line(DropoutStreamType + " siteStream = " + (isMethodSite ? prefix + "Stream" : "this.DropoutStream") + ";");
+            writer.Line("ulong siteOffset = siteStream.Reserve(" + input + ".Length);");
+            if (site.StoresMaskBits)
+            {
+                writer.Line(kernel + ".Forward(" + input + ", " + output + ", " + kernel + ".MaskFor(ref " + prefix + "Mask, " + input + ".Length), siteStream.Key, siteOffset);");
+            }
+            else
+            {
+                writer.Line("// MaskStorage = Regenerate: backward redraws the mask from (key, offset) instead of storing it.");
+                writer.Line(prefix + "LastKey = siteStream.Key;");
+                writer.Line(prefix + "LastOffset = siteOffset;");
+                writer.Line(kernel + ".Forward(" + input + ", " + output + ", siteStream.Key, siteOffset);");
+            }
+        }
+
+        private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string gradOutput, string gradInput, string prefix)
+        {
+            writer.Line(kernel + ".Validate(" + gradOutput + ", " + gradInput + ", nameof(" + gradInput + "));");
+            if (site.Spec.IsIdentity)
+            {
+                writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
+                return;
+            }
+
+            writer.Line(kernel + ".ThrowIfNoMatchingForward(" + prefix + "HasForward, " + prefix + "LastLength, " + gradOutput + ".Length);");
+            writer.Open("if (!" + prefix + "LastWasActive)");
+            writer.Line("// The forward call ran in inference mode: it was the identity, and so is its gradient.");
+            writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
+            writer.Line("return;");
+            writer.Close();
+            writer.Line();
+            if (site.StoresMaskBits)
+            {
+                writer.Line("// The recorded bits are exactly the forward mask.");
+                writer.Line(kernel + ".Backward(" + gradOutput + ", " + gradInput + ", " + kernel + ".RecordedMask(" + prefix + "Mask, " + gradOutput + ".Length));");
+            }
+            else
+            {
+                writer.Line("// Regenerating the mask at the forward call's (key, offset) reproduces it exactly.");
+                writer.Line(kernel + ".Forward(" + gradOutput + ", " + gradInput + ", " + prefix + "LastKey, " + prefix + "LastOffset);");
+            }
+        }
+
+        // ---------------------------------------------------------------- literals
+
+        /// <summary>A C# literal that reads back as exactly <paramref name="value"/>.</summary>
+        public static string DoubleLiteral(double value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (double.Parse(text, CultureInfo.InvariantCulture) != value)
+            {
+                text = value.ToString("G17", CultureInfo.InvariantCulture);
+            }
+
+            return text.IndexOfAny(['.', 'E', 'e']) >= 0 ? text : text + ".0";
+        }
+
+        /// <summary>A C# float literal that reads back as exactly <paramref name="value"/>.</summary>
+        public static string FloatLiteral(float value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (float.Parse(text, CultureInfo.InvariantCulture) != value)
+            {
+                text = value.ToString("G9", CultureInfo.InvariantCulture);
+            }
+
+            return text + "F";
+        }
+    }
+}

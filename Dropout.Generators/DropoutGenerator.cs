@@ -1,0 +1,91 @@
+using Dropout.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Dropout.Generators;
+
+/// <summary>
+/// Implements <c>[Dropout(p)]</c>: on a partial class, struct or record it generates the layer's dropout members
+/// (<c>DropoutForward</c>, <c>DropoutBackward</c>, <c>DropoutContext</c>, ...); on a partial method it implements the
+/// method as a dropout site. Every site gets a kernel specialized for its p (threshold, field width and 1/p as
+/// constants) that produces exactly the masks of <c>docs/masks.md</c>.
+/// </summary>
+/// <remarks>
+/// This file holds only the pipeline: <c>DropoutGenerator.Parser.cs</c> turns symbols into the equatable model,
+/// <c>DropoutGenerator.Emitter.cs</c> turns the model into source.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class DropoutGenerator : IIncrementalGenerator
+{
+    /// <summary>The attribute the generator looks for.</summary>
+    public const string AttributeMetadataName = "Dropout.DropoutAttribute";
+
+    /// <summary>Tracking names of the pipeline steps, for the incremental-caching tests.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>The parse of each attributed declaration.</summary>
+        public const string Parse = "Dropout.Parse";
+
+        /// <summary>The sites to emit.</summary>
+        public const string Sites = "Dropout.Sites";
+
+        /// <summary>The diagnostics to report.</summary>
+        public const string Diagnostics = "Dropout.Diagnostics";
+
+        /// <summary>The types that receive a <c>DropoutContext</c> property for their dropout methods.</summary>
+        public const string ContextHolders = "Dropout.ContextHolders";
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // The transform reads symbols but returns only the equatable model (see Model/), so an edit that leaves a
+        // declaration's model unchanged stops here and the emitted source is served from the cache.
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(AttributeMetadataName, Parser.IsCandidate, Parser.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+
+        // Diagnostics leave on their own branch: they hold locations, and moving a line must not re-emit source.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics + ".Select")
+            .Where(static diagnostics => !diagnostics.IsEmpty)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (production, diagnostics) =>
+        {
+            foreach (DiagnosticInfo diagnostic in diagnostics)
+            {
+                production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        IncrementalValuesProvider<DropoutSiteModel> sites = parsed
+            .Select(static (result, _) => result.Site)
+            .WithTrackingName(TrackingNames.Sites + ".Select")
+            .Where(static site => site is not null)
+            .WithTrackingName(TrackingNames.Sites + ".Where")
+            .Select(static (site, _) => site!)
+            .WithTrackingName(TrackingNames.Sites);
+        context.RegisterSourceOutput(sites, Emitter.EmitSite);
+
+        // Several dropout methods may share a type; its DropoutContext property is emitted once.
+        IncrementalValueProvider<EquatableArray<ContextHolderModel>> holders = parsed
+            .Select(static (result, _) => result.ContextHolder)
+            .WithTrackingName(TrackingNames.ContextHolders + ".Select")
+            .Where(static holder => holder is not null)
+            .WithTrackingName(TrackingNames.ContextHolders + ".Where")
+            .Select(static (holder, _) => holder!)
+            .WithTrackingName(TrackingNames.ContextHolders + ".NotNull")
+            .Collect()
+            .WithTrackingName(TrackingNames.ContextHolders + ".Collect")
+            .Select(static (all, _) => new EquatableArray<ContextHolderModel>(
+                all.Distinct().OrderBy(static holder => holder.Type.FullName, StringComparer.Ordinal)))
+            .WithTrackingName(TrackingNames.ContextHolders);
+        context.RegisterSourceOutput(holders, static (production, holders) =>
+        {
+            foreach (ContextHolderModel holder in holders)
+            {
+                Emitter.EmitContextHolder(production, holder);
+            }
+        });
+    }
+}

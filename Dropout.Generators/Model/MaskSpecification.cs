@@ -1,0 +1,64 @@
+namespace Dropout.Generators.Model;
+
+/// <summary>
+/// A keep probability compiled into the integer test of <c>docs/masks.md</c> §1, computed at generation time so that
+/// the emitted kernel carries the field width and threshold as constants. This is the same computation as
+/// <c>Dropout.DropoutMaskSpec.Create</c> (the generator cannot reference the net8.0 runtime); the tests compare the
+/// two over many probabilities.
+/// </summary>
+internal sealed record MaskSpecification(double KeepProbability, int BitsPerElement, uint KeepThreshold)
+{
+    /// <summary>Keep probabilities below this use 32-bit fields (the runtime's <c>SixteenBitFloor</c>).</summary>
+    public const double SixteenBitFloor = 1.0 / 256.0;
+
+    /// <summary>Random words per tile: 16 Philox blocks of 4 words.</summary>
+    public const int WordsPerTile = 64;
+
+    /// <summary>Gets whether p = 1: nothing is drawn, every element is kept.</summary>
+    public bool IsIdentity => BitsPerElement == 0;
+
+    /// <summary>Gets how many elements one 32-bit word decides.</summary>
+    public int FieldsPerWord => IsIdentity ? 0 : 32 / BitsPerElement;
+
+    /// <summary>Gets how many elements one tile decides.</summary>
+    public int ElementsPerTile => FieldsPerWord * WordsPerTile;
+
+    /// <summary>Gets 1/p in double precision.</summary>
+    public double Scale => 1.0 / KeepProbability;
+
+    /// <summary>Gets 1/p rounded once to single precision.</summary>
+    public float ScaleSingle => (float)(1.0 / KeepProbability);
+
+    /// <summary>Gets the mask that isolates one field, <c>2^bits - 1</c> (all ones for 32-bit fields).</summary>
+    public uint FieldMask => BitsPerElement >= 32 ? uint.MaxValue : (1u << BitsPerElement) - 1;
+
+    /// <summary>Whether <paramref name="keepProbability"/> is a valid keep probability: in (0, 1], not NaN.</summary>
+    public static bool IsValid(double keepProbability) => keepProbability > 0.0 && keepProbability <= 1.0;
+
+    /// <summary>Compiles a valid keep probability (see <see cref="IsValid"/>).</summary>
+    public static MaskSpecification Create(double keepProbability)
+    {
+        if (keepProbability == 1.0)
+        {
+            return new MaskSpecification(1.0, 0, 0);
+        }
+
+        for (int bits = 1; bits <= 16; bits *= 2)
+        {
+            double scaled = keepProbability * (1 << bits);
+            if (scaled == Math.Floor(scaled))
+            {
+                return new MaskSpecification(keepProbability, bits, (uint)scaled);
+            }
+        }
+
+        if (keepProbability >= SixteenBitFloor)
+        {
+            uint threshold = (uint)Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
+            return new MaskSpecification(keepProbability, 16, Math.Min(threshold, 65535u));
+        }
+
+        double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
+        return new MaskSpecification(keepProbability, 32, (uint)Math.Max(1.0, wide));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.Loader;
+using Dropout.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Dropout.Tests.Generators;
+
+/// <summary>Compiles user source with the Dropout generator the way a consumer's build does, in memory.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    private static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. Basic.Reference.Assemblies.Net80.References.All,
+        MetadataReference.CreateFromFile(typeof(DropoutKernels).Assembly.Location),
+    ];
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CSharpCompilation.Create(
+            "GeneratedLayers" + Guid.NewGuid().ToString("N"),
+            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: "User" + index + ".cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            [new DropoutGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator; returns the output compilation, the generator's diagnostics and its result.</summary>
+    public static GeneratorOutput Run(params string[] sources)
+    {
+        CSharpCompilation compilation = CreateCompilation(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorOutput(output, diagnostics, driver.GetRunResult());
+    }
+
+    /// <summary>Runs the generator, requires a clean compile, and loads the assembly.</summary>
+    public static Assembly CompileAndLoad(params string[] sources)
+    {
+        GeneratorOutput result = Run(sources);
+        Assert.Empty(result.GeneratorDiagnostics);
+        using var stream = new MemoryStream();
+        var emit = result.Compilation.Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning)));
+        Assert.Empty(emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        stream.Position = 0;
+        var context = new AssemblyLoadContext("Generated" + Guid.NewGuid().ToString("N"), isCollectible: true);
+        return context.LoadFromStream(stream);
+    }
+
+    public static object? Invoke(Assembly assembly, string typeName, string method, params object?[] arguments)
+    {
+        Type type = assembly.GetType(typeName, throwOnError: true)!;
+        return type.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, arguments);
+    }
+}
+
+internal sealed record GeneratorOutput(Compilation Compilation, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult RunResult)
+{
+    public IEnumerable<Diagnostic> CompilationErrors =>
+        Compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error);
+
+    public string[] GeneratedSources =>
+        RunResult.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToArray();
+}

@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+
+namespace Dropout.Tests.Generators;
+
+/// <summary>
+/// The emitted source, compared byte for byte with reviewed golden files in <c>Generators/Snapshots</c>. To accept a
+/// deliberate change, run with <c>DROPOUT_UPDATE_SNAPSHOTS=1</c>, review the diff, and commit it.
+/// </summary>
+public sealed class SnapshotTests
+{
+    public static TheoryData<string, string> Cases() => new()
+    {
+        {
+            "Layer_HalfKeep",
+            """
+            using Dropout;
+            namespace MyApp.Layers;
+
+            [Dropout(0.5)]
+            public sealed partial class Hidden { }
+            """
+        },
+        {
+            "Layer_InputKeep_Regenerate",
+            """
+            using Dropout;
+            namespace MyApp.Layers;
+
+            [Dropout(0.8, MaskStorage = DropoutMaskStorage.Regenerate)]
+            internal partial struct InputDropout { }
+            """
+        },
+        {
+            "Layer_FixedSize_Nested_Generic",
+            """
+            using Dropout;
+            namespace MyApp
+            {
+                public static partial class Model
+                {
+                    [Dropout(0.75, Size = 256)]
+                    public sealed partial class Layer<T> where T : struct { }
+                }
+            }
+            """
+        },
+        {
+            "Layer_Identity_GlobalNamespace",
+            """
+            [Dropout.Dropout(1.0)]
+            public partial record Passthrough;
+            """
+        },
+        {
+            "Methods_InOneModel",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Network
+            {
+                [Dropout(0.8)] private partial void DropInput(Span<float> x);
+
+                [Dropout(1e-3, MaskStorage = DropoutMaskStorage.Regenerate)]
+                internal partial void DropHidden(ReadOnlySpan<double> input, Span<double> output);
+            }
+            """
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EmittedSource_MatchesReviewedSnapshot(string name, string source)
+    {
+        GeneratorOutput result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilationErrors);
+
+        string actual = Render(result);
+        string path = Path.Combine(SnapshotDirectory(), name + ".txt");
+        if (Environment.GetEnvironmentVariable("DROPOUT_UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(path, actual);
+        }
+
+        Assert.True(File.Exists(path), $"No snapshot {path}; run with DROPOUT_UPDATE_SNAPSHOTS=1 and review it.");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EmittedSource_IsByteIdentical_AcrossRuns(string name, string source)
+    {
+        string first = Render(GeneratorHarness.Run(source));
+        string second = Render(GeneratorHarness.Run(source));
+        Assert.True(first == second, name + " differs between two runs");
+    }
+
+    // Every generated file, in hint-name order, under a header with its hint name.
+    private static string Render(GeneratorOutput result) =>
+        string.Concat(result.RunResult.Results
+            .SelectMany(r => r.GeneratedSources)
+            .OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .Select(s => "// ==== " + s.HintName + " ====\n" + s.SourceText.ToString()));
+
+    private static string SnapshotDirectory([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots");
+}
