@@ -29,9 +29,9 @@ public static class ResultFiles
         string svg = Path.Combine(directory, CurvesSvg);
         string csv = Path.Combine(directory, CurvesCsv);
         string json = Path.Combine(directory, ResultsJson);
-        File.WriteAllText(svg, LearningCurveChart.Render(result), Encoding.UTF8);
-        File.WriteAllText(csv, CurvesAsCsv(result), Encoding.UTF8);
-        File.WriteAllText(json, JsonSerializer.Serialize(new ResultsDocument(result.Settings, result.TrainingCount, result.TestCount, result.Summaries, result.Runs), ResultsJsonContext.Default.ResultsDocument), Encoding.UTF8);
+        File.WriteAllText(svg, LearningCurveChart.Render(result));
+        File.WriteAllText(csv, CurvesAsCsv(result));
+        File.WriteAllText(json, JsonSerializer.Serialize(new ResultsDocument(result.Settings, result.TrainingCount, result.TestCount, result.Summaries, result.Runs), ResultsJsonContext.Default.ResultsDocument));
         return [svg, csv, json];
     }
 

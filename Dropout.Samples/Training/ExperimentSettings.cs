@@ -32,7 +32,8 @@ public sealed record ExperimentSettings
     /// <summary>Gets the seed of the train/test split, fixed so that every run is judged on the same test images.</summary>
     public int SplitSeed { get; init; }
 
-    /// <summary>Gets the path of the digits data set.</summary>
+    /// <summary>Gets the path of the digits data set (not written to results.json: it names a folder of this machine).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string DataPath { get; init; } = DigitsDataset.DefaultPath;
 
     /// <summary>Checks every setting and throws with a message a command-line user can act on.</summary>
