@@ -14,7 +14,7 @@ public sealed partial class InputDropout
     /// <summary>The keep probability p given to <c>[Dropout]</c>.</summary>
     public const double DropoutKeepProbability = 0.8;
 
-    /// <summary>Gets or sets the context this site follows; setting it registers a new stream from that context.</summary>
+    /// <summary>Gets or sets the context this site follows; setting it makes the site register anew with that context.</summary>
     public global::Dropout.DropoutContext DropoutContext { get => _site.Context; set => _site.Context = value; }
 
     /// <summary>Gets this site's random stream, created from <see cref="DropoutContext"/> on first use.</summary>
@@ -58,7 +58,7 @@ public sealed partial class HiddenDropout
     /// <summary>The keep probability p given to <c>[Dropout]</c>.</summary>
     public const double DropoutKeepProbability = 0.5;
 
-    /// <summary>Gets or sets the context this site follows; setting it registers a new stream from that context.</summary>
+    /// <summary>Gets or sets the context this site follows; setting it makes the site register anew with that context.</summary>
     public global::Dropout.DropoutContext DropoutContext { get => _site.Context; set => _site.Context = value; }
 
     /// <summary>Gets this site's random stream, created from <see cref="DropoutContext"/> on first use.</summary>
@@ -95,22 +95,22 @@ public sealed partial class HiddenDropout
     public void DropoutBackward(ReadOnlySpan<double> gradOutput, Span<double> gradInput) => _site.Layer.Backward(gradOutput, gradInput);
 }
 
-// The state the generator keeps per site: its context (Shared until set) and a stream created lazily from it.
+// The state the generator keeps per site: its context (Shared until set) and a stream registered with that context on
+// first use, so sites register in the order they first run, as generated layers do.
 internal sealed class StandInDropoutSite(double keepProbability)
 {
-    private global::Dropout.DropoutContext _context = global::Dropout.DropoutContext.Shared;
+    private global::Dropout.DropoutContext? _context;
     private global::Dropout.DropoutLayer? _layer;
 
     public global::Dropout.DropoutContext Context
     {
-        get => _context;
+        get => _context ?? global::Dropout.DropoutContext.Shared;
         set
         {
-            ArgumentNullException.ThrowIfNull(value);
-            _context = value;
-            _layer = new global::Dropout.DropoutLayer(keepProbability, value);
+            _context = value ?? throw new ArgumentNullException(nameof(value));
+            _layer = null;
         }
     }
 
-    public global::Dropout.DropoutLayer Layer => _layer ??= new global::Dropout.DropoutLayer(keepProbability, _context);
+    public global::Dropout.DropoutLayer Layer => _layer ??= new global::Dropout.DropoutLayer(keepProbability, Context);
 }

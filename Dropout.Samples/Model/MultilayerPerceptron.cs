@@ -137,7 +137,7 @@ public sealed class MultilayerPerceptron
             for (int start = 0; start < count; start += BatchCapacity)
             {
                 int rows = Math.Min(BatchCapacity, count - start);
-                PredictBatch(images.Slice(start * InputSize, rows * InputSize), rows, probabilities.Slice(start * OutputSize, rows * OutputSize));
+                ForwardWithSoftmax(images.Slice(start * InputSize, rows * InputSize), rows, probabilities.Slice(start * OutputSize, rows * OutputSize));
             }
         }
     }
@@ -166,7 +166,7 @@ public sealed class MultilayerPerceptron
                 {
                     int rows = Math.Min(BatchCapacity, count - start);
                     Span<float> batchProbabilities = probabilities[..(rows * OutputSize)];
-                    PredictBatch(images.Slice(start * InputSize, rows * InputSize), rows, batchProbabilities);
+                    ForwardWithSoftmax(images.Slice(start * InputSize, rows * InputSize), rows, batchProbabilities);
                     Span<float> mean = meanProbabilities.Slice(start * OutputSize, rows * OutputSize);
                     TensorPrimitives.Add(mean, batchProbabilities, mean);
                 }
@@ -176,7 +176,8 @@ public sealed class MultilayerPerceptron
         TensorPrimitives.Multiply(meanProbabilities[..(count * OutputSize)], 1f / samples, meanProbabilities[..(count * OutputSize)]);
     }
 
-    private void PredictBatch(ReadOnlySpan<float> images, int rows, Span<float> probabilities)
+    // One forward pass in the caller's mode (Predict: inference; PredictMonteCarlo: Monte Carlo), then softmax per row.
+    private void ForwardWithSoftmax(ReadOnlySpan<float> images, int rows, Span<float> probabilities)
     {
         Forward(images, rows);
         for (int row = 0; row < rows; row++)
