@@ -29,8 +29,19 @@ public sealed record RunResult(int Seed, DropoutConfiguration Configuration, IRe
     /// <summary>Gets the generalization gap: train accuracy minus test accuracy.</summary>
     public double GeneralizationGap => TrainAccuracy - TestAccuracy;
 
-    /// <summary>Gets the mean wall time of an epoch's training steps.</summary>
-    public double MeanEpochSeconds => Epochs.Average(epoch => epoch.TrainingSeconds);
+    /// <summary>
+    /// Gets the median wall time of an epoch's training steps. The median, not the mean: the first epochs of a process
+    /// include JIT compilation (tens of times slower), and a shared machine adds outliers of its own.
+    /// </summary>
+    public double MedianEpochSeconds
+    {
+        get
+        {
+            double[] seconds = Epochs.Select(epoch => epoch.TrainingSeconds).Order().ToArray();
+            int middle = seconds.Length / 2;
+            return seconds.Length % 2 == 1 ? seconds[middle] : (seconds[middle - 1] + seconds[middle]) / 2;
+        }
+    }
 }
 
 /// <summary>Everything the experiment measured.</summary>
