@@ -23,6 +23,7 @@ public static class PredictionMetrics
         Span<int> binCorrect = stackalloc int[CalibrationBins];
         Span<double> binConfidence = stackalloc double[CalibrationBins];
         int correct = 0;
+        double confidenceSum = 0;
         double entropyCorrect = 0, entropyWrong = 0;
 
         for (int i = 0; i < count; i++)
@@ -35,6 +36,7 @@ public static class PredictionMetrics
 
             // Bins are (k/15, (k+1)/15]; a confidence of exactly 1 belongs to the last one.
             int bin = Math.Clamp((int)Math.Ceiling(confidence * CalibrationBins) - 1, 0, CalibrationBins - 1);
+            confidenceSum += confidence;
             binCounts[bin]++;
             binConfidence[bin] += confidence;
             if (isCorrect)
@@ -63,6 +65,7 @@ public static class PredictionMetrics
         int wrong = count - correct;
         return new PredictionQuality(
             Accuracy: correct / (double)count,
+            MeanConfidence: confidenceSum / count,
             ExpectedCalibrationError: calibrationError,
             MeanEntropyCorrect: correct > 0 ? entropyCorrect / correct : null,
             MeanEntropyWrong: wrong > 0 ? entropyWrong / wrong : null);

@@ -31,8 +31,8 @@ public static class ResultTable
             $"Test-set predictions: dropout off (inference) and Monte Carlo dropout (T = {settings.MonteCarloSamples} passes averaged). " +
             $"ECE: expected calibration error, 15 bins. Entropy in nats."));
         writer.WriteLine();
-        writer.WriteLine("| model | prediction | accuracy | ECE | entropy, right | entropy, wrong |");
-        writer.WriteLine("|---|---|---:|---:|---:|---:|");
+        writer.WriteLine("| model | prediction | accuracy | mean confidence | ECE | entropy, right | entropy, wrong |");
+        writer.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (ConfigurationSummary summary in summaries)
         {
             WritePredictionRow(writer, summary.Name, "inference", summary.Inference);
@@ -45,7 +45,7 @@ public static class ResultTable
 
     private static void WritePredictionRow(TextWriter writer, string name, string prediction, PredictionSummary summary) =>
         writer.WriteLine(
-            $"| {name} | {prediction} | {Percent(summary.Accuracy)} | {Plain(summary.ExpectedCalibrationError, "F3")} | " +
+            $"| {name} | {prediction} | {Percent(summary.Accuracy)} | {Percent(summary.MeanConfidence)} | {Plain(summary.ExpectedCalibrationError, "F3")} | " +
             $"{Plain(summary.MeanEntropyCorrect, "F3")} | {Plain(summary.MeanEntropyWrong, "F3")} |");
 
     private static string Percent(MeanAndDeviation value) =>

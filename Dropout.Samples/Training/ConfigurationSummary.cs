@@ -42,11 +42,13 @@ public sealed record ConfigurationSummary(
 
 /// <summary><see cref="PredictionQuality"/> over several seeds.</summary>
 /// <param name="Accuracy">Accuracy.</param>
+/// <param name="MeanConfidence">Mean probability of the predicted class.</param>
 /// <param name="ExpectedCalibrationError">Expected calibration error (15 bins).</param>
 /// <param name="MeanEntropyCorrect">Mean predictive entropy on correct predictions (seeds that had any).</param>
 /// <param name="MeanEntropyWrong">Mean predictive entropy on wrong predictions (seeds that had any).</param>
 public sealed record PredictionSummary(
     MeanAndDeviation Accuracy,
+    MeanAndDeviation MeanConfidence,
     MeanAndDeviation ExpectedCalibrationError,
     MeanAndDeviation MeanEntropyCorrect,
     MeanAndDeviation MeanEntropyWrong)
@@ -56,6 +58,7 @@ public sealed record PredictionSummary(
     /// <returns>The summary.</returns>
     public static PredictionSummary Of(IReadOnlyList<PredictionQuality> qualities) => new(
         MeanAndDeviation.Of(qualities.Select(quality => quality.Accuracy)),
+        MeanAndDeviation.Of(qualities.Select(quality => quality.MeanConfidence)),
         MeanAndDeviation.Of(qualities.Select(quality => quality.ExpectedCalibrationError)),
         MeanAndDeviation.Of(qualities.Where(quality => quality.MeanEntropyCorrect.HasValue).Select(quality => quality.MeanEntropyCorrect!.Value)),
         MeanAndDeviation.Of(qualities.Where(quality => quality.MeanEntropyWrong.HasValue).Select(quality => quality.MeanEntropyWrong!.Value)));

@@ -14,6 +14,7 @@ public sealed class PredictionMetricsTests
         PredictionQuality quality = PredictionMetrics.Evaluate(threeClass, [0, 2], classCount: 3);
 
         Assert.Equal(0.5, quality.Accuracy);
+        Assert.Equal(0.75, quality.MeanConfidence, precision: 6);
         Assert.Equal(0.35, quality.ExpectedCalibrationError, precision: 6);
     }
 
