@@ -100,6 +100,8 @@ public sealed record CommandLineOptions(ExperimentSettings Settings, string Outp
         return size;
     }
 
+    private static string Row(string option, string meaning, string fallback) => $"  {option,-16} {meaning,-50} ({fallback})";
+
     private static string BuildUsage()
     {
         var defaults = new ExperimentSettings();
@@ -110,12 +112,12 @@ public sealed record CommandLineOptions(ExperimentSettings Settings, string Outp
             Usage: dotnet run --project Dropout.Samples -c Release -- [options]
 
             Options:
-              --epochs N       passes over the training set per run           (default {defaults.Epochs})
-              --seeds N        runs per configuration, seeds 1..N              (default {defaults.Seeds})
-              --hidden N       units in each of the two hidden layers          (default {defaults.HiddenSize})
-              --train-size N   training images; the rest are the test set      (default {defaults.TrainingSize}, at most {ExperimentSettings.MaximumTrainingSize})
-              --mc-samples T   passes Monte Carlo dropout averages             (default {defaults.MonteCarloSamples})
-              --output DIR     folder for learning-curves.svg/.csv, results.json (default {DefaultOutputDirectory})
+            {Row("--epochs N", "passes over the training set per run", $"default {defaults.Epochs}")}
+            {Row("--seeds N", "runs per configuration, seeds 1..N", $"default {defaults.Seeds}")}
+            {Row("--hidden N", "units in each of the two hidden layers", $"default {defaults.HiddenSize}")}
+            {Row("--train-size N", "training images; the others are the test set", $"default {defaults.TrainingSize}, at most {ExperimentSettings.MaximumTrainingSize}")}
+            {Row("--mc-samples T", "passes that Monte Carlo dropout averages", $"default {defaults.MonteCarloSamples}")}
+            {Row("--output DIR", "folder for learning-curves.svg/.csv, results.json", $"default {DefaultOutputDirectory}")}
               --help           show this text
 
             Fixed: batch {defaults.BatchSize}, SGD with momentum {defaults.Momentum.ToString(CultureInfo.InvariantCulture)}, learning rate {defaults.LearningRate.ToString(CultureInfo.InvariantCulture)}, split seed {defaults.SplitSeed}.
