@@ -20,8 +20,10 @@ public sealed class MomentumSgd(float learningRate, float momentum)
     /// <param name="parameters">The model's parameters.</param>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
-        foreach (Parameter parameter in parameters)
+        // An indexed loop: foreach over the interface would allocate an enumerator on every step.
+        for (int i = 0; i < parameters.Count; i++)
         {
+            Parameter parameter = parameters[i];
             Span<float> velocity = parameter.Velocity;
             TensorPrimitives.Multiply(velocity, Momentum, velocity);
             TensorPrimitives.MultiplyAdd(parameter.Gradient, -LearningRate, velocity, velocity);

@@ -49,7 +49,8 @@ public sealed class MultilayerPerceptron
         _hidden2 = new DenseLayer(hiddenSize, hiddenSize, weightRandom);
         _output = new DenseLayer(hiddenSize, OutputSize, weightRandom);
 
-        // Every site joins the model's context, in a fixed order, so the same seed gives the same masks.
+        // Every site joins the model's context. Sites register with it in the order they first run, which is fixed, so
+        // the same seed gives the same masks.
         if (configuration == DropoutConfiguration.InputAndHidden)
         {
             _inputDropout = new InputDropout { DropoutContext = dropoutContext };
@@ -145,7 +146,8 @@ public sealed class MultilayerPerceptron
     /// <summary>
     /// Monte Carlo dropout (Gal and Ghahramani, 2016): keeps dropout on at prediction, runs <paramref name="samples"/>
     /// passes, each with fresh masks, and averages their probabilities. The spread between passes is the model's
-    /// uncertainty; the average is usually better calibrated than one pass without dropout.
+    /// uncertainty. The average is often better calibrated than one pass without dropout for large, overconfident
+    /// networks; for this small one it is underconfident (see docs/sample.md).
     /// </summary>
     /// <param name="images">The images, <see cref="InputSize"/> values each.</param>
     /// <param name="samples">The number of passes T.</param>
