@@ -17,7 +17,7 @@ public static class ResultTable
             $"{result.TrainingCount} training / {result.TestCount} test digits, 64-{settings.HiddenSize}-{settings.HiddenSize}-10 MLP, " +
             $"{settings.Epochs} epochs, seeds 1..{settings.Seeds}; mean ± standard deviation over seeds."));
         writer.WriteLine();
-        writer.WriteLine("| configuration | train accuracy | test accuracy | gap (train − test) | test loss | epoch time (median) |");
+        writer.WriteLine("| configuration | train accuracy | test accuracy | gap (train − test) | test loss | fastest epoch |");
         writer.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (ConfigurationSummary summary in summaries)
         {

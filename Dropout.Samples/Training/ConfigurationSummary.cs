@@ -10,7 +10,7 @@ namespace Dropout.Samples.Training;
 /// <param name="TestAccuracy">Final test-set accuracy.</param>
 /// <param name="GeneralizationGap">Train minus test accuracy.</param>
 /// <param name="TestLoss">Final test-set cross-entropy.</param>
-/// <param name="EpochMilliseconds">Median wall time of an epoch's training steps.</param>
+/// <param name="EpochMilliseconds">Wall time of the fastest epoch's training steps.</param>
 /// <param name="Inference">Test-set predictions with dropout off.</param>
 /// <param name="MonteCarlo">Test-set Monte Carlo dropout predictions; null without dropout.</param>
 public sealed record ConfigurationSummary(
@@ -35,7 +35,7 @@ public sealed record ConfigurationSummary(
         MeanAndDeviation.Of(runs.Select(run => run.TestAccuracy)),
         MeanAndDeviation.Of(runs.Select(run => run.GeneralizationGap)),
         MeanAndDeviation.Of(runs.Select(run => run.Epochs[^1].TestLoss)),
-        MeanAndDeviation.Of(runs.Select(run => run.MedianEpochSeconds * 1000)),
+        MeanAndDeviation.Of(runs.Select(run => run.FastestEpochSeconds * 1000)),
         PredictionSummary.Of(runs.Select(run => run.Inference).ToList()),
         runs.All(run => run.MonteCarlo is not null) ? PredictionSummary.Of(runs.Select(run => run.MonteCarlo!).ToList()) : null);
 }
