@@ -54,11 +54,15 @@ internal sealed record MaskSpecification(double KeepProbability, int BitsPerElem
 
         if (keepProbability >= SixteenBitFloor)
         {
-            uint threshold = (uint)Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
-            return new MaskSpecification(keepProbability, 16, Math.Min(threshold, 65535u));
+            // A p within 2^-17 of 1 would round to 65536 ("keep all"); it takes the 32-bit path, as in the runtime.
+            double threshold = Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
+            if (threshold < 65536.0)
+            {
+                return new MaskSpecification(keepProbability, 16, (uint)threshold);
+            }
         }
 
         double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
-        return new MaskSpecification(keepProbability, 32, (uint)Math.Max(1.0, wide));
+        return new MaskSpecification(keepProbability, 32, (uint)Math.Min(uint.MaxValue, Math.Max(1.0, wide)));
     }
 }
