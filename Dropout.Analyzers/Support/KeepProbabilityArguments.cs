@@ -89,10 +89,12 @@ internal static class KeepProbabilityArguments
         if (operation is not IArgumentOperation { Parameter: { Name: KeepProbabilityParameterName, Type.SpecialType: SpecialType.System_Double } parameter } argument
             || argument.ArgumentKind != ArgumentKind.Explicit
             || !SymbolEqualityComparer.Default.Equals(parameter.ContainingAssembly, symbols.RuntimeAssembly)
+            || parameter.ContainingSymbol.DeclaredAccessibility != Accessibility.Public
             || argument.Value.Syntax is not ExpressionSyntax expression
             || expression.Parent is AttributeArgumentSyntax)
         {
-            // Attribute arguments (which newer compilers also expose as operations) are handled on the syntax path.
+            // Attribute arguments (which newer compilers also expose as operations) are handled on the syntax path; the
+            // runtime's own non-public helpers (the identity spec is built with p = 1) are not user calls.
             return null;
         }
 
