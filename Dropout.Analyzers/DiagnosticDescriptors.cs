@@ -90,7 +90,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MaskReusedAcrossIterations = Create(
         DiagnosticIds.MaskReusedAcrossIterations,
         "Dropout mask is reused across training iterations",
-        "The mask '{0}' is drawn once outside this loop and applied in every iteration, so the same units are dropped every time",
+        "{0}, so the same units are dropped every time",
         Correctness,
         DiagnosticSeverity.Warning,
         "Dropout needs a fresh mask for every forward pass; a mask drawn once and reused trains a fixed thinned network instead of an ensemble of them.");
