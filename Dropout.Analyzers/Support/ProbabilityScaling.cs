@@ -1,6 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
 
@@ -75,7 +76,7 @@ internal static class ProbabilityScaling
         return false;
     }
 
-    private static bool MentionsDraw(ExpressionSyntax condition)
+    public static bool MentionsDraw(SyntaxNode condition)
     {
         foreach (SyntaxNode node in condition.DescendantNodesAndSelf())
         {
@@ -130,6 +131,8 @@ internal sealed class KeepProbabilityReference
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly double? _keepProbability;
     private readonly double? _comparedValue;
+    private readonly ISymbol? _keepSymbol;
+    private readonly ISymbol? _dropSymbol;
     private readonly SemanticModel _semanticModel;
     private readonly CancellationToken _cancellationToken;
 
@@ -143,6 +146,21 @@ internal sealed class KeepProbabilityReference
             {
                 _names.Add(symbol.Name);
             }
+        }
+
+        // The keep probability is p itself (keep symbol) or 1 - rate (drop symbol), whichever way the draw is written.
+        IOperation probability = site.Probability;
+        if (HandWrittenDropoutSite.ReferencedSymbol(probability) is { } comparedSymbol)
+        {
+            _keepSymbol = site.KeepProbabilityIsComplement ? null : comparedSymbol;
+            _dropSymbol = site.KeepProbabilityIsComplement ? comparedSymbol : null;
+        }
+        else if (probability is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference
+            && difference.LeftOperand.ConstantValue is { HasValue: true, Value: var one } && ToDouble(one) == 1
+            && HandWrittenDropoutSite.ReferencedSymbol(difference.RightOperand) is { } rate)
+        {
+            _keepSymbol = site.KeepProbabilityIsComplement ? rate : null;
+            _dropSymbol = site.KeepProbabilityIsComplement ? null : rate;
         }
 
         if (site.Probability.ConstantValue is { HasValue: true, Value: var constant } && ToDouble(constant) is { } compared)
@@ -187,23 +205,38 @@ internal sealed class KeepProbabilityReference
         return false;
     }
 
-    /// <summary>Whether <paramref name="operand"/> is exactly the keep probability (a bare p, not 1/p).</summary>
+    /// <summary>Whether <paramref name="operand"/> is exactly the keep probability: <c>p</c>, or <c>1 - rate</c> for a drop rate (not 1/p).</summary>
     public bool IsExactly(ExpressionSyntax operand)
+    {
+        operand = Unwrap(operand);
+        if (_keepProbability is { } keep)
+        {
+            return _semanticModel.GetConstantValue(operand, _cancellationToken) is { HasValue: true, Value: var value } && ToDouble(value) is { } number && Near(number, keep);
+        }
+
+        if (_keepSymbol is not null && Binds(operand, _keepSymbol))
+        {
+            return true;
+        }
+
+        return _dropSymbol is not null
+            && operand is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.SubtractExpression } difference
+            && _semanticModel.GetConstantValue(difference.Left, _cancellationToken) is { HasValue: true, Value: var one } && ToDouble(one) == 1
+            && Binds(Unwrap(difference.Right), _dropSymbol);
+    }
+
+    private bool Binds(ExpressionSyntax expression, ISymbol symbol) =>
+        expression is IdentifierNameSyntax or MemberAccessExpressionSyntax
+        && SymbolEqualityComparer.Default.Equals(_semanticModel.GetSymbolInfo(expression, _cancellationToken).Symbol, symbol);
+
+    private static ExpressionSyntax Unwrap(ExpressionSyntax operand)
     {
         while (operand is ParenthesizedExpressionSyntax or CastExpressionSyntax)
         {
             operand = operand is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)operand).Expression;
         }
 
-        if (_keepProbability is { } keep)
-        {
-            return _semanticModel.GetConstantValue(operand, _cancellationToken) is { HasValue: true, Value: var value } && ToDouble(value) is { } number && Near(number, keep);
-        }
-
-        return operand is IdentifierNameSyntax or MemberAccessExpressionSyntax
-            && _semanticModel.GetSymbolInfo(operand, _cancellationToken).Symbol is { } symbol
-            && _symbols.Count == 1
-            && _symbols.Contains(symbol);
+        return operand;
     }
 
     private static bool NamesAScale(ExpressionSyntax operand)
