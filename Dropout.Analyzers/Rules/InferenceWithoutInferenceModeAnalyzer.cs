@@ -60,7 +60,8 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
                             && operation is IInvocationOperation invocation
                             && inference.RunsModelWithDropout(invocation)
                             && !inference.IsInferenceMethod(invocation.TargetMethod, block.Options, operation.Syntax.SyntaxTree)
-                            && !inference.IsMonteCarloOptIn(invocation.TargetMethod))
+                            && !inference.IsMonteCarloOptIn(invocation.TargetMethod)
+                            && !PassesModeExplicitly(invocation))
                         {
                             firstRun = invocation;
                         }
@@ -87,6 +88,24 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
             });
         });
     }
+
+    // model.Forward(x, training: false) or model.Forward(x, DropoutMode.Inference): the caller chooses the mode per call.
+    private static bool PassesModeExplicitly(IInvocationOperation invocation)
+    {
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { } parameter
+                && (parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+                && ModeParameterWords.Any(word => parameter.Name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] ModeParameterWords = ["train", "infer", "mode", "dropout", "eval", "stochastic"];
 
     // The model's context as source text, only where there is exactly one candidate: the layer's own Context, the
     // model's one DropoutContext member, the method's one DropoutContext parameter, or its type's one DropoutContext member.

@@ -262,6 +262,26 @@ public sealed class InferenceWithoutInferenceModeTests
             """ + InferenceModels.Mlp);
 
     [Fact]
+    public Task ModeChosenPerCallByArgument_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<InferenceWithoutInferenceModeAnalyzer>("""
+            public sealed class Net
+            {
+                private readonly DropoutLayer _dropout = new(0.5);
+
+                public void Forward(float[] x, bool training)
+                {
+                    if (training) _dropout.Forward(x);
+                }
+
+                public float[] Predict(float[] x)
+                {
+                    Forward(x, training: false);
+                    return x;
+                }
+            }
+            """);
+
+    [Fact]
     public Task ModelWithoutDropout_IsNotReported() =>
         AnalyzerTest.VerifyAsync<InferenceWithoutInferenceModeAnalyzer>("""
             public static class Serving
