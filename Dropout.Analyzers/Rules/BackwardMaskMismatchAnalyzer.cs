@@ -30,30 +30,35 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block =>
+            start.RegisterOperationBlockStartAction(blockStart =>
             {
+                // Collected per method body; the driver visits the invocations, so nothing else is walked.
                 var calls = new List<DropoutCall>();
-                foreach (IOperation root in block.OperationBlocks)
-                {
-                    foreach (IOperation operation in root.Descendants())
+                blockStart.RegisterOperationAction(
+                    operationContext =>
                     {
-                        if (operation is IInvocationOperation invocation && DropoutCall.TryClassify(invocation, symbols) is { } call)
+                        if (DropoutCall.TryClassify((IInvocationOperation)operationContext.Operation, symbols) is { } call)
                         {
-                            calls.Add(call);
+                            lock (calls)
+                            {
+                                calls.Add(call);
+                            }
                         }
+                    },
+                    OperationKind.Invocation);
+                blockStart.RegisterOperationBlockEndAction(blockEnd =>
+                {
+                    if (calls.Count < 2 && !calls.Any(call => call.Kind == DropoutCallKind.RegeneratingBackward))
+                    {
+                        return;
                     }
-                }
 
-                if (calls.Count < 2 && !calls.Any(call => call.Kind == DropoutCallKind.RegeneratingBackward))
-                {
-                    return;
-                }
-
-                calls.Sort((a, b) => a.Invocation.Syntax.SpanStart.CompareTo(b.Invocation.Syntax.SpanStart));
-                foreach ((DropoutCall backward, string reason) in FindMismatches(calls, symbols))
-                {
-                    block.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardMaskMismatch, backward.Invocation.Syntax.GetLocation(), reason));
-                }
+                    calls.Sort((a, b) => a.Invocation.Syntax.SpanStart.CompareTo(b.Invocation.Syntax.SpanStart));
+                    foreach ((DropoutCall backward, string reason) in FindMismatches(calls, symbols))
+                    {
+                        blockEnd.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardMaskMismatch, backward.Invocation.Syntax.GetLocation(), reason));
+                    }
+                });
             });
         });
     }

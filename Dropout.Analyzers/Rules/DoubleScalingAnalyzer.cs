@@ -105,7 +105,8 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
     private static bool IsAlreadyInvertedHandWrittenSite(IOperation multiply, IOperation scale, INamedTypeSymbol randomType, CancellationToken cancellationToken)
     {
         SemanticModel? semanticModel = multiply.SemanticModel;
-        if (semanticModel is null || scale.Syntax is not ExpressionSyntax scaleSyntax || IsInTrainingPath(multiply.Syntax))
+        // Cheap checks first: the scale must look like a probability (p, 1 - rate, a constant) before the type is searched for draws.
+        if (semanticModel is null || scale.Syntax is not ExpressionSyntax scaleSyntax || !CouldBeKeepProbability(scale) || IsInTrainingPath(multiply.Syntax))
         {
             return false;
         }
@@ -132,6 +133,12 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
+
+    private static bool CouldBeKeepProbability(IOperation scale) =>
+        HandWrittenDropoutSite.IsFloatingPoint(scale.Type)
+        && (scale.ConstantValue.HasValue
+            || HandWrittenDropoutSite.ReferencedSymbol(scale) is not null
+            || scale is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract });
 
     // Whether the site divides its kept values by p (or multiplies them by a precomputed scale) where it keeps them.
     private static bool IsInvertedAtSite(HandWrittenDropoutSite site, KeepProbabilityReference keepProbability)

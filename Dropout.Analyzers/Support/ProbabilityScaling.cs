@@ -24,6 +24,17 @@ internal static class ProbabilityScaling
         }
 
         var probability = new KeepProbabilityReference(site, semanticModel, cancellationToken);
+
+        // Most correct code scales right where it keeps (u < p ? a / p : 0), so look there before searching the type.
+        foreach (SyntaxNode node in site.Decision.Syntax.DescendantNodes())
+        {
+            if (MultiplicativeOperands(node) is var (left, right, isDivision)
+                && (Mentions(probability, right, isDivision) || (!isDivision && Mentions(probability, left, isDivision: false))))
+            {
+                return true;
+            }
+        }
+
         foreach (SyntaxNode declaration in declarations)
         {
             foreach (SyntaxNode node in declaration.DescendantNodes())
