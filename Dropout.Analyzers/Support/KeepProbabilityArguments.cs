@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -51,12 +52,28 @@ internal static class KeepProbabilityArguments
         context.RegisterOperationAction(
             operationContext =>
             {
-                if (FromRuntimeCall(operationContext.Operation, symbols) is { } argument)
+                // Only calls into the runtime are looked at; their arguments are checked one by one.
+                (IMethodSymbol? target, ImmutableArray<IArgumentOperation> arguments) = operationContext.Operation switch
                 {
-                    onConstant(argument, operationContext.ReportDiagnostic, operationContext.Options);
+                    IInvocationOperation invocation => (invocation.TargetMethod, invocation.Arguments),
+                    IObjectCreationOperation creation => (creation.Constructor, creation.Arguments),
+                    _ => (null, ImmutableArray<IArgumentOperation>.Empty),
+                };
+                if (target is null || !SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, symbols.RuntimeAssembly))
+                {
+                    return;
+                }
+
+                foreach (IArgumentOperation operation in arguments)
+                {
+                    if (FromRuntimeCall(operation, symbols) is { } argument)
+                    {
+                        onConstant(argument, operationContext.ReportDiagnostic, operationContext.Options);
+                    }
                 }
             },
-            OperationKind.Argument);
+            OperationKind.Invocation,
+            OperationKind.ObjectCreation);
     }
 
     private static KeepProbabilityArgument? FromAttribute(AttributeSyntax attribute, SemanticModel semanticModel, DropoutSymbols symbols, CancellationToken cancellationToken)
