@@ -9,7 +9,7 @@ namespace Dropout.Analyzers;
 internal static class DiagnosticDescriptors
 {
     /// <summary>The stable base of every rule's help link; the page for rule X is <c>{HelpLinkBase}X.md</c>.</summary>
-    public const string HelpLinkBase = "https://github.com/dropout-toolkit/dropout-toolkit/blob/main/docs/rules/";
+    public const string HelpLinkBase = "https://github.com/dropout-toolkit/Dropout.Toolkit/blob/main/docs/rules/";
 
     private const string Correctness = "Correctness";
     private const string Usage = "Usage";

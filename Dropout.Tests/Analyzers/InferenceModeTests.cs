@@ -113,6 +113,43 @@ public sealed class DropoutOnInInferenceTests
             """ + InferenceModels.Mlp);
 
     [Fact]
+    public Task ConfiguredInferenceNames_ReplaceTheDefaults() =>
+        AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>(
+            """
+            public static class Serving
+            {
+                public static void ScoreBatch(Mlp model, float[] x)
+                {
+                    {|DRP006:model.Context.Mode = DropoutMode.Training|};
+                    model.Forward(x);
+                }
+
+                public static void PredictBatch(Mlp model, float[] x)
+                {
+                    model.Context.Mode = DropoutMode.Training;
+                    model.Forward(x);
+                }
+            }
+            """ + InferenceModels.Mlp,
+            editorConfig: "dropout_toolkit.inference_method_names = Score, Serve");
+
+    [Fact]
+    public Task InferenceAttributeOnClass_MarksEveryMethod() =>
+        AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>("""
+            [Inference]
+            public sealed class Server(Mlp model)
+            {
+                public void Handle(float[] x)
+                {
+                    using ({|DRP006:model.Context.Training()|})
+                    {
+                        model.Forward(x);
+                    }
+                }
+            }
+            """ + InferenceModels.Mlp);
+
+    [Fact]
     public Task MonteCarloOptIn_IsNotReported() =>
         AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>("""
             public static class Uncertainty
