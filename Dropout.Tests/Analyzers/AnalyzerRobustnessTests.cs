@@ -155,7 +155,7 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
     [Fact]
     public async Task Analyzers_OnRepositorySources_ReportNothing()
     {
-        string root = RepositoryRoot();
+        string root = AnalyzerTest.RepositoryRoot();
         string[] files = new[] { "Dropout.Runtime", "Dropout.Samples" }
             .Select(project => Path.Combine(root, project))
             .Where(Directory.Exists)
@@ -213,18 +213,5 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
                 (characters[position], characters[other]) = (characters[other], characters[position]);
                 return new string(characters);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "Dropout.Toolkit.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("Dropout.Toolkit.sln not found above " + AppContext.BaseDirectory);
     }
 }
