@@ -27,13 +27,7 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            INamedTypeSymbol? randomType = start.Compilation.GetTypeByMetadataName("System.Random");
             DropoutSymbols? symbols = DropoutSymbols.TryCreate(start.Compilation);
-            if (randomType is null && symbols is null)
-            {
-                return;
-            }
-
             ImmutableHashSet<ISymbol> runtimeKeepProbabilities = RuntimeKeepProbabilities(start.Compilation);
             start.RegisterOperationAction(
                 operationContext =>
@@ -51,7 +45,7 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
                             return;
                         }
 
-                        if (randomType is not null && IsActivation(value) && IsAlreadyInvertedHandWrittenSite(operationContext.Operation, scale, randomType, operationContext.CancellationToken))
+                        if (IsActivation(value) && IsAlreadyInvertedHandWrittenSite(operationContext.Operation, scale, operationContext.CancellationToken))
                         {
                             Report(operationContext, scale);
                             return;
@@ -102,7 +96,7 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
         && (value is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
             || value is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
 
-    private static bool IsAlreadyInvertedHandWrittenSite(IOperation multiply, IOperation scale, INamedTypeSymbol randomType, CancellationToken cancellationToken)
+    private static bool IsAlreadyInvertedHandWrittenSite(IOperation multiply, IOperation scale, CancellationToken cancellationToken)
     {
         SemanticModel? semanticModel = multiply.SemanticModel;
         // Cheap checks first: the scale must look like a probability (p, 1 - rate, a constant) before the type is searched for draws.
@@ -119,9 +113,10 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
 
         foreach (SyntaxNode node in type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken).DescendantNodes())
         {
-            if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "NextDouble" or "NextSingle" } }
+            if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax memberAccess }
+                && HandWrittenDropoutSite.IsUniformDrawName(memberAccess.Name.Identifier.ValueText)
                 && semanticModel.GetOperation(node, cancellationToken) is IInvocationOperation draw
-                && HandWrittenDropoutSite.TryRecognize(draw, randomType) is { } site)
+                && HandWrittenDropoutSite.TryRecognize(draw) is { } site)
             {
                 var keepProbability = new KeepProbabilityReference(site, semanticModel, cancellationToken);
                 if (keepProbability.IsExactly(scaleSyntax) && IsInvertedAtSite(site, keepProbability))

@@ -24,13 +24,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            INamedTypeSymbol? randomType = start.Compilation.GetTypeByMetadataName("System.Random");
             INamedTypeSymbol? kernels = start.Compilation.GetTypeByMetadataName("Dropout.DropoutKernels");
-            if (randomType is null && kernels is null)
-            {
-                return;
-            }
-
             start.RegisterOperationAction(
                 operationContext =>
                 {
@@ -39,7 +33,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
                     {
                         AnalyzeKernelCall(operationContext, invocation);
                     }
-                    else if (randomType is not null && HandWrittenDropoutSite.TryRecognize(invocation, randomType) is { MaskSymbol: { } mask } site)
+                    else if (HandWrittenDropoutSite.TryRecognize(invocation) is { MaskSymbol: { } mask } site)
                     {
                         AnalyzeHandWrittenMask(operationContext, site, mask);
                     }

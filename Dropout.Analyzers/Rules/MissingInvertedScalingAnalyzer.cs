@@ -26,33 +26,25 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            // Hand-written dropout need not reference Dropout.Runtime, so the cheap filter is the draw itself: only
-            // NextDouble()/NextSingle() calls on System.Random are looked at further.
-            if (start.Compilation.GetTypeByMetadataName("System.Random") is not { } randomType)
+        // Hand-written dropout need not reference Dropout.Runtime, so there is no type to bail out on; the cheap filter
+        // is the draw itself: only parameterless NextDouble()/NextSingle()/NextFloat() calls are looked at further.
+        context.RegisterOperationAction(
+            operationContext =>
             {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                operationContext =>
+                var draw = (IInvocationOperation)operationContext.Operation;
+                if (HandWrittenDropoutSite.TryRecognize(draw) is not { } site
+                    || ProbabilityScaling.IsScaledSomewhere(site, operationContext.CancellationToken))
                 {
-                    var draw = (IInvocationOperation)operationContext.Operation;
-                    if (HandWrittenDropoutSite.TryRecognize(draw, randomType) is not { } site
-                        || ProbabilityScaling.IsScaledSomewhere(site, operationContext.CancellationToken))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    string keepProbability = KeepProbabilityText(site);
-                    ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                        .Add(KeepProbabilityProperty, keepProbability)
-                        .Add(KeepProbabilityTypeProperty, site.Probability.Type?.SpecialType == SpecialType.System_Single ? "float" : "double");
-                    operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScaling, site.Comparison.Syntax.GetLocation(), properties, keepProbability));
-                },
-                OperationKind.Invocation);
-        });
+                string keepProbability = KeepProbabilityText(site);
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(KeepProbabilityProperty, keepProbability)
+                    .Add(KeepProbabilityTypeProperty, site.Probability.Type?.SpecialType == SpecialType.System_Single ? "float" : "double");
+                operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScaling, site.Comparison.Syntax.GetLocation(), properties, keepProbability));
+            },
+            OperationKind.Invocation);
     }
 
     /// <summary>The keep probability as source text: the compared value, or <c>(1 - value)</c> when it is a drop rate.</summary>

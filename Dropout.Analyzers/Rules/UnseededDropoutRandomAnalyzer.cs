@@ -35,7 +35,7 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
                 {
                     var draw = (IInvocationOperation)operationContext.Operation;
                     if (draw.Instance is { } generator
-                        && HandWrittenDropoutSite.TryRecognize(draw, randomType) is not null
+                        && HandWrittenDropoutSite.TryRecognize(draw) is not null
                         && IsUnseeded(generator, randomType, operationContext.CancellationToken))
                     {
                         operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnseededDropoutRandom, draw.Syntax.GetLocation(), generator.Syntax.ToString()));

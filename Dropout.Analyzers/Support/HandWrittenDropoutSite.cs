@@ -17,13 +17,13 @@ internal enum DropoutSiteShape
 }
 
 /// <summary>
-/// One hand-written dropout site: a per-element Bernoulli draw from <see cref="System.Random"/> whose outcome zeroes an
+/// One hand-written dropout site: a per-element Bernoulli draw (a uniform draw compared with a probability) whose outcome zeroes an
 /// activation or writes a 0/1 mask entry. Rules 4, 5, 10 and 11 start from such a site.
 /// </summary>
 /// <remarks>
 /// A draw counts as dropout only when all of these hold, which is what keeps epsilon-greedy selection, bootstrap
-/// resampling and augmentation flips out: the draw is <c>NextDouble()</c>/<c>NextSingle()</c> compared with a
-/// probability; it sits inside a loop or lambda (one decision per element); its outcome selects between a floating-point
+/// resampling and augmentation flips out: the draw is a uniform <c>NextDouble()</c>/<c>NextSingle()</c>/<c>NextFloat()</c>
+/// (of <see cref="System.Random"/> or any other generator) compared with a probability; it sits inside a loop or lambda (one decision per element); its outcome selects between a floating-point
 /// value and the constant 0 (or is stored in a <see cref="bool"/> array); and the code around it speaks of dropout (a
 /// name containing drop, keep, mask or train).
 /// </remarks>
@@ -80,9 +80,9 @@ internal sealed class HandWrittenDropoutSite
     public ISymbol? MaskSymbol { get; }
 
     /// <summary>Recognizes the site a Bernoulli draw belongs to, or returns <see langword="null"/> when the draw is not dropout.</summary>
-    public static HandWrittenDropoutSite? TryRecognize(IInvocationOperation draw, INamedTypeSymbol randomType)
+    public static HandWrittenDropoutSite? TryRecognize(IInvocationOperation draw)
     {
-        if (!IsBernoulliDraw(draw, randomType) || !IsPerElement(draw))
+        if (!IsUniformDraw(draw) || !IsPerElement(draw))
         {
             return null;
         }
@@ -193,23 +193,14 @@ internal sealed class HandWrittenDropoutSite
         return null;
     }
 
-    private static bool IsBernoulliDraw(IInvocationOperation draw, INamedTypeSymbol randomType)
-    {
-        if (draw.TargetMethod.Name is not ("NextDouble" or "NextSingle") || draw.Arguments.Length != 0)
-        {
-            return false;
-        }
+    /// <summary>The names of a uniform [0, 1) draw: System.Random's, and the usual ones of other generators (MathNet, custom RNG interfaces).</summary>
+    public static bool IsUniformDrawName(string name) => name is "NextDouble" or "NextSingle" or "NextFloat";
 
-        for (ITypeSymbol? type = draw.TargetMethod.ContainingType; type is not null; type = type.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(type, randomType))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    // u = rng.NextDouble(): a parameterless draw of a floating-point value, from System.Random or any other generator.
+    private static bool IsUniformDraw(IInvocationOperation draw) =>
+        IsUniformDrawName(draw.TargetMethod.Name)
+        && draw.Arguments.Length == 0
+        && IsFloatingPoint(draw.TargetMethod.ReturnType);
 
     private static bool IsPerElement(IOperation draw)
     {

@@ -84,12 +84,12 @@ internal static class ProbabilityScaling
         return false;
     }
 
-    /// <summary>Whether <paramref name="condition"/> calls <c>NextDouble</c> or <c>NextSingle</c> (a syntactic check, for filtering before binding).</summary>
+    /// <summary>Whether <paramref name="condition"/> calls <c>NextDouble</c>, <c>NextSingle</c> or <c>NextFloat</c> (a syntactic check, for filtering before binding).</summary>
     public static bool MentionsDraw(SyntaxNode condition)
     {
         foreach (SyntaxNode node in condition.DescendantNodesAndSelf())
         {
-            if (node is IdentifierNameSyntax { Identifier.ValueText: "NextDouble" or "NextSingle" })
+            if (node is IdentifierNameSyntax identifier && HandWrittenDropoutSite.IsUniformDrawName(identifier.Identifier.ValueText))
             {
                 return true;
             }

@@ -83,6 +83,21 @@ public sealed class MissingInvertedScalingTests
             """);
 
     [Fact]
+    public Task DrawFromAnotherGenerator_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public interface IRandomSource { float NextFloat(); }
+
+            public sealed class DropoutByHand(IRandomSource random, float keepProbability)
+            {
+                public void Apply(Span<float> activations)
+                {
+                    for (int i = 0; i < activations.Length; i++)
+                        activations[i] = {|DRP004:random.NextFloat() < keepProbability|} ? activations[i] : 0f;
+                }
+            }
+            """);
+
+    [Fact]
     public Task InvertedDropout_DividingKeptValues_IsNotReported() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
             public static class Net
