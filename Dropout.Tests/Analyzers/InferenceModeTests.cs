@@ -405,4 +405,24 @@ public sealed class InferenceWithoutInferenceModeTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Fix_IsNotOfferedWhenTheContextIsNotCertain()
+    {
+        const string source = """
+            public sealed class Ensemble(DropoutLayer first, DropoutLayer second)
+            {
+                public void Forward(float[] x) { first.Forward(x); second.Forward(x); }
+            }
+
+            public static class Serving
+            {
+                public static void PredictBoth(Ensemble model, DropoutContext a, DropoutContext b, float[] x)
+                {
+                    {|DRP007:model.Forward(x)|};
+                }
+            }
+            """;
+        return AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(source, source);
+    }
 }

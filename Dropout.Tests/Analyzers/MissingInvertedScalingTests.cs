@@ -312,4 +312,20 @@ public sealed class MissingInvertedScalingTests
                 }
             }
             """);
+
+    [Fact]
+    public Task Fix_IsNotOfferedForABooleanMask()
+    {
+        const string source = """
+            public static class Net
+            {
+                public static void Forward(float[] x, bool[] keepMask, double p, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        keepMask[i] = {|DRP004:rng.NextDouble() < p|};
+                }
+            }
+            """;
+        return AnalyzerTest.VerifyFixAsync<MissingInvertedScalingAnalyzer, MissingInvertedScalingCodeFixProvider>(source, source);
+    }
 }
