@@ -25,6 +25,7 @@ internal sealed class InferenceCode
     private const int MaxModelDepth = 3;
 
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
 
     public InferenceCode(DropoutSymbols symbols)
     {
@@ -147,11 +148,12 @@ internal sealed class InferenceCode
         return false;
     }
 
-    private static IEnumerable<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
+    private IEnumerable<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
     {
         if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured))
         {
-            return configured.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0);
+            // Parsed once per distinct setting, not once per method.
+            return _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray());
         }
 
         return DefaultMethodNameWords;
