@@ -18,6 +18,8 @@ namespace Dropout.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
 {
+    private static readonly string[] ModeParameterWords = ["train", "infer", "mode", "dropout", "eval", "stochastic"];
+
     /// <summary>Diagnostic property: the C# expression of the model's <c>DropoutContext</c>, when it is certain; the code fix needs it.</summary>
     public const string ContextExpressionProperty = "ContextExpression";
 
@@ -104,8 +106,6 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
-
-    private static readonly string[] ModeParameterWords = ["train", "infer", "mode", "dropout", "eval", "stochastic"];
 
     // The model's context as source text, only where there is exactly one candidate: the layer's own Context, the
     // model's one DropoutContext member, the method's one DropoutContext parameter, or its type's one DropoutContext member.

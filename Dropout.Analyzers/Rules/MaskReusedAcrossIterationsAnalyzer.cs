@@ -14,6 +14,8 @@ namespace Dropout.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
 {
+    private static readonly string[] TrainingWords = ["epoch", "iter", "batch", "sample", "backward", "step", "update", "train"];
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.MaskReusedAcrossIterations);
 
@@ -178,8 +180,6 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    private static readonly string[] TrainingWords = ["epoch", "iter", "batch", "sample", "backward", "step", "update", "train"];
-
     private static bool IsPartOfLoopHeader(IOperation operation, ILoopOperation loop) =>
         loop.Body is null || !loop.Body.Syntax.Span.Contains(operation.Syntax.Span);
 
@@ -190,10 +190,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         {
             foreach (IOperation operation in index.DescendantsAndSelf())
             {
-                if (operation is ILocalReferenceOperation local
-                    && (loop.Locals.Contains(local.Local, SymbolEqualityComparer.Default)
-                        || (loop is IForLoopOperation forLoop && forLoop.Before.Any(before => DeclaresOrAssigns(before, local.Local)))
-                        || (loop is IWhileLoopOperation && loop.Body.DescendantsAndSelf().Any(op => op is IIncrementOrDecrementOperation increment && HandWrittenDropoutSite.ReferencedSymbol(increment.Target) is ILocalSymbol incremented && SymbolEqualityComparer.Default.Equals(incremented, local.Local)))))
+                if (operation is ILocalReferenceOperation local && IsLoopVariable(loop, local.Local))
                 {
                     return true;
                 }
@@ -203,10 +200,22 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    private static bool DeclaresOrAssigns(IOperation operation, ILocalSymbol local) =>
-        operation.DescendantsAndSelf().Any(op =>
-            (op is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
-            || (op is ISimpleAssignmentOperation assignment && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is ILocalSymbol assigned && SymbolEqualityComparer.Default.Equals(assigned, local)));
+    // for (int i = ...; ...; i++), foreach (var i in ...), or while (...) { ...; i++; }.
+    private static bool IsLoopVariable(ILoopOperation loop, ILocalSymbol local) => loop switch
+    {
+        _ when loop.Locals.Contains(local, SymbolEqualityComparer.Default) => true,
+        IForLoopOperation forLoop => forLoop.Before.Any(before => Writes(before, local)),
+        IWhileLoopOperation => loop.Body.DescendantsAndSelf().Any(operation => operation is IIncrementOrDecrementOperation increment && IsLocal(increment.Target, local)),
+        _ => false,
+    };
+
+    private static bool Writes(IOperation operation, ILocalSymbol local) =>
+        operation.DescendantsAndSelf().Any(descendant =>
+            (descendant is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+            || (descendant is ISimpleAssignmentOperation assignment && IsLocal(assignment.Target, local)));
+
+    private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
+        HandWrittenDropoutSite.ReferencedSymbol(operation) is ILocalSymbol referenced && SymbolEqualityComparer.Default.Equals(referenced, local);
 
     private static IEnumerable<ILoopOperation> EnclosingLoops(IOperation operation, IOperation root)
     {
