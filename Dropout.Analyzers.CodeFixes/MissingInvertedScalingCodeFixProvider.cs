@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using System.Composition;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace Dropout.Analyzers.CodeFixes;
+
+/// <summary>
+/// Fixes DRP004 by dividing the kept values by p, in the two shapes where that is certain: the kept branch of
+/// <c>u &lt; p ? kept : 0</c> becomes <c>kept / p</c>, and <c>if (u &gt;= p) a[i] = 0;</c> gains
+/// <c>else a[i] /= p;</c>. Other shapes (a boolean mask, a zeroing if that already has an else) get no fix.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MissingInvertedScalingCodeFixProvider))]
+[Shared]
+public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
+{
+    private const string Title = "Scale the kept values by 1/p (inverted dropout)";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.MissingInvertedScaling);
+
+    /// <inheritdoc/>
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc/>
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || semanticModel is null)
+        {
+            return;
+        }
+
+        foreach (Diagnostic diagnostic in context.Diagnostics)
+        {
+            if (!diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityProperty, out string? keepProbability)
+                || keepProbability is null
+                || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not { } comparison)
+            {
+                continue;
+            }
+
+            bool keepProbabilityIsSingle = diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityTypeProperty, out string? type) && type == "float";
+            SyntaxNode? decision = DecisionOf(comparison);
+            (SyntaxNode Old, SyntaxNode New)? replacement = decision switch
+            {
+                ConditionalExpressionSyntax conditional => ScaleKeptBranch(conditional, keepProbability, keepProbabilityIsSingle, semanticModel, context.CancellationToken),
+                IfStatementSyntax ifStatement => AddScalingElse(ifStatement, keepProbability, keepProbabilityIsSingle, semanticModel, context.CancellationToken),
+                _ => null,
+            };
+
+            if (replacement is var (oldNode, newNode))
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(Title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(oldNode, newNode))), equivalenceKey: Title),
+                    diagnostic);
+            }
+        }
+    }
+
+    // The conditional or if statement whose condition is the reported comparison (possibly negated or parenthesized).
+    private static SyntaxNode? DecisionOf(SyntaxNode comparison)
+    {
+        SyntaxNode condition = comparison;
+        while (condition.Parent is ParenthesizedExpressionSyntax or PrefixUnaryExpressionSyntax)
+        {
+            condition = condition.Parent;
+        }
+
+        return condition.Parent switch
+        {
+            ConditionalExpressionSyntax conditional when conditional.Condition == condition => conditional,
+            IfStatementSyntax ifStatement when ifStatement.Condition == condition => ifStatement,
+            _ => null,
+        };
+    }
+
+    private static (SyntaxNode, SyntaxNode)? ScaleKeptBranch(ConditionalExpressionSyntax conditional, string keepProbability, bool keepProbabilityIsSingle, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        bool keptIsWhenTrue = IsZero(conditional.WhenFalse, semanticModel, cancellationToken);
+        ExpressionSyntax kept = keptIsWhenTrue ? conditional.WhenTrue : conditional.WhenFalse;
+        ITypeSymbol? keptType = semanticModel.GetTypeInfo(kept, cancellationToken).Type;
+        ITypeSymbol? resultType = semanticModel.GetTypeInfo(conditional, cancellationToken).ConvertedType;
+        SyntaxNode outer = conditional;
+        while (outer.Parent is ParenthesizedExpressionSyntax)
+        {
+            outer = outer.Parent;
+        }
+
+        if (outer.Parent is AssignmentExpressionSyntax compound && !compound.IsKind(SyntaxKind.SimpleAssignmentExpression))
+        {
+            // a[i] *= u < p ? 1 : 0: the conditional's own type is int, the value lands in the element's type.
+            resultType = semanticModel.GetTypeInfo(compound.Left, cancellationToken).Type;
+        }
+
+        if (QuotientType(keptType, keepProbabilityIsSingle) is not { } quotientType || FloatingKeyword(resultType) is not { } resultKeyword)
+        {
+            return null;
+        }
+
+        string quotient = Operand(kept) + " / " + keepProbability;
+        string scaled = quotientType == resultKeyword ? quotient : "(" + resultKeyword + ")(" + quotient + ")";
+        ExpressionSyntax scaledKept = SyntaxFactory.ParseExpression(scaled).WithTriviaFrom(kept).WithAdditionalAnnotations(Formatter.Annotation);
+        return (kept, scaledKept);
+    }
+
+    private static (SyntaxNode, SyntaxNode)? AddScalingElse(IfStatementSyntax ifStatement, string keepProbability, bool keepProbabilityIsSingle, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        StatementSyntax zeroing = ifStatement.Statement is BlockSyntax { Statements.Count: 1 } block ? block.Statements[0] : ifStatement.Statement;
+        if (ifStatement.Else is not null
+            || zeroing is not ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: var target } assignment }
+            || !assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
+            || !IsZero(assignment.Right, semanticModel, cancellationToken)
+            || HasSideEffects(target)
+            || FloatingKeyword(semanticModel.GetTypeInfo(target, cancellationToken).Type) is not { } targetKeyword)
+        {
+            return null;
+        }
+
+        // float /= double does not compile, so a float element divided by a double p is written out with a cast.
+        string scaling = targetKeyword == "float" && !keepProbabilityIsSingle
+            ? target + " = (float)(" + target + " / " + keepProbability + ");"
+            : target + " /= " + keepProbability + ";";
+        StatementSyntax scalingStatement = SyntaxFactory.ParseStatement(scaling);
+        if (ifStatement.Statement is BlockSyntax)
+        {
+            scalingStatement = SyntaxFactory.Block(scalingStatement);
+        }
+
+        IfStatementSyntax withElse = ifStatement
+            .WithStatement(ifStatement.Statement.WithoutTrailingTrivia())
+            .WithElse(SyntaxFactory.ElseClause(scalingStatement))
+            .WithTrailingTrivia(ifStatement.GetTrailingTrivia())
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        return (ifStatement, withElse);
+    }
+
+    // C#'s numeric promotion: double if either side is double, float if either is float; null for an integer quotient.
+    private static string? QuotientType(ITypeSymbol? keptType, bool keepProbabilityIsSingle)
+    {
+        if (!keepProbabilityIsSingle || keptType?.SpecialType == SpecialType.System_Double)
+        {
+            return "double";
+        }
+
+        return keptType?.SpecialType is SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64 ? "float" : null;
+    }
+
+    private static string? FloatingKeyword(ITypeSymbol? type) => type?.SpecialType switch
+    {
+        SpecialType.System_Single => "float",
+        SpecialType.System_Double => "double",
+        _ => null,
+    };
+
+    private static string Operand(ExpressionSyntax expression) =>
+        expression is IdentifierNameSyntax or ElementAccessExpressionSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax or InvocationExpressionSyntax or ParenthesizedExpressionSyntax
+            ? expression.WithoutTrivia().ToString()
+            : "(" + expression.WithoutTrivia() + ")";
+
+    private static bool IsZero(ExpressionSyntax expression, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+        semanticModel.GetConstantValue(expression, cancellationToken) is { HasValue: true, Value: var value }
+        && value switch
+        {
+            int i => i == 0,
+            long l => l == 0,
+            float f => f == 0,
+            double d => d == 0,
+            _ => false,
+        };
+
+    private static bool HasSideEffects(ExpressionSyntax target)
+    {
+        foreach (SyntaxNode node in target.DescendantNodesAndSelf())
+        {
+            if (node is InvocationExpressionSyntax or AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or ObjectCreationExpressionSyntax
+                || node.IsKind(SyntaxKind.PreIncrementExpression) || node.IsKind(SyntaxKind.PreDecrementExpression))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.CodeAnalysis;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// Every diagnostic the Dropout analyzers report. Ids form one series (DRP001, DRP002, ...); the generator's own
+/// errors use DRPG### and live with the generator. Each id has a page at <see cref="HelpLinkBase"/><c>{id}.md</c>.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    /// <summary>The stable base of every rule's help link; the page for rule X is <c>{HelpLinkBase}X.md</c>.</summary>
+    public const string HelpLinkBase = "https://github.com/dropout-toolkit/Dropout.Toolkit/blob/main/docs/rules/";
+
+    private const string Correctness = "Correctness";
+    private const string Usage = "Usage";
+    private const string Reproducibility = "Reproducibility";
+
+    public static readonly DiagnosticDescriptor KeepProbabilityOutOfRange = Create(
+        DiagnosticIds.KeepProbabilityOutOfRange,
+        "Keep probability is outside (0, 1]",
+        "Keep probability {0} is outside (0, 1]; dropout keeps each element with probability p, so p must be greater than 0 and at most 1",
+        Correctness,
+        DiagnosticSeverity.Error,
+        "The keep probability p of a dropout site must lie in (0, 1]: p = 0 would drop every element and divide the survivors by zero, a negative p or p above 1 is not a probability, and NaN compares false with everything.");
+
+    public static readonly DiagnosticDescriptor DropoutIsIdentity = Create(
+        DiagnosticIds.DropoutIsIdentity,
+        "Dropout with keep probability 1 does nothing",
+        "Keep probability 1 keeps every element, so this dropout is the identity and can be removed",
+        Usage,
+        DiagnosticSeverity.Info,
+        "With p = 1 every mask bit is set and the scale 1/p is 1, so the dropout site changes nothing in training or inference; remove it or choose a keep probability below 1.");
+
+    public static readonly DiagnosticDescriptor KeepProbabilityLooksLikeDropRate = Create(
+        DiagnosticIds.KeepProbabilityLooksLikeDropRate,
+        "Keep probability below the threshold looks like a drop rate",
+        "Keep probability {0} drops {1} of the units; if {0} is the drop rate, the keep probability is {2}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Dropout.Toolkit takes the probability of KEEPING an element, while PyTorch and Keras take the drop rate; a keep probability below 0.5 drops most units and is usually a drop rate passed by mistake. The threshold is configurable with dropout_toolkit.keep_probability_warning_threshold.");
+
+    public static readonly DiagnosticDescriptor MissingInvertedScaling = Create(
+        DiagnosticIds.MissingInvertedScaling,
+        "Hand-written dropout does not scale the kept values by 1/p",
+        "Kept values are not scaled by 1/{0} in training and not multiplied by {0} at inference, so the expected activation shrinks by a factor {0} when dropout is on",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Dropout keeps an element with probability p, so E[m·a] = p·a; inverted dropout divides the kept values by p in training so that training and inference see the same expected activation. Scale the kept values by 1/p, or multiply by p at inference (the non-inverted formulation).");
+
+    public static readonly DiagnosticDescriptor DoubleScaling = Create(
+        DiagnosticIds.DoubleScaling,
+        "Dropout is scaled twice: by 1/p in training and by p at inference",
+        "Kept values are already divided by {0} in training, so multiplying by {0} at inference shrinks inference activations by a factor {0}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Inverted dropout divides by p in training so that inference is the identity; multiplying by p at inference as well applies the correction twice and shrinks every inference activation by p.");
+
+    public static readonly DiagnosticDescriptor DropoutOnInInference = Create(
+        DiagnosticIds.DropoutOnInInference,
+        "Dropout is switched on in inference code",
+        "'{0}' is inference code but {1}, so predictions are randomly masked",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Inference code (a method marked [Inference] or named like Predict, Infer, Evaluate, Test or Validate) must run dropout as the identity. Forcing training mode or calling a dropout kernel directly there makes predictions random. Deliberate Monte Carlo dropout is opted into with [MonteCarloDropout] or a Monte Carlo scope and is not reported.");
+
+    public static readonly DiagnosticDescriptor InferenceWithoutInferenceMode = Create(
+        DiagnosticIds.InferenceWithoutInferenceMode,
+        "Inference runs a model with dropout without switching it to inference mode",
+        "'{0}' runs '{1}', which has dropout, without entering inference mode first, so dropout stays in whatever mode the model was left in",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A DropoutContext starts in training mode and stays in the last mode set; inference code that runs a model with dropout layers must switch to inference (using (context.Inference()) { ... }) or the predictions are randomly masked.");
+
+    public static readonly DiagnosticDescriptor BackwardMaskMismatch = Create(
+        DiagnosticIds.BackwardMaskMismatch,
+        "Backward does not use the mask its forward drew",
+        "This backward {0}, so the gradient flows through different units than the forward kept",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "The dropout gradient is grad ⊙ m / p with exactly the forward mask m; another mask, a fresh seed or offset, or a mask overwritten by a second forward sends the gradient to units whose activations were dropped.");
+
+    public static readonly DiagnosticDescriptor DropoutBeforeBatchNorm = Create(
+        DiagnosticIds.DropoutBeforeBatchNorm,
+        "Dropout directly before batch normalization",
+        "Dropout feeds batch normalization directly, so its running variance is estimated under dropout and is wrong at inference (variance shift)",
+        Usage,
+        DiagnosticSeverity.Info,
+        "Dropout changes the variance of its output between training (a·m/p has variance growing like 1/p) and inference (a); a batch normalization right after it learns the training variance and mis-normalizes at inference (Li et al., CVPR 2019). Place dropout after the last batch normalization.");
+
+    public static readonly DiagnosticDescriptor MaskReusedAcrossIterations = Create(
+        DiagnosticIds.MaskReusedAcrossIterations,
+        "Dropout mask is reused across training iterations",
+        "{0}, so the same units are dropped every time",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Dropout needs a fresh mask for every forward pass; a mask drawn once and reused trains a fixed thinned network instead of an ensemble of them.");
+
+    public static readonly DiagnosticDescriptor UnseededDropoutRandom = Create(
+        DiagnosticIds.UnseededDropoutRandom,
+        "Dropout mask is drawn from an unseeded random generator",
+        "The dropout mask is drawn from '{0}', which is not seeded, so training runs cannot be reproduced",
+        Reproducibility,
+        DiagnosticSeverity.Info,
+        "new Random() and Random.Shared are seeded from the environment, so every run draws different masks; pass a seed (new Random(seed)) or use a DropoutContext with a seed to make training reproducible.");
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
+}

@@ -1,0 +1,17 @@
+namespace Dropout.Analyzers;
+
+/// <summary>The rule ids, shared with the code fixes.</summary>
+internal static class DiagnosticIds
+{
+    public const string KeepProbabilityOutOfRange = "DRP001";
+    public const string DropoutIsIdentity = "DRP002";
+    public const string KeepProbabilityLooksLikeDropRate = "DRP003";
+    public const string MissingInvertedScaling = "DRP004";
+    public const string DoubleScaling = "DRP005";
+    public const string DropoutOnInInference = "DRP006";
+    public const string InferenceWithoutInferenceMode = "DRP007";
+    public const string BackwardMaskMismatch = "DRP008";
+    public const string DropoutBeforeBatchNorm = "DRP009";
+    public const string MaskReusedAcrossIterations = "DRP010";
+    public const string UnseededDropoutRandom = "DRP011";
+}

@@ -1,0 +1,176 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP006: inference code that turns dropout on: it switches its context to training and then runs a model, calls
+/// <c>DropoutKernels.Forward</c> unconditionally, or calls a method of the same file that does either.
+/// </summary>
+/// <remarks>
+/// A switch back to training after the inference work (restoring the mode for the next training step) runs nothing
+/// afterwards and is not reported. Monte Carlo dropout, opted into with <c>[MonteCarloDropout]</c> or entered with
+/// <c>ctx.MonteCarlo()</c>, is deliberate and never reported.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
+{
+    // How far a call into a method of the same file is followed.
+    private const int MaxCallDepth = 3;
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.DropoutOnInInference);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (InferenceCode.TryCreate(start.Compilation) is not { } inference)
+            {
+                return;
+            }
+
+            start.RegisterOperationBlockAction(block =>
+            {
+                if (block.OwningSymbol is not IMethodSymbol method
+                    || block.OperationBlocks.IsEmpty
+                    || !inference.IsInferenceMethod(method, block.Options, block.OperationBlocks[0].Syntax.SyntaxTree))
+                {
+                    return;
+                }
+
+                foreach (IOperation root in block.OperationBlocks)
+                {
+                    foreach ((IOperation operation, string reason) in FindDropoutForcing(root, inference, depth: 0, block.CancellationToken))
+                    {
+                        block.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DropoutOnInInference, operation.Syntax.GetLocation(), method.Name, reason));
+                    }
+                }
+            });
+        });
+    }
+
+    private static List<(IOperation Operation, string Reason)> FindDropoutForcing(IOperation root, InferenceCode inference, int depth, CancellationToken cancellationToken)
+    {
+        var found = new List<(IOperation, string)>();
+        var trainingSwitches = new List<IOperation>();
+        var runs = new List<IOperation>();
+        var unguardedKernelCalls = new List<IOperation>();
+        var localCalls = new List<IInvocationOperation>();
+        bool readsMode = false;
+
+        foreach (IOperation operation in root.DescendantsAndSelf())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (inference.ReadsMode(operation))
+            {
+                readsMode = true;
+                continue;
+            }
+
+            switch (inference.SwitchedMode(operation))
+            {
+                case (int)InferenceCode.ModeValue.MonteCarlo:
+                    // Deliberate Monte Carlo dropout: nothing in this method is an accident.
+                    return found;
+                case (int)InferenceCode.ModeValue.Training:
+                    trainingSwitches.Add(operation);
+                    continue;
+                case not null:
+                    continue;
+            }
+
+            if (operation is not IInvocationOperation invocation)
+            {
+                continue;
+            }
+
+            if (inference.IsKernelForward(invocation))
+            {
+                runs.Add(invocation);
+                if (!IsUnderCondition(invocation, root))
+                {
+                    unguardedKernelCalls.Add(invocation);
+                }
+            }
+            else
+            {
+                if (inference.RunsModelWithDropout(invocation))
+                {
+                    runs.Add(invocation);
+                }
+
+                if (IsInSameFile(invocation, root))
+                {
+                    localCalls.Add(invocation);
+                }
+            }
+        }
+
+        foreach (IOperation trainingSwitch in trainingSwitches)
+        {
+            if (runs.Any(run => run.Syntax.SpanStart > trainingSwitch.Syntax.SpanStart))
+            {
+                found.Add((trainingSwitch, "it switches dropout to training before running the model"));
+            }
+        }
+
+        if (!readsMode)
+        {
+            foreach (IOperation kernelCall in unguardedKernelCalls)
+            {
+                found.Add((kernelCall, "it calls DropoutKernels." + ((IInvocationOperation)kernelCall).TargetMethod.Name + ", which applies dropout whatever the mode"));
+            }
+        }
+
+        if (depth < MaxCallDepth)
+        {
+            foreach (IInvocationOperation call in localCalls)
+            {
+                if (!inference.IsMonteCarloOptIn(call.TargetMethod)
+                    && CalleeBody(call, cancellationToken) is { } body
+                    && FindDropoutForcing(body, inference, depth + 1, cancellationToken).Count > 0)
+                {
+                    found.Add((call, "it calls '" + call.TargetMethod.Name + "', which turns dropout on"));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static bool IsUnderCondition(IOperation operation, IOperation root)
+    {
+        for (IOperation? current = operation.Parent; current is not null && current != root; current = current.Parent)
+        {
+            if (current is IConditionalOperation or ICoalesceOperation or IConditionalAccessOperation or ISwitchOperation or ISwitchExpressionOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInSameFile(IInvocationOperation invocation, IOperation root)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        // A local function declared inside this method is already part of its operations.
+        return target.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction
+            && target.DeclaringSyntaxReferences.Length == 1
+            && target.DeclaringSyntaxReferences[0].SyntaxTree == root.Syntax.SyntaxTree
+            && !root.Syntax.Span.Contains(target.DeclaringSyntaxReferences[0].Span);
+    }
+
+    // The callee's body as operations, through the caller's semantic model (same file only, so no other model is needed).
+    private static IOperation? CalleeBody(IInvocationOperation call, CancellationToken cancellationToken)
+    {
+        SyntaxNode declaration = call.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        return call.SemanticModel?.GetOperation(declaration, cancellationToken);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP007: inference code that runs a model with dropout layers but never touches the dropout mode: no
+/// <c>using (ctx.Inference())</c>, no <c>ctx.Mode = ...</c>, not even a read of the mode. Reported once per method, on
+/// the first call that runs the model.
+/// </summary>
+/// <remarks>
+/// A call to a method that is itself inference code (<c>model.Predict(x)</c> from <c>Evaluate</c>) is that method's
+/// responsibility and is not reported here.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly string[] ModeParameterWords = ["train", "infer", "mode", "dropout", "eval", "stochastic"];
+
+    /// <summary>Diagnostic property: the C# expression of the model's <c>DropoutContext</c>, when it is certain; the code fix needs it.</summary>
+    public const string ContextExpressionProperty = "ContextExpression";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.InferenceWithoutInferenceMode);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (InferenceCode.TryCreate(start.Compilation) is not { } inference)
+            {
+                return;
+            }
+
+            start.RegisterOperationBlockAction(block =>
+            {
+                if (block.OwningSymbol is not IMethodSymbol method
+                    || block.OperationBlocks.IsEmpty
+                    || !inference.IsInferenceMethod(method, block.Options, block.OperationBlocks[0].Syntax.SyntaxTree))
+                {
+                    return;
+                }
+
+                IInvocationOperation? firstRun = null;
+                foreach (IOperation root in block.OperationBlocks)
+                {
+                    foreach (IOperation operation in root.DescendantsAndSelf())
+                    {
+                        if (inference.SwitchedMode(operation) is not null || inference.ReadsMode(operation))
+                        {
+                            // The method handles the mode itself; DRP006 judges whether it does so correctly.
+                            return;
+                        }
+
+                        if (firstRun is null
+                            && operation is IInvocationOperation invocation
+                            && inference.RunsModelWithDropout(invocation)
+                            && !inference.IsInferenceMethod(invocation.TargetMethod, block.Options, operation.Syntax.SyntaxTree)
+                            && !inference.IsMonteCarloOptIn(invocation.TargetMethod)
+                            && !PassesModeExplicitly(invocation))
+                        {
+                            firstRun = invocation;
+                        }
+                    }
+                }
+
+                if (firstRun is null)
+                {
+                    return;
+                }
+
+                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
+                if (ContextExpression(firstRun, method, inference.Symbols, block.CancellationToken) is { } contextExpression)
+                {
+                    properties = properties.Add(ContextExpressionProperty, contextExpression);
+                }
+
+                block.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.InferenceWithoutInferenceMode,
+                    firstRun.Syntax.GetLocation(),
+                    properties,
+                    method.Name,
+                    firstRun.Instance?.Type?.Name ?? firstRun.TargetMethod.Name));
+            });
+        });
+    }
+
+    // model.Forward(x, training: false) or model.Forward(x, DropoutMode.Inference): the caller chooses the mode per call.
+    private static bool PassesModeExplicitly(IInvocationOperation invocation)
+    {
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { } parameter
+                && (parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+                && ModeParameterWords.Any(word => parameter.Name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The model's context as source text, only where there is exactly one candidate: the layer's own Context, the
+    // model's one DropoutContext member, the method's one DropoutContext parameter, or its type's one DropoutContext member.
+    private static string? ContextExpression(IInvocationOperation run, IMethodSymbol method, DropoutSymbols symbols, CancellationToken cancellationToken)
+    {
+        INamedTypeSymbol? contextType = symbols.DropoutContext;
+        SemanticModel? semanticModel = run.SemanticModel;
+        if (contextType is null || semanticModel is null)
+        {
+            return null;
+        }
+
+        int position = run.Syntax.SpanStart;
+        if (run.Instance is { } instance && ReceiverText(instance) is { } receiver)
+        {
+            if (SymbolEqualityComparer.Default.Equals(instance.Type, symbols.DropoutLayer))
+            {
+                return receiver.Length == 0 ? "Context" : receiver + ".Context";
+            }
+
+            if (instance.Type is { } modelType && SingleContextMember(modelType, contextType, semanticModel, position, staticOnly: false) is { } member)
+            {
+                return receiver.Length == 0 ? member : receiver + "." + member;
+            }
+        }
+
+        IParameterSymbol[] contextParameters = method.Parameters.Where(parameter => SymbolEqualityComparer.Default.Equals(parameter.Type, contextType)).ToArray();
+        if (contextParameters.Length == 1)
+        {
+            return contextParameters[0].Name;
+        }
+
+        return contextParameters.Length == 0 && method.ContainingType is { } containingType
+            ? SingleContextMember(containingType, contextType, semanticModel, position, staticOnly: method.IsStatic)
+            : null;
+    }
+
+    private static string? SingleContextMember(ITypeSymbol type, INamedTypeSymbol contextType, SemanticModel semanticModel, int position, bool staticOnly)
+    {
+        string? name = null;
+        foreach (ISymbol member in type.GetMembers())
+        {
+            ITypeSymbol? memberType = member switch
+            {
+                IFieldSymbol { IsImplicitlyDeclared: false } field => field.Type,
+                IPropertySymbol { IsIndexer: false } property => property.Type,
+                _ => null,
+            };
+            if (memberType is null || !SymbolEqualityComparer.Default.Equals(memberType, contextType) || !semanticModel.IsAccessible(position, member))
+            {
+                continue;
+            }
+
+            if (name is not null || member.IsStatic != staticOnly)
+            {
+                // Two candidates, or one that cannot be reached from here: not certain.
+                return null;
+            }
+
+            name = member.Name;
+        }
+
+        return name;
+    }
+
+    // A receiver that can be evaluated again without side effects: x, this.x, a.b.c, or the implicit this ("").
+    private static string? ReceiverText(IOperation instance)
+    {
+        if (instance is IInstanceReferenceOperation { IsImplicit: true })
+        {
+            return string.Empty;
+        }
+
+        ExpressionSyntax? expression = instance.Syntax as ExpressionSyntax;
+        for (ExpressionSyntax? current = expression; current is not null;)
+        {
+            switch (current)
+            {
+                case IdentifierNameSyntax or ThisExpressionSyntax:
+                    return expression!.ToString();
+                case MemberAccessExpressionSyntax memberAccess:
+                    current = memberAccess.Expression;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// What rules 6 and 7 share: which methods are inference code, which calls run a model that has dropout, and which
+/// operations set a <c>DropoutContext</c>'s mode. One instance lives for one compilation (it caches per type).
+/// </summary>
+internal sealed class InferenceCode
+{
+    /// <summary>The .editorconfig key listing the words that make a method inference code, comma separated.</summary>
+    public const string MethodNamesOptionKey = "dropout_toolkit.inference_method_names";
+
+    private static readonly ImmutableArray<string> DefaultMethodNameWords =
+        ImmutableArray.Create("Predict", "Infer", "Inference", "Evaluate", "Evaluation", "Test", "Validate", "Validation");
+
+    // Unit tests and benchmarks are named Test... but are not inference paths of a model.
+    private static readonly ImmutableHashSet<string> TestAttributeNames =
+        ImmutableHashSet.Create("FactAttribute", "TheoryAttribute", "TestAttribute", "TestMethodAttribute", "DataTestMethodAttribute", "TestCaseAttribute", "BenchmarkAttribute");
+
+    private const int MaxModelDepth = 3;
+
+    private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
+
+    public InferenceCode(DropoutSymbols symbols)
+    {
+        Symbols = symbols;
+    }
+
+    public DropoutSymbols Symbols { get; }
+
+    /// <summary>Creates the helper for a compilation that references the runtime's mode API, or returns <see langword="null"/>.</summary>
+    public static InferenceCode? TryCreate(Compilation compilation) =>
+        DropoutSymbols.TryCreate(compilation) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null;
+
+    /// <summary>Whether <paramref name="method"/> is inference code: marked <c>[Inference]</c> (itself, its property or its type) or named with a configured word, and not opted into Monte Carlo dropout.</summary>
+    public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
+    {
+        if (IsMonteCarloOptIn(method))
+        {
+            return false;
+        }
+
+        if (DropoutSymbols.HasAttribute(method, Symbols.InferenceAttribute)
+            || (method.AssociatedSymbol is { } property && DropoutSymbols.HasAttribute(property, Symbols.InferenceAttribute))
+            || (method.ContainingType is { } type && DropoutSymbols.HasAttribute(type, Symbols.InferenceAttribute)))
+        {
+            return true;
+        }
+
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction) || IsTest(method) || ContainsWord(method.Name, "Train"))
+        {
+            return false;
+        }
+
+        foreach (string word in MethodNameWords(options, tree))
+        {
+            if (ContainsWord(method.Name, word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="method"/> (or its type) carries <c>[MonteCarloDropout]</c>.</summary>
+    public bool IsMonteCarloOptIn(IMethodSymbol method) =>
+        DropoutSymbols.HasAttribute(method, Symbols.MonteCarloDropoutAttribute)
+        || (method.ContainingType is { } type && DropoutSymbols.HasAttribute(type, Symbols.MonteCarloDropoutAttribute));
+
+    /// <summary>Whether <paramref name="type"/> is a dropout site or holds one (in a field, a property, an array or a collection), up to three levels deep.</summary>
+    public bool HasDropout(ITypeSymbol? type) => type is not null && HasDropout(type, 0);
+
+    /// <summary>The mode an operation switches its context to (<c>ctx.Training()</c>, <c>ctx.Enter(mode)</c>, <c>ctx.Mode = mode</c>), or <see langword="null"/> for anything else; <c>-1</c> stands for a mode that is not a constant.</summary>
+    public int? SwitchedMode(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IInvocationOperation invocation when SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, Symbols.DropoutContext):
+                return invocation.TargetMethod.Name switch
+                {
+                    "Training" => (int)ModeValue.Training,
+                    "Inference" => (int)ModeValue.Inference,
+                    "MonteCarlo" => (int)ModeValue.MonteCarlo,
+                    "Enter" when invocation.Arguments.Length == 1 => ConstantMode(invocation.Arguments[0].Value),
+                    _ => null,
+                };
+            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Mode" } property } assignment
+                when SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, Symbols.DropoutContext):
+                return ConstantMode(assignment.Value);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Whether an operation reads the mode (<c>ctx.Mode</c>, <c>ctx.IsDropoutActive</c>): code that does is mode-aware.</summary>
+    public bool ReadsMode(IOperation operation) =>
+        operation is IPropertyReferenceOperation { Property.Name: "Mode" or "IsDropoutActive" } property
+        && SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, Symbols.DropoutContext)
+        && !(operation.Parent is ISimpleAssignmentOperation assignment && assignment.Target == operation);
+
+    /// <summary>Whether <paramref name="invocation"/> calls <c>DropoutKernels.Forward</c>, which drops whatever the mode.</summary>
+    public bool IsKernelForward(IInvocationOperation invocation) =>
+        Symbols.IsKernelMethod(invocation.TargetMethod, "Forward") || Symbols.IsKernelMethod(invocation.TargetMethod, "FillMask");
+
+    /// <summary>Whether <paramref name="invocation"/> runs a model with dropout: an instance call on a type that has dropout, or a <c>[Dropout]</c> method.</summary>
+    public bool RunsModelWithDropout(IInvocationOperation invocation)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        if (DropoutSymbols.HasAttribute(target, Symbols.DropoutAttribute))
+        {
+            return true;
+        }
+
+        if (invocation.Instance is null
+            || target.ContainingType?.SpecialType == SpecialType.System_Object
+            || SymbolEqualityComparer.Default.Equals(target.ContainingType, Symbols.DropoutContext)
+            || SymbolEqualityComparer.Default.Equals(target.ContainingType, Symbols.DropoutStream)
+            || ContainsWord(target.Name, "Train")
+            || ContainsWord(target.Name, "Backward"))
+        {
+            return false;
+        }
+
+        return HasDropout(invocation.Instance.Type);
+    }
+
+    /// <summary>Whether <paramref name="name"/> contains <paramref name="word"/> as a PascalCase word (EvaluateAccuracy, RunInference; not Backtest).</summary>
+    public static bool ContainsWord(string name, string word)
+    {
+        for (int start = name.IndexOf(word, StringComparison.Ordinal); start >= 0; start = name.IndexOf(word, start + 1, StringComparison.Ordinal))
+        {
+            bool startsWord = start == 0 || !char.IsLetter(name[start - 1]) || char.IsLower(name[start - 1]);
+            int end = start + word.Length;
+            bool endsWord = end == name.Length || !char.IsLower(name[end]);
+            if (startsWord && endsWord)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private IEnumerable<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
+    {
+        if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured))
+        {
+            // Parsed once per distinct setting, not once per method.
+            return _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray());
+        }
+
+        return DefaultMethodNameWords;
+    }
+
+    private static bool IsTest(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } attributeClass && TestAttributeNames.Contains(attributeClass.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int? ConstantMode(IOperation value) =>
+        HandWrittenDropoutSite.StripConversions(value) is { ConstantValue: { HasValue: true, Value: int mode } } constant
+        && SymbolEqualityComparer.Default.Equals(constant.Type, Symbols.DropoutMode)
+            ? mode
+            : -1;
+
+    private bool HasDropout(ITypeSymbol type, int depth)
+    {
+        if (Symbols.IsDropoutSiteType(type))
+        {
+            return true;
+        }
+
+        if (depth >= MaxModelDepth || type is not INamedTypeSymbol named || named.SpecialType != SpecialType.None)
+        {
+            return false;
+        }
+
+        if (depth == 0 && _typesWithDropout.TryGetValue(type, out bool cached))
+        {
+            return cached;
+        }
+
+        bool result = false;
+        if (named.IsGenericType)
+        {
+            foreach (ITypeSymbol argument in named.TypeArguments)
+            {
+                result |= HasDropout(argument, depth + 1);
+            }
+        }
+
+        if (!result && named.Locations.Any(location => location.IsInSource))
+        {
+            foreach (ISymbol member in named.GetMembers())
+            {
+                ITypeSymbol? memberType = member switch
+                {
+                    IFieldSymbol { IsStatic: false } field => field.Type,
+                    IPropertySymbol { IsStatic: false, IsIndexer: false } property => property.Type,
+                    IMethodSymbol method when DropoutSymbols.HasAttribute(method, Symbols.DropoutAttribute) => Symbols.DropoutLayer,
+                    _ => null,
+                };
+                if (memberType is IArrayTypeSymbol array)
+                {
+                    memberType = array.ElementType;
+                }
+
+                if (memberType is not null && !SymbolEqualityComparer.Default.Equals(memberType, type) && HasDropout(memberType, depth + 1))
+                {
+                    result = true;
+                    break;
+                }
+            }
+        }
+
+        if (depth == 0)
+        {
+            _typesWithDropout.TryAdd(type, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>The numeric values of <c>Dropout.DropoutMode</c>.</summary>
+    public enum ModeValue
+    {
+        Training = 0,
+        Inference = 1,
+        MonteCarlo = 2,
+    }
+}

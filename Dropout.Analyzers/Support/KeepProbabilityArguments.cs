@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>A keep probability that is a compile-time constant: the value and the expression that spells it.</summary>
+internal readonly struct KeepProbabilityArgument
+{
+    public KeepProbabilityArgument(double value, ExpressionSyntax expression)
+    {
+        Value = value;
+        Expression = expression;
+    }
+
+    public double Value { get; }
+
+    public ExpressionSyntax Expression { get; }
+}
+
+/// <summary>
+/// Finds every constant keep probability a compilation passes to Dropout.Runtime: the argument of
+/// <c>[Dropout(p)]</c>, and any <c>keepProbability</c> argument of a runtime constructor or method
+/// (<c>new DropoutLayer(p)</c>, <c>DropoutKernels.Forward(..., p, ...)</c>, <c>DropoutMaskSpec.Create(p)</c>).
+/// Rules 1, 2 and 3 judge the value; this type only finds it.
+/// </summary>
+internal static class KeepProbabilityArguments
+{
+    private const string KeepProbabilityParameterName = "keepProbability";
+
+    /// <summary>Registers, for a compilation that references the runtime, actions that call <paramref name="onConstant"/> for each constant keep probability.</summary>
+    public static void Register(CompilationStartAnalysisContext context, Action<KeepProbabilityArgument, Action<Diagnostic>, AnalyzerOptions> onConstant)
+    {
+        if (DropoutSymbols.TryCreate(context.Compilation) is not { } symbols)
+        {
+            return;
+        }
+
+        context.RegisterSyntaxNodeAction(
+            nodeContext =>
+            {
+                if (FromAttribute((AttributeSyntax)nodeContext.Node, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
+                {
+                    onConstant(argument, nodeContext.ReportDiagnostic, nodeContext.Options);
+                }
+            },
+            SyntaxKind.Attribute);
+
+        context.RegisterOperationAction(
+            operationContext =>
+            {
+                // Only calls into the runtime are looked at; their arguments are checked one by one.
+                (IMethodSymbol? target, ImmutableArray<IArgumentOperation> arguments) = operationContext.Operation switch
+                {
+                    IInvocationOperation invocation => (invocation.TargetMethod, invocation.Arguments),
+                    IObjectCreationOperation creation => (creation.Constructor, creation.Arguments),
+                    _ => (null, ImmutableArray<IArgumentOperation>.Empty),
+                };
+                if (target is null || !SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, symbols.RuntimeAssembly))
+                {
+                    return;
+                }
+
+                foreach (IArgumentOperation operation in arguments)
+                {
+                    if (FromRuntimeCall(operation, symbols) is { } argument)
+                    {
+                        onConstant(argument, operationContext.ReportDiagnostic, operationContext.Options);
+                    }
+                }
+            },
+            OperationKind.Invocation,
+            OperationKind.ObjectCreation);
+    }
+
+    private static KeepProbabilityArgument? FromAttribute(AttributeSyntax attribute, SemanticModel semanticModel, DropoutSymbols symbols, CancellationToken cancellationToken)
+    {
+        if (attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
+        {
+            return null;
+        }
+
+        if (semanticModel.GetSymbolInfo(attribute, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { } attributeType }
+            || !SymbolEqualityComparer.Default.Equals(attributeType, symbols.DropoutAttribute))
+        {
+            return null;
+        }
+
+        foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+        {
+            bool isPositional = argument.NameEquals is null && (argument.NameColon is null || argument.NameColon.Name.Identifier.ValueText == KeepProbabilityParameterName);
+            if (isPositional)
+            {
+                return FromConstant(semanticModel.GetConstantValue(argument.Expression, cancellationToken), argument.Expression);
+            }
+        }
+
+        return null;
+    }
+
+    private static KeepProbabilityArgument? FromRuntimeCall(IOperation operation, DropoutSymbols symbols)
+    {
+        if (operation is not IArgumentOperation { Parameter: { Name: KeepProbabilityParameterName, Type.SpecialType: SpecialType.System_Double } parameter } argument
+            || argument.ArgumentKind != ArgumentKind.Explicit
+            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingAssembly, symbols.RuntimeAssembly)
+            || parameter.ContainingSymbol.DeclaredAccessibility != Accessibility.Public
+            || argument.Value.Syntax is not ExpressionSyntax expression
+            || expression.Parent is AttributeArgumentSyntax)
+        {
+            // Attribute arguments (which newer compilers also expose as operations) are handled on the syntax path; the
+            // runtime's own non-public helpers (the identity spec is built with p = 1) are not user calls.
+            return null;
+        }
+
+        return FromConstant(argument.Value.ConstantValue, expression);
+    }
+
+    private static KeepProbabilityArgument? FromConstant(Optional<object?> constant, ExpressionSyntax expression)
+    {
+        if (!constant.HasValue)
+        {
+            return null;
+        }
+
+        double? value = constant.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            decimal m => (double)m,
+            _ => null,
+        };
+
+        return value is { } keepProbability ? new KeepProbabilityArgument(keepProbability, expression) : null;
+    }
+}

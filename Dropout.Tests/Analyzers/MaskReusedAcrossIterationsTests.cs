@@ -1,0 +1,164 @@
+using Dropout.Analyzers;
+
+namespace Dropout.Tests.Analyzers;
+
+public sealed class MaskReusedAcrossIterationsTests
+{
+    [Fact]
+    public Task MaskDrawnBeforeEpochLoop_AppliedInside_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keepProbability, Random rng)
+                {
+                    var dropoutMask = new float[batches[0].Length];
+                    for (int i = 0; i < dropoutMask.Length; i++)
+                        dropoutMask[i] = rng.NextDouble() < keepProbability ? (float)(1 / keepProbability) : 0f;
+
+                    for (int epoch = 0; epoch < 10; epoch++)
+                    {
+                        foreach (float[] h in batches)
+                        {
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= {|DRP010:dropoutMask[i]|};
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskFieldDrawnInConstructor_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly float[] _mask;
+                private readonly double _keep;
+
+                public HiddenLayer(int width, double keep, int seed)
+                {
+                    _keep = keep;
+                    var rng = new Random(seed);
+                    _mask = new float[width];
+                    for (int i = 0; i < width; i++)
+                        _mask[i] = {|DRP010:rng.NextDouble() < keep|} ? (float)(1 / keep) : 0f;
+                }
+
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] *= _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task KernelForwardInLoop_WithFixedSeedAndOffset_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, ulong seed)
+                {
+                    foreach (float[] x in batches)
+                        {|DRP010:DropoutKernels.Forward(x, x, 0.8, seed, 0)|};
+                }
+
+                public static void Masks(byte[] mask, ulong seed, ulong offset, int steps)
+                {
+                    int step = 0;
+                    while (step++ < steps)
+                        {|DRP010:DropoutKernels.FillMask(mask, 64, 0.5, seed, offset)|};
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskRedrawnInsideEpochLoop_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keepProbability, Random rng)
+                {
+                    var dropoutMask = new float[batches[0].Length];
+                    for (int epoch = 0; epoch < 10; epoch++)
+                    {
+                        foreach (float[] h in batches)
+                        {
+                            for (int i = 0; i < dropoutMask.Length; i++)
+                                dropoutMask[i] = rng.NextDouble() < keepProbability ? (float)(1 / keepProbability) : 0f;
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= dropoutMask[i];
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDrawnAndAppliedInOneElementLoop_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class HiddenLayer(double keep, int seed)
+            {
+                private readonly Random _rng = new(seed);
+                private readonly float[] _mask = new float[32];
+
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        _mask[i] = _rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        h[i] *= _mask[i];
+                    }
+
+                    for (int i = 0; i < h.Length; i++) h[i] += _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task KernelForwardInLoop_WithFreshOffsets_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, DropoutStream stream)
+                {
+                    foreach (float[] x in batches)
+                        DropoutKernels.Forward(x, x, 0.8, stream.Key, stream.Reserve(x.Length));
+                }
+
+                public static void Chunks(float[] x, ulong seed, int chunk)
+                {
+                    ulong offset = 0;
+                    for (int start = 0; start < x.Length; start += chunk)
+                    {
+                        DropoutKernels.Forward(x.AsSpan(start, chunk), x.AsSpan(start, chunk), 0.8, seed, offset);
+                        offset += (ulong)chunk;
+                    }
+                }
+
+                public static void Backwards(float[][] gradients, ulong seed)
+                {
+                    foreach (float[] g in gradients)
+                        DropoutKernels.Backward(g, g, 0.8, seed, 0);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LockedDropoutAcrossTimeSteps_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Recurrent
+            {
+                // Variational dropout (Gal and Ghahramani): one mask per sequence, shared by its time steps on purpose.
+                public static void LockedDropout(float[][] sequence, double keepProbability, Random rng)
+                {
+                    var mask = new float[sequence[0].Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keepProbability ? (float)(1 / keepProbability) : 0f;
+
+                    for (int t = 0; t < sequence.Length; t++)
+                        for (int i = 0; i < mask.Length; i++)
+                            sequence[t][i] *= mask[i];
+                }
+            }
+            """);
+}

@@ -1,0 +1,56 @@
+using System.Reflection;
+using Dropout.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Dropout.Tests.Analyzers;
+
+/// <summary>Every rule ships complete: one analyzer, a docs page its help link points at, a release entry and a row in docs/analyzers.md.</summary>
+public sealed class RuleCatalogTests
+{
+    public static TheoryData<string> RuleIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (DiagnosticDescriptor descriptor in Descriptors())
+        {
+            data.Add(descriptor.Id);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Ids_FormOneSeriesWithoutGaps()
+    {
+        string[] ids = Descriptors().Select(descriptor => descriptor.Id).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Enumerable.Range(1, ids.Length).Select(number => $"DRP{number:000}"), ids);
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void Rule_HasOneAnalyzerADocsPageAReleaseEntryAndACatalogRow(string id)
+    {
+        DiagnosticDescriptor descriptor = Descriptors().Single(d => d.Id == id);
+        string root = AnalyzerTest.RepositoryRoot();
+
+        Assert.Single(Analyzers(), analyzer => analyzer.SupportedDiagnostics.Any(supported => supported.Id == id));
+        Assert.Equal(DiagnosticDescriptors.HelpLinkBase + id + ".md", descriptor.HelpLinkUri);
+        Assert.True(File.Exists(Path.Combine(root, "docs", "rules", id + ".md")), $"docs/rules/{id}.md is missing");
+        Assert.StartsWith("# " + id + ": " + descriptor.Title, File.ReadAllText(Path.Combine(root, "docs", "rules", id + ".md")), StringComparison.Ordinal);
+        Assert.Contains(File.ReadAllLines(Path.Combine(root, "Dropout.Analyzers", "AnalyzerReleases.Unshipped.md")), line => line.StartsWith(id + " |", StringComparison.Ordinal));
+        Assert.Contains($"[{id}](rules/{id}.md)", File.ReadAllText(Path.Combine(root, "docs", "analyzers.md")), StringComparison.Ordinal);
+        Assert.False(descriptor.Title.ToString().EndsWith('.'), "titles have no final period");
+        Assert.False(descriptor.MessageFormat.ToString().EndsWith('.'), "one-sentence messages have no final period");
+        Assert.EndsWith(".", descriptor.Description.ToString(), StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<DiagnosticDescriptor> Descriptors() =>
+        typeof(DiagnosticDescriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(field => field.FieldType == typeof(DiagnosticDescriptor))
+            .Select(field => (DiagnosticDescriptor)field.GetValue(null)!);
+
+    private static IEnumerable<DiagnosticAnalyzer> Analyzers() =>
+        typeof(DiagnosticDescriptors).Assembly.GetTypes()
+            .Where(type => typeof(DiagnosticAnalyzer).IsAssignableFrom(type) && type.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+            .Select(type => (DiagnosticAnalyzer)Activator.CreateInstance(type)!);
+}
