@@ -250,9 +250,19 @@ public static unsafe partial class DropoutKernels
             ulong* batchBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
             int count = input.Length;
             int done = 0;
+            int elementsPerTile = spec.ElementsPerTile;
             while (done < count)
             {
-                int first = ComputeBatch(spec, seed, offset + (ulong)done, count - done, batchBits, width, out int length);
+                ulong position = offset + (ulong)done;
+                int wholeTiles = (count - done) / elementsPerTile;
+                if (width == VectorWidth.Vector512 && wholeTiles > 0 && position % (ulong)elementsPerTile == 0)
+                {
+                    FusedTiles512.Apply(inputPointer + done, outputPointer + done, wholeTiles, spec, seed, position / (ulong)elementsPerTile, scale, ref writer, recordMask);
+                    done += wholeTiles * elementsPerTile;
+                    continue;
+                }
+
+                int first = ComputeBatch(spec, seed, position, count - done, batchBits, width, out int length);
                 MaskedScale.Apply(inputPointer + done, outputPointer + done, length, (byte*)batchBits, first, scale, width);
                 if (recordMask)
                 {

@@ -124,10 +124,10 @@ public static class TileMaskGenerator
     // junk only below it, and for a field v and junk below 2^(32-k): v·2^(32-k) + junk < T·2^(32-k)  <=>  v < T.
     // So one shift left and one unsigned compare against the threshold moved to the top decide 16 elements.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TopShift(int field, int bits) => 32 - ((field + 1) * bits);
+    internal static int TopShift(int field, int bits) => 32 - ((field + 1) * bits);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint TopThreshold(uint threshold, int bits) => bits == 32 ? threshold : threshold << (32 - bits);
+    internal static uint TopThreshold(uint threshold, int bits) => bits == 32 ? threshold : threshold << (32 - bits);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong KeepBits(Vector512<uint> words, int field, int bits, uint threshold) =>

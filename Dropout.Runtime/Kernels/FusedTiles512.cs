@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dropout;
+
+/// <summary>
+/// The AVX-512 path for whole tiles: each compare of a random-word vector against the threshold is used directly as
+/// the lane mask of the 16 elements it decides, instead of going through keep bits in memory and back. This is what
+/// keeps a p = 0.8 kernel (a tile every 128 elements) close to the speed of a copy; the batch path in
+/// <see cref="DropoutKernels"/> handles the partial tiles at either end of a call and the narrower widths.
+/// </summary>
+internal static unsafe class FusedTiles512
+{
+    /// <summary>Applies dropout to <paramref name="tiles"/> whole tiles starting at tile <paramref name="firstTile"/>.</summary>
+    public static void Apply<T>(T* input, T* output, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, T scale, ref BitMaskWriter writer, bool recordMask)
+        where T : unmanaged
+    {
+        int bits = spec.BitsPerElement;
+        int fields = spec.ElementsPerWord;
+        int elementsPerTile = spec.ElementsPerTile;
+        ulong tileMask = ulong.MaxValue >> System.Numerics.BitOperations.TrailingZeroCount(elementsPerTile);
+        Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
+        Vector512<T> scaleVector = Vector512.Create(scale);
+        for (int t = 0; t < tiles; t++)
+        {
+            MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+            T* source = input + ((nint)t * elementsPerTile);
+            T* destination = output + ((nint)t * elementsPerTile);
+            for (int field = 0; field < fields; field++)
+            {
+                int shift = TileMaskGenerator.TopShift(field, bits);
+                Vector512<uint> keep0 = Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit);
+                Vector512<uint> keep1 = Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit);
+                Vector512<uint> keep2 = Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit);
+                Vector512<uint> keep3 = Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit);
+                Apply16(source, destination, keep0, scaleVector);
+                Apply16(source + 16, destination + 16, keep1, scaleVector);
+                Apply16(source + 32, destination + 32, keep2, scaleVector);
+                Apply16(source + 48, destination + 48, keep3, scaleVector);
+                if (recordMask)
+                {
+                    writer.Append(
+                        keep0.ExtractMostSignificantBits()
+                        | (keep1.ExtractMostSignificantBits() << 16)
+                        | (keep2.ExtractMostSignificantBits() << 32)
+                        | (keep3.ExtractMostSignificantBits() << 48),
+                        64);
+                }
+
+                source += 64;
+                destination += 64;
+            }
+        }
+    }
+
+    // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
+    // lane masks are the compare's lanes sign-extended to 64 bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Apply16<T>(T* source, T* destination, Vector512<uint> keep, Vector512<T> scale)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ((Vector512.Load(source) * scale) & keep.As<uint, T>()).Store(destination);
+            return;
+        }
+
+        (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
+        ((Vector512.Load(source) * scale) & lower.As<long, T>()).Store(destination);
+        ((Vector512.Load(source + 8) * scale) & upper.As<long, T>()).Store(destination + 8);
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Measures what Dropout.Analyzers and Dropout.Generators cost in a large compilation: the sample's sources copied
+# COPIES times (default 20, about 50k lines) into one library, each copy in its own namespace, built once with
+# -p:ReportAnalyzer=true. Prints the compiler's per-analyzer and per-generator times.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+copies=${1:-20}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cat > "$work/AnalyzerTiming.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <OutputType>Library</OutputType>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+    <NoWarn>\$(NoWarn);CS1591;CS7022</NoWarn>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="System.Numerics.Tensors" Version="10.0.0" />
+    <ProjectReference Include="$root/Dropout.Runtime/Dropout.Runtime.csproj" />
+    <ProjectReference Include="$root/Dropout.Generators/Dropout.Generators.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+    <ProjectReference Include="$root/Dropout.Analyzers/Dropout.Analyzers.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+  </ItemGroup>
+</Project>
+XML
+
+for ((k = 0; k < copies; k++)); do
+  mkdir -p "$work/Copy$k"
+  (cd "$root/Dropout.Samples" && find . -name '*.cs' -not -path './obj/*' -not -path './bin/*' -print0) |
+    while IFS= read -r -d '' file; do
+      mkdir -p "$work/Copy$k/$(dirname "$file")"
+      sed "s/Dropout\.Samples/Copy$k.Dropout.Samples/g" "$root/Dropout.Samples/$file" > "$work/Copy$k/$file"
+    done
+done
+lines=$(find "$work" -name '*.cs' -print0 | xargs -0 cat | wc -l)
+echo "compilation: $copies copies of Dropout.Samples, $lines lines of C#"
+dotnet build "$work/AnalyzerTiming.csproj" -c Release -p:ReportAnalyzer=true -v:d 2>&1 |
+  grep -E 'Total (analyzer|generator) execution time|Dropout\.(Analyzers|Generators)' | sed 's/^ *//' | sort -u
