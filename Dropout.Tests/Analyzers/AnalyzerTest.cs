@@ -45,18 +45,7 @@ internal static class AnalyzerTest
     }
 
     /// <summary>The repository checkout the tests run from (the directory holding Dropout.Toolkit.sln).</summary>
-    public static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "Dropout.Toolkit.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("Dropout.Toolkit.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => Dropout.Tests.TestSupport.RepositoryPaths.Root();
 
     private static void Configure(SolutionState state, string? editorConfig)
     {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Dropout.Tests.Generators;
 
 /// <summary>
@@ -104,6 +102,6 @@ public sealed class SnapshotTests
             .OrderBy(s => s.HintName, StringComparer.Ordinal)
             .Select(s => "// ==== " + s.HintName + " ====\n" + s.SourceText.ToString()));
 
-    private static string SnapshotDirectory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots");
+    private static string SnapshotDirectory() =>
+        Path.Combine(Dropout.Tests.TestSupport.RepositoryPaths.Root(), "Dropout.Tests", "Generators", "Snapshots");
 }
