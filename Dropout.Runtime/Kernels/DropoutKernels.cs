@@ -174,7 +174,9 @@ public static unsafe partial class DropoutKernels
         }
     }
 
-    private static void Run<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset)
+    // The entry points below the public overloads take an already compiled spec, so layers that call every step do
+    // not compile p again.
+    internal static void Run<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset)
         where T : unmanaged
     {
         ValidateOutput(input, output);
@@ -279,7 +281,7 @@ public static unsafe partial class DropoutKernels
         }
     }
 
-    private static void ApplyMask<T>(ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<byte> mask, DropoutMaskSpec spec)
+    internal static void ApplyMask<T>(ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<byte> mask, DropoutMaskSpec spec)
         where T : unmanaged
     {
         ValidateOutput(input, output);

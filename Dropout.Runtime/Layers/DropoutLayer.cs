@@ -48,44 +48,10 @@ public sealed class DropoutLayer
     /// <summary>Applies dropout out of place: in training, <c>output = input ⊙ m / p</c> with a fresh mask; in inference, a copy.</summary>
     /// <param name="input">The activations.</param>
     /// <param name="output">Receives the result.</param>
-    public void Forward(ReadOnlySpan<float> input, Span<float> output)
-    {
-        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
-        {
-            CopyIfDistinct(input, output);
-            return;
-        }
-
-        ulong offset = Stream.Reserve(input.Length);
-        if (MaskStorage == DropoutMaskStorage.Bits)
-        {
-            DropoutKernels.Forward(input, output, MaskFor(input.Length), _spec.KeepProbability, Stream.Key, offset);
-        }
-        else
-        {
-            DropoutKernels.Forward(input, output, _spec.KeepProbability, Stream.Key, offset);
-        }
-    }
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => ForwardCore(input, output);
 
     /// <inheritdoc cref="Forward(ReadOnlySpan{float}, Span{float})"/>
-    public void Forward(ReadOnlySpan<double> input, Span<double> output)
-    {
-        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
-        {
-            CopyIfDistinct(input, output);
-            return;
-        }
-
-        ulong offset = Stream.Reserve(input.Length);
-        if (MaskStorage == DropoutMaskStorage.Bits)
-        {
-            DropoutKernels.Forward(input, output, MaskFor(input.Length), _spec.KeepProbability, Stream.Key, offset);
-        }
-        else
-        {
-            DropoutKernels.Forward(input, output, _spec.KeepProbability, Stream.Key, offset);
-        }
-    }
+    public void Forward(ReadOnlySpan<double> input, Span<double> output) => ForwardCore(input, output);
 
     /// <summary>Back-propagates in place through the last forward call: <c>grad ⊙ m / p</c> with exactly its mask.</summary>
     /// <param name="gradient">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>
@@ -99,26 +65,27 @@ public sealed class DropoutLayer
     /// <param name="gradOutput">The gradient with respect to the output.</param>
     /// <param name="gradInput">Receives the gradient with respect to the input.</param>
     /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length.</exception>
-    public void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput)
-    {
-        if (!PrepareBackward(gradOutput.Length) || _spec.IsIdentity)
-        {
-            CopyIfDistinct(gradOutput, gradInput);
-            return;
-        }
-
-        if (MaskStorage == DropoutMaskStorage.Bits)
-        {
-            DropoutKernels.Backward(gradOutput, gradInput, _mask, _spec.KeepProbability);
-        }
-        else
-        {
-            DropoutKernels.Backward(gradOutput, gradInput, _spec.KeepProbability, Stream.Key, Stream.LastOffset);
-        }
-    }
+    public void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput) => BackwardCore(gradOutput, gradInput);
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float})"/>
-    public void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput)
+    public void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput) => BackwardCore(gradOutput, gradInput);
+
+    private void ForwardCore<T>(ReadOnlySpan<T> input, Span<T> output)
+        where T : unmanaged
+    {
+        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
+        {
+            CopyIfDistinct(input, output);
+            return;
+        }
+
+        ulong offset = Stream.Reserve(input.Length);
+        bool recordMask = MaskStorage == DropoutMaskStorage.Bits;
+        DropoutKernels.Run(input, output, recordMask ? MaskFor(input.Length) : default, recordMask, _spec, Stream.Key, offset);
+    }
+
+    private void BackwardCore<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput)
+        where T : unmanaged
     {
         if (!PrepareBackward(gradOutput.Length) || _spec.IsIdentity)
         {
@@ -128,11 +95,12 @@ public sealed class DropoutLayer
 
         if (MaskStorage == DropoutMaskStorage.Bits)
         {
-            DropoutKernels.Backward(gradOutput, gradInput, _mask, _spec.KeepProbability);
+            DropoutKernels.ApplyMask(gradOutput, gradInput, _mask, _spec);
         }
         else
         {
-            DropoutKernels.Backward(gradOutput, gradInput, _spec.KeepProbability, Stream.Key, Stream.LastOffset);
+            // Backward by regeneration is the forward kernel again, at the forward call's stream position.
+            DropoutKernels.Run(gradOutput, gradInput, default, recordMask: false, _spec, Stream.Key, Stream.LastOffset);
         }
     }
 
