@@ -6,13 +6,13 @@ namespace Dropout;
 /// </summary>
 /// <remarks>
 /// <c>keepProbability</c> is the probability of KEEPING an element (PyTorch and Keras take the drop rate instead):
-/// 0.8 is usual for inputs, 0.5 for hidden layers. It must be a compile-time constant in (0, 1].
+/// 0.8 is usual for inputs, 0.5 for hidden layers. It must be a compile-time constant in [2^-24, 1] (2^-24 ≈ 5.96e-8 is <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DropoutAttribute : Attribute
 {
     /// <summary>Declares dropout with keep probability <paramref name="keepProbability"/>.</summary>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1].</param>
     public DropoutAttribute(double keepProbability)
     {
         KeepProbability = keepProbability;

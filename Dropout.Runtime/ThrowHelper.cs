@@ -11,7 +11,7 @@ internal static class ThrowHelper
         throw new ArgumentOutOfRangeException(
             parameterName,
             keepProbability,
-            string.Create(CultureInfo.InvariantCulture, $"The keep probability p must be in (0, 1] (p is the probability of KEEPING an element, not the drop rate; for a drop rate r pass 1 - r). Got {keepProbability}."));
+            string.Create(CultureInfo.InvariantCulture, $"The keep probability p must be in [2^-24, 1] (about 5.96e-8 to 1; p is the probability of KEEPING an element, not the drop rate; for a drop rate r pass 1 - r). Got {keepProbability}."));
 
     [DoesNotReturn]
     public static void ThrowArgument(string parameterName, string message) => throw new ArgumentException(message, parameterName);

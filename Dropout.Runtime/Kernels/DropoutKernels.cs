@@ -49,7 +49,7 @@ public static unsafe partial class DropoutKernels
     /// <param name="input">The activations.</param>
     /// <param name="output">Receives the result; may be <paramref name="input"/> itself.</param>
     /// <param name="mask">Receives the bit-packed mask; at least <see cref="MaskLayout.MaskByteCount"/> bytes.</param>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <param name="seed">The 64-bit key of the random stream.</param>
     /// <param name="offset">The stream position of <c>input[0]</c>.</param>
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset) =>
@@ -65,7 +65,7 @@ public static unsafe partial class DropoutKernels
     /// </summary>
     /// <param name="input">The activations.</param>
     /// <param name="output">Receives the result; may be <paramref name="input"/> itself.</param>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <param name="seed">The 64-bit key of the random stream.</param>
     /// <param name="offset">The stream position of <c>input[0]</c>.</param>
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, double keepProbability, ulong seed, ulong offset) =>
@@ -82,11 +82,11 @@ public static unsafe partial class DropoutKernels
     /// <param name="seed">The seed the forward used.</param>
     /// <param name="offset">The offset the forward used.</param>
     public static void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput, double keepProbability, ulong seed, ulong offset) =>
-        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset, nameof(gradInput));
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float}, double, ulong, ulong)"/>
     public static void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput, double keepProbability, ulong seed, ulong offset) =>
-        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset);
+        Run(gradOutput, gradInput, default, recordMask: false, DropoutMaskSpec.Create(keepProbability), seed, offset, nameof(gradInput));
 
     /// <summary>Dropout backward from a recorded bit mask: <c>gradInput = gradOutput ⊙ m / p</c>.</summary>
     /// <param name="gradOutput">The gradient with respect to the dropout's output.</param>
@@ -94,16 +94,16 @@ public static unsafe partial class DropoutKernels
     /// <param name="mask">The mask the forward recorded.</param>
     /// <param name="keepProbability">The keep probability the forward used.</param>
     public static void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
-        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability));
+        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability), nameof(gradInput));
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{byte}, double)"/>
     public static void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
-        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability));
+        ApplyMask(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability), nameof(gradInput));
 
     /// <summary>Writes the mask of <paramref name="count"/> elements at (<paramref name="seed"/>, <paramref name="offset"/>) without touching any activations.</summary>
     /// <param name="mask">Receives the bit-packed mask.</param>
     /// <param name="count">The number of elements.</param>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <param name="seed">The 64-bit key of the random stream.</param>
     /// <param name="offset">The stream position of the first element.</param>
     public static void FillMask(Span<byte> mask, int count, double keepProbability, ulong seed, ulong offset)
@@ -176,10 +176,10 @@ public static unsafe partial class DropoutKernels
 
     // The entry points below the public overloads take an already compiled spec, so layers that call every step do
     // not compile p again.
-    internal static void Run<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset)
+    internal static void Run<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, DropoutMaskSpec spec, ulong seed, ulong offset, string outputName = "output")
         where T : unmanaged
     {
-        ValidateOutput(input, output);
+        ValidateOutput(input, output, outputName);
         if (recordMask && mask.Length < MaskLayout.MaskByteCount(input.Length))
         {
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), input.Length, mask.Length);
@@ -199,7 +199,7 @@ public static unsafe partial class DropoutKernels
         where T : unmanaged
     {
         int length = input.Length;
-        int chunk = (length / degree + ParallelChunkAlignment - 1) / ParallelChunkAlignment * ParallelChunkAlignment;
+        int chunk = ParallelChunkLength(length, degree);
         fixed (T* inputPointer = input)
         fixed (T* outputPointer = output)
         fixed (byte* maskPointer = mask)
@@ -207,12 +207,15 @@ public static unsafe partial class DropoutKernels
             nint inputAddress = (nint)inputPointer, outputAddress = (nint)outputPointer, maskAddress = (nint)maskPointer;
             Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
             {
-                int start = part * chunk;
-                int count = Math.Min(chunk, length - start);
-                if (count <= 0)
+                // long: (degree - 1) · chunk can pass int.MaxValue for spans near the largest length.
+                long firstElement = (long)part * chunk;
+                if (firstElement >= length)
                 {
                     return;
                 }
+
+                int start = (int)firstElement;
+                int count = Math.Min(chunk, length - start);
 
                 var partInput = new ReadOnlySpan<T>((T*)inputAddress + start, count);
                 var partOutput = new Span<T>((T*)outputAddress + start, count);
@@ -220,6 +223,18 @@ public static unsafe partial class DropoutKernels
                 RunChunk(partInput, partOutput, partMask, recordMask, spec, seed, offset + (ulong)start);
             });
         }
+    }
+
+    /// <summary>
+    /// The length of each thread's chunk: the ceiling of <paramref name="length"/> / <paramref name="degree"/> rounded up to
+    /// <see cref="ParallelChunkAlignment"/>, so that <paramref name="degree"/> chunks always cover every element (the last one
+    /// may be shorter or empty). Rounding the floor instead lost the last <c>length mod degree</c> elements whenever the
+    /// floor was already a multiple of the alignment (issue 8).
+    /// </summary>
+    internal static int ParallelChunkLength(int length, int degree)
+    {
+        long perThread = ((long)length + degree - 1) / degree;
+        return (int)((perThread + ParallelChunkAlignment - 1) / ParallelChunkAlignment * ParallelChunkAlignment);
     }
 
     private static void RunChunk<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, bool recordMask, in DropoutMaskSpec spec, ulong seed, ulong offset)
@@ -281,10 +296,10 @@ public static unsafe partial class DropoutKernels
         }
     }
 
-    internal static void ApplyMask<T>(ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<byte> mask, DropoutMaskSpec spec)
+    internal static void ApplyMask<T>(ReadOnlySpan<T> input, Span<T> output, ReadOnlySpan<byte> mask, DropoutMaskSpec spec, string outputName = "output")
         where T : unmanaged
     {
-        ValidateOutput(input, output);
+        ValidateOutput(input, output, outputName);
         if (mask.Length < MaskLayout.MaskByteCount(input.Length))
         {
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), input.Length, mask.Length);
@@ -313,18 +328,19 @@ public static unsafe partial class DropoutKernels
         where T : unmanaged =>
         typeof(T) == typeof(float) ? (T)(object)spec.ScaleSingle : (T)(object)spec.Scale;
 
-    private static void ValidateOutput<T>(ReadOnlySpan<T> input, Span<T> output)
+    /// <summary>Throws unless <paramref name="output"/> has the input's length and is either the same span or disjoint from it.</summary>
+    internal static void ValidateOutput<T>(ReadOnlySpan<T> input, Span<T> output, string outputName)
     {
         if (output.Length != input.Length)
         {
-            ThrowHelper.ThrowLengthMismatch(nameof(output), input.Length, output.Length);
+            ThrowHelper.ThrowLengthMismatch(outputName, input.Length, output.Length);
         }
 
         ref T inputStart = ref MemoryMarshal.GetReference(input);
         ref T outputStart = ref MemoryMarshal.GetReference(output);
         if (input.Length > 0 && !Unsafe.AreSame(ref inputStart, ref outputStart) && input.Overlaps(output))
         {
-            ThrowHelper.ThrowPartialOverlap(nameof(output));
+            ThrowHelper.ThrowPartialOverlap(outputName);
         }
     }
 }

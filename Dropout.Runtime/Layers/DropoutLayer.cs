@@ -13,10 +13,12 @@ public sealed class DropoutLayer
     private readonly DropoutMaskSpec _spec;
     private byte[] _mask = [];
     private int _maskedLength = -1;
+    private Type? _maskedElementType;
+    private ulong _maskedOffset;
     private bool _lastForwardWasActive;
 
     /// <summary>Creates a dropout layer.</summary>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <param name="context">The model's context (mode and seed); <see cref="DropoutContext.Shared"/> when omitted.</param>
     /// <param name="maskStorage">How backward recovers the forward mask.</param>
     public DropoutLayer(double keepProbability, DropoutContext? context = null, DropoutMaskStorage maskStorage = DropoutMaskStorage.Bits)
@@ -55,7 +57,7 @@ public sealed class DropoutLayer
 
     /// <summary>Back-propagates in place through the last forward call: <c>grad ⊙ m / p</c> with exactly its mask.</summary>
     /// <param name="gradient">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>
-    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length.</exception>
+    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length or element type.</exception>
     public void Backward(Span<float> gradient) => Backward(gradient, gradient);
 
     /// <inheritdoc cref="Backward(Span{float})"/>
@@ -64,72 +66,73 @@ public sealed class DropoutLayer
     /// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput ⊙ m / p</c> with exactly its mask.</summary>
     /// <param name="gradOutput">The gradient with respect to the output.</param>
     /// <param name="gradInput">Receives the gradient with respect to the input.</param>
-    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length.</exception>
+    /// <exception cref="InvalidOperationException">No forward call preceded, or it had another length or element type.</exception>
     public void Backward(ReadOnlySpan<float> gradOutput, Span<float> gradInput) => BackwardCore(gradOutput, gradInput);
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, Span{float})"/>
     public void Backward(ReadOnlySpan<double> gradOutput, Span<double> gradInput) => BackwardCore(gradOutput, gradInput);
 
+    // Everything that can fail is checked before any state changes (issue 8): a forward that throws leaves the stream,
+    // the recorded mask and the pending backward exactly as they were.
     private void ForwardCore<T>(ReadOnlySpan<T> input, Span<T> output)
         where T : unmanaged
     {
-        if (!PrepareForward(input.Length, output.Length) || _spec.IsIdentity)
+        DropoutKernels.ValidateOutput(input, output, nameof(output));
+        bool active = Context.IsDropoutActive && !_spec.IsIdentity;
+        if (!active)
         {
+            Record<T>(input.Length, active, offset: 0);
             CopyIfDistinct(input, output);
             return;
         }
 
-        ulong offset = Stream.Reserve(input.Length);
         bool recordMask = MaskStorage == DropoutMaskStorage.Bits;
-        DropoutKernels.Run(input, output, recordMask ? MaskFor(input.Length) : default, recordMask, _spec, Stream.Key, offset);
+        Span<byte> mask = recordMask ? MaskFor(input.Length) : default;
+        ulong offset = Stream.Reserve(input.Length);
+        Record<T>(input.Length, active, offset);
+        DropoutKernels.Run(input, output, mask, recordMask, _spec, Stream.Key, offset);
     }
 
     private void BackwardCore<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput)
         where T : unmanaged
     {
-        if (!PrepareBackward(gradOutput.Length) || _spec.IsIdentity)
-        {
-            CopyIfDistinct(gradOutput, gradInput);
-            return;
-        }
-
-        if (MaskStorage == DropoutMaskStorage.Bits)
-        {
-            DropoutKernels.ApplyMask(gradOutput, gradInput, _mask, _spec);
-        }
-        else
-        {
-            // Backward by regeneration is the forward kernel again, at the forward call's stream position.
-            DropoutKernels.Run(gradOutput, gradInput, default, recordMask: false, _spec, Stream.Key, Stream.LastOffset);
-        }
-    }
-
-    // Returns whether this forward call applies dropout; records that for the matching backward.
-    private bool PrepareForward(int inputLength, int outputLength)
-    {
-        if (outputLength != inputLength)
-        {
-            ThrowHelper.ThrowLengthMismatch("output", inputLength, outputLength);
-        }
-
-        _lastForwardWasActive = Context.IsDropoutActive;
-        _maskedLength = inputLength;
-        return _lastForwardWasActive;
-    }
-
-    private bool PrepareBackward(int length)
-    {
+        DropoutKernels.ValidateOutput(gradOutput, gradInput, nameof(gradInput));
         if (_maskedLength < 0)
         {
             throw new InvalidOperationException("Backward was called before any forward call: there is no mask to reuse.");
         }
 
-        if (length != _maskedLength)
+        if (gradOutput.Length != _maskedLength)
         {
-            throw new InvalidOperationException($"Backward got {length} elements but the last forward call had {_maskedLength}; backward must reuse exactly the forward mask.");
+            throw new InvalidOperationException($"Backward got {gradOutput.Length} elements but the last forward call had {_maskedLength}; backward must reuse exactly the forward mask.");
         }
 
-        return _lastForwardWasActive;
+        if (typeof(T) != _maskedElementType)
+        {
+            throw new InvalidOperationException($"Backward got {typeof(T).Name} gradients but the last forward call ran on {_maskedElementType!.Name}; backward must run on the element type of its forward.");
+        }
+
+        if (!_lastForwardWasActive)
+        {
+            CopyIfDistinct(gradOutput, gradInput);
+        }
+        else if (MaskStorage == DropoutMaskStorage.Bits)
+        {
+            DropoutKernels.ApplyMask(gradOutput, gradInput, _mask, _spec, nameof(gradInput));
+        }
+        else
+        {
+            // Backward by regeneration is the forward kernel again, at the forward call's stream position.
+            DropoutKernels.Run(gradOutput, gradInput, default, recordMask: false, _spec, Stream.Key, _maskedOffset, nameof(gradInput));
+        }
+    }
+
+    private void Record<T>(int length, bool active, ulong offset)
+    {
+        _lastForwardWasActive = active;
+        _maskedLength = length;
+        _maskedElementType = typeof(T);
+        _maskedOffset = offset;
     }
 
     private Span<byte> MaskFor(int length)
@@ -143,13 +146,9 @@ public sealed class DropoutLayer
         return _mask.AsSpan(0, bytes);
     }
 
+    // Callers have validated lengths and overlap.
     private static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output)
     {
-        if (output.Length != input.Length)
-        {
-            ThrowHelper.ThrowLengthMismatch(nameof(output), input.Length, output.Length);
-        }
-
         if (!System.Runtime.CompilerServices.Unsafe.AreSame(
                 ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input),
                 ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))

@@ -19,6 +19,14 @@ public readonly record struct DropoutMaskSpec
     /// <summary>Keep probabilities below this use 32-bit fields; at and above it, 16 bits are precise enough.</summary>
     public const double SixteenBitFloor = 1.0 / 256.0;
 
+    /// <summary>
+    /// The smallest supported keep probability, 2^-24 ≈ 5.96·10^-8. From it up, the 32-bit integer threshold is at least
+    /// 256, so the realized keep probability is within 0.2 % of p (relative), and 1/p ≤ 2^24 is finite and exact in
+    /// <see cref="float"/>. Below it the threshold would round to a handful of values (or to 0), so the realized rate would
+    /// be far from p and kept values would be scaled towards infinity; such p are refused.
+    /// </summary>
+    public const double MinimumKeepProbability = 1.0 / 16777216.0;
+
     private DropoutMaskSpec(double keepProbability, int bitsPerElement, uint keepThreshold)
     {
         KeepProbability = keepProbability;
@@ -26,7 +34,7 @@ public readonly record struct DropoutMaskSpec
         KeepThreshold = keepThreshold;
     }
 
-    /// <summary>Gets the keep probability p in (0, 1] (not the drop rate).</summary>
+    /// <summary>Gets the keep probability p (not the drop rate), in [2^-24, 1].</summary>
     public double KeepProbability { get; }
 
     /// <summary>Gets the random bits spent per element: 1, 2, 4, 8, 16 or 32; 0 when p = 1 (nothing is drawn).</summary>
@@ -54,12 +62,14 @@ public readonly record struct DropoutMaskSpec
     public int ElementsPerTile => ElementsPerWord * MaskLayout.WordsPerTile;
 
     /// <summary>Compiles a keep probability into its mask test.</summary>
-    /// <param name="keepProbability">The probability p of keeping an element, in (0, 1].</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <returns>The compiled specification.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is NaN or outside (0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="keepProbability"/> is NaN or outside [<see cref="MinimumKeepProbability"/>, 1].
+    /// </exception>
     public static DropoutMaskSpec Create(double keepProbability)
     {
-        if (!(keepProbability > 0.0 && keepProbability <= 1.0))
+        if (!IsSupported(keepProbability))
         {
             ThrowHelper.ThrowKeepProbabilityOutOfRange(keepProbability);
         }
@@ -89,11 +99,20 @@ public readonly record struct DropoutMaskSpec
             }
         }
 
-        // At least one value keeps, so a tiny positive p never silently becomes "drop everything", and at least one
-        // value drops, so a p just below 1 still draws.
+        // p >= MinimumKeepProbability keeps the threshold at 256 or more; at least one value drops, so a p just below 1
+        // still draws.
         double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
-        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Clamp(wide, 1.0, uint.MaxValue));
+        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Min(wide, uint.MaxValue));
     }
+
+    /// <summary>
+    /// Gets whether <paramref name="keepProbability"/> is a supported keep probability: in
+    /// [<see cref="MinimumKeepProbability"/>, 1] and not NaN.
+    /// </summary>
+    /// <param name="keepProbability">The candidate keep probability.</param>
+    /// <returns><see langword="true"/> when <see cref="Create"/> accepts it.</returns>
+    public static bool IsSupported(double keepProbability) =>
+        keepProbability >= MinimumKeepProbability && keepProbability <= 1.0;
 
     /// <inheritdoc />
     public override string ToString() => IsIdentity

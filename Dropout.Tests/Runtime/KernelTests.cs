@@ -1,5 +1,6 @@
 namespace Dropout.Tests.Runtime;
 
+[Collection(KernelParallelismCollection.Name)]
 public class KernelTests
 {
     private static readonly double[] Probabilities = [0.5, 0.8, 0.75, 0.1, 1e-3, 1.0];

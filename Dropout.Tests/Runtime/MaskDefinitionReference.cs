@@ -29,7 +29,7 @@ internal static class MaskDefinitionReference
         }
 
         double wide = Math.Round(p * 4294967296.0, MidpointRounding.ToEven);
-        return (32, (ulong)Math.Min(4294967295.0, Math.Max(1.0, wide)));
+        return (32, (ulong)Math.Min(4294967295.0, wide));
     }
 
     public static bool IsKept(double p, ulong seed, ulong g)

@@ -2,7 +2,7 @@ namespace Dropout.Tests.Runtime;
 
 public class MaskLayoutTests
 {
-    public static TheoryData<double> Probabilities => new() { 0.5, 0.75, 0.25, 0.875, 0.8, 0.9, 0.1, 0.999, 1e-3, 1e-9, 1.0 / 3, 1 - 1e-6, 1 - 1e-12 };
+    public static TheoryData<double> Probabilities => new() { 0.5, 0.75, 0.25, 0.875, 0.8, 0.9, 0.1, 0.999, 1e-3, 1e-7, 1.0 / 3, 1 - 1e-6, 1 - 1e-12 };
 
     [Theory]
     [MemberData(nameof(Probabilities))]

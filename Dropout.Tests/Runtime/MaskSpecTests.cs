@@ -32,11 +32,13 @@ public class MaskSpecTests
     public void RealizedKeepProbability_IsWithinOneHundredThousandthOfP_ForEveryP()
     {
         var random = new System.Random(4);
-        var probabilities = new List<double> { 1e-12, 1e-9, 1e-6, 1e-3, 1.0 / 256, 1.0 / 3, 0.8, 0.9, 0.999, 0.99999, 1 - 1e-9 };
+        var probabilities = new List<double> { DropoutMaskSpec.MinimumKeepProbability, 1e-7, 1e-6, 1e-3, 1.0 / 256, 1.0 / 3, 0.8, 0.9, 0.999, 0.99999, 1 - 1e-9 };
         for (int i = 0; i < 100_000; i++)
         {
             probabilities.Add(1.0 - random.NextDouble()); // (0, 1]
         }
+
+        probabilities.RemoveAll(p => p < DropoutMaskSpec.MinimumKeepProbability);
 
         foreach (double p in probabilities)
         {
@@ -54,6 +56,51 @@ public class MaskSpecTests
             DropoutMaskSpec spec = DropoutMaskSpec.Create(p);
             Assert.True(Math.Abs(spec.RealizedKeepProbability / p - 1) < 1e-4, $"p = {p}: realized {spec.RealizedKeepProbability}");
         }
+    }
+
+    // Issue 8: for every supported p the realized keep rate stays within 0.2 % of p (relative) and 1/p stays finite in
+    // float, down to the smallest supported p, including random p spread log-uniformly over [2^-24, 2^-8].
+    [Fact]
+    public void EverySupportedP_HasARelativelyPreciseRateAndAFiniteScale()
+    {
+        var random = new System.Random(12);
+        var probabilities = new List<double> { DropoutMaskSpec.MinimumKeepProbability, Math.BitIncrement(DropoutMaskSpec.MinimumKeepProbability), 1e-7, 3e-6 };
+        for (int i = 0; i < 20_000; i++)
+        {
+            probabilities.Add(Math.Pow(2, -24 + (16 * random.NextDouble())));
+        }
+
+        foreach (double p in probabilities)
+        {
+            DropoutMaskSpec spec = DropoutMaskSpec.Create(p);
+            Assert.True(spec.KeepThreshold >= 256, $"p = {p:R}: threshold {spec.KeepThreshold}");
+            Assert.True(Math.Abs((spec.RealizedKeepProbability / p) - 1) <= 0.5 / 256, $"p = {p:R}: realized {spec.RealizedKeepProbability:R}");
+            Assert.True(float.IsFinite(spec.ScaleSingle) && spec.ScaleSingle <= 16777216f, $"p = {p:R}: scale {spec.ScaleSingle}");
+        }
+    }
+
+    [Fact]
+    public void MinimumKeepProbability_IsTwoToTheMinus24_AndIsAccepted()
+    {
+        Assert.Equal(5.9604644775390625E-08, DropoutMaskSpec.MinimumKeepProbability); // 2^-24
+        Assert.True(DropoutMaskSpec.IsSupported(DropoutMaskSpec.MinimumKeepProbability));
+        Assert.Equal(16777216f, DropoutMaskSpec.Create(DropoutMaskSpec.MinimumKeepProbability).ScaleSingle);
+    }
+
+    // Issue 8: these were accepted and produced infinite scales (1e-39 → 1/p overflows float) or a keep rate far above p.
+    [Theory]
+    [InlineData(double.Epsilon)]
+    [InlineData(1e-39)]
+    [InlineData(1e-10)]
+    [InlineData(5.9604644775390625E-08 * 0.999999)]
+    public void Create_RejectsProbabilitiesBelowTheSupportedMinimum_SayingWhatTheRangeIs(double p)
+    {
+        Assert.False(DropoutMaskSpec.IsSupported(p));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMaskSpec.Create(p));
+
+        Assert.Contains("2^-24", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutKernels.Forward(new float[4], new float[4], p, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DropoutLayer(p, new DropoutContext(1)));
     }
 
     [Theory]
