@@ -147,7 +147,7 @@ internal static unsafe class MaskedScale
 
     // All-ones lanes where the corresponding bit of `bits` is set: broadcast, isolate one bit per lane, compare.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> LaneMask512<T>(uint bits)
+    internal static Vector512<T> LaneMask512<T>(uint bits)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
@@ -161,7 +161,7 @@ internal static unsafe class MaskedScale
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> LaneMask256<T>(uint bits)
+    internal static Vector256<T> LaneMask256<T>(uint bits)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
@@ -175,7 +175,7 @@ internal static unsafe class MaskedScale
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> LaneMask128<T>(uint bits)
+    internal static Vector128<T> LaneMask128<T>(uint bits)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
