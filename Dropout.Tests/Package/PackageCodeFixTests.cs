@@ -42,7 +42,6 @@ public sealed class PackageCodeFixTests(PackageFixture package)
         var actions = new List<CodeAction>();
         await fixer.RegisterCodeFixesAsync(new CodeFixContext(document, drp003, (action, _) => actions.Add(action), CancellationToken.None));
         CodeAction fix = Assert.Single(actions);
-        Assert.Equal("Use 1 - p as the keep probability", fix.Title);
 
         ImmutableArray<CodeActionOperation> operations = await fix.GetOperationsAsync(CancellationToken.None);
         Solution changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
