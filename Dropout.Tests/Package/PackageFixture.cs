@@ -21,7 +21,7 @@ public sealed class PackageCollection : ICollectionFixture<PackageFixture>
 /// <remarks>
 /// Layout of <see cref="Root"/>: <c>feed/</c> (the packed .nupkg and .snupkg), <c>packages/</c> (the consumers'
 /// global packages folder), <c>nuget.config</c>, <c>Consumers.slnx</c> with <c>readme/</c> (the README's 30-second
-/// example), <c>masks/</c> (published trimmed and AOT) and <c>diagnostics/</c> (deliberate mistakes), and
+/// example in a <c>dotnet new console</c> project), <c>masks/</c> (published trimmed and AOT) and <c>diagnostics/</c> (deliberate mistakes), and
 /// <c>publish/</c>.
 /// </remarks>
 public sealed class PackageFixture : IDisposable
@@ -49,9 +49,11 @@ public sealed class PackageFixture : IDisposable
         SymbolsPackagePath = Path.Combine(Feed, $"Dropout.Toolkit.{Version}.snupkg");
 
         WriteConsumers();
-        Build = File.Exists(PackagePath)
-            ? DotnetCli.Dotnet(Root, BuildTimeout, ["build", "Consumers.slnx", "-c", "Release", .. DotnetCli.QuietBuild.Split(' ')])
-            : new ProcessResult(-1, string.Empty, "not built: the pack failed", TimeSpan.Zero);
+        ProcessResult readme = File.Exists(PackagePath) ? CreateReadmeProject() : new ProcessResult(-1, string.Empty, "the pack failed", TimeSpan.Zero);
+        // EmitCompilerGeneratedFiles as a user would pass it; it writes the generated files of all three projects.
+        Build = readme.ExitCode == 0
+            ? DotnetCli.Dotnet(Root, BuildTimeout, ["build", "Consumers.slnx", "-c", "Release", "-p:EmitCompilerGeneratedFiles=true", .. DotnetCli.QuietBuild.Split(' ')])
+            : readme with { StandardError = "not built: " + readme.StandardError };
 
         _trimmed = new Lazy<PublishedProgram>(() => Publish("trimmed", "--self-contained", "-p:PublishTrimmed=true"));
         _nativeAot = new Lazy<PublishedProgram>(() => Publish("aot", "-p:PublishAot=true"));
@@ -155,9 +157,6 @@ public sealed class PackageFixture : IDisposable
             "Consumers.slnx",
             "<Solution>\n  <Project Path=\"readme/Readme.csproj\" />\n  <Project Path=\"masks/Masks.csproj\" />\n  <Project Path=\"diagnostics/Diagnostics.csproj\" />\n</Solution>\n");
 
-        Write("readme/Readme.csproj", Template("Readme.csproj"));
-        Write("readme/Program.cs", CodeBlockUnder(Readme, "## A 30-second example"));
-
         Write("masks/Masks.csproj", Template("Masks.csproj"));
         Write("masks/Program.cs", Template("Masks.Program.cs"));
 
@@ -165,6 +164,23 @@ public sealed class PackageFixture : IDisposable
         Write("diagnostics/Wrong.cs", Template("Wrong.cs").Replace("$NAMESPACE$", "Defaults", StringComparison.Ordinal));
         Write("diagnostics/Configured.cs", Template("Wrong.cs").Replace("$NAMESPACE$", "Configured", StringComparison.Ordinal));
         Write("diagnostics/.editorconfig", Template("editorconfig"));
+    }
+
+    /// <summary>
+    /// The bar, step by step: a brand-new <c>dotnet new console</c> project, <c>dotnet add package</c> from the
+    /// local folder, and the README's 30-second example pasted over Program.cs; nothing else.
+    /// </summary>
+    private ProcessResult CreateReadmeProject()
+    {
+        ProcessResult created = DotnetCli.Dotnet(Root, TimeSpan.FromMinutes(2), "new", "console", "-o", "readme", "-n", "Readme");
+        if (created.ExitCode != 0)
+        {
+            return created;
+        }
+
+        ProcessResult added = DotnetCli.Dotnet(Root, TimeSpan.FromMinutes(4), "add", "readme/Readme.csproj", "package", "Dropout.Toolkit", "--version", Version, "--source", Feed);
+        File.WriteAllText(Path.Combine(Root, "readme", "Program.cs"), CodeBlockUnder(Readme, "## A 30-second example"));
+        return added;
     }
 
     /// <summary>
