@@ -22,7 +22,7 @@ public sealed class PackageCollection : ICollectionFixture<PackageFixture>
 /// Layout of <see cref="Root"/>: <c>feed/</c> (the packed .nupkg and .snupkg), <c>packages/</c> (the consumers'
 /// global packages folder), <c>nuget.config</c>, <c>Consumers.slnx</c> with <c>readme/</c> (the README's 30-second
 /// example in a <c>dotnet new console</c> project), <c>masks/</c> (published trimmed and AOT) and <c>diagnostics/</c> (deliberate mistakes), and
-/// <c>publish/</c>.
+/// <c>roslyn48/</c> (the oldest supported compiler API), and <c>publish/</c>.
 /// </remarks>
 public sealed class PackageFixture : IDisposable
 {
@@ -102,8 +102,8 @@ public sealed class PackageFixture : IDisposable
     public PublishedProgram NativeAot => _nativeAot.Value;
 
     /// <summary>Runs a framework-dependent consumer built by <see cref="Build"/>.</summary>
-    public ProcessResult RunBuilt(string name, string assembly) =>
-        DotnetCli.Run(DotnetCli.Host, [Path.Combine(ProjectDirectory(name), "bin", "Release", "net10.0", assembly + ".dll")], ProjectDirectory(name), TimeSpan.FromMinutes(2));
+    public ProcessResult RunBuilt(string name, string assembly, params string[] arguments) =>
+        DotnetCli.Run(DotnetCli.Host, [Path.Combine(ProjectDirectory(name), "bin", "Release", "net10.0", assembly + ".dll"), .. arguments], ProjectDirectory(name), TimeSpan.FromMinutes(2));
 
     /// <summary>The csharp block under a heading of a markdown text (the first one after it).</summary>
     public static string CodeBlockUnder(string markdown, string heading)
@@ -155,7 +155,7 @@ public sealed class PackageFixture : IDisposable
         Write("Directory.Packages.props", "<Project />\n");
         Write(
             "Consumers.slnx",
-            "<Solution>\n  <Project Path=\"readme/Readme.csproj\" />\n  <Project Path=\"masks/Masks.csproj\" />\n  <Project Path=\"diagnostics/Diagnostics.csproj\" />\n</Solution>\n");
+            "<Solution>\n  <Project Path=\"readme/Readme.csproj\" />\n  <Project Path=\"masks/Masks.csproj\" />\n  <Project Path=\"diagnostics/Diagnostics.csproj\" />\n  <Project Path=\"roslyn48/Roslyn48.csproj\" />\n</Solution>\n");
 
         Write("masks/Masks.csproj", Template("Masks.csproj"));
         Write("masks/Program.cs", Template("Masks.Program.cs"));
@@ -164,6 +164,9 @@ public sealed class PackageFixture : IDisposable
         Write("diagnostics/Wrong.cs", Template("Wrong.cs").Replace("$NAMESPACE$", "Defaults", StringComparison.Ordinal));
         Write("diagnostics/Configured.cs", Template("Wrong.cs").Replace("$NAMESPACE$", "Configured", StringComparison.Ordinal));
         Write("diagnostics/.editorconfig", Template("editorconfig"));
+
+        Write("roslyn48/Roslyn48.csproj", Template("Roslyn48.csproj"));
+        Write("roslyn48/Program.cs", Template("Roslyn48.Program.cs"));
     }
 
     /// <summary>
