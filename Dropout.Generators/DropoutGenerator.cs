@@ -33,6 +33,12 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
 
         /// <summary>The types that receive a <c>DropoutContext</c> property for their dropout methods.</summary>
         public const string ContextHolders = "Dropout.ContextHolders";
+
+        /// <summary>Whether the compilation can take generated code (runtime referenced, C# 11 or later).</summary>
+        public const string Environment = "Dropout.Environment";
+
+        /// <summary>The hint names that must change because others differ from them only in case.</summary>
+        public const string HintNames = "Dropout.HintNames";
     }
 
     /// <inheritdoc />
@@ -44,19 +50,31 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(AttributeMetadataName, Parser.IsCandidate, Parser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
+        // Whether generated code can compile at all here (Dropout.Runtime referenced, C# 11 or later). A small
+        // equatable record: an edit that does not change it leaves everything downstream cached.
+        IncrementalValueProvider<GenerationEnvironment> environment = context.CompilationProvider
+            .Combine(context.ParseOptionsProvider)
+            .Select(static (pair, _) => Requirements.Describe(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Environment);
+
+        // When it cannot, one error at the first [Dropout] says why, and nothing else is reported or generated.
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> environmentErrors = parsed
+            .Select(static (result, _) => result.AttributeLocation)
+            .Collect()
+            .Combine(environment)
+            .Select(static (pair, _) => Requirements.Errors(pair.Right, pair.Left));
+        context.RegisterSourceOutput(environmentErrors, static (production, diagnostics) => Report(production, diagnostics));
+
         // Diagnostics leave on their own branch: they hold locations, and moving a line must not re-emit source.
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics + ".Select")
             .Where(static diagnostics => !diagnostics.IsEmpty)
+            .Combine(environment)
+            .Where(static pair => pair.Right.CanGenerate)
+            .Select(static (pair, _) => pair.Left)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (production, diagnostics) =>
-        {
-            foreach (DiagnosticInfo diagnostic in diagnostics)
-            {
-                production.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+        context.RegisterSourceOutput(diagnostics, static (production, diagnostics) => Report(production, diagnostics));
 
         IncrementalValuesProvider<DropoutSiteModel> sites = parsed
             .Select(static (result, _) => result.Site)
@@ -65,7 +83,11 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Sites + ".Where")
             .Select(static (site, _) => site!)
             .WithTrackingName(TrackingNames.Sites);
-        context.RegisterSourceOutput(sites, Emitter.EmitSite);
+
+        IncrementalValuesProvider<StubModel> stubs = parsed
+            .Select(static (result, _) => result.Stub)
+            .Where(static stub => stub is not null)
+            .Select(static (stub, _) => stub!);
 
         // Several dropout methods may share a type; its DropoutContext property is emitted once.
         IncrementalValueProvider<EquatableArray<ContextHolderModel>> holders = parsed
@@ -80,12 +102,46 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .Select(static (all, _) => new EquatableArray<ContextHolderModel>(
                 all.Distinct().OrderBy(static holder => holder.Type.FullName, StringComparer.Ordinal)))
             .WithTrackingName(TrackingNames.ContextHolders);
-        context.RegisterSourceOutput(holders, static (production, holders) =>
+
+        // Hint names must differ ignoring case (CS8785 otherwise). Only names that clash get a suffix; the list of
+        // those is empty in almost every project, so a new site does not re-emit the others.
+        IncrementalValueProvider<EquatableArray<HintOverride>> hintOverrides = sites
+            .Select(static (site, _) => HintNames.Stem(site))
+            .Collect()
+            .Combine(stubs.Select(static (stub, _) => HintNames.Stem(stub)).Collect())
+            .Combine(holders)
+            .Select(static (all, _) => HintNames.Overrides(
+                all.Left.Left.Concat(all.Left.Right).Concat(all.Right.Select(HintNames.Stem))))
+            .WithTrackingName(TrackingNames.HintNames);
+        IncrementalValueProvider<(EquatableArray<HintOverride> Overrides, GenerationEnvironment Environment)> output = hintOverrides
+            .Combine(environment)
+            .Select(static (pair, _) => (pair.Left, pair.Right));
+
+        context.RegisterSourceOutput(sites.Combine(output).Where(static pair => pair.Right.Environment.CanGenerate), static (production, pair) =>
+            Emitter.EmitSite(production, pair.Left, HintNames.For(HintNames.Stem(pair.Left), pair.Right.Overrides)));
+
+        context.RegisterSourceOutput(stubs.Combine(output).Where(static pair => pair.Right.Environment.CanGenerate), static (production, pair) =>
+            Emitter.EmitStub(production, pair.Left, HintNames.For(HintNames.Stem(pair.Left), pair.Right.Overrides)));
+
+        context.RegisterSourceOutput(holders.Combine(output), static (production, pair) =>
         {
-            foreach (ContextHolderModel holder in holders)
+            if (!pair.Right.Environment.CanGenerate)
             {
-                Emitter.EmitContextHolder(production, holder);
+                return;
+            }
+
+            foreach (ContextHolderModel holder in pair.Left)
+            {
+                Emitter.EmitContextHolder(production, holder, HintNames.For(HintNames.Stem(holder), pair.Right.Overrides));
             }
         });
+    }
+
+    private static void Report(SourceProductionContext production, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (DiagnosticInfo diagnostic in diagnostics)
+        {
+            production.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
     }
 }
