@@ -252,9 +252,9 @@ public sealed partial class DropoutGenerator
             if (typeIsLayer)
             {
                 // The layer's own generated members are not in the compilation yet: compare the names directly.
-                foreach (string name in generatedNames.Where(static name => LayerMemberNames.Contains(name)))
+                if (generatedNames.FirstOrDefault(static name => LayerMemberNames.Contains(name)) is { } clash)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameCollision, nameLocation, typeName, name, "the [Dropout] layer '" + typeName + "' generates a member with that name; rename the method"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameCollision, nameLocation, typeName, clash, "the [Dropout] layer '" + typeName + "' generates a member with that name; rename the method"));
                 }
             }
             else

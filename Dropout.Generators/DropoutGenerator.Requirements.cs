@@ -40,10 +40,9 @@ public sealed partial class DropoutGenerator
                 .OrderBy(static location => location!.FilePath, StringComparer.Ordinal)
                 .ThenBy(static location => location!.TextSpan.Start)
                 .FirstOrDefault();
-            Location location = first?.ToLocation() ?? Location.None;
             DiagnosticInfo error = environment.HasRuntime
-                ? DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, location, environment.LanguageVersion)
-                : DiagnosticInfo.Create(DiagnosticDescriptors.RuntimeNotReferenced, location, AttributeMetadataName);
+                ? new DiagnosticInfo(DiagnosticDescriptors.LanguageVersionTooLow, first, new EquatableArray<string>(new[] { environment.LanguageVersion }))
+                : new DiagnosticInfo(DiagnosticDescriptors.RuntimeNotReferenced, first, new EquatableArray<string>(new[] { AttributeMetadataName }));
             return new EquatableArray<DiagnosticInfo>(new[] { error });
         }
     }
