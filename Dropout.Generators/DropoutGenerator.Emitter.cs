@@ -29,41 +29,28 @@ public sealed partial class DropoutGenerator
         private static readonly string GeneratedCodeAttribute =
             "[global::System.CodeDom.Compiler.GeneratedCode(\"Dropout.Generators\", \"" + typeof(Emitter).Assembly.GetName().Version + "\")]";
 
-        public static void EmitSite(SourceProductionContext production, DropoutSiteModel site, string hintName)
+        public static void Emit(SourceProductionContext production, NamedFile file)
         {
+            string text;
             try
             {
-                production.AddSource(hintName, SourceText.From(RenderSite(site), Encoding.UTF8));
+                text = Render(file);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, site.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+                TargetTypeModel? type = file.Site?.Type ?? file.Stub?.Type ?? file.Holder?.Type;
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, type?.FullName ?? file.HintName, exception.GetType().Name + ": " + exception.Message));
+                return;
             }
+
+            production.AddSource(file.HintName, SourceText.From(text, Encoding.UTF8));
         }
 
-        public static void EmitStub(SourceProductionContext production, StubModel stub, string hintName)
-        {
-            try
-            {
-                production.AddSource(hintName, SourceText.From(RenderStub(stub), Encoding.UTF8));
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, stub.Type.FullName, exception.GetType().Name + ": " + exception.Message));
-            }
-        }
-
-        public static void EmitContextHolder(SourceProductionContext production, ContextHolderModel holder, string hintName)
-        {
-            try
-            {
-                production.AddSource(hintName, SourceText.From(RenderContextHolder(holder), Encoding.UTF8));
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, holder.Type.FullName, exception.GetType().Name + ": " + exception.Message));
-            }
-        }
+        /// <summary>The text of one file to generate.</summary>
+        public static string Render(NamedFile file) =>
+            file.Site is { } site ? RenderSite(site)
+            : file.Stub is { } stub ? RenderStub(stub)
+            : RenderContextHolder(file.Holder!);
 
         /// <summary>The whole generated file of one site.</summary>
         public static string RenderSite(DropoutSiteModel site)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Dropout.Generators.Model;
 
@@ -25,51 +26,48 @@ public sealed partial class DropoutGenerator
 
         private static string MethodStem(TargetTypeModel type, string method) => type.FullName + "." + method + "().Dropout";
 
-        /// <summary>The hint name for <paramref name="stem"/>: itself, unless it had to change.</summary>
-        public static string For(string stem, EquatableArray<HintOverride> overrides)
-        {
-            foreach (HintOverride entry in overrides)
-            {
-                if (string.Equals(entry.Stem, stem, StringComparison.Ordinal))
-                {
-                    return entry.Unique + Extension;
-                }
-            }
-
-            return stem + Extension;
-        }
-
         /// <summary>
-        /// The stems that clash with another ignoring case, each with a unique replacement: the stem, '-' and a
-        /// 64-bit FNV-1a hash of its exact text. No stem contains '-' (it is not an identifier character), so a
-        /// replacement clashes with no unchanged name; should two hashes clash, a counter follows.
+        /// Names every file to generate. A stem that no other stem equals ignoring case is the hint name as it is (the
+        /// usual case). Stems that clash get '-' and a 64-bit FNV-1a hash of the exact stem; stems that are exactly
+        /// equal (two types of one name, which the compiler rejects, CS0101/CS0261) also get a hash of their text. No
+        /// stem contains '-' (not an identifier character), so a changed name clashes with no unchanged one; should
+        /// hashes clash, a counter follows. Identical files are generated once.
         /// </summary>
-        public static EquatableArray<HintOverride> Overrides(IEnumerable<string> stems)
+        public static EquatableArray<NamedFile> Assign(ImmutableArray<DropoutSiteModel> sites, ImmutableArray<StubModel> stubs, EquatableArray<ContextHolderModel> holders)
         {
-            List<HintOverride>? overrides = null;
-            foreach (IGrouping<string, string> group in stems
-                .Distinct(StringComparer.Ordinal)
-                .GroupBy(static stem => stem, StringComparer.OrdinalIgnoreCase)
-                .Where(static group => group.Skip(1).Any())
-                .OrderBy(static group => group.Key, StringComparer.OrdinalIgnoreCase))
+            var files = new List<NamedFile>();
+            files.AddRange(sites.Distinct().Select(static site => new NamedFile(site, null, null, Stem(site))));
+            files.AddRange(stubs.Distinct().Select(static stub => new NamedFile(null, stub, null, Stem(stub))));
+            files.AddRange(holders.Distinct().Select(static holder => new NamedFile(null, null, holder, Stem(holder))));
+
+            var named = new List<NamedFile>(files.Count);
+            var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (IGrouping<string, NamedFile> group in files.GroupBy(static file => file.HintName, StringComparer.OrdinalIgnoreCase))
             {
-                var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                foreach (string stem in group.OrderBy(static stem => stem, StringComparer.Ordinal))
+                if (!group.Skip(1).Any())
                 {
-                    string unique = stem + "-" + Hash(stem);
-                    for (int counter = 2; !taken.Add(unique); counter++)
+                    named.Add(group.First() with { HintName = group.Key + Extension });
+                    continue;
+                }
+
+                foreach (NamedFile file in group.OrderBy(static file => file.HintName, StringComparer.Ordinal).ThenBy(Emitter.Render, StringComparer.Ordinal))
+                {
+                    bool exactTwin = group.Count(other => string.Equals(other.HintName, file.HintName, StringComparison.Ordinal)) > 1;
+                    string unique = file.HintName + "-" + Hash(file.HintName) + (exactTwin ? "-" + Hash(Emitter.Render(file)) : string.Empty);
+                    string candidate = unique;
+                    for (int counter = 2; !taken.Add(candidate); counter++)
                     {
-                        unique = stem + "-" + Hash(stem) + "-" + counter.ToString(CultureInfo.InvariantCulture);
+                        candidate = unique + "-" + counter.ToString(CultureInfo.InvariantCulture);
                     }
 
-                    (overrides ??= []).Add(new HintOverride(stem, unique));
+                    named.Add(file with { HintName = candidate + Extension });
                 }
             }
 
-            return overrides is null ? EquatableArray<HintOverride>.Empty : new EquatableArray<HintOverride>(overrides);
+            return new EquatableArray<NamedFile>(named);
         }
 
-        private static string Hash(string text)
+        internal static string Hash(string text)
         {
             ulong hash = 14695981039346656037UL;
             foreach (char c in text)

@@ -37,8 +37,11 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
         /// <summary>Whether the compilation can take generated code (runtime referenced, C# 11 or later).</summary>
         public const string Environment = "Dropout.Environment";
 
-        /// <summary>The hint names that must change because others differ from them only in case.</summary>
+        /// <summary>The files to generate, with hint names unique ignoring case.</summary>
         public const string HintNames = "Dropout.HintNames";
+
+        /// <summary>Each file to generate, on its own.</summary>
+        public const string Files = "Dropout.Files";
     }
 
     /// <inheritdoc />
@@ -103,38 +106,19 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
                 all.Distinct().OrderBy(static holder => holder.Type.FullName, StringComparer.Ordinal)))
             .WithTrackingName(TrackingNames.ContextHolders);
 
-        // Hint names must differ ignoring case (CS8785 otherwise). Only names that clash get a suffix; the list of
-        // those is empty in almost every project, so a new site does not re-emit the others.
-        IncrementalValueProvider<EquatableArray<HintOverride>> hintOverrides = sites
-            .Select(static (site, _) => HintNames.Stem(site))
+        // Every file to generate, named: hint names must be unique ignoring case (CS8784/CS8785 otherwise), which
+        // only the whole set can decide. SelectMany hands each file on by itself, so an unchanged file stays cached.
+        IncrementalValuesProvider<NamedFile> files = sites
             .Collect()
-            .Combine(stubs.Select(static (stub, _) => HintNames.Stem(stub)).Collect())
+            .Combine(stubs.Collect())
             .Combine(holders)
-            .Select(static (all, _) => HintNames.Overrides(
-                all.Left.Left.Concat(all.Left.Right).Concat(all.Right.Select(HintNames.Stem))))
-            .WithTrackingName(TrackingNames.HintNames);
-        IncrementalValueProvider<(EquatableArray<HintOverride> Overrides, GenerationEnvironment Environment)> output = hintOverrides
-            .Combine(environment)
-            .Select(static (pair, _) => (pair.Left, pair.Right));
+            .Select(static (all, _) => HintNames.Assign(all.Left.Left, all.Left.Right, all.Right))
+            .WithTrackingName(TrackingNames.HintNames)
+            .SelectMany(static (files, _) => files)
+            .WithTrackingName(TrackingNames.Files);
 
-        context.RegisterSourceOutput(sites.Combine(output).Where(static pair => pair.Right.Environment.CanGenerate), static (production, pair) =>
-            Emitter.EmitSite(production, pair.Left, HintNames.For(HintNames.Stem(pair.Left), pair.Right.Overrides)));
-
-        context.RegisterSourceOutput(stubs.Combine(output).Where(static pair => pair.Right.Environment.CanGenerate), static (production, pair) =>
-            Emitter.EmitStub(production, pair.Left, HintNames.For(HintNames.Stem(pair.Left), pair.Right.Overrides)));
-
-        context.RegisterSourceOutput(holders.Combine(output), static (production, pair) =>
-        {
-            if (!pair.Right.Environment.CanGenerate)
-            {
-                return;
-            }
-
-            foreach (ContextHolderModel holder in pair.Left)
-            {
-                Emitter.EmitContextHolder(production, holder, HintNames.For(HintNames.Stem(holder), pair.Right.Overrides));
-            }
-        });
+        context.RegisterSourceOutput(files.Combine(environment).Where(static pair => pair.Right.CanGenerate), static (production, pair) =>
+            Emitter.Emit(production, pair.Left));
     }
 
     private static void Report(SourceProductionContext production, EquatableArray<DiagnosticInfo> diagnostics)

@@ -86,7 +86,9 @@ internal sealed record GenerationEnvironment(bool HasRuntime, string LanguageVer
     public bool CanGenerate => HasRuntime && SupportsLanguageVersion;
 }
 
-/// <summary>A hint name that had to change because another differs from it only in case (see <c>HintNames</c>).</summary>
-/// <param name="Stem">The hint name as usual, without ".g.cs".</param>
-/// <param name="Unique">The hint name to use instead, without ".g.cs".</param>
-internal sealed record HintOverride(string Stem, string Unique);
+/// <summary>One file to generate, with its hint name: exactly one of the three models is set.</summary>
+/// <param name="Site">A dropout site (layer or method).</param>
+/// <param name="Stub">The throwing body of a rejected dropout method.</param>
+/// <param name="Holder">The <c>DropoutContext</c> property of a type with dropout methods.</param>
+/// <param name="HintName">The file's hint name (before naming: its stem).</param>
+internal sealed record NamedFile(DropoutSiteModel? Site, StubModel? Stub, ContextHolderModel? Holder, string HintName);

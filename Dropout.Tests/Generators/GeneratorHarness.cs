@@ -21,12 +21,21 @@ internal static class GeneratorHarness
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CreateCompilation(LanguageVersion.CSharp12, referenceRuntime: true, sources);
 
+    // Empty compilations to add sources to: a compilation made from another shares its reference symbols, so the
+    // hundreds of framework assemblies are read once, not once per compilation (the fuzz tests compile thousands).
+    private static readonly CSharpCompilation EmptyWithRuntime = Empty(References);
+    private static readonly CSharpCompilation EmptyWithoutRuntime = Empty(FrameworkReferences);
+
     /// <summary>A compilation of <paramref name="sources"/> in C# <paramref name="version"/>, with or without Dropout.Runtime.</summary>
     public static CSharpCompilation CreateCompilation(LanguageVersion version, bool referenceRuntime, params string[] sources) =>
+        (referenceRuntime ? EmptyWithRuntime : EmptyWithoutRuntime)
+            .AddSyntaxTrees(sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(version), path: "User" + index + ".cs")));
+
+    private static CSharpCompilation Empty(IEnumerable<MetadataReference> references) =>
         CSharpCompilation.Create(
-            "GeneratedLayers" + Guid.NewGuid().ToString("N"),
-            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(version), path: "User" + index + ".cs")),
-            referenceRuntime ? References : FrameworkReferences,
+            "GeneratedLayers",
+            [],
+            references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
     public static GeneratorDriver CreateDriver(bool trackSteps = false, LanguageVersion version = LanguageVersion.CSharp12) =>

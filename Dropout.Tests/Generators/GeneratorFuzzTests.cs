@@ -1,0 +1,375 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit.Abstractions;
+
+namespace Dropout.Tests.Generators;
+
+/// <summary>
+/// A seeded fuzz test of the generator (issue 8, "make the project catch these itself"). It builds programs from valid
+/// layer shapes with tricky but legal choices (keyword names with '@', names that differ only in case, names of
+/// generated members and of the kernel, tiny, huge and NaN keep probabilities, type parameters, nesting, records,
+/// structs, params and scoped spans, C# 8 to preview), then mutates their tokens (delete, duplicate, rename, change a
+/// literal), and runs the generator. It fails on any generator exception, CS8784/CS8785, DRPG999, generated source
+/// that does not parse, NaN or infinite literals, and, when the input compiled, on any error or warning that the
+/// generated code brings.
+/// </summary>
+/// <remarks>
+/// The default run takes a few seconds. <c>DROPOUT_FUZZ_ITERATIONS</c> sets the number of programs and
+/// <c>DROPOUT_FUZZ_SEED</c> the seed; a failure prints both and the iteration, which reproduce it exactly.
+/// </remarks>
+public sealed class GeneratorFuzzTests(ITestOutputHelper output)
+{
+    private const int DefaultIterations = 150;
+    private const int DefaultSeed = 20261128;
+
+    private static readonly string[] TypeNames =
+        ["Hidden", "hidden", "HIDDEN", "Layer", "Model", "@class", "@checked", "@event", "nameof", "DropoutStream", "DropoutContext", "HiddenDropoutKernel", "Validate", "Ж", "_Hidden", "Hidden2"];
+
+    private static readonly string[] MethodNames =
+        ["Drop", "drop", "DROP", "DropInput", "dropInput", "@checked", "@event", "nameof", "Dropout", "dropout", "DropoutForward", "DropBackward", "siteStream", "Validate", "__drop", "ElementName"];
+
+    private static readonly string[] ParameterNames =
+        ["x", "@in", "@out", "nameof", "siteStream", "siteOffset", "__DropStream", "value", "input", "output", "gradient", "gradInput", "@checked", "@this", "_"];
+
+    private static readonly string[] TypeParameterNames =
+        ["T", "U", "DropoutStream", "DropoutContext", "DropoutForward", "siteContext", "input", "@value", "HiddenDropoutKernel", "Validate", "TKernel"];
+
+    private static readonly string[] KeepProbabilities =
+    [
+        "0.5", "0.8", "0.25", "1.0", "1", "0.9", "1e-3", "0.1", "1.0 / 3", "1.0 / 16777216", "5.9604644775390625E-08",
+        "5.96e-8", "1e-39", "double.Epsilon", "0.0 / 0.0", "double.NaN", "1e308 * 10", "double.PositiveInfinity", "-0.5",
+        "0.99999999999", "(float)0.1", "1 - 0.2", "0.5f", "2", "0", "double.MaxValue", "Math.Sqrt(0.5)", "\"half\"", "1e-7",
+    ];
+
+    private static readonly string[] Sizes = ["0", "64", "100", "2048", "-1", "1 << 20", "3"];
+
+    private static readonly string[] LayerKinds =
+        ["class", "sealed class", "class", "struct", "record", "sealed record", "record struct", "ref struct", "readonly struct", "static class", "abstract class"];
+
+    private static readonly string[] Accessibilities = ["", "public ", "private ", "internal ", "protected ", "public static ", "public virtual ", "private protected "];
+
+    private static readonly string[] ParameterLists =
+    [
+        "Span<float> {0}", "Span<double> {0}", "ReadOnlySpan<float> {0}, Span<float> {1}", "ReadOnlySpan<double> {0}, Span<double> {1}",
+        "scoped Span<float> {0}", "params Span<float> {0}", "ReadOnlySpan<float> {0}, params Span<float> {1}", "scoped ReadOnlySpan<double> {0}, scoped Span<double> {1}",
+        "Span<int> {0}", "ref Span<float> {0}", "float[] {0}", "Span<float> {0}, Span<float> {1}",
+    ];
+
+    private static readonly string[] Namespaces =
+        ["", "namespace App;", "namespace App.Layers;", "namespace App.@class;", "namespace @event;", "namespace App.Dropout.Layers;", "namespace App.Nested {", "namespace nameof.Models {"];
+
+    private static readonly string[] Containers =
+        ["public static partial class Outer", "public partial class Outer<TOuter>", "public partial struct OuterStruct", "public partial record OuterRecord", "internal partial class @class", "public class NotPartial"];
+
+    private static readonly LanguageVersion[] Versions =
+    [
+        LanguageVersion.CSharp12, LanguageVersion.CSharp12, LanguageVersion.CSharp12, LanguageVersion.CSharp12,
+        LanguageVersion.CSharp11, LanguageVersion.CSharp11, LanguageVersion.Preview, LanguageVersion.Preview,
+        LanguageVersion.CSharp10, LanguageVersion.CSharp9, LanguageVersion.CSharp8,
+    ];
+
+    [Fact]
+    public void Generator_OnFuzzedLayerSources_NeverFails_AndGeneratesCodeThatCompiles()
+    {
+        int iterations = ReadSetting("DROPOUT_FUZZ_ITERATIONS", DefaultIterations);
+        int seed = ReadSetting("DROPOUT_FUZZ_SEED", DefaultSeed);
+        var clock = Stopwatch.StartNew();
+        int compiledInputs = 0, generatedFiles = 0;
+        for (int iteration = 0; iteration < iterations; iteration++)
+        {
+            var random = new Random(unchecked((seed * 1_000_003) + iteration));
+            (string source, LanguageVersion version) = Case(random);
+            string? failure = Check(source, version, out bool inputCompiled, out int files);
+            if (failure is not null)
+            {
+                Assert.Fail($"DROPOUT_FUZZ_SEED={seed}, iteration {iteration}, C# {version.ToDisplayString()}: {failure}\n---- source ----\n{source}");
+            }
+
+            compiledInputs += inputCompiled ? 1 : 0;
+            generatedFiles += files;
+        }
+
+        output.WriteLine($"{iterations} programs (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s: {compiledInputs} compiled before generation, {generatedFiles} files generated.");
+        // The fuzzer must exercise the interesting path: inputs that compile and get code generated.
+        Assert.True(compiledInputs >= iterations / 5, compiledInputs + " of " + iterations + " inputs compiled");
+        Assert.True(generatedFiles >= iterations / 2, generatedFiles + " files generated");
+    }
+
+    /// <summary>Runs the generator on one program; returns why it failed, or null.</summary>
+    internal static string? Check(string source, LanguageVersion version, out bool inputCompiled, out int generatedFiles)
+    {
+        CSharpCompilation input = GeneratorHarness.CreateCompilation(version, referenceRuntime: true, source);
+
+        // CS8795 (a partial method with an access modifier needs an implementation) is what the generator supplies.
+        inputCompiled = !input.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(version: version)
+            .RunGeneratorsAndUpdateCompilation(input, out Compilation outputCompilation, out ImmutableArray<Diagnostic> diagnostics);
+        GeneratorRunResult run = driver.GetRunResult().Results.Single();
+        generatedFiles = run.GeneratedSources.Length;
+
+        if (run.Exception is not null)
+        {
+            return "the generator threw " + run.Exception;
+        }
+
+        if (diagnostics.FirstOrDefault(d => d.Id is "CS8784" or "CS8785" or "DRPG999") is { } crash)
+        {
+            return "the generator failed: " + crash;
+        }
+
+        foreach (GeneratedSourceResult generated in run.GeneratedSources)
+        {
+            if (generated.SyntaxTree.GetDiagnostics().FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error) is { } syntax)
+            {
+                return $"{generated.HintName} does not parse: {syntax}\n{generated.SourceText}";
+            }
+
+            try
+            {
+                GeneratorReliabilityTests.AssertOnlyFiniteLiterals(generated.SourceText.ToString());
+            }
+            catch (Xunit.Sdk.XunitException exception)
+            {
+                return $"{generated.HintName} has a non-finite literal: {exception.Message}";
+            }
+        }
+
+        if (!inputCompiled)
+        {
+            return null;
+        }
+
+        // Without DRPG009/010 (which generate nothing), CS8795 may remain only for a method the generator rejected
+        // and cannot write a body for: a generic one (DRPG004), or one in a type that cannot be reopened (DRPG006).
+        bool environmentRejected = diagnostics.Any(d => d.Id is "DRPG009" or "DRPG010");
+        var generatorErrorSpans = diagnostics.Where(d => d.Id is "DRPG004" or "DRPG006").Select(d => d.Location.SourceSpan).ToHashSet();
+        Diagnostic[] introduced = outputCompilation.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error
+                || (d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true))
+            .Where(d => !(d.Id == "CS8795" && (environmentRejected || generatorErrorSpans.Contains(d.Location.SourceSpan))))
+            .ToArray();
+        if (introduced.Length > 0)
+        {
+            var report = new StringBuilder("the input compiled, the output does not:\n");
+            foreach (Diagnostic diagnostic in introduced.Take(10))
+            {
+                report.Append("  ").Append(diagnostic).Append('\n');
+            }
+
+            foreach (GeneratedSourceResult generated in run.GeneratedSources.Where(g => introduced.Any(d => d.Location.SourceTree?.FilePath.EndsWith(g.HintName, StringComparison.Ordinal) == true)).Take(2))
+            {
+                report.Append("---- ").Append(generated.HintName).Append(" ----\n").Append(generated.SourceText).Append('\n');
+            }
+
+            return report.ToString();
+        }
+
+        return null;
+    }
+
+    /// <summary>A program built from valid layer shapes with tricky choices, then token-mutated, in a random C# version.</summary>
+    internal static (string Source, LanguageVersion Version) Case(Random random)
+    {
+        LanguageVersion version = Pick(random, Versions);
+        string source = BuildProgram(random, version);
+        int mutations = random.Next(5) switch { 0 or 1 or 2 => 0, 3 => 1, _ => random.Next(1, 4) };
+        for (int i = 0; i < mutations; i++)
+        {
+            source = MutateToken(source, random);
+        }
+
+        return (source, version);
+    }
+
+    private static string BuildProgram(Random random, LanguageVersion version)
+    {
+        var text = new StringBuilder("using System;\nusing Dropout;\n");
+        string ns = Pick(random, Namespaces);
+        if (version < LanguageVersion.CSharp10 && ns.EndsWith(';') && random.Next(8) != 0)
+        {
+            // Mostly a program that compiles in its version: file-scoped namespaces are C# 10.
+            ns = ns.TrimEnd(';') + " {";
+        }
+
+        text.Append(ns).Append('\n');
+        int units = random.Next(1, 4);
+        for (int unit = 0; unit < units; unit++)
+        {
+            string body = random.Next(6) switch
+            {
+                0 or 1 => Layer(random, withMethods: false),
+                2 => Layer(random, withMethods: true),
+                3 => Holder(random),
+                4 => Derived(random),
+                _ => CaseTwins(random),
+            };
+            if (version < LanguageVersion.Preview && random.Next(8) != 0)
+            {
+                body = body.Replace("params Span", "Span", StringComparison.Ordinal);
+            }
+
+            if (version < LanguageVersion.CSharp11 && random.Next(8) != 0)
+            {
+                body = body.Replace("scoped ", string.Empty, StringComparison.Ordinal);
+            }
+
+            if (version < LanguageVersion.CSharp10 && random.Next(8) != 0)
+            {
+                body = body.Replace("record struct", "struct", StringComparison.Ordinal).Replace("record", "class", StringComparison.Ordinal);
+            }
+
+            if (random.Next(4) == 0)
+            {
+                body = Pick(random, Containers) + "\n{\n" + body + "\n}";
+            }
+
+            text.Append(body).Append('\n');
+        }
+
+        if (ns.EndsWith('{'))
+        {
+            text.Append("}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Attribute(Random random)
+    {
+        string p = Pick(random, KeepProbabilities);
+        string name = random.Next(6) switch { 0 => "global::Dropout.Dropout", 1 => "DropoutAttribute", _ => "Dropout" };
+        return random.Next(4) switch
+        {
+            0 => "[" + name + "(" + p + ", Size = " + Pick(random, Sizes) + ")]",
+            1 => "[" + name + "(" + p + ", MaskStorage = DropoutMaskStorage.Regenerate)]",
+            _ => "[" + name + "(" + p + ")]",
+        };
+    }
+
+    private static string TypeParameters(Random random)
+    {
+        if (random.Next(3) != 0)
+        {
+            return string.Empty;
+        }
+
+        string first = Pick(random, TypeParameterNames);
+        string second = Pick(random, TypeParameterNames);
+        return random.Next(2) == 0 || first == second ? "<" + first + ">" : "<" + first + ", " + second + ">";
+    }
+
+    private static string Layer(Random random, bool withMethods)
+    {
+        string name = random.Next(2) == 0 ? "Hidden" : Pick(random, TypeNames);
+        string members = Members(random, name);
+        if (withMethods)
+        {
+            members += Methods(random, name);
+        }
+
+        return Attribute(random) + " public partial " + Pick(random, LayerKinds) + " " + name + TypeParameters(random) + " { " + members + " }";
+    }
+
+    private static string Holder(Random random)
+    {
+        string name = random.Next(2) == 0 ? "Model" : Pick(random, TypeNames);
+        string kind = random.Next(5) == 0 ? Pick(random, LayerKinds) : "class";
+        return "public partial " + kind + " " + name + TypeParameters(random) + " { " + Members(random, name) + Methods(random, name) + " }";
+    }
+
+    private static string Derived(Random random) => random.Next(3) switch
+    {
+        0 => Attribute(random) + " public partial class Base { } " + Attribute(random) + " public partial class Derived : Base { }",
+        1 => "public partial class Base { " + Method(random) + " } public partial class Derived : Base { " + Method(random) + " }",
+        _ => Attribute(random) + " public partial record BaseRecord(int Width); public partial record DerivedRecord(int Width) : BaseRecord(Width) { " + Method(random) + " }",
+    };
+
+    private static string CaseTwins(Random random)
+    {
+        string name = Pick(random, ["Hidden", "Layer", "Model"]);
+        return random.Next(2) == 0
+            ? Attribute(random) + " public partial class " + name + " { } " + Attribute(random) + " public partial class " + name.ToUpperInvariant() + " { }"
+            : "public partial class " + name + " { [Dropout(0.5)] public partial void DropInput(Span<float> x); [Dropout(0.8)] public partial void dropInput(Span<float> x); }";
+    }
+
+    private static string Members(Random random, string typeName)
+    {
+        string plain = typeName.TrimStart('@');
+        return random.Next(8) switch
+        {
+            0 => "public int " + plain + "DropoutKernel; ",
+            1 => "public static string nameof(object o) => \"\"; ",
+            2 => "public class " + plain + "DropoutKernel { } ",
+            3 => "public void DropoutForward() { } ",
+            4 => "private int __dropoutMask; ",
+            5 => "public int Width => 3; ",
+            _ => string.Empty,
+        };
+    }
+
+    private static string Methods(Random random, string typeName)
+    {
+        _ = typeName;
+        var methods = new StringBuilder();
+        int count = random.Next(1, 4);
+        for (int i = 0; i < count; i++)
+        {
+            methods.Append(Method(random)).Append(' ');
+        }
+
+        return methods.ToString();
+    }
+
+    private static string Method(Random random)
+    {
+        string first = Pick(random, ParameterNames);
+        string second = Pick(random, ParameterNames);
+        if (second == first)
+        {
+            second = first == "y" ? "z" : "y";
+        }
+
+        string parameters = string.Format(CultureInfo.InvariantCulture, Pick(random, ParameterLists), first, second);
+        string returns = random.Next(12) == 0 ? "int" : "void";
+        string generic = random.Next(12) == 0 ? "<TMethod>" : string.Empty;
+        return Attribute(random) + " " + Pick(random, Accessibilities) + "partial " + returns + " " + Pick(random, MethodNames) + generic + "(" + parameters + ");";
+    }
+
+    /// <summary>Deletes, duplicates or renames one token, or replaces a numeric literal by another keep probability.</summary>
+    private static string MutateToken(string source, Random random)
+    {
+        SyntaxToken[] tokens = CSharpSyntaxTree.ParseText(source).GetRoot().DescendantTokens().Where(t => t.Span.Length > 0).ToArray();
+        if (tokens.Length == 0)
+        {
+            return source;
+        }
+
+        SyntaxToken token = tokens[random.Next(tokens.Length)];
+        string replacement = random.Next(5) switch
+        {
+            0 => string.Empty,
+            1 => token.Text + " " + token.Text,
+            2 when token.IsKind(SyntaxKind.IdentifierToken) => Pick(random, random.Next(2) == 0 ? TypeNames : MethodNames),
+            3 => Pick(random, KeepProbabilities),
+            _ => token.IsKind(SyntaxKind.IdentifierToken) ? SwapCase(token.Text, random) : token.Text,
+        };
+        return source.Remove(token.Span.Start, token.Span.Length).Insert(token.Span.Start, replacement);
+    }
+
+    private static string SwapCase(string text, Random random)
+    {
+        char[] characters = text.ToCharArray();
+        int at = random.Next(characters.Length);
+        characters[at] = char.IsUpper(characters[at]) ? char.ToLowerInvariant(characters[at]) : char.ToUpperInvariant(characters[at]);
+        return new string(characters);
+    }
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+
+    private static int ReadSetting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
+}
