@@ -353,6 +353,7 @@ public sealed partial class DropoutGenerator
 
         private static bool SameParameterTypes(IMethodSymbol first, IMethodSymbol second) =>
             first.Parameters.Length == second.Parameters.Length
+            && first.Arity == second.Arity
             && first.Parameters.Zip(second.Parameters, static (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind).All(static same => same);
 
         private static bool ContainsErrorType(ITypeSymbol type) => type switch

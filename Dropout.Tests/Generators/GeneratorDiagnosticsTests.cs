@@ -180,7 +180,8 @@ public sealed class GeneratorDiagnosticsTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToArray();
-        Assert.True(descriptors.Length >= 9);
+        Assert.True(descriptors.Length >= 11);
+        string docs = File.ReadAllText(Path.Combine(Dropout.Tests.TestSupport.RepositoryPaths.Root(), "docs", "generator.md"));
         Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
@@ -189,6 +190,7 @@ public sealed class GeneratorDiagnosticsTests
             Assert.NotEmpty(descriptor.MessageFormat.ToString());
             Assert.NotEmpty(descriptor.Description.ToString());
             Assert.EndsWith("#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri, StringComparison.Ordinal);
+            Assert.Contains("<a id=\"" + descriptor.Id.ToLowerInvariant() + "\"></a>\n### " + descriptor.Id + ": " + descriptor.Title, docs, StringComparison.Ordinal);
         }
     }
 }

@@ -342,6 +342,25 @@ public sealed class GeneratorReliabilityTests
         }
     }
 
+    // ---------------------------------------------------------------- issue 10 §3: docs claims
+
+    [Theory]
+    // With the using at the top of the file, [Dropout] binds to the attribute even inside a namespace with a Dropout segment.
+    [InlineData("using System;\nusing Dropout;\nnamespace MyApp.Dropout.Layers;\n[Dropout(0.5)] public partial class Hidden { }\n", true)]
+    [InlineData("using System;\nusing Dropout;\nnamespace MyApp.Dropout.Layers\n{\n    [Dropout(0.5)] public partial class Hidden { }\n}\n", true)]
+    // With the using inside the namespace, or none, Dropout is the enclosing namespace MyApp.Dropout (CS0616 or CS0246).
+    [InlineData("namespace MyApp.Dropout.Layers\n{\n    using Dropout;\n    [Dropout(0.5)] public partial class Hidden { }\n}\n", false)]
+    [InlineData("namespace MyApp.Dropout.Layers;\n[Dropout(0.5)] public partial class Hidden { }\n", false)]
+    // The documented ways out.
+    [InlineData("namespace MyApp.Dropout.Layers\n{\n    [global::Dropout.Dropout(0.5)] public partial class Hidden { }\n}\n", true)]
+    [InlineData("namespace MyApp.Dropout.Layers\n{\n    using DropoutAttribute = global::Dropout.DropoutAttribute;\n    [Dropout(0.5)] public partial class Hidden { }\n}\n", true)]
+    public void NamespaceSegmentNamedDropout_BehavesAsDocumented(string source, bool compiles)
+    {
+        GeneratorOutput result = GeneratorHarness.Run(source);
+        Assert.Equal(compiles, !result.CompilationErrors.Any());
+        Assert.Equal(compiles, result.GeneratedSources.Length == 1);
+    }
+
     // ---------------------------------------------------------------- issue 10 §3: derived layers
 
     [Theory]
