@@ -264,8 +264,9 @@ public sealed partial class DropoutGenerator
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
             {
-                writer.Line("// The dropout site '" + method.PlainName + "': its stream, and what its last forward call leaves for the backward call.");
+                writer.Line("// The stream of the dropout site '" + method.PlainName + "', created when it registers (on its first training call).");
                 writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
+                writer.Line();
                 WriteForwardStateFields(writer, site, prefix);
             }
 
