@@ -23,7 +23,7 @@ namespace Dropout.Tests.Generators;
 /// </remarks>
 public sealed class GeneratorFuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultIterations = 150;
+    private const int DefaultIterations = 120;
     private const int DefaultSeed = 20261128;
 
     private static readonly string[] TypeNames =
@@ -95,7 +95,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
 
         output.WriteLine($"{iterations} programs (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s: {compiledInputs} compiled before generation, {generatedFiles} files generated.");
         // The fuzzer must exercise the interesting path: inputs that compile and get code generated.
-        Assert.True(compiledInputs >= iterations / 5, compiledInputs + " of " + iterations + " inputs compiled");
+        Assert.True(compiledInputs >= iterations / 8, compiledInputs + " of " + iterations + " inputs compiled");
         Assert.True(generatedFiles >= iterations / 2, generatedFiles + " files generated");
     }
 
@@ -246,6 +246,19 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     internal static (string Source, LanguageVersion Version) Case(Random random)
     {
         LanguageVersion version = Pick(random, Versions);
+        if (random.Next(4) == 0)
+        {
+            // A realistic file with character-level edits: half-typed code, as an IDE sees it on every keystroke.
+            string file = Pick(random, RealisticFiles);
+            int edits = random.Next(4);
+            for (int i = 0; i < edits; i++)
+            {
+                file = MutateCharacters(file, random);
+            }
+
+            return (file, version >= LanguageVersion.CSharp11 ? version : LanguageVersion.CSharp12);
+        }
+
         string source = BuildProgram(random, version);
         int mutations = random.Next(5) switch { 0 or 1 or 2 => 0, 3 => 1, _ => random.Next(1, 4) };
         for (int i = 0; i < mutations; i++)
@@ -408,6 +421,89 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         string returns = random.Next(12) == 0 ? "int" : "void";
         string generic = random.Next(12) == 0 ? "<TMethod>" : string.Empty;
         return Attribute(random) + " " + Pick(random, Accessibilities) + "partial " + returns + " " + Pick(random, MethodNames) + generic + "(" + parameters + ");";
+    }
+
+    private static readonly string[] RealisticFiles =
+    [
+        """
+        using System;
+        using Dropout;
+
+        namespace MyApp.Layers;
+
+        [Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)]
+        public sealed partial class Hidden<T> where T : struct
+        {
+            private readonly float[] _weights = new float[16];
+
+            [Dropout(0.9)] private partial void DropMore(scoped Span<float> x);
+
+            public void Forward(Span<float> activations)
+            {
+                DropoutForward(activations);
+                DropMore(activations);
+            }
+        }
+
+        public partial record struct Input([property: Obsolete] int Width);
+        """,
+        """
+        using System;
+        using Dropout;
+
+        namespace MyApp
+        {
+            public static partial class Models
+            {
+                public sealed partial class Network
+                {
+                    [Dropout(0.8)] private partial void DropInput(Span<float> x);
+
+                    [Dropout(1e-3, Size = 256)]
+                    internal partial void DropHidden(ReadOnlySpan<double> input, Span<double> output);
+
+                    public void Step(float[] batch) => DropInput(batch);
+                }
+
+                [Dropout(0.75)] public partial record Block(int Width);
+
+                [Dropout(1.0)] internal partial struct Passthrough { }
+            }
+        }
+        """,
+        """
+        using System;
+        using Dropout;
+
+        [Dropout(0.5)] public partial class @checked { public static string nameof(object o) => ""; }
+        public partial class Model<TWeights> where TWeights : class
+        {
+            [Dropout(0.25)] protected internal partial void Drop(ReadOnlySpan<float> @in, Span<float> @out);
+            [Dropout(0.5)] public partial void drop(Span<double> nameof);
+        }
+        """,
+    ];
+
+    private const string InsertedFragments = "{}()<>;,[]\"'@#.0123456789-eE\\ \n";
+
+    private static readonly string[] Insertions =
+        ["partial ", "static ", "readonly ", "[Dropout(0.5)] ", "<T>", "@", "ref ", "record ", "class ", "struct ", "0.", "-", "double.NaN", "Span<float> y", ", ", "scoped ", "params ", "public ", "private ", "override ", "abstract "];
+
+    /// <summary>Deletes or duplicates a short span, inserts a fragment, or replaces one character.</summary>
+    private static string MutateCharacters(string text, Random random)
+    {
+        int at = random.Next(text.Length);
+        switch (random.Next(4))
+        {
+            case 0:
+                return text.Remove(at, Math.Min(random.Next(1, 12), text.Length - at));
+            case 1:
+                return text.Insert(at, Pick(random, Insertions));
+            case 2:
+                return text.Insert(at, text.Substring(at, Math.Min(random.Next(1, 30), text.Length - at)));
+            default:
+                return text.Remove(at, 1).Insert(at, InsertedFragments[random.Next(InsertedFragments.Length)].ToString());
+        }
     }
 
     /// <summary>Deletes, duplicates or renames one token, or replaces a numeric literal by another keep probability.</summary>
