@@ -34,6 +34,9 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
         /// <summary>The types that receive a <c>DropoutContext</c> property for their dropout methods.</summary>
         public const string ContextHolders = "Dropout.ContextHolders";
 
+        /// <summary>The throwing bodies of rejected dropout methods that need one.</summary>
+        public const string Stubs = "Dropout.Stubs";
+
         /// <summary>Whether the compilation can take generated code (runtime referenced, C# 11 or later).</summary>
         public const string Environment = "Dropout.Environment";
 
@@ -65,7 +68,8 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.AttributeLocation)
             .Collect()
             .Combine(environment)
-            .Select(static (pair, _) => Requirements.Errors(pair.Right, pair.Left));
+            .Select(static (pair, _) => Requirements.Errors(pair.Right, pair.Left))
+            .WithTrackingName(TrackingNames.Environment + ".Errors");
         context.RegisterSourceOutput(environmentErrors, static (production, diagnostics) => Report(production, diagnostics));
 
         // Diagnostics leave on their own branch: they hold locations, and moving a line must not re-emit source.
@@ -90,7 +94,8 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
         IncrementalValuesProvider<StubModel> stubs = parsed
             .Select(static (result, _) => result.Stub)
             .Where(static stub => stub is not null)
-            .Select(static (stub, _) => stub!);
+            .Select(static (stub, _) => stub!)
+            .WithTrackingName(TrackingNames.Stubs);
 
         // Several dropout methods may share a type; its DropoutContext property is emitted once.
         IncrementalValueProvider<EquatableArray<ContextHolderModel>> holders = parsed
@@ -107,7 +112,9 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ContextHolders);
 
         // Every file to generate, named: hint names must be unique ignoring case (CS8784/CS8785 otherwise), which
-        // only the whole set can decide. SelectMany hands each file on by itself, so an unchanged file stays cached.
+        // only the whole set can decide. SelectMany hands each file on by itself, compared with the file at its place
+        // in the previous run: an edit that changes one site's model re-emits that file alone, and adding or removing
+        // a site re-emits the files after it.
         IncrementalValuesProvider<NamedFile> files = sites
             .Collect()
             .Combine(stubs.Collect())
