@@ -304,7 +304,7 @@ public sealed partial class DropoutGenerator
         /// For a rejected dropout method that the compiler requires an implementation of (it has an access modifier,
         /// a return value or out parameters), a body that throws: the DRPG error then stands alone instead of next to
         /// CS8795. The build fails on the DRPG error, so the body never runs. Null when no implementation is required
-        /// or the signature cannot be repeated exactly (generic, extension, by-ref return, unresolved types, overloads).
+        /// or the signature cannot be repeated exactly (generic, extension, by-ref return, unresolved or pointer types).
         /// </summary>
         private static StubModel? DescribeStub(IMethodSymbol method, MethodDeclarationSyntax declaration)
         {
@@ -326,8 +326,8 @@ public sealed partial class DropoutGenerator
                 || method.ReturnsByRefReadonly
                 || type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
                 || declaration.ContainsDiagnostics
-                || ContainsErrorType(method.ReturnType)
-                || method.Parameters.Any(static parameter => ContainsErrorType(parameter.Type))
+                || CannotBeSpelled(method.ReturnType)
+                || method.Parameters.Any(static parameter => CannotBeSpelled(parameter.Type))
                 || type.GetMembers(method.Name).Count(other => other is IMethodSymbol candidate && SameParameterTypes(candidate, method)) != 1
                 || !CanReopen(type))
             {
@@ -356,13 +356,14 @@ public sealed partial class DropoutGenerator
             && first.Arity == second.Arity
             && first.Parameters.Zip(second.Parameters, static (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind).All(static same => same);
 
-        private static bool ContainsErrorType(ITypeSymbol type) => type switch
+        // Unresolved types cannot be spelled; pointers could, but the reopened type is not declared 'unsafe'.
+        private static bool CannotBeSpelled(ITypeSymbol type) => type switch
         {
             IErrorTypeSymbol => true,
-            IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
-            IPointerTypeSymbol pointer => ContainsErrorType(pointer.PointedAtType),
+            IArrayTypeSymbol array => CannotBeSpelled(array.ElementType),
+            IPointerTypeSymbol => true,
             IFunctionPointerTypeSymbol => true,
-            INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType) || (named.ContainingType is { } outer && ContainsErrorType(outer)),
+            INamedTypeSymbol named => named.TypeArguments.Any(CannotBeSpelled) || (named.ContainingType is { } outer && CannotBeSpelled(outer)),
             _ => false,
         };
 

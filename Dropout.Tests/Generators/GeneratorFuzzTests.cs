@@ -141,6 +141,11 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         U + "namespace App { [Dropout(0.5)] public partial class A { } } namespace app { [Dropout(0.5)] public partial class a { } }",
         U + "namespace App; [Dropout(0.5)] public partial class Hidden { } [Dropout(0.5)] public partial class Hidden<T> { } [Dropout(0.5)] public partial class hidden<T> { }",
         U + "namespace App; public partial class Model { [Dropout(0.5)] public partial void Drop(Span<float> x); } public partial class Model<T> { [Dropout(0.5)] public partial void Drop(Span<float> x); }",
+        U + "namespace App; public partial class M { [Dropout(0.5)] public partial void Drop(params scoped Span<float> x); [Dropout(0.5)] public partial void Drop2(ReadOnlySpan<float> a, params scoped Span<float> b); }",
+        U + "namespace App; public partial class M { [Dropout(0.5)] public partial void Drop(scoped ReadOnlySpan<float> a, Span<float> b); [Dropout(2.0)] public partial void Bad(params scoped Span<float> b); [Dropout(0.5)] public static partial void Bad2(scoped Span<float> b, out int c); }",
+        U + "namespace App; public partial class M { [Dropout(0.5)] public partial string? Bad(Span<float> x, (int a, string b) t, dynamic d, nint n, int[]? array, ref readonly int r); }",
+        U + "namespace App; public unsafe partial class M { [Dropout(0.5)] public partial void Bad(int* p, Span<float> x); }",
+        U + "#nullable disable\nnamespace App; public partial class M { [Dropout(0.5)] public partial string Bad(string s, object o); }",
     };
 
     [Theory]
