@@ -25,9 +25,9 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor KeepProbabilityOutOfRange = Create(
         "DRPG003",
-        "The keep probability must be in (0, 1]",
-        "The keep probability {0} of [Dropout] on '{1}' is not in (0, 1]; p is the probability of KEEPING an element (for a drop rate r write 1 - r)",
-        "p is the probability of keeping an element: 1 keeps everything (the identity) and a value at or below 0, above 1, or NaN has no meaning.");
+        "The keep probability must be in [2^-24, 1]",
+        "The keep probability {0} of [Dropout] on '{1}' is not in [2^-24, 1] (2^-24 = 5.9604644775390625E-08); p is the probability of KEEPING an element (for a drop rate r write 1 - r)",
+        "p is the probability of keeping an element: 1 keeps everything (the identity). Values above 1, at or below 0, NaN, and values below 2^-24 (the smallest p whose mask threshold and 1/p scale stay accurate and finite) are rejected, as the runtime and the DRP001 analyzer reject them.");
 
     public static readonly DiagnosticDescriptor InvalidMethodShape = Create(
         "DRPG004",
@@ -38,8 +38,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberNameCollision = Create(
         "DRPG005",
         "A generated dropout member name is already used",
-        "The type '{0}' already has a member named '{1}', which [Dropout] generates; rename the member",
-        "The generator adds members with fixed names (DropoutForward, DropoutBackward, DropoutContext, DropoutStream, DropoutKeepProbability, <Method>Backward); a member of the type or a visible inherited member with the same name would collide or be hidden.");
+        "[Dropout] cannot add the member '{1}' to '{0}': {2}",
+        "The generator adds members with fixed names (DropoutForward, DropoutBackward, DropoutContext, DropoutStream, DropoutKeepProbability, <Method>Backward, private __dropout… and __<Method>… fields); a member of the type, a type parameter, a visible inherited member, a member another dropout site generates, or the generated members of a base type with the same name would collide or be hidden.");
 
     public static readonly DiagnosticDescriptor UnsupportedContainingType = Create(
         "DRPG006",
@@ -58,6 +58,18 @@ internal static class DiagnosticDescriptors
         "Dropout methods cannot be overloaded",
         "The type '{0}' declares more than one [Dropout] method named '{1}'; give each dropout site its own name",
         "Each [Dropout] method is its own dropout site whose backward method is named after it, so two sites cannot share a name.");
+
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = Create(
+        "DRPG009",
+        "Dropout.Runtime must be referenced",
+        "[Dropout] needs a reference to Dropout.Runtime, which the generated code calls; '{0}' is not from it. Add the Dropout.Runtime package (or project) reference; nothing was generated.",
+        "Generated dropout code calls Dropout.Runtime (DropoutContext, DropoutStream, DropoutKernels, MaskLayout). Without that reference (for example with a DropoutAttribute declared in the project itself) the generator reports this once and generates nothing.");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+        "DRPG010",
+        "[Dropout] needs C# 11 or later",
+        "[Dropout] generates C# 11 code (file-local kernel classes) but this project uses C# {0}; set <LangVersion> to 11 or later (the default for .NET 7 and later); nothing was generated",
+        "The generated kernels are file-local classes, a C# 11 feature. With an older language version the generator reports this once and generates nothing.");
 
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DRPG999",

@@ -29,38 +29,34 @@ public sealed partial class DropoutGenerator
         private static readonly string GeneratedCodeAttribute =
             "[global::System.CodeDom.Compiler.GeneratedCode(\"Dropout.Generators\", \"" + typeof(Emitter).Assembly.GetName().Version + "\")]";
 
-        public static void EmitSite(SourceProductionContext production, DropoutSiteModel site)
+        public static void Emit(SourceProductionContext production, NamedFile file)
         {
+            string text;
             try
             {
-                string hintName = site.Method is null
-                    ? site.Type.FullName + ".Dropout.g.cs"
-                    : site.Type.FullName + "." + site.Method.Name.TrimStart('@') + "().Dropout.g.cs";
-                production.AddSource(hintName, SourceText.From(RenderSite(site), Encoding.UTF8));
+                text = Render(file);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, site.Type.FullName, exception.GetType().Name + ": " + exception.Message));
+                TargetTypeModel? type = file.Site?.Type ?? file.Stub?.Type ?? file.Holder?.Type;
+                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, type?.FullName ?? file.HintName, exception.GetType().Name + ": " + exception.Message));
+                return;
             }
+
+            production.AddSource(file.HintName, SourceText.From(text, Encoding.UTF8));
         }
 
-        public static void EmitContextHolder(SourceProductionContext production, ContextHolderModel holder)
-        {
-            try
-            {
-                production.AddSource(holder.Type.FullName + ".DropoutContext.g.cs", SourceText.From(RenderContextHolder(holder), Encoding.UTF8));
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, holder.Type.FullName, exception.GetType().Name + ": " + exception.Message));
-            }
-        }
+        /// <summary>The text of one file to generate.</summary>
+        public static string Render(NamedFile file) =>
+            file.Site is { } site ? RenderSite(site)
+            : file.Stub is { } stub ? RenderStub(stub)
+            : RenderContextHolder(file.Holder!);
 
         /// <summary>The whole generated file of one site.</summary>
         public static string RenderSite(DropoutSiteModel site)
         {
             var writer = new CodeWriter();
-            string kernel = KernelName(site);
+            string kernel = KernelReference(site);
             OpenFile(writer, site.Type);
             if (site.Method is null)
             {
@@ -73,7 +69,7 @@ public sealed partial class DropoutGenerator
 
             CloseTypes(writer, site.Type);
             writer.Line();
-            WriteKernel(writer, site, kernel);
+            WriteKernel(writer, site, KernelName(site));
             CloseFile(writer, site.Type);
             return writer.ToString();
         }
@@ -94,16 +90,40 @@ public sealed partial class DropoutGenerator
                 "/// </summary>",
                 GeneratedCodeAttribute);
             writer.Open("public " + DropoutContextType + " DropoutContext");
-            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
-            writer.Line("set => __dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
+            writer.Line("get => this.__dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Line("set => this.__dropoutContext = value ?? throw new global::System.ArgumentNullException(\"value\");");
             writer.Close();
             CloseTypes(writer, holder.Type);
             CloseFile(writer, holder.Type);
             return writer.ToString();
         }
 
+        /// <summary>The implementation of a rejected dropout method: it only throws (see <see cref="StubModel"/>).</summary>
+        public static string RenderStub(StubModel stub)
+        {
+            var writer = new CodeWriter();
+            OpenFile(writer, stub.Type);
+            writer.Line("// [Dropout] reported an error for this method and generated no dropout code for it. This body exists only so");
+            writer.Line("// that the error is not joined by CS8795 (a partial method with an access modifier needs an implementation).");
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(stub.Signature + " =>");
+            writer.Line("    throw new global::System.NotSupportedException(" + StringLiteral("[Dropout] generated no code for '" + stub.MethodName + "': see the DRPG error reported for it.") + ");");
+            CloseTypes(writer, stub.Type);
+            CloseFile(writer, stub.Type);
+            return writer.ToString();
+        }
+
+        // The kernel is a file-local class beside the type. Its name cannot be made unique against every member a user
+        // might declare, so the type refers to it by its fully qualified name, which no member or type parameter hides.
         private static string KernelName(DropoutSiteModel site) =>
-            site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.Name.TrimStart('@')) + "DropoutKernel";
+            site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.PlainName) + "DropoutKernel";
+
+        private static string KernelReference(DropoutSiteModel site) =>
+            "global::" + (site.Type.Namespace.Length > 0 ? site.Type.Namespace + "." : string.Empty) + KernelName(site);
+
+        /// <summary>A C# string literal. Used instead of <c>nameof</c>, which a user method named <c>nameof</c> would capture.</summary>
+        private static string StringLiteral(string text) =>
+            "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
         private static void OpenFile(CodeWriter writer, TargetTypeModel type)
         {
@@ -155,34 +175,22 @@ public sealed partial class DropoutGenerator
             if (!spec.IsIdentity)
             {
                 writer.Line();
-                writer.Line("// What the last forward call leaves for the backward call, which must apply exactly its mask.");
-                writer.Line("private bool __dropoutHasForward;");
-                writer.Line("private bool __dropoutLastWasActive;");
-                writer.Line("private int __dropoutLastLength;");
-                if (site.StoresMaskBits)
-                {
-                    writer.Line("private byte[]? __dropoutMask;");
-                }
-                else
-                {
-                    writer.Line("private ulong __dropoutLastKey;");
-                    writer.Line("private ulong __dropoutLastOffset;");
-                }
+                WriteForwardStateFields(writer, site, "__dropout");
             }
 
             writer.Line();
             writer.Lines(
                 "/// <summary>",
                 "/// Gets or sets the context (mode and model seed) this layer follows; <see cref=\"" + DropoutContextType + ".Shared\"/>",
-                "/// until set. Setting it registers the layer as a new site of that context: give every layer of a model the same",
-                "/// context to seed the whole model.",
+                "/// until set. The layer registers as a site of a context on its first training forward call with it (after a change",
+                "/// of context, on the next one): give every layer of a model the same context to seed the whole model.",
                 "/// </summary>",
                 GeneratedCodeAttribute);
             writer.Open("public " + DropoutContextType + " DropoutContext");
-            writer.Line("get => __dropoutContext ?? " + DropoutContextType + ".Shared;");
+            writer.Line("get => this.__dropoutContext ?? " + DropoutContextType + ".Shared;");
             writer.Open("set");
-            writer.Line("__dropoutContext = value ?? throw new global::System.ArgumentNullException(nameof(value));");
-            writer.Line("__dropoutStream = null;");
+            writer.Line("this.__dropoutContext = value ?? throw new global::System.ArgumentNullException(\"value\");");
+            writer.Line("this.__dropoutStream = null;");
             writer.Close();
             writer.Close();
             writer.Line();
@@ -192,11 +200,11 @@ public sealed partial class DropoutGenerator
             writer.Open("public " + DropoutStreamType + " DropoutStream");
             writer.Open("get");
             writer.Line(DropoutContextType + " context = this.DropoutContext;");
-            writer.Open("if (__dropoutStream is null || __dropoutStream.Context != context)");
-            writer.Line("__dropoutStream = context.CreateStream();");
+            writer.Open("if (this.__dropoutStream is null || this.__dropoutStream.Context != context)");
+            writer.Line("this.__dropoutStream = context.CreateStream();");
             writer.Close();
             writer.Line();
-            writer.Line("return __dropoutStream;");
+            writer.Line("return this.__dropoutStream;");
             writer.Close();
             writer.Close();
 
@@ -227,7 +235,7 @@ public sealed partial class DropoutGenerator
                 "/// <param name=\"output\">Receives the result.</param>",
                 GeneratedCodeAttribute);
             writer.Open("public void DropoutForward(" + ReadOnlySpan + "<" + element + "> input, " + Span + "<" + element + "> output)");
-            WriteForwardBody(writer, site, kernel, "input", "output", "__dropout", isMethodSite: false);
+            WriteForwardBody(writer, site, kernel, element, "input", "output", "__dropout", isMethodSite: false);
             writer.Close();
         }
 
@@ -244,7 +252,7 @@ public sealed partial class DropoutGenerator
                 "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
                 GeneratedCodeAttribute);
             writer.Open("public void DropoutBackward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
-            WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", "__dropout");
+            WriteBackwardBody(writer, site, kernel, element, "gradOutput", "gradInput", "__dropout");
             writer.Close();
         }
 
@@ -252,36 +260,26 @@ public sealed partial class DropoutGenerator
 
         private static void WriteMethodMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, string kernel)
         {
-            string prefix = Parser.MethodFieldPrefix(method.Name.TrimStart('@'));
+            string prefix = Parser.MethodFieldPrefix(method.PlainName);
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
             {
-                writer.Line("// The dropout site '" + method.Name.TrimStart('@') + "': its stream, and what its last forward call leaves for the backward call.");
+                writer.Line("// The stream of the dropout site '" + method.PlainName + "', created when it registers (on its first training call).");
                 writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
-                writer.Line("private bool " + prefix + "HasForward;");
-                writer.Line("private bool " + prefix + "LastWasActive;");
-                writer.Line("private int " + prefix + "LastLength;");
-                if (site.StoresMaskBits)
-                {
-                    writer.Line("private byte[]? " + prefix + "Mask;");
-                }
-                else
-                {
-                    writer.Line("private ulong " + prefix + "LastKey;");
-                    writer.Line("private ulong " + prefix + "LastOffset;");
-                }
+                writer.Line();
+                WriteForwardStateFields(writer, site, prefix);
             }
 
-            (string inputScope, string input) = SplitScoped(method.FirstParameterName);
-            (string outputScope, string output) = method.IsOutOfPlace ? SplitScoped(method.SecondParameterName) : (inputScope, input);
+            string input = method.FirstParameterName;
+            string output = method.IsOutOfPlace ? method.SecondParameterName : input;
             string parameters = method.IsOutOfPlace
-                ? inputScope + ReadOnlySpan + "<" + element + "> " + input + ", " + outputScope + Span + "<" + element + "> " + output
-                : inputScope + Span + "<" + element + "> " + input;
+                ? method.FirstParameterPrefix + ReadOnlySpan + "<" + element + "> " + input + ", " + method.SecondParameterPrefix + Span + "<" + element + "> " + output
+                : method.FirstParameterPrefix + Span + "<" + element + "> " + input;
             writer.Line();
             writer.Line("// " + ForwardSummary(site.Spec));
             writer.Line(GeneratedCodeAttribute);
             writer.Open(method.Modifiers + " void " + method.Name + "(" + parameters + ")");
-            WriteForwardBody(writer, site, kernel, input, output, prefix, isMethodSite: true);
+            WriteForwardBody(writer, site, kernel, element, input, output, prefix, isMethodSite: true);
             writer.Close();
 
             writer.Line();
@@ -294,7 +292,7 @@ public sealed partial class DropoutGenerator
                     "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
                     GeneratedCodeAttribute);
                 writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + ReadOnlySpan + "<" + element + "> gradOutput, " + Span + "<" + element + "> gradInput)");
-                WriteBackwardBody(writer, site, kernel, "gradOutput", "gradInput", prefix);
+                WriteBackwardBody(writer, site, kernel, element, "gradOutput", "gradInput", prefix);
             }
             else
             {
@@ -302,20 +300,35 @@ public sealed partial class DropoutGenerator
                     "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
                     GeneratedCodeAttribute);
                 writer.Open(method.Accessibility + " void " + method.Name + "Backward(" + Span + "<" + element + "> gradient)");
-                WriteBackwardBody(writer, site, kernel, "gradient", "gradient", prefix);
+                WriteBackwardBody(writer, site, kernel, element, "gradient", "gradient", prefix);
             }
 
             writer.Close();
         }
 
-        private static (string Scope, string Name) SplitScoped(string parameter) =>
-            parameter.StartsWith("scoped ", StringComparison.Ordinal) ? ("scoped ", parameter.Substring(7)) : (string.Empty, parameter);
+        private static void WriteForwardStateFields(CodeWriter writer, DropoutSiteModel site, string prefix)
+        {
+            writer.Line("// What the last forward call leaves for the backward call, which must apply exactly its mask: the element size");
+            writer.Line("// (0 before the first call), its length and mode, and its stream key and offset, from which backward regenerates");
+            writer.Line("// the mask" + (site.StoresMaskBits ? " when a copy of this instance has since recorded its own in the shared buffer." : "."));
+            writer.Line("private int " + prefix + "LastElementSize;");
+            writer.Line("private int " + prefix + "LastLength;");
+            writer.Line("private bool " + prefix + "LastWasActive;");
+            writer.Line("private ulong " + prefix + "LastKey;");
+            writer.Line("private ulong " + prefix + "LastOffset;");
+            if (site.StoresMaskBits)
+            {
+                writer.Line("private byte[]? " + prefix + "Mask;");
+            }
+        }
 
         // ---------------------------------------------------------------- shared bodies
 
-        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string input, string output, string prefix, bool isMethodSite)
+        private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string element, string input, string output, string prefix, bool isMethodSite)
         {
-            writer.Line(kernel + ".Validate(" + input + ", " + output + ", nameof(" + output + "));");
+            // Everything that can throw is checked before any state changes: a rejected call leaves the stream, the
+            // recorded length and the mask of the previous call as they were.
+            writer.Line(kernel + ".Validate(" + input + ", " + output + ", " + StringLiteral(output.TrimStart('@')) + ");");
             if (site.Spec.IsIdentity)
             {
                 writer.Line("// p = 1: dropout keeps every element; an in-place call does no work at all.");
@@ -323,11 +336,12 @@ public sealed partial class DropoutGenerator
                 return;
             }
 
-            writer.Line(prefix + "HasForward = true;");
-            writer.Line(prefix + "LastLength = " + input + ".Length;");
+            string field = "this." + prefix;
             writer.Line(DropoutContextType + " siteContext = this.DropoutContext;");
-            writer.Line(prefix + "LastWasActive = siteContext.IsDropoutActive;");
-            writer.Open("if (!" + prefix + "LastWasActive)");
+            writer.Line(field + "LastElementSize = sizeof(" + element + ");");
+            writer.Line(field + "LastLength = " + input + ".Length;");
+            writer.Line(field + "LastWasActive = siteContext.IsDropoutActive;");
+            writer.Open("if (!" + field + "LastWasActive)");
             writer.Line("// Inference: dropout is the identity; an in-place call does no work at all.");
             writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
             writer.Line("return;");
@@ -335,40 +349,41 @@ public sealed partial class DropoutGenerator
             writer.Line();
             if (isMethodSite)
             {
-                writer.Open("if (" + prefix + "Stream is null || " + prefix + "Stream.Context != siteContext)");
-                writer.Line("// The first call, or the type's DropoutContext changed: register as a site of the current context.");
-                writer.Line(prefix + "Stream = siteContext.CreateStream();");
+                writer.Open("if (" + field + "Stream is null || " + field + "Stream.Context != siteContext)");
+                writer.Line("// The first training call, or the type's DropoutContext changed: register as a site of the current context.");
+                writer.Line(field + "Stream = siteContext.CreateStream();");
                 writer.Close();
                 writer.Line();
             }
 
             writer.Line("// Each call reserves fresh stream positions, starting on a tile boundary.");
-            writer.Line(DropoutStreamType + " siteStream = " + (isMethodSite ? prefix + "Stream" : "this.DropoutStream") + ";");
+            writer.Line(DropoutStreamType + " siteStream = " + (isMethodSite ? field + "Stream" : "this.DropoutStream") + ";");
             writer.Line("ulong siteOffset = siteStream.Reserve(" + input + ".Length);");
+            writer.Line(field + "LastKey = siteStream.Key;");
+            writer.Line(field + "LastOffset = siteOffset;");
             if (site.StoresMaskBits)
             {
-                writer.Line(kernel + ".Forward(" + input + ", " + output + ", " + kernel + ".MaskFor(ref " + prefix + "Mask, " + input + ".Length), siteStream.Key, siteOffset);");
+                writer.Line(kernel + ".Forward(" + input + ", " + output + ", " + kernel + ".MaskFor(ref " + field + "Mask, " + input + ".Length, siteStream.Key, siteOffset), siteStream.Key, siteOffset);");
             }
             else
             {
                 writer.Line("// MaskStorage = Regenerate: backward redraws the mask from (key, offset) instead of storing it.");
-                writer.Line(prefix + "LastKey = siteStream.Key;");
-                writer.Line(prefix + "LastOffset = siteOffset;");
                 writer.Line(kernel + ".Forward(" + input + ", " + output + ", siteStream.Key, siteOffset);");
             }
         }
 
-        private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string gradOutput, string gradInput, string prefix)
+        private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string element, string gradOutput, string gradInput, string prefix)
         {
-            writer.Line(kernel + ".Validate(" + gradOutput + ", " + gradInput + ", nameof(" + gradInput + "));");
+            writer.Line(kernel + ".Validate(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ");");
             if (site.Spec.IsIdentity)
             {
                 writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
                 return;
             }
 
-            writer.Line(kernel + ".ThrowIfNoMatchingForward(" + prefix + "HasForward, " + prefix + "LastLength, " + gradOutput + ".Length);");
-            writer.Open("if (!" + prefix + "LastWasActive)");
+            string field = "this." + prefix;
+            writer.Line(kernel + ".ThrowIfNoMatchingForward(" + field + "LastElementSize, sizeof(" + element + "), " + field + "LastLength, " + gradOutput + ".Length);");
+            writer.Open("if (!" + field + "LastWasActive)");
             writer.Line("// The forward call ran in inference mode: it was the identity, and so is its gradient.");
             writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
             writer.Line("return;");
@@ -376,21 +391,27 @@ public sealed partial class DropoutGenerator
             writer.Line();
             if (site.StoresMaskBits)
             {
-                writer.Line("// The recorded bits are exactly the forward mask.");
-                writer.Line(kernel + ".Backward(" + gradOutput + ", " + gradInput + ", " + kernel + ".RecordedMask(" + prefix + "Mask, " + gradOutput + ".Length));");
+                writer.Line("// The recorded bits are exactly the forward mask (regenerated if a copy of this instance overwrote them).");
+                writer.Line(kernel + ".Backward(" + gradOutput + ", " + gradInput + ", " + field + "Mask, " + field + "LastKey, " + field + "LastOffset);");
             }
             else
             {
                 writer.Line("// Regenerating the mask at the forward call's (key, offset) reproduces it exactly.");
-                writer.Line(kernel + ".Forward(" + gradOutput + ", " + gradInput + ", " + prefix + "LastKey, " + prefix + "LastOffset);");
+                writer.Line(kernel + ".Forward(" + gradOutput + ", " + gradInput + ", " + field + "LastKey, " + field + "LastOffset);");
             }
         }
 
         // ---------------------------------------------------------------- literals
 
-        /// <summary>A C# literal that reads back as exactly <paramref name="value"/>.</summary>
+        /// <summary>A C# literal that reads back as exactly <paramref name="value"/>, which must be finite.</summary>
         public static string DoubleLiteral(double value)
         {
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                // The parser accepts only p in [2^-24, 1], so 1/p is at most 2^24; this guards that promise.
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Generated code never contains a NaN or infinite literal.");
+            }
+
             string text = value.ToString("R", CultureInfo.InvariantCulture);
             if (double.Parse(text, CultureInfo.InvariantCulture) != value)
             {
@@ -400,9 +421,14 @@ public sealed partial class DropoutGenerator
             return text.IndexOfAny(['.', 'E', 'e']) >= 0 ? text : text + ".0";
         }
 
-        /// <summary>A C# float literal that reads back as exactly <paramref name="value"/>.</summary>
+        /// <summary>A C# float literal that reads back as exactly <paramref name="value"/>, which must be finite.</summary>
         public static string FloatLiteral(float value)
         {
+            if (float.IsNaN(value) || float.IsInfinity(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Generated code never contains a NaN or infinite literal.");
+            }
+
             string text = value.ToString("R", CultureInfo.InvariantCulture);
             if (float.Parse(text, CultureInfo.InvariantCulture) != value)
             {

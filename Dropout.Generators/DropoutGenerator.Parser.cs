@@ -13,33 +13,46 @@ public sealed partial class DropoutGenerator
     internal static class Parser
     {
         /// <summary>The members a layer type receives (all must be free in the type).</summary>
-        private static readonly string[] LayerMemberNames =
+        internal static readonly string[] LayerMemberNames =
         [
             "DropoutKeepProbability", "DropoutContext", "DropoutStream", "DropoutForward", "DropoutBackward",
-            "__dropoutContext", "__dropoutStream", "__dropoutMask", "__dropoutHasForward", "__dropoutLastLength",
+            "__dropoutContext", "__dropoutStream", "__dropoutMask", "__dropoutLastElementSize", "__dropoutLastLength",
             "__dropoutLastWasActive", "__dropoutLastKey", "__dropoutLastOffset",
         ];
 
+        /// <summary>
+        /// The private fields of a dropout method <c>M</c> are <c>__M</c> followed by one of these. No suffix ends
+        /// another, so two methods with different names never get a field name in common.
+        /// </summary>
+        internal static readonly string[] MethodFieldSuffixes =
+            ["Stream", "Mask", "LastElementSize", "LastLength", "LastWasActive", "LastKey", "LastOffset"];
+
         /// <summary>The members a type that only holds dropout methods receives.</summary>
         private static readonly string[] HolderMemberNames = ["DropoutContext", "__dropoutContext"];
+
+        /// <summary>The locals of a generated forward body, which a parameter of a dropout method must not shadow.</summary>
+        private static readonly string[] BodyLocalNames = ["siteContext", "siteStream", "siteOffset"];
+
+        private static readonly SymbolDisplayFormat SignatureTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
         public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
             node is TypeDeclarationSyntax or MethodDeclarationSyntax or LocalFunctionStatementSyntax;
 
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
+            LocationInfo? attributeLocation = LocationInfo.From(context.Attributes.FirstOrDefault()?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
             try
             {
-                return context.TargetSymbol switch
+                ParseResult result = context.TargetSymbol switch
                 {
                     INamedTypeSymbol type when context.TargetNode is TypeDeclarationSyntax declaration => ParseLayer(context, type, declaration),
                     IMethodSymbol method when context.TargetNode is MethodDeclarationSyntax declaration => ParseMethod(context, method, declaration),
-                    IMethodSymbol method when context.TargetNode is LocalFunctionStatementSyntax local => new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(new[]
-                    {
-                        DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMethodShape, local.Identifier.GetLocation(), method.Name, "a local function cannot be a dropout site; declare a partial method of the type"),
-                    })),
+                    IMethodSymbol method when context.TargetNode is LocalFunctionStatementSyntax local => Rejected(
+                        DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMethodShape, local.Identifier.GetLocation(), method.Name, "a local function cannot be a dropout site; declare a partial method of the type")),
                     _ => Nothing,
                 };
+                return result with { AttributeLocation = attributeLocation };
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -49,11 +62,13 @@ public sealed partial class DropoutGenerator
                     context.TargetNode.GetLocation(),
                     context.TargetSymbol.Name,
                     exception.GetType().Name + ": " + exception.Message);
-                return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(new[] { failure }));
+                return Rejected(failure) with { AttributeLocation = attributeLocation };
             }
         }
 
         private static ParseResult Nothing => new(null, null, EquatableArray<DiagnosticInfo>.Empty);
+
+        private static ParseResult Rejected(params DiagnosticInfo[] diagnostics) => new(null, null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
         private static ParseResult ParseLayer(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, TypeDeclarationSyntax declaration)
         {
@@ -63,7 +78,7 @@ public sealed partial class DropoutGenerator
                 return Nothing;
             }
 
-            AttributeData? first = type.GetAttributes().FirstOrDefault(static attribute => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName);
+            AttributeData? first = FirstDropoutAttribute(type);
             if (first?.ApplicationSyntaxReference is { } reference
                 && (reference.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(reference.Span)))
             {
@@ -73,6 +88,23 @@ public sealed partial class DropoutGenerator
             }
 
             var diagnostics = new List<DiagnosticInfo>();
+            AttributeSettings? settings = CheckLayer(type, declaration, context.Attributes, diagnostics);
+            if (diagnostics.Count > 0 || settings is null)
+            {
+                return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            }
+
+            var site = new DropoutSiteModel(DescribeType(type), settings.Spec, settings.FixedSize, settings.StoresMaskBits, Method: null);
+            return new ParseResult(site, null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>
+        /// Every reason not to generate the layer <paramref name="type"/>, added to <paramref name="diagnostics"/>;
+        /// returns the attribute's settings (null when they are invalid). Dropout methods of the type ask the same
+        /// question: they are generated only when their layer is.
+        /// </summary>
+        private static AttributeSettings? CheckLayer(INamedTypeSymbol type, TypeDeclarationSyntax declaration, ImmutableArray<AttributeData> attributes, List<DiagnosticInfo> diagnostics)
+        {
             string typeName = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
             Location nameLocation = declaration.Identifier.GetLocation();
 
@@ -101,15 +133,23 @@ public sealed partial class DropoutGenerator
 
             CheckContainingTypes(type.ContainingType, nameLocation, diagnostics);
             CheckCollisions(type, LayerMemberNames, nameLocation, diagnostics);
+            CheckGeneratedBaseTypes(type, nameLocation, diagnostics);
+            return ReadAttribute(attributes, typeName, diagnostics);
+        }
 
-            AttributeSettings? settings = ReadAttribute(context.Attributes, typeName, diagnostics);
-            if (diagnostics.Count > 0 || settings is null)
+        /// <summary>Whether the <c>[Dropout]</c> layer <paramref name="type"/> is generated (its own parse reports why not).</summary>
+        private static bool LayerIsGenerated(INamedTypeSymbol type)
+        {
+            AttributeData? attribute = FirstDropoutAttribute(type);
+            if (attribute?.ApplicationSyntaxReference?.GetSyntax() is not { } syntax
+                || syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
+                || !HasWellFormedNames(type))
             {
-                return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+                return false;
             }
 
-            var site = new DropoutSiteModel(DescribeType(type), settings.Spec, settings.FixedSize, settings.StoresMaskBits, Method: null);
-            return new ParseResult(site, null, EquatableArray<DiagnosticInfo>.Empty);
+            var diagnostics = new List<DiagnosticInfo>();
+            return CheckLayer(type, declaration, ImmutableArray.Create(attribute), diagnostics) is not null && diagnostics.Count == 0;
         }
 
         private static ParseResult ParseMethod(GeneratorAttributeSyntaxContext context, IMethodSymbol method, MethodDeclarationSyntax declaration)
@@ -181,7 +221,7 @@ public sealed partial class DropoutGenerator
                 Shape("its parameters must be (Span<float>), (Span<double>), (ReadOnlySpan<float>, Span<float>) or (ReadOnlySpan<double>, Span<double>), passed by value");
             }
 
-            if (parameters.Any(static parameter => parameter.Name is "siteContext" or "siteStream" or "siteOffset"))
+            if (parameters.Any(static parameter => BodyLocalNames.Contains(parameter.Name)))
             {
                 Shape("the parameter names 'siteContext', 'siteStream' and 'siteOffset' are used by the generated body; rename the parameter");
             }
@@ -207,15 +247,20 @@ public sealed partial class DropoutGenerator
 
             bool typeIsLayer = HasDropoutAttribute(type);
             string fieldPrefix = MethodFieldPrefix(methodName);
-            var generatedNames = new List<string>
+            var generatedNames = new List<string> { methodName + "Backward" };
+            generatedNames.AddRange(MethodFieldSuffixes.Select(suffix => fieldPrefix + suffix));
+            if (typeIsLayer)
             {
-                methodName + "Backward",
-                fieldPrefix + "Stream", fieldPrefix + "Mask", fieldPrefix + "HasForward", fieldPrefix + "LastLength",
-                fieldPrefix + "LastWasActive", fieldPrefix + "LastKey", fieldPrefix + "LastOffset",
-            };
-            if (!typeIsLayer)
+                // The layer's own generated members are not in the compilation yet: compare the names directly.
+                if (generatedNames.FirstOrDefault(static name => LayerMemberNames.Contains(name)) is { } clash)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameCollision, nameLocation, typeName, clash, "the [Dropout] layer '" + typeName + "' generates a member with that name; rename the method"));
+                }
+            }
+            else
             {
                 generatedNames.AddRange(HolderMemberNames);
+                CheckGeneratedBaseTypes(type, nameLocation, diagnostics);
             }
 
             CheckCollisions(type, generatedNames, nameLocation, diagnostics);
@@ -223,7 +268,13 @@ public sealed partial class DropoutGenerator
             AttributeSettings? settings = ReadAttribute(context.Attributes, methodName, diagnostics);
             if (diagnostics.Count > 0 || settings is null || elementType is null)
             {
-                return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics));
+                return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { Stub = DescribeStub(method, declaration) };
+            }
+
+            if (typeIsLayer && !LayerIsGenerated(type))
+            {
+                // The layer reports its own error; a method of a layer that is not generated would have no DropoutContext.
+                return new ParseResult(null, null, EquatableArray<DiagnosticInfo>.Empty) { Stub = DescribeStub(method, declaration) };
             }
 
             string modifiers = string.Join(" ", declaration.Modifiers.Select(static modifier => modifier.Text));
@@ -233,8 +284,10 @@ public sealed partial class DropoutGenerator
                 EscapeIdentifier(methodName),
                 elementType,
                 outOfPlace,
-                ScopedPrefix(parameters[0]) + EscapeIdentifier(parameters[0].Name),
-                outOfPlace ? ScopedPrefix(parameters[1]) + EscapeIdentifier(parameters[1].Name) : string.Empty,
+                ParameterPrefix(parameters[0]),
+                EscapeIdentifier(parameters[0].Name),
+                outOfPlace ? ParameterPrefix(parameters[1]) : string.Empty,
+                outOfPlace ? EscapeIdentifier(parameters[1].Name) : string.Empty,
                 typeIsLayer);
             TargetTypeModel target = DescribeType(type);
             var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel);
@@ -242,9 +295,90 @@ public sealed partial class DropoutGenerator
             return new ParseResult(site, holder, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        // The implementation of a partial method repeats 'scoped' exactly as the declaration has it.
-        private static string ScopedPrefix(IParameterSymbol parameter) =>
-            parameter.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty;
+        // The implementation of a partial method repeats 'params' and 'scoped' exactly as the declaration has them.
+        private static string ParameterPrefix(IParameterSymbol parameter) =>
+            (parameter.IsParams ? "params " : string.Empty)
+            + (parameter.ScopedKind == ScopedKind.ScopedValue && !parameter.IsParams ? "scoped " : string.Empty);
+
+        /// <summary>
+        /// For a rejected dropout method that the compiler requires an implementation of (it has an access modifier,
+        /// a return value or out parameters), a body that throws: the DRPG error then stands alone instead of next to
+        /// CS8795. The build fails on the DRPG error, so the body never runs. Null when no implementation is required
+        /// or the signature cannot be repeated exactly (generic, extension, by-ref return, unresolved or pointer types).
+        /// </summary>
+        private static StubModel? DescribeStub(IMethodSymbol method, MethodDeclarationSyntax declaration)
+        {
+            INamedTypeSymbol type = method.ContainingType;
+            bool requiresImplementation = declaration.Modifiers.Any(static modifier => modifier.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.ProtectedKeyword or SyntaxKind.InternalKeyword or SyntaxKind.VirtualKeyword or SyntaxKind.OverrideKeyword or SyntaxKind.SealedKeyword or SyntaxKind.NewKeyword)
+                || !method.ReturnsVoid
+                || method.Parameters.Any(static parameter => parameter.RefKind == RefKind.Out);
+            if (!requiresImplementation
+                || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword)
+                || declaration.Modifiers.Any(SyntaxKind.ExternKeyword)
+                || declaration.Body is not null
+                || declaration.ExpressionBody is not null
+                || method.PartialImplementationPart is not null
+                || method.PartialDefinitionPart is not null
+                || method.IsGenericMethod
+                || method.IsExtensionMethod
+                || method.IsVararg
+                || method.ReturnsByRef
+                || method.ReturnsByRefReadonly
+                || type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
+                || declaration.ContainsDiagnostics
+                || CannotBeSpelled(method.ReturnType)
+                || method.Parameters.Any(static parameter => CannotBeSpelled(parameter.Type))
+                || type.GetMembers(method.Name).Count(other => other is IMethodSymbol candidate && SameParameterTypes(candidate, method)) != 1
+                || !CanReopen(type))
+            {
+                return null;
+            }
+
+            string parameters = string.Join(", ", method.Parameters.Select(static parameter =>
+                (parameter.IsParams ? "params " : string.Empty)
+                + (parameter.ScopedKind == ScopedKind.ScopedValue && !parameter.IsParams ? "scoped " : string.Empty)
+                + parameter.RefKind switch
+                {
+                    RefKind.Ref => "ref ",
+                    RefKind.Out => "out ",
+                    RefKind.In => "in ",
+                    RefKind.None => string.Empty,
+                    _ => "ref readonly ",
+                }
+                + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name)));
+            string modifiers = string.Join(" ", declaration.Modifiers.Select(static modifier => modifier.Text));
+            string signature = modifiers + " " + method.ReturnType.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(method.Name) + "(" + parameters + ")";
+            return new StubModel(DescribeType(type), method.Name, signature);
+        }
+
+        private static bool SameParameterTypes(IMethodSymbol first, IMethodSymbol second) =>
+            first.Parameters.Length == second.Parameters.Length
+            && first.Arity == second.Arity
+            && first.Parameters.Zip(second.Parameters, static (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind).All(static same => same);
+
+        // Unresolved types cannot be spelled; pointers could, but the reopened type is not declared 'unsafe'.
+        private static bool CannotBeSpelled(ITypeSymbol type) => type switch
+        {
+            IErrorTypeSymbol => true,
+            IArrayTypeSymbol array => CannotBeSpelled(array.ElementType),
+            IPointerTypeSymbol => true,
+            IFunctionPointerTypeSymbol => true,
+            INamedTypeSymbol named => named.TypeArguments.Any(CannotBeSpelled) || (named.ContainingType is { } outer && CannotBeSpelled(outer)),
+            _ => false,
+        };
+
+        /// <summary>Whether the type and every type that contains it can be reopened in a generated file.</summary>
+        private static bool CanReopen(INamedTypeSymbol type)
+        {
+            if (!HasWellFormedNames(type))
+            {
+                return false;
+            }
+
+            var diagnostics = new List<DiagnosticInfo>();
+            CheckContainingTypes(type, Location.None, diagnostics);
+            return diagnostics.Count == 0;
+        }
 
         /// <summary>Whether the type, its containing types, type parameters and namespaces all have real names.</summary>
         private static bool HasWellFormedNames(INamedTypeSymbol? type)
@@ -273,9 +407,11 @@ public sealed partial class DropoutGenerator
             return true;
         }
 
-        /// <summary>The prefix of a method site's private fields: <c>DropInput</c> → <c>__dropInput</c>.</summary>
-        public static string MethodFieldPrefix(string methodName) =>
-            "__" + char.ToLowerInvariant(methodName[0]) + methodName.Substring(1);
+        /// <summary>
+        /// The prefix of a method site's private fields: <c>DropInput</c> → <c>__DropInput</c>. The name is kept as it
+        /// is (not lower-cased) so that <c>Drop</c> and <c>drop</c> get fields of their own.
+        /// </summary>
+        public static string MethodFieldPrefix(string methodName) => "__" + methodName;
 
         private sealed record AttributeSettings(MaskSpecification Spec, int FixedSize, bool StoresMaskBits);
 
@@ -291,8 +427,9 @@ public sealed partial class DropoutGenerator
             Location? attributeLocation = syntax?.GetLocation();
             Location? argumentLocation = (syntax as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.GetLocation() ?? attributeLocation;
 
+            // Kind first: TypedConstant.Value throws for an array (a user-declared DropoutAttribute(params double[])).
             if (attribute.ConstructorArguments.Length != 1
-                || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error
+                || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Primitive
                 || attribute.ConstructorArguments[0].Value is not double keepProbability)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KeepProbabilityNotConstant, argumentLocation, targetName));
@@ -313,6 +450,11 @@ public sealed partial class DropoutGenerator
             bool storesMaskBits = true;
             foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
             {
+                if (named.Value.Kind is not (TypedConstantKind.Primitive or TypedConstantKind.Enum))
+                {
+                    continue;
+                }
+
                 if (named.Key == "Size" && named.Value.Value is int size)
                 {
                     fixedSize = size;
@@ -355,8 +497,10 @@ public sealed partial class DropoutGenerator
             return elementType is not null;
         }
 
-        private static bool HasDropoutAttribute(ISymbol symbol) =>
-            symbol.GetAttributes().Any(static attribute => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName);
+        private static AttributeData? FirstDropoutAttribute(ISymbol symbol) =>
+            symbol.GetAttributes().FirstOrDefault(static attribute => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName);
+
+        private static bool HasDropoutAttribute(ISymbol symbol) => FirstDropoutAttribute(symbol) is not null;
 
         private static void CheckContainingTypes(INamedTypeSymbol? type, Location location, List<DiagnosticInfo> diagnostics)
         {
@@ -381,16 +525,63 @@ public sealed partial class DropoutGenerator
             string typeName = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
             foreach (string name in generatedNames)
             {
-                bool declared = !type.GetMembers(name).IsEmpty || type.GetTypeMembers(name).Length > 0 || type.Name == name;
-                bool inherited = false;
-                for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && !declared && !inherited; baseType = baseType.BaseType)
+                string? reason = null;
+                if (type.Name == name)
                 {
-                    inherited = baseType.GetMembers(name).Any(static member => member.DeclaredAccessibility != Accessibility.Private);
+                    reason = "it is the name of the type itself";
+                }
+                else if (!type.GetMembers(name).IsEmpty || type.GetTypeMembers(name).Length > 0)
+                {
+                    reason = "the type declares a member with that name";
+                }
+                else if (type.TypeParameters.Any(parameter => parameter.Name == name))
+                {
+                    reason = "a type parameter of the type has that name";
+                }
+                else
+                {
+                    for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && reason is null; baseType = baseType.BaseType)
+                    {
+                        if (baseType.GetMembers(name).Any(static member => member.DeclaredAccessibility != Accessibility.Private))
+                        {
+                            reason = "it inherits a member with that name from '" + baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+                        }
+                    }
                 }
 
-                if (declared || inherited)
+                if (reason is not null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameCollision, location, typeName, name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameCollision, location, typeName, name, reason + "; rename the member"));
+                }
+            }
+        }
+
+        /// <summary>
+        /// A type whose base type also receives generated dropout members (a <c>[Dropout]</c> layer, or a type with
+        /// <c>[Dropout]</c> methods) would hide them (CS0108): those members are not in the compilation the generator
+        /// sees, so the name check alone cannot find them.
+        /// </summary>
+        private static void CheckGeneratedBaseTypes(INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
+        {
+            for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+            {
+                if (baseType.DeclaringSyntaxReferences.IsEmpty)
+                {
+                    // From metadata: its generated members are real members there, which the name check finds.
+                    continue;
+                }
+
+                bool isLayer = HasDropoutAttribute(baseType);
+                if (isLayer || baseType.GetMembers().Any(static member => member is IMethodSymbol && HasDropoutAttribute(member)))
+                {
+                    string baseName = baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.MemberNameCollision,
+                        location,
+                        type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                        "DropoutContext",
+                        "its base type '" + baseName + "' " + (isLayer ? "is a [Dropout] layer" : "has [Dropout] methods") + " whose generated members these would hide; use composition (a field holding the layer) instead of inheritance"));
+                    return;
                 }
             }
         }
@@ -403,15 +594,19 @@ public sealed partial class DropoutGenerator
                 chain.Insert(0, current);
             }
 
-            string ns = type.ContainingNamespace is { IsGlobalNamespace: false } containing
-                ? string.Join(".", containing.ToDisplayParts().Where(static part => part.Kind == SymbolDisplayPartKind.NamespaceName).Select(static part => EscapeIdentifier(part.ToString())))
-                : string.Empty;
+            var namespaces = new List<string>();
+            for (INamespaceSymbol? current = type.ContainingNamespace; current is { IsGlobalNamespace: false }; current = current.ContainingNamespace)
+            {
+                namespaces.Insert(0, current.Name);
+            }
+
+            string ns = string.Join(".", namespaces.Select(EscapeIdentifier));
             var declarations = chain.Select(static t => new TypeDeclarationModel(
                 Keyword(t),
                 EscapeIdentifier(t.Name),
                 t.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(static p => EscapeIdentifier(p.Name))) + ">"));
             string fullName = string.Join("+", chain.Select(static t => t.Arity == 0 ? t.Name : t.Name + "`" + t.Arity.ToString(CultureInfo.InvariantCulture)));
-            return new TargetTypeModel(ns, new EquatableArray<TypeDeclarationModel>(declarations), ns.Length == 0 ? fullName : ns.Replace("@", string.Empty) + "." + fullName);
+            return new TargetTypeModel(ns, new EquatableArray<TypeDeclarationModel>(declarations), namespaces.Count == 0 ? fullName : string.Join(".", namespaces) + "." + fullName);
         }
 
         private static string Keyword(INamedTypeSymbol type) => type switch
@@ -434,8 +629,12 @@ public sealed partial class DropoutGenerator
             _ => "private",
         };
 
-        private static string EscapeIdentifier(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.RecordKeyword
+        /// <summary>
+        /// The identifier as generated code must spell it: with '@' when it is a keyword or a contextual keyword
+        /// (<c>@checked</c>, <c>@record</c>, <c>@nameof</c>, <c>@var</c>), which is always legal and never changes the name.
+        /// </summary>
+        internal static string EscapeIdentifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
                 ? "@" + name
                 : name;
     }

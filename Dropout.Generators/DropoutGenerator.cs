@@ -33,6 +33,18 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
 
         /// <summary>The types that receive a <c>DropoutContext</c> property for their dropout methods.</summary>
         public const string ContextHolders = "Dropout.ContextHolders";
+
+        /// <summary>The throwing bodies of rejected dropout methods that need one.</summary>
+        public const string Stubs = "Dropout.Stubs";
+
+        /// <summary>Whether the compilation can take generated code (runtime referenced, C# 11 or later).</summary>
+        public const string Environment = "Dropout.Environment";
+
+        /// <summary>The files to generate, with hint names unique ignoring case.</summary>
+        public const string HintNames = "Dropout.HintNames";
+
+        /// <summary>Each file to generate, on its own.</summary>
+        public const string Files = "Dropout.Files";
     }
 
     /// <inheritdoc />
@@ -44,19 +56,32 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(AttributeMetadataName, Parser.IsCandidate, Parser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
+        // Whether generated code can compile at all here (Dropout.Runtime referenced, C# 11 or later). A small
+        // equatable record: an edit that does not change it leaves everything downstream cached.
+        IncrementalValueProvider<GenerationEnvironment> environment = context.CompilationProvider
+            .Combine(context.ParseOptionsProvider)
+            .Select(static (pair, _) => Requirements.Describe(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Environment);
+
+        // When it cannot, one error at the first [Dropout] says why, and nothing else is reported or generated.
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> environmentErrors = parsed
+            .Select(static (result, _) => result.AttributeLocation)
+            .Collect()
+            .Combine(environment)
+            .Select(static (pair, _) => Requirements.Errors(pair.Right, pair.Left))
+            .WithTrackingName(TrackingNames.Environment + ".Errors");
+        context.RegisterSourceOutput(environmentErrors, static (production, diagnostics) => Report(production, diagnostics));
+
         // Diagnostics leave on their own branch: they hold locations, and moving a line must not re-emit source.
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
             .Select(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics + ".Select")
             .Where(static diagnostics => !diagnostics.IsEmpty)
+            .Combine(environment)
+            .Where(static pair => pair.Right.CanGenerate)
+            .Select(static (pair, _) => pair.Left)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (production, diagnostics) =>
-        {
-            foreach (DiagnosticInfo diagnostic in diagnostics)
-            {
-                production.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+        context.RegisterSourceOutput(diagnostics, static (production, diagnostics) => Report(production, diagnostics));
 
         IncrementalValuesProvider<DropoutSiteModel> sites = parsed
             .Select(static (result, _) => result.Site)
@@ -65,7 +90,12 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Sites + ".Where")
             .Select(static (site, _) => site!)
             .WithTrackingName(TrackingNames.Sites);
-        context.RegisterSourceOutput(sites, Emitter.EmitSite);
+
+        IncrementalValuesProvider<StubModel> stubs = parsed
+            .Select(static (result, _) => result.Stub)
+            .Where(static stub => stub is not null)
+            .Select(static (stub, _) => stub!)
+            .WithTrackingName(TrackingNames.Stubs);
 
         // Several dropout methods may share a type; its DropoutContext property is emitted once.
         IncrementalValueProvider<EquatableArray<ContextHolderModel>> holders = parsed
@@ -80,12 +110,29 @@ public sealed partial class DropoutGenerator : IIncrementalGenerator
             .Select(static (all, _) => new EquatableArray<ContextHolderModel>(
                 all.Distinct().OrderBy(static holder => holder.Type.FullName, StringComparer.Ordinal)))
             .WithTrackingName(TrackingNames.ContextHolders);
-        context.RegisterSourceOutput(holders, static (production, holders) =>
+
+        // Every file to generate, named: hint names must be unique ignoring case (CS8784/CS8785 otherwise), which
+        // only the whole set can decide. SelectMany hands each file on by itself, compared with the file at its place
+        // in the previous run: an edit that changes one site's model re-emits that file alone, and adding or removing
+        // a site re-emits the files after it.
+        IncrementalValuesProvider<NamedFile> files = sites
+            .Collect()
+            .Combine(stubs.Collect())
+            .Combine(holders)
+            .Select(static (all, _) => HintNames.Assign(all.Left.Left, all.Left.Right, all.Right))
+            .WithTrackingName(TrackingNames.HintNames)
+            .SelectMany(static (files, _) => files)
+            .WithTrackingName(TrackingNames.Files);
+
+        context.RegisterSourceOutput(files.Combine(environment).Where(static pair => pair.Right.CanGenerate), static (production, pair) =>
+            Emitter.Emit(production, pair.Left));
+    }
+
+    private static void Report(SourceProductionContext production, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (DiagnosticInfo diagnostic in diagnostics)
         {
-            foreach (ContextHolderModel holder in holders)
-            {
-                Emitter.EmitContextHolder(production, holder);
-            }
-        });
+            production.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
     }
 }

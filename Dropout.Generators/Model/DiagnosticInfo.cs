@@ -23,4 +23,11 @@ internal sealed record LocationInfo(string FilePath, TextSpan TextSpan, LinePosi
 }
 
 /// <summary>What the parser makes of one attributed declaration: a site to emit, diagnostics to report, or both empty.</summary>
-internal sealed record ParseResult(DropoutSiteModel? Site, ContextHolderModel? ContextHolder, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ParseResult(DropoutSiteModel? Site, ContextHolderModel? ContextHolder, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Gets the throwing body of a rejected dropout method the compiler requires an implementation of, if any.</summary>
+    public StubModel? Stub { get; init; }
+
+    /// <summary>Gets where the <c>[Dropout]</c> attribute is: an error about the whole compilation is reported at the first one.</summary>
+    public LocationInfo? AttributeLocation { get; init; }
+}

@@ -39,11 +39,13 @@ internal sealed record TypeDeclarationModel(string Keyword, string Name, string 
 /// <summary>The partial method a method-form site implements.</summary>
 /// <param name="Modifiers">The declaration's modifiers, repeated on the implementation (e.g. "private partial").</param>
 /// <param name="Accessibility">The accessibility the generated backward method gets (e.g. "private").</param>
-/// <param name="Name">The method's name.</param>
+/// <param name="Name">The method's name as generated code spells it ('@' before a keyword).</param>
 /// <param name="ElementType">"float" or "double".</param>
 /// <param name="IsOutOfPlace">Whether the method takes (ReadOnlySpan&lt;T&gt; input, Span&lt;T&gt; output) rather than one span.</param>
-/// <param name="FirstParameterName">The name of the first parameter, after "scoped " if it is declared scoped.</param>
-/// <param name="SecondParameterName">The name of the second parameter (after "scoped " if so), or empty.</param>
+/// <param name="FirstParameterPrefix">"params ", "scoped " or empty, as the declaration has it.</param>
+/// <param name="FirstParameterName">The name of the first parameter as generated code spells it.</param>
+/// <param name="SecondParameterPrefix">The same for the second parameter, or empty.</param>
+/// <param name="SecondParameterName">The name of the second parameter, or empty.</param>
 /// <param name="ContainingTypeIsLayer">Whether the type is itself a <c>[Dropout]</c> layer, which then provides <c>DropoutContext</c>.</param>
 internal sealed record DropoutMethodModel(
     string Modifiers,
@@ -51,10 +53,42 @@ internal sealed record DropoutMethodModel(
     string Name,
     string ElementType,
     bool IsOutOfPlace,
+    string FirstParameterPrefix,
     string FirstParameterName,
+    string SecondParameterPrefix,
     string SecondParameterName,
-    bool ContainingTypeIsLayer);
+    bool ContainingTypeIsLayer)
+{
+    /// <summary>Gets the method's name without the '@' of a keyword: for field names, strings and file names.</summary>
+    public string PlainName => Name.TrimStart('@');
+}
 
 /// <summary>A type that holds dropout methods but is not a layer itself: it receives the <c>DropoutContext</c> property.</summary>
 /// <param name="Type">The type.</param>
 internal sealed record ContextHolderModel(TargetTypeModel Type);
+
+/// <summary>
+/// The implementation of a rejected dropout method that the compiler requires one of: it only throws, and exists so
+/// that the build reports the generator's DRPG error alone rather than next to CS8795.
+/// </summary>
+/// <param name="Type">The type that declares the method.</param>
+/// <param name="MethodName">The method's name (without '@').</param>
+/// <param name="Signature">The implementation's signature, with fully qualified types: "public partial void M(global::System.Span&lt;float&gt; x)".</param>
+internal sealed record StubModel(TargetTypeModel Type, string MethodName, string Signature);
+
+/// <summary>What the whole compilation offers generated code: the runtime it calls, and the language version it is written in.</summary>
+/// <param name="HasRuntime">Whether Dropout.Runtime is referenced (the types generated code calls resolve to it).</param>
+/// <param name="LanguageVersion">The compilation's C# version, as the compiler spells it ("10.0").</param>
+/// <param name="SupportsLanguageVersion">Whether that version is C# 11 or later (generated kernels are file-local classes).</param>
+internal sealed record GenerationEnvironment(bool HasRuntime, string LanguageVersion, bool SupportsLanguageVersion)
+{
+    /// <summary>Gets whether generated code would compile here.</summary>
+    public bool CanGenerate => HasRuntime && SupportsLanguageVersion;
+}
+
+/// <summary>One file to generate, with its hint name: exactly one of the three models is set.</summary>
+/// <param name="Site">A dropout site (layer or method).</param>
+/// <param name="Stub">The throwing body of a rejected dropout method.</param>
+/// <param name="Holder">The <c>DropoutContext</c> property of a type with dropout methods.</param>
+/// <param name="HintName">The file's hint name (before naming: its stem).</param>
+internal sealed record NamedFile(DropoutSiteModel? Site, StubModel? Stub, ContextHolderModel? Holder, string HintName);

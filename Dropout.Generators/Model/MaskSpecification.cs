@@ -32,8 +32,18 @@ internal sealed record MaskSpecification(double KeepProbability, int BitsPerElem
     /// <summary>Gets the mask that isolates one field, <c>2^bits - 1</c> (all ones for 32-bit fields).</summary>
     public uint FieldMask => BitsPerElement >= 32 ? uint.MaxValue : (1u << BitsPerElement) - 1;
 
-    /// <summary>Whether <paramref name="keepProbability"/> is a valid keep probability: in (0, 1], not NaN.</summary>
-    public static bool IsValid(double keepProbability) => keepProbability > 0.0 && keepProbability <= 1.0;
+    /// <summary>
+    /// The smallest supported keep probability, 2^-24 (the runtime's <c>DropoutMaskSpec.MinimumKeepProbability</c>):
+    /// from it on the 32-bit threshold is at least 256, so the realized keep rate is within 0.2 % of p, and 1/p is at
+    /// most 2^24, finite and exact in float.
+    /// </summary>
+    public const double MinimumKeepProbability = 1.0 / 16777216.0;
+
+    /// <summary>
+    /// Whether <paramref name="keepProbability"/> is a supported keep probability: in [2^-24, 1]. NaN fails both
+    /// comparisons. The runtime and the analyzers (DRP001) accept exactly the same set.
+    /// </summary>
+    public static bool IsValid(double keepProbability) => keepProbability >= MinimumKeepProbability && keepProbability <= 1.0;
 
     /// <summary>Compiles a valid keep probability (see <see cref="IsValid"/>).</summary>
     public static MaskSpecification Create(double keepProbability)

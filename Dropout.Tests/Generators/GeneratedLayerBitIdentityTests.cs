@@ -12,7 +12,7 @@ public sealed class GeneratedLayerBitIdentityTests
     private const ulong Seed = 0x5EED_1234_ABCD_0042;
 
     // Dyadic p (1, 2, 4 bits), 16-bit thresholds, a 32-bit one (p < 1/256), and the identity.
-    private static readonly double[] Probabilities = [0.5, 0.75, 0.25, 0.1875, 0.8, 0.9, 0.1, 0.999, 1.0 / 3, 1e-3, 1e-7, 1.0];
+    private static readonly double[] Probabilities = [0.5, 0.75, 0.25, 0.1875, 0.8, 0.9, 0.1, 0.999, 1.0 / 3, 1e-3, 1e-7, 1.0 / 16777216, 1.0];
 
     // Empty, below one group, group edges, tile edges for every field width, and several tiles plus a tail.
     private static readonly int[] Lengths = [0, 1, 5, 63, 64, 65, 127, 128, 129, 200, 256, 1000, 2047, 2048, 2049, 4096 + 64 + 5, 8192];

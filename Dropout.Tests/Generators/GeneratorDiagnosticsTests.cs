@@ -57,7 +57,7 @@ public sealed class GeneratorDiagnosticsTests
         Diagnostic[] reported = result.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
         Assert.NotEmpty(reported);
         Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "DRPG999");
-        Assert.Empty(result.RunResult.Results.Single().GeneratedSources);
+        AssertNoDropoutCodeGenerated(result);
         foreach (Diagnostic diagnostic in reported)
         {
             Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
@@ -66,6 +66,48 @@ public sealed class GeneratorDiagnosticsTests
             Assert.Equal($"https://github.com/dropout-toolkit/Dropout.Toolkit/blob/main/docs/generator.md#{id.ToLowerInvariant()}", diagnostic.Descriptor.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
         }
+    }
+
+    /// <summary>
+    /// Nothing but, for a rejected method with an access modifier, the throwing body that keeps CS8795 away (see
+    /// <see cref="RejectedMethod_WithAnAccessModifier_ReportsOnlyTheGeneratorError"/>); and nothing generated has an
+    /// error of its own.
+    /// </summary>
+    internal static void AssertNoDropoutCodeGenerated(GeneratorOutput result)
+    {
+        foreach (GeneratedSourceResult generated in result.RunResult.Results.Single().GeneratedSources)
+        {
+            string text = generated.SourceText.ToString();
+            Assert.Contains("throw new global::System.NotSupportedException(\"[Dropout] generated no code for", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("DropoutKernel", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("DropoutContext", text, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(result.CompilationErrors, d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+    }
+
+    [Theory]
+    [InlineData("DRPG003", "public partial class Model { [Dropout(2.0)] public partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG003", "public partial class Model { [Dropout(1e-39)] internal partial void Drop(ReadOnlySpan<double> x, Span<double> y); }")]
+    [InlineData("DRPG004", "public partial class Model { [Dropout(0.5)] private static partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG004", "public partial class Model { [Dropout(0.5)] public partial int Drop(Span<float> x); }")]
+    [InlineData("DRPG004", "public partial class Model { [Dropout(0.5)] public partial void Drop(ref Span<float> x, out int y); }")]
+    [InlineData("DRPG004", "public partial class Model { [Dropout(0.5)] protected internal partial void Drop(Span<int> x); }")]
+    [InlineData("DRPG006", "public partial struct Model { [Dropout(0.5)] public partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG006", "public readonly partial record struct Model { [Dropout(0.5)] private partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG005", "public partial class Model { [Dropout(0.5)] public partial void Drop(Span<float> x); public void DropBackward() { } }")]
+    [InlineData("DRPG008", "public partial class Model { [Dropout(0.5)] public partial void Drop(Span<float> x); [Dropout(0.5)] public partial void Drop(Span<double> x); }")]
+    [InlineData("DRPG001", "[Dropout(0.5)] public class Layer { } public partial class Model : Layer { [Dropout(0.5)] public partial void Drop(Span<float> x); }")]
+    [InlineData("DRPG003", "[Dropout(0.0)] public partial class Layer { [Dropout(0.5)] public partial void Drop(Span<float> x); }")]
+    public void RejectedMethod_WithAnAccessModifier_ReportsOnlyTheGeneratorError(string id, string declaration)
+    {
+        // Issue 10 §3: a rejected partial method with an access modifier has no implementation, and the compiler adds
+        // CS8795 beside the DRPG error. The generator gives it a throwing body instead (the build fails on DRPG anyway).
+        GeneratorOutput result = GeneratorHarness.Run("using System;\nusing Dropout;\nnamespace App;\n" + declaration + "\n");
+        Assert.Contains(result.GeneratorDiagnostics, d => d.Id == id);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "DRPG999");
+        Assert.Empty(result.CompilationErrors);
+        AssertNoDropoutCodeGenerated(result);
     }
 
     [Fact]
@@ -82,7 +124,7 @@ public sealed class GeneratorDiagnosticsTests
             public partial record Record(int Width) { [Dropout(0.5, MaskStorage = DropoutMaskStorage.Regenerate)] internal partial void Drop(Span<float> x); }
             public abstract partial class Base { [Dropout(0.5)] public virtual partial void Drop(Span<float> x); }
             [Dropout(1.0)] public partial struct Identity { }
-            [Dropout(1e-9, Size = 640)] public ref partial struct Tiny { }
+            [Dropout(5.9604644775390625E-08, Size = 640)] public ref partial struct Tiny { }
             [Dropout(0.9)] public sealed partial class LayerWithSites { [Dropout(0.5)] private partial void DropMore(Span<double> x); [Dropout(1.0)] private partial void KeepAll(ReadOnlySpan<float> a, Span<float> b); }
             public static partial class Outer { internal partial interface IHost { } private sealed partial class Inner<T> { [Dropout(0.75)] public sealed partial record Deep { } } }
             public static class IdentityDropoutKernel { }
@@ -138,7 +180,8 @@ public sealed class GeneratorDiagnosticsTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
             .ToArray();
-        Assert.True(descriptors.Length >= 9);
+        Assert.True(descriptors.Length >= 11);
+        string docs = File.ReadAllText(Path.Combine(Dropout.Tests.TestSupport.RepositoryPaths.Root(), "docs", "generator.md"));
         Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
@@ -147,6 +190,7 @@ public sealed class GeneratorDiagnosticsTests
             Assert.NotEmpty(descriptor.MessageFormat.ToString());
             Assert.NotEmpty(descriptor.Description.ToString());
             Assert.EndsWith("#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri, StringComparison.Ordinal);
+            Assert.Contains("<a id=\"" + descriptor.Id.ToLowerInvariant() + "\"></a>\n### " + descriptor.Id + ": " + descriptor.Title, docs, StringComparison.Ordinal);
         }
     }
 }

@@ -10,39 +10,58 @@ namespace Dropout.Tests.Generators;
 /// <summary>Compiles user source with the Dropout generator the way a consumer's build does, in memory.</summary>
 internal static class GeneratorHarness
 {
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+    private static readonly ImmutableArray<MetadataReference> FrameworkReferences = [.. Basic.Reference.Assemblies.Net80.References.All];
 
     private static readonly ImmutableArray<MetadataReference> References =
     [
-        .. Basic.Reference.Assemblies.Net80.References.All,
+        .. FrameworkReferences,
         MetadataReference.CreateFromFile(typeof(DropoutKernels).Assembly.Location),
     ];
 
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CreateCompilation(LanguageVersion.CSharp12, referenceRuntime: true, sources);
+
+    // Empty compilations to add sources to: a compilation made from another shares its reference symbols, so the
+    // hundreds of framework assemblies are read once, not once per compilation (the fuzz tests compile thousands).
+    private static readonly CSharpCompilation EmptyWithRuntime = Empty(References);
+    private static readonly CSharpCompilation EmptyWithoutRuntime = Empty(FrameworkReferences);
+
+    /// <summary>A compilation of <paramref name="sources"/> in C# <paramref name="version"/>, with or without Dropout.Runtime.</summary>
+    public static CSharpCompilation CreateCompilation(LanguageVersion version, bool referenceRuntime, params string[] sources) =>
+        (referenceRuntime ? EmptyWithRuntime : EmptyWithoutRuntime)
+            .AddSyntaxTrees(sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(version), path: "User" + index + ".cs")));
+
+    private static CSharpCompilation Empty(IEnumerable<MetadataReference> references) =>
         CSharpCompilation.Create(
-            "GeneratedLayers" + Guid.NewGuid().ToString("N"),
-            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: "User" + index + ".cs")),
-            References,
+            "GeneratedLayers",
+            [],
+            references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
-    public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
+    public static GeneratorDriver CreateDriver(bool trackSteps = false, LanguageVersion version = LanguageVersion.CSharp12) =>
         CSharpGeneratorDriver.Create(
             [new DropoutGenerator().AsSourceGenerator()],
-            parseOptions: ParseOptions,
+            parseOptions: new CSharpParseOptions(version),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns the output compilation, the generator's diagnostics and its result.</summary>
-    public static GeneratorOutput Run(params string[] sources)
+    public static GeneratorOutput Run(params string[] sources) => Run(LanguageVersion.CSharp12, referenceRuntime: true, sources);
+
+    /// <summary>Runs the generator over C# <paramref name="version"/> sources, with or without Dropout.Runtime.</summary>
+    public static GeneratorOutput Run(LanguageVersion version, bool referenceRuntime, params string[] sources)
     {
-        CSharpCompilation compilation = CreateCompilation(sources);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        CSharpCompilation compilation = CreateCompilation(version, referenceRuntime, sources);
+        GeneratorDriver driver = CreateDriver(version: version).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorOutput(output, diagnostics, driver.GetRunResult());
     }
 
     /// <summary>Runs the generator, requires a clean compile, and loads the assembly.</summary>
-    public static Assembly CompileAndLoad(params string[] sources)
+    public static Assembly CompileAndLoad(params string[] sources) => CompileAndLoad(LanguageVersion.CSharp12, sources);
+
+    /// <summary>Runs the generator over C# <paramref name="version"/> sources, requires a clean compile, and loads the assembly.</summary>
+    public static Assembly CompileAndLoad(LanguageVersion version, params string[] sources)
     {
-        GeneratorOutput result = Run(sources);
+        GeneratorOutput result = Run(version, referenceRuntime: true, sources);
         Assert.Empty(result.GeneratorDiagnostics);
         using var stream = new MemoryStream();
         var emit = result.Compilation.Emit(stream);

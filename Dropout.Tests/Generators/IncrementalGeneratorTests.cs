@@ -102,6 +102,26 @@ public sealed class IncrementalGeneratorTests
     }
 
     [Fact]
+    public void AddingAnotherSite_LeavesTheFilesBeforeItUnchanged()
+    {
+        // Hint names are decided over the whole set of files (so that none differ only in case); each file still
+        // leaves that step on its own, compared with the file at its place before: sites come first, in source order,
+        // so the sites before a new one are not emitted again (the context holders after it shift, and are).
+        (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();
+        GeneratorRunResult result = Rerun(driver, compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace App; [Dropout.Dropout(0.25)] public partial class Extra { }", new CSharpParseOptions(LanguageVersion.CSharp12))));
+        var files = result.TrackedSteps[DropoutGenerator.TrackingNames.Files]
+            .SelectMany(run => run.Outputs)
+            .Select(output => (Name: ((Dropout.Generators.Model.NamedFile)output.Value).HintName, output.Reason))
+            .ToArray();
+        Assert.Equal(
+            ["App.Hidden.Dropout.g.cs", "App.Network.DropInput().Dropout.g.cs", "App.Extra.Dropout.g.cs", "App.Network.DropoutContext.g.cs"],
+            files.Select(file => file.Name));
+        Assert.Equal(IncrementalStepRunReason.Unchanged, files[0].Reason);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, files[1].Reason);
+    }
+
+    [Fact]
     public void ChangingKeepProbability_RegeneratesThatLayer()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = RunOnce();

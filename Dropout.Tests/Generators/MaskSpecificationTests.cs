@@ -42,8 +42,13 @@ public sealed class MaskSpecificationTests
             yield return (n + 0.5) / 4294967296.0;
         }
 
-        yield return Math.Pow(2, -33); // rounds to threshold 0: must become 1
+        // The smallest supported p, 2^-24, and its neighbours.
+        yield return MaskSpecification.MinimumKeepProbability;
+        yield return Math.BitIncrement(MaskSpecification.MinimumKeepProbability);
+        yield return Math.BitDecrement(MaskSpecification.MinimumKeepProbability);
+        yield return Math.Pow(2, -33);
         yield return double.Epsilon;
+        yield return 1e-39;
         yield return Math.BitDecrement(1.0);
 
         var random = new Random(1234);
@@ -57,11 +62,13 @@ public sealed class MaskSpecificationTests
         }
     }
 
+    private static IEnumerable<double> SupportedProbabilities() => Probabilities().Where(MaskSpecification.IsValid);
+
     [Fact]
     public void GeneratorSpecification_EqualsRuntimeSpecification_ForEveryProbability()
     {
         int count = 0;
-        foreach (double p in Probabilities())
+        foreach (double p in SupportedProbabilities())
         {
             if (!DropoutMaskSpec.IsSupported(p))
             {
@@ -103,12 +110,44 @@ public sealed class MaskSpecificationTests
     [InlineData(1.0000000000000002)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.Epsilon)]
+    [InlineData(1e-39)]
+    [InlineData(1e-9)]
     public void InvalidProbabilities_AreRejected(double p) => Assert.False(MaskSpecification.IsValid(p));
+
+    [Fact]
+    public void SupportedRange_IsExactlyTwoToTheMinus24_ThroughOne()
+    {
+        // The common decision: valid ⟺ p >= 1.0/16777216.0 && p <= 1.0, as the runtime and DRP001 decide it.
+        Assert.Equal(1.0 / 16777216.0, MaskSpecification.MinimumKeepProbability);
+        Assert.True(MaskSpecification.IsValid(1.0 / 16777216.0));
+        Assert.True(MaskSpecification.IsValid(1.0));
+        Assert.False(MaskSpecification.IsValid(Math.BitDecrement(1.0 / 16777216.0)));
+        Assert.False(MaskSpecification.IsValid(Math.BitIncrement(1.0)));
+
+        // At the floor: a 32-bit threshold of 256 and a finite, exact 1/p in both precisions.
+        MaskSpecification floor = MaskSpecification.Create(MaskSpecification.MinimumKeepProbability);
+        Assert.Equal(32, floor.BitsPerElement);
+        Assert.Equal(256u, floor.KeepThreshold);
+        Assert.Equal(16777216.0, floor.Scale);
+        Assert.Equal(16777216f, floor.ScaleSingle);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void LiteralOfANonFiniteValue_IsRefused_NeverEmitted(double value)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutGenerator.Emitter.DoubleLiteral(value));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DropoutGenerator.Emitter.FloatLiteral((float)value));
+    }
 
     [Fact]
     public void EmittedLiterals_ReadBackAsExactlyTheSameValues()
     {
-        foreach (double p in Probabilities())
+        foreach (double p in SupportedProbabilities())
         {
             string literal = DropoutGenerator.Emitter.DoubleLiteral(p);
             Assert.Equal(p, double.Parse(literal, CultureInfo.InvariantCulture));
