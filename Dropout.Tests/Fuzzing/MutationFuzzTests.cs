@@ -28,7 +28,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
     /// </summary>
     internal static readonly bool GeneratorFindingsFailTheTest = false;
 
-    private const int DefaultIterations = 120;
+    private const int DefaultIterations = 100;
     private const int DefaultSeed = 20261128;
     private const int MaximumFixesPerIteration = 4;
     private const int FindingsPrinted = 12;
@@ -45,6 +45,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         IReadOnlyList<string> seeds = FuzzSeeds.All;
         var coverage = new FuzzCoverage();
         var findings = new List<(FindingKind Kind, string Report)>();
+        var signatures = new Dictionary<string, int>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
 
         for (int iteration = first; iteration < first + iterations; iteration++)
@@ -75,6 +76,8 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
 
             foreach (Finding finding in found)
             {
+                string signature = finding.Kind + ": " + Signature(finding.Message);
+                signatures[signature] = signatures.GetValueOrDefault(signature) + 1;
                 findings.Add((finding.Kind, string.Create(
                     CultureInfo.InvariantCulture,
                     $"[{finding.Kind}] DROPOUT_FUZZ_SEED={seed} DROPOUT_FUZZ_FIRST={iteration} ({description}, threshold {threshold ?? "default"})\n{finding.Message}\n--- source ---\n{source}\n")));
@@ -87,6 +90,12 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         foreach (IGrouping<FindingKind, (FindingKind Kind, string Report)> group in findings.GroupBy(finding => finding.Kind))
         {
             output.WriteLine($"{group.Count()} {group.Key} findings");
+        }
+
+        // Every distinct defect once, with how often it was hit, so that none hides behind the printed examples.
+        foreach (KeyValuePair<string, int> signature in signatures.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"  {signature.Value,4} × {signature.Key}");
         }
 
         var report = new StringBuilder();
@@ -115,6 +124,15 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         {
             Assert.Empty(findings.Select(finding => finding.Report));
         }
+    }
+
+    // The first line of a finding without numbers, names in quotes and line positions, so the same defect groups together.
+    private static string Signature(string message)
+    {
+        string line = message.Split('\n')[0];
+        line = System.Text.RegularExpressions.Regex.Replace(line, @"'[^']*'", "'…'");
+        line = System.Text.RegularExpressions.Regex.Replace(line, @"\(\d+,\d+\)|\d+", "#");
+        return line.Length > 200 ? line[..200] : line;
     }
 
     private static int FromEnvironment(string name, int fallback) =>

@@ -58,6 +58,7 @@ internal static class SourceMutator
         ("pattern-receiver", BindReceiverInStatement),
         ("case-twin-type", DuplicateTypeWithCaseVariantName),
         ("text-noise", TextNoise),
+        ("crlf", (source, _, _) => source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal)),
     ];
 
     /// <summary>Applies one to three mutations and picks a language version; returns the mutant and what was done.</summary>
@@ -87,7 +88,7 @@ internal static class SourceMutator
     // Every identifier token with the chosen name gets the new one, so the program stays mostly consistent.
     private static string? RenameIdentifier(string source, SyntaxNode root, Random random)
     {
-        SyntaxToken[] identifiers = root.DescendantTokens().Where(token => token.IsKind(SyntaxKind.IdentifierToken)).ToArray();
+        SyntaxToken[] identifiers = root.DescendantTokens().Where(token => token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText.Length > 0).ToArray();
         if (identifiers.Length == 0)
         {
             return null;
@@ -178,8 +179,13 @@ internal static class SourceMutator
         }
 
         string body = statement.ToString();
-        string wrapped = random.Next(10) switch
+        string wrapped = random.Next(15) switch
         {
+            10 => "switch (DateTime.Now.Second) { case 0: " + body + " break; default: " + body + " break; }",
+            11 => "goto fuzzSkip; fuzzSkip: " + body,
+            12 => "// a comment that belongs to the statement\n#if true\n" + body + "\n#endif\n",
+            13 => "checked { " + body + " }",
+            14 => "for (int fuzzI = 0; fuzzI < 1; fuzzI++) " + body,
             0 => "if (DateTime.Now.Ticks > 0) " + body,
             1 => "if (DateTime.Now.Ticks > 0) { " + body + " } else { }",
             2 => "foreach (var fuzzItem in new int[1]) " + body,
@@ -224,7 +230,9 @@ internal static class SourceMutator
     // Issue 8 item 5: two types (or sites) whose names differ only in case.
     private static string? DuplicateTypeWithCaseVariantName(string source, SyntaxNode root, Random random)
     {
-        TypeDeclarationSyntax[] types = root.DescendantNodes().OfType<TypeDeclarationSyntax>().Where(type => type.Parent is not TypeDeclarationSyntax).ToArray();
+        TypeDeclarationSyntax[] types = root.DescendantNodes().OfType<TypeDeclarationSyntax>()
+            .Where(type => type.Parent is not TypeDeclarationSyntax && type.Identifier.ValueText.Length > 0)
+            .ToArray();
         if (Pick(types, random) is not { } type)
         {
             return null;
