@@ -58,6 +58,7 @@ internal static class SourceMutator
         ("pattern-receiver", BindReceiverInStatement),
         ("case-twin-type", DuplicateTypeWithCaseVariantName),
         ("text-noise", TextNoise),
+        ("fake-attribute", DeclareOwnDropoutAttribute),
         ("crlf", (source, _, _) => source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal)),
     ];
 
@@ -249,6 +250,12 @@ internal static class SourceMutator
 
         return source.Insert(type.FullSpan.End, "\n" + copy);
     }
+
+    // Issue 8 item 7: a user-declared Dropout.DropoutAttribute that shadows the runtime's, with another shape.
+    private static string? DeclareOwnDropoutAttribute(string source, SyntaxNode root, Random random) =>
+        source + (random.Next(2) == 0
+            ? "\nnamespace Dropout { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(params double[] keepProbabilities) { } public int Size { get; set; } } }\n"
+            : "\nnamespace Dropout { public sealed class DropoutAttribute(double keepProbability) : System.Attribute { public double KeepProbability => keepProbability; } }\n");
 
     private static string? TextNoise(string source, SyntaxNode root, Random random)
     {

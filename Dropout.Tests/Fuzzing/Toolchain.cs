@@ -99,7 +99,8 @@ internal static class Toolchain
             all = output.GetDiagnostics();
         }
 
-        Diagnostic[] outputErrors = all.Where(IsError).ToArray();
+        // Compiler errors only: DRP001 is an error too, but it is the analyzer's verdict on the code, not a build failure.
+        Diagnostic[] outputErrors = all.Where(diagnostic => IsError(diagnostic) && diagnostic.Id.StartsWith("CS", StringComparison.Ordinal)).ToArray();
         Diagnostic[] generatedErrors = outputErrors.Where(diagnostic => diagnostic.Location.SourceTree is { } errorTree && errorTree != tree).ToArray();
         if (generatedErrors.Length > 0 && generatedErrors.Length == outputErrors.Length)
         {
@@ -124,8 +125,9 @@ internal static class Toolchain
     }
 
     /// <summary>Applies every fix offered for the diagnostics of <paramref name="before"/> (and Fix All once per rule reported twice) and builds each result.</summary>
-    public static async Task<List<Finding>> ApplyFixesAsync(string source, LanguageVersion version, string? threshold, BuildResult before, FuzzCoverage coverage, int maximumFixes)
+    public static async Task<List<Finding>> ApplyFixesAsync(string source, LanguageVersion version, string? threshold, BuildResult before, FuzzCoverage coverage, int maximumFixes, ImmutableArray<CodeFixProvider>? fixes = null)
     {
+        ImmutableArray<CodeFixProvider> Fixes = fixes ?? Toolchain.Fixes;
         var findings = new List<Finding>();
         Diagnostic[] fixable = before.AnalyzerDiagnostics.Where(diagnostic => Fixes.Any(fix => fix.FixableDiagnosticIds.Contains(diagnostic.Id))).ToArray();
         if (fixable.Length == 0)
