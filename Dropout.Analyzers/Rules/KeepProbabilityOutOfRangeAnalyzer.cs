@@ -17,10 +17,10 @@ public sealed class KeepProbabilityOutOfRangeAnalyzer : DiagnosticAnalyzer
     /// The smallest supported keep probability, 2^-24: at and above it the integer mask threshold (docs/masks.md) is at
     /// least 256, so the realized keep rate is within 0.2 % of p, and 1/p is at most 2^24, finite and exact in float.
     /// </summary>
-    public const double MinimumKeepProbability = 1.0 / 16777216.0;
+    internal const double MinimumKeepProbability = 1.0 / 16777216.0;
 
     /// <summary>Whether the runtime accepts <paramref name="keepProbability"/>; written so that NaN, which compares false with everything, is refused.</summary>
-    public static bool IsSupported(double keepProbability) => keepProbability >= MinimumKeepProbability && keepProbability <= 1;
+    internal static bool IsSupported(double keepProbability) => keepProbability >= MinimumKeepProbability && keepProbability <= 1;
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.KeepProbabilityOutOfRange);

@@ -40,6 +40,14 @@ public sealed class KeepProbabilityLooksLikeDropRateTests
         AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
             [Dropout(0.0)] public sealed partial class A { }
             [Dropout(-0.2)] public sealed partial class B { }
+            [Dropout(double.Epsilon)] public sealed partial class C { }
+            [Dropout(1e-30)] public sealed partial class D { }
+            """);
+
+    [Fact]
+    public Task SmallestSupportedValue_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            [Dropout({|DRP003:1.0 / 16777216.0|})] public sealed partial class A { }
             """);
 
     [Fact]
