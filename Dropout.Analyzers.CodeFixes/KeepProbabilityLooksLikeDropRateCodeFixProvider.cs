@@ -10,7 +10,12 @@ using Microsoft.CodeAnalysis.Formatting;
 
 namespace Dropout.Analyzers.CodeFixes;
 
-/// <summary>Fixes DRP003 by turning the drop rate into a keep probability: a literal 0.2 becomes 0.8, any other expression e becomes <c>1 - e</c>.</summary>
+/// <summary>
+/// Fixes DRP003 by turning the drop rate into a keep probability: a literal 0.2 becomes 0.8, any other expression e
+/// becomes <c>1 - e</c>. Offered only when the result is a keep probability the rule accepts: with a threshold set
+/// above 0.5, 1 - p can itself lie below it (0.4 → 0.6 with a threshold of 0.7) or equal p (0.5 → 0.5), and a fix
+/// that leaves the warning in place is no fix.
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(KeepProbabilityLooksLikeDropRateCodeFixProvider))]
 [Shared]
 public sealed class KeepProbabilityLooksLikeDropRateCodeFixProvider : CodeFixProvider
@@ -27,29 +32,71 @@ public sealed class KeepProbabilityLooksLikeDropRateCodeFixProvider : CodeFixPro
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || semanticModel is null)
+        {
+            return;
+        }
+
+        double threshold = KeepProbabilityLooksLikeDropRateAnalyzer.ReadThreshold(context.Document.Project.AnalyzerOptions, root.SyntaxTree);
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax expression)
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax expression
+                || expression.ContainsDiagnostics
+                || semanticModel.GetConstantValue(expression, context.CancellationToken) is not { HasValue: true } constant
+                || AsDouble(constant) is not { } rate)
             {
                 continue;
             }
 
+            ExpressionSyntax complement = Complement(expression, rate, constant.Value is float, out double keepProbability);
+            if (keepProbability == rate
+                || keepProbability >= 1
+                || keepProbability < threshold
+                || !KeepProbabilityOutOfRangeAnalyzer.IsSupported(keepProbability))
+            {
+                // The fixed value would be reported again (by this rule, DRP001 or DRP002) or is the value itself.
+                continue;
+            }
+
             context.RegisterCodeFix(
-                CodeAction.Create(Title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(expression, Complement(expression)))), equivalenceKey: Title),
+                CodeAction.Create(Title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(expression, complement))), equivalenceKey: Title),
                 diagnostic);
         }
     }
 
-    private static ExpressionSyntax Complement(ExpressionSyntax expression)
+    private static double? AsDouble(Optional<object?> constant) => constant.HasValue
+        ? constant.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            decimal m => (double)m,
+            _ => null,
+        }
+        : null;
+
+    // keepProbability is the value the analyzer will see for the fixed expression.
+    private static ExpressionSyntax Complement(ExpressionSyntax expression, double rate, bool isSingle, out double keepProbability)
     {
         if (expression is LiteralExpressionSyntax { Token.Value: double or float } literal
-            && decimal.TryParse(StripSuffix(literal.Token.Text, out string suffix), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal rate))
+            && decimal.TryParse(StripSuffix(literal.Token.Text, out string suffix), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal parsedRate))
         {
             // Decimal arithmetic so that 1 - 0.2 is written 0.8, as a person would.
-            string text = (1m - rate).ToString(CultureInfo.InvariantCulture) + suffix;
-            return SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.ParseToken(text)).WithTriviaFrom(expression);
+            string text = (1m - parsedRate).ToString(CultureInfo.InvariantCulture) + suffix;
+            SyntaxToken token = SyntaxFactory.ParseToken(text);
+            keepProbability = token.Value switch
+            {
+                double d => d,
+                float f => f,
+                _ => double.NaN,
+            };
+            return SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, token).WithTriviaFrom(expression);
         }
 
+        // 1 - e is computed in e's type: float arithmetic for a float constant.
+        keepProbability = isSingle ? 1f - (float)rate : 1 - rate;
         ExpressionSyntax operand = expression is IdentifierNameSyntax or MemberAccessExpressionSyntax or LiteralExpressionSyntax or ParenthesizedExpressionSyntax or InvocationExpressionSyntax
             ? expression.WithoutTrivia()
             : SyntaxFactory.ParenthesizedExpression(expression.WithoutTrivia());

@@ -14,6 +14,12 @@ namespace Dropout.Analyzers.CodeFixes;
 /// <c>u &lt; p ? kept : 0</c> becomes <c>kept / p</c>, and <c>if (u &gt;= p) a[i] = 0;</c> gains
 /// <c>else a[i] /= p;</c>. Other shapes (a boolean mask, a zeroing if that already has an else) get no fix.
 /// </summary>
+/// <remarks>
+/// p is written as the comparison spells it, casts included (<c>(double)keepDecimal</c>): the diagnostic's text has
+/// them removed, and a decimal or Half divisor does not compile. Code with syntax errors at the site gets no fix (text
+/// glued onto a half-typed expression parses as something else), and a fix that would add a compiler error is not
+/// offered (<see cref="FixVerification"/>).
+/// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MissingInvertedScalingCodeFixProvider))]
 [Shared]
 public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
@@ -38,27 +44,86 @@ public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityProperty, out string? keepProbability)
-                || keepProbability is null
-                || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not { } comparison)
+            if (!diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityProperty, out string? keepProbabilityText)
+                || keepProbabilityText is null
+                || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not { } comparison
+                || DecisionOf(comparison) is not { ContainsDiagnostics: false } decision
+                || Divisor(comparison, keepProbabilityText, diagnostic, semanticModel, context.CancellationToken) is not { } divisor)
             {
                 continue;
             }
 
-            bool keepProbabilityIsSingle = diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityTypeProperty, out string? type) && type == "float";
-            SyntaxNode? decision = DecisionOf(comparison);
             (SyntaxNode Old, SyntaxNode New)? replacement = decision switch
             {
-                ConditionalExpressionSyntax conditional => ScaleKeptBranch(conditional, keepProbability, keepProbabilityIsSingle, semanticModel, context.CancellationToken),
-                IfStatementSyntax ifStatement => AddScalingElse(ifStatement, keepProbability, keepProbabilityIsSingle, semanticModel, context.CancellationToken),
+                ConditionalExpressionSyntax conditional => ScaleKeptBranch(conditional, divisor, semanticModel, context.CancellationToken),
+                IfStatementSyntax ifStatement => AddScalingElse(ifStatement, divisor, semanticModel, context.CancellationToken),
                 _ => null,
             };
 
             if (replacement is var (oldNode, newNode))
             {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(oldNode, newNode))), equivalenceKey: Title),
-                    diagnostic);
+                SyntaxNode member = FixVerification.EnclosingMember(oldNode);
+                Document? fixedDocument = await FixVerification.ReplaceIfItAddsNoErrorsAsync(
+                    context.Document, member, member.ReplaceNode(oldNode, newNode), context.CancellationToken).ConfigureAwait(false);
+                if (fixedDocument is not null)
+                {
+                    context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(fixedDocument), equivalenceKey: Title), diagnostic);
+                }
+            }
+        }
+    }
+
+    /// <summary>The keep probability as it will be written into the division, and its type.</summary>
+    private readonly struct KeepProbabilityDivisor(string text, SpecialType type)
+    {
+        public string Text { get; } = text;
+
+        public SpecialType Type { get; } = type;
+    }
+
+    // The diagnostic spells p as X, (X), (1 - X) or (1 - (X)), where X is the compared operand without its casts.
+    // The operand of the comparison that is X with casts and parentheses taken off is written back into the same
+    // shape with its casts; a shape this fix does not know is used as it is, typed as the diagnostic says.
+    private static KeepProbabilityDivisor? Divisor(SyntaxNode comparison, string keepProbabilityText, Diagnostic diagnostic, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (comparison is BinaryExpressionSyntax binary)
+        {
+            foreach (ExpressionSyntax side in new[] { binary.Right, binary.Left })
+            {
+                string stripped = WithoutCastsAndParentheses(side).ToString();
+                string written = side.WithoutTrivia().ToString();
+                string? text = keepProbabilityText == stripped ? written
+                    : keepProbabilityText == "(" + stripped + ")" ? "(" + written + ")"
+                    : keepProbabilityText == "(1 - " + stripped + ")" ? "(1 - " + written + ")"
+                    : keepProbabilityText == "(1 - (" + stripped + "))" ? "(1 - (" + written + "))"
+                    : null;
+                if (text is not null)
+                {
+                    // 1 - e has e's type for float and double e, the only types a division here accepts.
+                    SpecialType type = semanticModel.GetTypeInfo(side, cancellationToken).Type?.SpecialType ?? SpecialType.None;
+                    return type is SpecialType.System_Single or SpecialType.System_Double ? new KeepProbabilityDivisor(text, type) : null;
+                }
+            }
+        }
+
+        bool isSingle = diagnostic.Properties.TryGetValue(MissingInvertedScalingAnalyzer.KeepProbabilityTypeProperty, out string? typeName) && typeName == "float";
+        return new KeepProbabilityDivisor(keepProbabilityText, isSingle ? SpecialType.System_Single : SpecialType.System_Double);
+    }
+
+    private static ExpressionSyntax WithoutCastsAndParentheses(ExpressionSyntax expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case CastExpressionSyntax cast:
+                    expression = cast.Expression;
+                    break;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    break;
+                default:
+                    return expression.WithoutTrivia();
             }
         }
     }
@@ -80,7 +145,7 @@ public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
         };
     }
 
-    private static (SyntaxNode, SyntaxNode)? ScaleKeptBranch(ConditionalExpressionSyntax conditional, string keepProbability, bool keepProbabilityIsSingle, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static (SyntaxNode, SyntaxNode)? ScaleKeptBranch(ConditionalExpressionSyntax conditional, KeepProbabilityDivisor divisor, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         bool keptIsWhenTrue = IsZero(conditional.WhenFalse, semanticModel, cancellationToken);
         ExpressionSyntax kept = keptIsWhenTrue ? conditional.WhenTrue : conditional.WhenFalse;
@@ -98,18 +163,18 @@ public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
             resultType = semanticModel.GetTypeInfo(compound.Left, cancellationToken).Type;
         }
 
-        if (QuotientType(keptType, keepProbabilityIsSingle) is not { } quotientType || FloatingKeyword(resultType) is not { } resultKeyword)
+        if (QuotientType(keptType, divisor.Type) is not { } quotientType || FloatingKeyword(resultType) is not { } resultKeyword)
         {
             return null;
         }
 
-        string quotient = Operand(kept) + " / " + keepProbability;
+        string quotient = Operand(kept) + " / " + divisor.Text;
         string scaled = quotientType == resultKeyword ? quotient : "(" + resultKeyword + ")(" + quotient + ")";
         ExpressionSyntax scaledKept = SyntaxFactory.ParseExpression(scaled).WithTriviaFrom(kept).WithAdditionalAnnotations(Formatter.Annotation);
         return (kept, scaledKept);
     }
 
-    private static (SyntaxNode, SyntaxNode)? AddScalingElse(IfStatementSyntax ifStatement, string keepProbability, bool keepProbabilityIsSingle, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static (SyntaxNode, SyntaxNode)? AddScalingElse(IfStatementSyntax ifStatement, KeepProbabilityDivisor divisor, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         StatementSyntax zeroing = ifStatement.Statement is BlockSyntax { Statements.Count: 1 } block ? block.Statements[0] : ifStatement.Statement;
         if (ifStatement.Else is not null
@@ -123,9 +188,9 @@ public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
         }
 
         // float /= double does not compile, so a float element divided by a double p is written out with a cast.
-        string scaling = targetKeyword == "float" && !keepProbabilityIsSingle
-            ? target + " = (float)(" + target + " / " + keepProbability + ");"
-            : target + " /= " + keepProbability + ";";
+        string scaling = targetKeyword == "float" && divisor.Type != SpecialType.System_Single
+            ? target + " = (float)(" + target + " / " + divisor.Text + ");"
+            : target + " /= " + divisor.Text + ";";
         StatementSyntax scalingStatement = SyntaxFactory.ParseStatement(scaling);
         if (ifStatement.Statement is BlockSyntax)
         {
@@ -140,15 +205,19 @@ public sealed class MissingInvertedScalingCodeFixProvider : CodeFixProvider
         return (ifStatement, withElse);
     }
 
-    // C#'s numeric promotion: double if either side is double, float if either is float; null for an integer quotient.
-    private static string? QuotientType(ITypeSymbol? keptType, bool keepProbabilityIsSingle)
+    // C#'s numeric promotion: double if either side is double, float if either is float; null for an operand type
+    // that does not promote (Half, decimal), where the division would not compile.
+    private static string? QuotientType(ITypeSymbol? keptType, SpecialType divisorType)
     {
-        if (!keepProbabilityIsSingle || keptType?.SpecialType == SpecialType.System_Double)
+        bool keptPromotes = keptType?.SpecialType is SpecialType.System_Single or SpecialType.System_Double
+            or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte
+            or SpecialType.System_SByte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64;
+        if (!keptPromotes)
         {
-            return "double";
+            return null;
         }
 
-        return keptType?.SpecialType is SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64 ? "float" : null;
+        return divisorType == SpecialType.System_Double || keptType?.SpecialType == SpecialType.System_Double ? "double" : "float";
     }
 
     private static string? FloatingKeyword(ITypeSymbol? type) => type?.SpecialType switch

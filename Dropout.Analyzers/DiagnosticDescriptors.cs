@@ -17,11 +17,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor KeepProbabilityOutOfRange = Create(
         DiagnosticIds.KeepProbabilityOutOfRange,
-        "Keep probability is outside (0, 1]",
-        "Keep probability {0} is outside (0, 1]; dropout keeps each element with probability p, so p must be greater than 0 and at most 1",
+        "Keep probability is outside the supported range [2^-24, 1]",
+        "Keep probability {0} is outside the supported range [2^-24, 1] (2^-24 = 5.9604644775390625E-08); dropout keeps each element with probability p, so p must be at least 2^-24 and at most 1",
         Correctness,
         DiagnosticSeverity.Error,
-        "The keep probability p of a dropout site must lie in (0, 1]: p = 0 would drop every element and divide the survivors by zero, a negative p or p above 1 is not a probability, and NaN compares false with everything.");
+        "The keep probability p of a dropout site must lie in [2^-24, 1], the range Dropout.Runtime accepts: p = 0 would drop every element and divide the survivors by zero, below 2^-24 the integer mask threshold is too coarse to realize p (and for the smallest values 1/p is infinite in float), a negative p or p above 1 is not a probability, and NaN compares false with everything.");
 
     public static readonly DiagnosticDescriptor DropoutIsIdentity = Create(
         DiagnosticIds.DropoutIsIdentity,

@@ -30,8 +30,8 @@ public sealed class KeepProbabilityLooksLikeDropRateAnalyzer : DiagnosticAnalyze
         {
             double keepProbability = argument.Value;
 
-            // Values outside (0, 1] are DRP001's; this rule only judges real probabilities.
-            if (!(keepProbability > 0 && keepProbability < 1) || keepProbability >= ReadThreshold(options, argument.Expression.SyntaxTree))
+            // Values outside the supported range are DRP001's; this rule only judges probabilities the runtime accepts.
+            if (!KeepProbabilityOutOfRangeAnalyzer.IsSupported(keepProbability) || keepProbability >= ReadThreshold(options, argument.Expression.SyntaxTree))
             {
                 return;
             }
@@ -45,7 +45,8 @@ public sealed class KeepProbabilityLooksLikeDropRateAnalyzer : DiagnosticAnalyze
         }));
     }
 
-    private static double ReadThreshold(AnalyzerOptions options, SyntaxTree tree)
+    /// <summary>The threshold configured for <paramref name="tree"/>, or <see cref="DefaultThreshold"/>; the code fix reads it too.</summary>
+    internal static double ReadThreshold(AnalyzerOptions options, SyntaxTree tree)
     {
         if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(ThresholdOptionKey, out string? text)
             && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double threshold)

@@ -24,7 +24,7 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         .Select(type => (DiagnosticAnalyzer)Activator.CreateInstance(type)!)
         .ToImmutableArray();
 
-    private static readonly string[] RealisticSources =
+    internal static readonly string[] RealisticSources =
     [
         AnalyzerTest.Usings + """
         public sealed class HandWrittenMlp(double keepProbability, double dropRate)

@@ -25,7 +25,7 @@ internal static class AnalyzerTest
         return test.RunAsync();
     }
 
-    public static Task VerifyFixAsync<TAnalyzer, TCodeFix>(string source, string fixedSource, int? iterations = null)
+    public static Task VerifyFixAsync<TAnalyzer, TCodeFix>(string source, string fixedSource, int? iterations = null, string? editorConfig = null)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
     {
@@ -39,8 +39,8 @@ internal static class AnalyzerTest
             test.NumberOfFixAllIterations = count;
         }
 
-        Configure(test.TestState, null);
-        Configure(test.FixedState, null);
+        Configure(test.TestState, editorConfig);
+        Configure(test.FixedState, editorConfig);
         return test.RunAsync();
     }
 

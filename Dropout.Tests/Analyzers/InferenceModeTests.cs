@@ -349,7 +349,7 @@ public sealed class InferenceWithoutInferenceModeTests
             """ + InferenceModels.Mlp);
 
     [Fact]
-    public Task Fix_WrapsRestOfBlockInModelsContextScope() =>
+    public Task Fix_OpensUsingDeclarationScopeBeforeTheFirstRun() =>
         AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
             """
             public static class Serving
@@ -357,6 +357,7 @@ public sealed class InferenceWithoutInferenceModeTests
                 public static float PredictOne(Mlp model, float[] x)
                 {
                     var input = (float[])x.Clone();
+                    // run the model
                     {|DRP007:model.Forward(input)|};
                     float score = input.Sum();
                     return score;
@@ -369,12 +370,11 @@ public sealed class InferenceWithoutInferenceModeTests
                 public static float PredictOne(Mlp model, float[] x)
                 {
                     var input = (float[])x.Clone();
-                    using (model.Context.Inference())
-                    {
-                        model.Forward(input);
-                        float score = input.Sum();
-                        return score;
-                    }
+                    // run the model
+                    using var inferenceScope = model.Context.Inference();
+                    model.Forward(input);
+                    float score = input.Sum();
+                    return score;
                 }
             }
             """ + InferenceModels.Mlp);
@@ -398,8 +398,312 @@ public sealed class InferenceWithoutInferenceModeTests
                 [Inference]
                 public void Serve(float[] x)
                 {
-                    using (layer.Context.Inference())
+                    using var inferenceScope = layer.Context.Inference();
+                    layer.Forward(x);
+                }
+            }
+            """);
+
+    // Issue 8 item 9: the fix must not move a variable out of the scope of the code that uses it.
+    [Fact]
+    public Task Fix_PatternVariableOfAnIf_OpensTheScopeInsideTheIf() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(object layer, float[] x)
+                {
+                    if (layer is DropoutLayer d) {|DRP007:d.Forward(x)|};
+                    Console.WriteLine(x[0]);
+                }
+            }
+            """,
+            """
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(object layer, float[] x)
+                {
+                    if (layer is DropoutLayer d)
                     {
+                        using var inferenceScope = d.Context.Inference();
+                        d.Forward(x);
+                    }
+                    Console.WriteLine(x[0]);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_VariableOfAUsingStatement_OpensTheScopeInsideIt() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public sealed class Owned(DropoutLayer layer) : IDisposable
+            {
+                public DropoutLayer Layer { get; } = layer;
+                public void Dispose() { }
+            }
+
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(Owned owned, float[] x)
+                {
+                    using (var m = owned)
+                    {
+                        {|DRP007:m.Layer.Forward(x)|};
+                        m.Layer.Forward(x);
+                    }
+                }
+            }
+            """,
+            """
+            public sealed class Owned(DropoutLayer layer) : IDisposable
+            {
+                public DropoutLayer Layer { get; } = layer;
+                public void Dispose() { }
+            }
+
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(Owned owned, float[] x)
+                {
+                    using (var m = owned)
+                    {
+                        using var inferenceScope = m.Layer.Context.Inference();
+                        m.Layer.Forward(x);
+                        m.Layer.Forward(x);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_ForeachVariable_OpensTheScopeInsideTheLoop() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(DropoutLayer[] layers, float[] x)
+                {
+                    foreach (var layer in layers)
+                        {|DRP007:layer.Forward(x)|};
+                }
+            }
+            """,
+            """
+            public static class Serving
+            {
+                [Inference]
+                public static void Serve(DropoutLayer[] layers, float[] x)
+                {
+                    foreach (var layer in layers)
+                    {
+                        using var inferenceScope = layer.Context.Inference();
+                        layer.Forward(x);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_DeclarationsAndLocalFunctionsUsedLater_StayInScope() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public static class Serving
+            {
+                public static float PredictTwice(Mlp model, float[] x)
+                {
+                    float total = Score();
+                    {|DRP007:model.Forward(x)|};
+                    float first = x[0];
+                    total += Score() + first;
+                    return total;
+
+                    float Score() => x.Sum();
+                }
+            }
+            """ + InferenceModels.Mlp,
+            """
+            public static class Serving
+            {
+                public static float PredictTwice(Mlp model, float[] x)
+                {
+                    float total = Score();
+                    using var inferenceScope = model.Context.Inference();
+                    model.Forward(x);
+                    float first = x[0];
+                    total += Score() + first;
+                    return total;
+
+                    float Score() => x.Sum();
+                }
+            }
+            """ + InferenceModels.Mlp);
+
+    [Fact]
+    public Task Fix_VerbatimIdentifier_KeepsItsAt() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public sealed class Pair(DropoutLayer first, DropoutLayer second)
+            {
+                public void Forward(float[] x) { first.Forward(x); second.Forward(x); }
+            }
+
+            public static class Serving
+            {
+                public static void Predict(Pair @class, DropoutContext @checked, float[] x)
+                {
+                    {|DRP007:@class.Forward(x)|};
+                }
+            }
+            """,
+            """
+            public sealed class Pair(DropoutLayer first, DropoutLayer second)
+            {
+                public void Forward(float[] x) { first.Forward(x); second.Forward(x); }
+            }
+
+            public static class Serving
+            {
+                public static void Predict(Pair @class, DropoutContext @checked, float[] x)
+                {
+                    using var inferenceScope = @checked.Inference();
+                    @class.Forward(x);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_ScopeNameAlreadyTaken_PicksAnotherName() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public static class Serving
+            {
+                public static float PredictOne(Mlp @model, float[] x)
+                {
+                    {|DRP007:@model.Forward(x)|};
+                    int inferenceScope = 1;
+                    return x[0] + inferenceScope;
+                }
+            }
+            """ + InferenceModels.Mlp,
+            """
+            public static class Serving
+            {
+                public static float PredictOne(Mlp @model, float[] x)
+                {
+                    using var inferenceScope2 = @model.Context.Inference();
+                    @model.Forward(x);
+                    int inferenceScope = 1;
+                    return x[0] + inferenceScope;
+                }
+            }
+            """ + InferenceModels.Mlp);
+
+    [Fact]
+    public Task Fix_BeforeCSharp8_WrapsTheRestOfTheBlock()
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            TestCode = AnalyzerTest.Usings + """
+                public static class Serving
+                {
+                    [Inference]
+                    public static float Serve(DropoutLayer layer, float[] x)
+                    {
+                        {|DRP007:layer.Forward(x)|};
+                        float first = x[0];
+                        return first;
+                    }
+                }
+                """,
+            FixedCode = AnalyzerTest.Usings + """
+                public static class Serving
+                {
+                    [Inference]
+                    public static float Serve(DropoutLayer layer, float[] x)
+                    {
+                        using (layer.Context.Inference())
+                        {
+                            layer.Forward(x);
+                            float first = x[0];
+                            return first;
+                        }
+                    }
+                }
+                """,
+        };
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectParseOptions(
+            projectId, new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3)));
+        test.TestState.ReferenceAssemblies = Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Fix_BeforeCSharp8_IsNotOfferedWhenALocalFunctionWouldLeaveItsCallers()
+    {
+        const string source = AnalyzerTest.Usings + """
+            public static class Serving
+            {
+                [Inference]
+                public static float Serve(DropoutLayer layer, float[] x)
+                {
+                    float before = First();
+                    {|DRP007:layer.Forward(x)|};
+                    return before + First();
+
+                    float First() { return x[0]; }
+                }
+            }
+            """;
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpCodeFixTest<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            TestCode = source,
+            FixedCode = source,
+        };
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectParseOptions(
+            projectId, new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3)));
+        test.TestState.ReferenceAssemblies = Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Fix_LoopVariableShadowingAField_IsPlacedWhereTheNameMeansTheVariable() =>
+        AnalyzerTest.VerifyFixAsync<InferenceWithoutInferenceModeAnalyzer, InferenceWithoutInferenceModeCodeFixProvider>(
+            """
+            public sealed class Server(DropoutLayer fallback)
+            {
+                private readonly DropoutLayer layer = fallback;
+
+                [Inference]
+                public void Serve(object candidate, float[] x)
+                {
+                    _ = candidate;
+                    foreach (DropoutLayer layer in (DropoutLayer[])candidate)
+                    {
+                        {|DRP007:layer.Forward(x)|};
+                    }
+                }
+            }
+            """,
+            """
+            public sealed class Server(DropoutLayer fallback)
+            {
+                private readonly DropoutLayer layer = fallback;
+
+                [Inference]
+                public void Serve(object candidate, float[] x)
+                {
+                    _ = candidate;
+                    foreach (DropoutLayer layer in (DropoutLayer[])candidate)
+                    {
+                        using var inferenceScope = layer.Context.Inference();
                         layer.Forward(x);
                     }
                 }

@@ -40,6 +40,14 @@ public sealed class KeepProbabilityLooksLikeDropRateTests
         AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
             [Dropout(0.0)] public sealed partial class A { }
             [Dropout(-0.2)] public sealed partial class B { }
+            [Dropout(double.Epsilon)] public sealed partial class C { }
+            [Dropout(1e-30)] public sealed partial class D { }
+            """);
+
+    [Fact]
+    public Task SmallestSupportedValue_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            [Dropout({|DRP003:1.0 / 16777216.0|})] public sealed partial class A { }
             """);
 
     [Fact]
@@ -79,6 +87,36 @@ public sealed class KeepProbabilityLooksLikeDropRateTests
             [Dropout(0.8)] public sealed partial class A { }
             [Dropout(0.65, Size = 64)] public sealed partial class B { }
             """);
+
+    // Issue 8 item 10: with the threshold above 0.5, 1 - p can be reported again or be p itself; no fix is offered then.
+    [Fact]
+    public Task Fix_IsNotOfferedWhenTheComplementWouldBeReportedOrEqual()
+    {
+        const string source = """
+            [Dropout({|DRP003:0.5|})] public sealed partial class Half { }
+            [Dropout({|DRP003:0.4|})] public sealed partial class Forty { }
+            public static class Model
+            {
+                private const double DropRate = 0.35;
+                public static DropoutLayer Build() => new DropoutLayer({|DRP003:DropRate|});
+            }
+            """;
+        return AnalyzerTest.VerifyFixAsync<KeepProbabilityLooksLikeDropRateAnalyzer, KeepProbabilityLooksLikeDropRateCodeFixProvider>(
+            source, source, editorConfig: "dropout_toolkit.keep_probability_warning_threshold = 0.7");
+    }
+
+    [Fact]
+    public Task Fix_WithThresholdAboveHalf_IsOfferedWhenTheComplementClearsIt() =>
+        AnalyzerTest.VerifyFixAsync<KeepProbabilityLooksLikeDropRateAnalyzer, KeepProbabilityLooksLikeDropRateCodeFixProvider>(
+            """
+            [Dropout({|DRP003:0.2|})] public sealed partial class A { }
+            [Dropout({|DRP003:0.25f|})] public sealed partial class B { }
+            """,
+            """
+            [Dropout(0.8)] public sealed partial class A { }
+            [Dropout(0.75f)] public sealed partial class B { }
+            """,
+            editorConfig: "dropout_toolkit.keep_probability_warning_threshold = 0.7");
 
     [Fact]
     public Task Fix_SubtractsNamedConstantFromOne() =>

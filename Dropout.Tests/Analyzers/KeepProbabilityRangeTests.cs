@@ -44,12 +44,65 @@ public sealed class KeepProbabilityOutOfRangeTests
             public sealed partial class Hidden { }
             """);
 
+    // Issue 8 item 2: p below 2^-24 would make 1/p overflow or the mask threshold too coarse; the runtime refuses such p,
+    // and so must this rule, for literals and for constant expressions alike.
+    [Theory]
+    [InlineData("double.Epsilon")]
+    [InlineData("float.Epsilon")]
+    [InlineData("1e-39")]
+    [InlineData("1e-39f")]
+    [InlineData("1e-8")]
+    [InlineData("1.0 / 16777217.0")]
+    [InlineData("5.9604644775390618E-08")]
+    [InlineData("-double.Epsilon")]
+    public Task DropoutAttribute_WithKeepProbabilityBelowTwoToTheMinus24_IsReported(string keepProbability) =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>($$"""
+            [Dropout({|DRP001:{{keepProbability}}|})]
+            public sealed partial class Hidden { }
+            """);
+
+    [Fact]
+    public Task RuntimeCalls_WithTinyConstantKeepProbability_AreReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>("""
+            public static class Model
+            {
+                private const double Tiny = 1e-30;
+
+                public static DropoutLayer Build() => new DropoutLayer({|DRP001:Tiny|});
+
+                public static DropoutMaskSpec Spec() => DropoutMaskSpec.Create({|DRP001:double.Epsilon * 2|});
+            }
+            """);
+
+    [Fact]
+    public void Message_StatesTheSupportedRange()
+    {
+        string message = Dropout.Analyzers.DiagnosticDescriptors.KeepProbabilityOutOfRange.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("[2^-24, 1]", message, StringComparison.Ordinal);
+        Assert.Contains("5.9604644775390625E-08", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MinimumKeepProbability_IsTwoToTheMinus24()
+    {
+        // The value the runtime (DropoutMaskSpec.MinimumKeepProbability) and the generator (DRPG003) share.
+        Assert.Equal(5.9604644775390625E-08, Math.ScaleB(1.0, -24));
+        Assert.True(KeepProbabilityOutOfRangeAnalyzer.MinimumKeepProbability == Math.ScaleB(1.0, -24));
+        Assert.True(KeepProbabilityOutOfRangeAnalyzer.IsSupported(Math.ScaleB(1.0, -24)));
+        Assert.False(KeepProbabilityOutOfRangeAnalyzer.IsSupported(Math.BitDecrement(Math.ScaleB(1.0, -24))));
+        Assert.False(KeepProbabilityOutOfRangeAnalyzer.IsSupported(double.NaN));
+        Assert.False(KeepProbabilityOutOfRangeAnalyzer.IsSupported(Math.BitIncrement(1.0)));
+    }
+
     [Theory]
     [InlineData("0.5")]
     [InlineData("1.0")]
     [InlineData("0.000001")]
-    [InlineData("double.Epsilon")]
-    public Task DropoutAttribute_WithKeepProbabilityInUnitInterval_IsNotReported(string keepProbability) =>
+    [InlineData("5.9604644775390625E-08")]
+    [InlineData("1.0 / 16777216.0")]
+    [InlineData("1.0 / (1 << 24)")]
+    [InlineData("(float)(1.0 / 16777216.0)")]
+    public Task DropoutAttribute_WithKeepProbabilityInSupportedRange_IsNotReported(string keepProbability) =>
         AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>($$"""
             [Dropout({{keepProbability}})]
             public sealed partial class Hidden { }

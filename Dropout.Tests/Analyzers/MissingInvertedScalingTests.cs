@@ -313,6 +313,77 @@ public sealed class MissingInvertedScalingTests
             }
             """);
 
+    // Issue 8 item 10: the divisor keeps the comparison's cast, or a decimal/Half p gives CS0019.
+    [Fact]
+    public Task Fix_KeepsTheCastOfADecimalOrHalfKeepProbability() =>
+        AnalyzerTest.VerifyFixAsync<MissingInvertedScalingAnalyzer, MissingInvertedScalingCodeFixProvider>(
+            """
+            public static class Net
+            {
+                public static void Forward(float[] h, decimal keepDecimal, Half keepHalf, Random rng)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        h[i] = {|DRP004:rng.NextDouble() < (double)keepDecimal|} ? h[i] : 0f;
+                        if ({|DRP004:rng.NextSingle() >= (float)keepHalf|}) h[i] = 0f;
+                    }
+                }
+            }
+            """,
+            """
+            public static class Net
+            {
+                public static void Forward(float[] h, decimal keepDecimal, Half keepHalf, Random rng)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        h[i] = rng.NextDouble() < (double)keepDecimal ? (float)(h[i] / (double)keepDecimal) : 0f;
+                        if (rng.NextSingle() >= (float)keepHalf) h[i] = 0f; else h[i] /= (float)keepHalf;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_DropRateWithCast_KeepsTheCastInsideTheComplement() =>
+        AnalyzerTest.VerifyFixAsync<MissingInvertedScalingAnalyzer, MissingInvertedScalingCodeFixProvider>(
+            """
+            public static class Net
+            {
+                public static void Dropout(double[] x, decimal dropRate, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = {|DRP004:rng.NextDouble() < (double)dropRate|} ? 0.0 : x[i];
+                }
+            }
+            """,
+            """
+            public static class Net
+            {
+                public static void Dropout(double[] x, decimal dropRate, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = rng.NextDouble() < (double)dropRate ? 0.0 : x[i] / (1 - (double)dropRate);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task Fix_IsNotOfferedOnIncompleteCode()
+    {
+        const string source = """
+            public static class Net
+            {
+                public static void Forward(float[] h, double keep, Random rng)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                        h[i] = {|DRP004:rng.NextDouble() < keep|} ? h[i] {|CS1003:0f|};
+                }
+            }
+            """;
+        return AnalyzerTest.VerifyFixAsync<MissingInvertedScalingAnalyzer, MissingInvertedScalingCodeFixProvider>(source, source);
+    }
+
     [Fact]
     public Task Fix_IsNotOfferedForABooleanMask()
     {
