@@ -1,0 +1,392 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Dropout;
+
+/// <summary>
+/// Fused epilogue kernels: <b>bias add → activation → dropout → residual add</b> in one pass over memory, each part
+/// optional, for <see cref="float"/> and <see cref="double"/> (see <c>docs/fused.md</c>). The data is row-major
+/// <c>rows × columns</c> with one bias per column; any column count works.
+/// </summary>
+/// <remarks>
+/// <para>The keep bits are exactly those of <see cref="DropoutKernels"/> at the same (seed, offset) (<c>docs/masks.md</c>),
+/// and the results are bit for bit those of the unfused chain: <c>z = act(x + bias)</c>, then <c>DropoutKernels.Forward</c>,
+/// then <c>+ residual</c>. Dropped elements contribute exactly +0 (before the residual), also for NaN or infinite values.</para>
+/// <para>The activation is a struct type argument (<see cref="ReLUActivation{T}"/>, <see cref="LeakyReLUActivation{T}"/>,
+/// <see cref="GeluTanhActivation{T}"/>, <see cref="SiLUActivation{T}"/>, <see cref="TanhActivation{T}"/>,
+/// <see cref="IdentityActivation{T}"/> or your own <see cref="IActivation{T}"/>): the JIT compiles one specialized kernel per activation.</para>
+/// <para>Calls run on the calling thread and allocate nothing.</para>
+/// </remarks>
+public static unsafe class FusedEpilogue
+{
+    /// <summary>
+    /// Fused forward that records the mask: <c>output = dropout(act(preActivation + bias)) + residual</c> in one pass,
+    /// with the mask bits written to <paramref name="mask"/>.
+    /// </summary>
+    /// <typeparam name="TActivation">The activation operator, e.g. <see cref="ReLUActivation{T}"/> or <see cref="GeluTanhActivation{T}"/>.</typeparam>
+    /// <param name="preActivation">The pre-activation x, row-major, <c>rows × columns</c>.</param>
+    /// <param name="bias">The bias, one per column (length <paramref name="columns"/>), or empty for none.</param>
+    /// <param name="residual">Added after dropout (the length of <paramref name="preActivation"/>), or empty for none; may be <paramref name="output"/> itself.</param>
+    /// <param name="output">Receives the result; may be <paramref name="preActivation"/> or <paramref name="residual"/> itself, but must not partially overlap them.</param>
+    /// <param name="mask">
+    /// Receives one bit per element (<see cref="MaskLayout.MaskByteCount"/> bytes): the keep bit of <c>docs/masks.md</c>,
+    /// or for ReLU (<see cref="ActivationGradient.PositiveGate"/>) the bit "kept and x + bias &gt; 0", which is all its backward needs.
+    /// </param>
+    /// <param name="columns">The row length; positive and dividing the length of <paramref name="preActivation"/>.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of <c>preActivation[0]</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, or the mask is too small.</exception>
+    public static void Forward<TActivation>(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, Span<byte> mask, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<float> =>
+        Forward(preActivation, bias, residual, output, mask, recordMask: true, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>
+    /// Fused forward that records nothing: the backward pass regenerates the keep bits from (<paramref name="seed"/>,
+    /// <paramref name="offset"/>) and recomputes the activation's derivative from <paramref name="preActivation"/>.
+    /// </summary>
+    /// <inheritdoc cref="Forward{TActivation}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    public static void Forward<TActivation>(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<float> =>
+        Forward(preActivation, bias, residual, output, default, recordMask: false, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>The inference chain, <c>output = act(preActivation + bias) + residual</c>: no dropout, no draws, no mask.</summary>
+    /// <inheritdoc cref="Forward{TActivation}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    public static void Inference<TActivation>(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Span<float> output, int columns, TActivation activation)
+        where TActivation : struct, IActivation<float> =>
+        ForwardCore(preActivation, bias, residual, output, default, recordMask: false, columns, activation, default(NoDropout<float>), 0, 0);
+
+    /// <summary>
+    /// Fused backward from the mask <see cref="Forward{TActivation}(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    /// recorded: <c>gradPreActivation = gradOutput ⊙ m / p ⊙ act'(x + bias)</c> (dropped elements exactly +0), and the
+    /// bias gradient (the column sums of <paramref name="gradPreActivation"/>) when <paramref name="gradBias"/> is not empty.
+    /// </summary>
+    /// <remarks>
+    /// The residual's gradient is <paramref name="gradOutput"/> itself; nothing is computed for it. ReLU and the identity
+    /// need only the mask: pass empty <paramref name="preActivation"/> and <paramref name="bias"/>. The other activations
+    /// recompute their derivative from the forward's <paramref name="preActivation"/> and <paramref name="bias"/>.
+    /// </remarks>
+    /// <typeparam name="TActivation">The activation the forward used.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="mask">The mask the forward recorded.</param>
+    /// <param name="preActivation">The forward's pre-activation, or empty when the activation does not need it (see remarks).</param>
+    /// <param name="bias">The forward's bias (length <paramref name="columns"/>), or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation; may be <paramref name="gradOutput"/> or <paramref name="preActivation"/> itself.</param>
+    /// <param name="gradBias">Receives (is overwritten with) the bias gradient, length <paramref name="columns"/>; empty to skip it.</param>
+    /// <param name="columns">The row length the forward used.</param>
+    /// <param name="activation">The activation the forward used.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, the mask is too small, or the activation needs the pre-activation and none was given.</exception>
+    public static void Backward<TActivation>(ReadOnlySpan<float> gradOutput, ReadOnlySpan<byte> mask, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> gradPreActivation, Span<float> gradBias, int columns, TActivation activation, double keepProbability)
+        where TActivation : struct, IActivation<float> =>
+        Backward(gradOutput, mask, fromMask: true, preActivation, bias, gradPreActivation, gradBias, columns, activation, DropoutMaskSpec.Create(keepProbability), 0, 0);
+
+    /// <summary>
+    /// Fused backward by regeneration: as the overload that takes a mask, with the keep bits drawn again from
+    /// (<paramref name="seed"/>, <paramref name="offset"/>). Every activation but the identity needs <paramref name="preActivation"/> here (ReLU its sign).
+    /// </summary>
+    /// <typeparam name="TActivation">The activation the forward used.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="preActivation">The forward's pre-activation (may be empty for the identity).</param>
+    /// <param name="bias">The forward's bias (length <paramref name="columns"/>), or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation; may be <paramref name="gradOutput"/> or <paramref name="preActivation"/> itself.</param>
+    /// <param name="gradBias">Receives (is overwritten with) the bias gradient, length <paramref name="columns"/>; empty to skip it.</param>
+    /// <param name="columns">The row length the forward used.</param>
+    /// <param name="activation">The activation the forward used.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    /// <param name="seed">The seed the forward used.</param>
+    /// <param name="offset">The offset the forward used.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, or the activation needs the pre-activation and none was given.</exception>
+    public static void Backward<TActivation>(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> gradPreActivation, Span<float> gradBias, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<float> =>
+        Backward(gradOutput, default, fromMask: false, preActivation, bias, gradPreActivation, gradBias, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>
+    /// Fused forward that records the mask: <c>output = dropout(act(preActivation + bias)) + residual</c> in one pass,
+    /// with the mask bits written to <paramref name="mask"/>.
+    /// </summary>
+    /// <typeparam name="TActivation">The activation operator, e.g. <see cref="ReLUActivation{T}"/> or <see cref="GeluTanhActivation{T}"/>.</typeparam>
+    /// <param name="preActivation">The pre-activation x, row-major, <c>rows × columns</c>.</param>
+    /// <param name="bias">The bias, one per column (length <paramref name="columns"/>), or empty for none.</param>
+    /// <param name="residual">Added after dropout (the length of <paramref name="preActivation"/>), or empty for none; may be <paramref name="output"/> itself.</param>
+    /// <param name="output">Receives the result; may be <paramref name="preActivation"/> or <paramref name="residual"/> itself, but must not partially overlap them.</param>
+    /// <param name="mask">
+    /// Receives one bit per element (<see cref="MaskLayout.MaskByteCount"/> bytes): the keep bit of <c>docs/masks.md</c>,
+    /// or for ReLU (<see cref="ActivationGradient.PositiveGate"/>) the bit "kept and x + bias &gt; 0", which is all its backward needs.
+    /// </param>
+    /// <param name="columns">The row length; positive and dividing the length of <paramref name="preActivation"/>.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of <c>preActivation[0]</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, or the mask is too small.</exception>
+    public static void Forward<TActivation>(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output, Span<byte> mask, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<double> =>
+        Forward(preActivation, bias, residual, output, mask, recordMask: true, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>
+    /// Fused forward that records nothing: the backward pass regenerates the keep bits from (<paramref name="seed"/>,
+    /// <paramref name="offset"/>) and recomputes the activation's derivative from <paramref name="preActivation"/>.
+    /// </summary>
+    /// <inheritdoc cref="Forward{TActivation}(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    public static void Forward<TActivation>(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<double> =>
+        Forward(preActivation, bias, residual, output, default, recordMask: false, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>The inference chain, <c>output = act(preActivation + bias) + residual</c>: no dropout, no draws, no mask.</summary>
+    /// <inheritdoc cref="Forward{TActivation}(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    public static void Inference<TActivation>(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output, int columns, TActivation activation)
+        where TActivation : struct, IActivation<double> =>
+        ForwardCore(preActivation, bias, residual, output, default, recordMask: false, columns, activation, default(NoDropout<double>), 0, 0);
+
+    /// <summary>
+    /// Fused backward from the mask <see cref="Forward{TActivation}(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double}, Span{byte}, int, TActivation, double, ulong, ulong)"/>
+    /// recorded: <c>gradPreActivation = gradOutput ⊙ m / p ⊙ act'(x + bias)</c> (dropped elements exactly +0), and the
+    /// bias gradient (the column sums of <paramref name="gradPreActivation"/>) when <paramref name="gradBias"/> is not empty.
+    /// </summary>
+    /// <remarks>
+    /// The residual's gradient is <paramref name="gradOutput"/> itself; nothing is computed for it. ReLU and the identity
+    /// need only the mask: pass empty <paramref name="preActivation"/> and <paramref name="bias"/>. The other activations
+    /// recompute their derivative from the forward's <paramref name="preActivation"/> and <paramref name="bias"/>.
+    /// </remarks>
+    /// <typeparam name="TActivation">The activation the forward used.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="mask">The mask the forward recorded.</param>
+    /// <param name="preActivation">The forward's pre-activation, or empty when the activation does not need it (see remarks).</param>
+    /// <param name="bias">The forward's bias (length <paramref name="columns"/>), or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation; may be <paramref name="gradOutput"/> or <paramref name="preActivation"/> itself.</param>
+    /// <param name="gradBias">Receives (is overwritten with) the bias gradient, length <paramref name="columns"/>; empty to skip it.</param>
+    /// <param name="columns">The row length the forward used.</param>
+    /// <param name="activation">The activation the forward used.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, the mask is too small, or the activation needs the pre-activation and none was given.</exception>
+    public static void Backward<TActivation>(ReadOnlySpan<double> gradOutput, ReadOnlySpan<byte> mask, ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, Span<double> gradPreActivation, Span<double> gradBias, int columns, TActivation activation, double keepProbability)
+        where TActivation : struct, IActivation<double> =>
+        Backward(gradOutput, mask, fromMask: true, preActivation, bias, gradPreActivation, gradBias, columns, activation, DropoutMaskSpec.Create(keepProbability), 0, 0);
+
+    /// <summary>
+    /// Fused backward by regeneration: as the overload that takes a mask, with the keep bits drawn again from
+    /// (<paramref name="seed"/>, <paramref name="offset"/>). Every activation but the identity needs <paramref name="preActivation"/> here (ReLU its sign).
+    /// </summary>
+    /// <typeparam name="TActivation">The activation the forward used.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="preActivation">The forward's pre-activation (may be empty for the identity).</param>
+    /// <param name="bias">The forward's bias (length <paramref name="columns"/>), or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation; may be <paramref name="gradOutput"/> or <paramref name="preActivation"/> itself.</param>
+    /// <param name="gradBias">Receives (is overwritten with) the bias gradient, length <paramref name="columns"/>; empty to skip it.</param>
+    /// <param name="columns">The row length the forward used.</param>
+    /// <param name="activation">The activation the forward used.</param>
+    /// <param name="keepProbability">The keep probability the forward used.</param>
+    /// <param name="seed">The seed the forward used.</param>
+    /// <param name="offset">The offset the forward used.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is not supported, or <paramref name="columns"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A length does not match, a span overlaps another it must not, or the activation needs the pre-activation and none was given.</exception>
+    public static void Backward<TActivation>(ReadOnlySpan<double> gradOutput, ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, Span<double> gradPreActivation, Span<double> gradBias, int columns, TActivation activation, double keepProbability, ulong seed, ulong offset)
+        where TActivation : struct, IActivation<double> =>
+        Backward(gradOutput, default, fromMask: false, preActivation, bias, gradPreActivation, gradBias, columns, activation, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    /// <summary>
+    /// The fused forward with the dropout part as an operator, for generated code: <paramref name="dropout"/> may be a
+    /// struct whose keep test and scale are constants.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <typeparam name="TActivation">The activation operator.</typeparam>
+    /// <typeparam name="TDropout">The dropout operator (<see cref="DropoutEpilogue{T}"/>, <see cref="NoDropout{T}"/> or generated).</typeparam>
+    /// <param name="preActivation">The pre-activation x, row-major.</param>
+    /// <param name="bias">The bias (length <paramref name="columns"/>) or empty.</param>
+    /// <param name="residual">The residual (the length of x) or empty.</param>
+    /// <param name="output">Receives the result.</param>
+    /// <param name="mask">Receives the mask when <paramref name="recordMask"/> is set.</param>
+    /// <param name="recordMask">Whether to record the mask.</param>
+    /// <param name="columns">The row length.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="dropout">The dropout operator.</param>
+    /// <param name="seed">The 64-bit key of the random stream.</param>
+    /// <param name="offset">The stream position of <c>preActivation[0]</c>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void ForwardCore<T, TActivation, TDropout>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, Span<byte> mask, bool recordMask, int columns, TActivation activation, TDropout dropout, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+    {
+        EnsureSupported<T>();
+        int count = preActivation.Length;
+        ValidateShape(count, columns, bias, nameof(bias));
+        DropoutKernels.ValidateOutput(preActivation, output, nameof(output));
+        if (!residual.IsEmpty)
+        {
+            ValidateLength(residual, count, nameof(residual));
+            DropoutKernels.ValidateOutput(residual, output, nameof(output));
+        }
+
+        ValidateDisjoint(bias, output, nameof(bias));
+        if (recordMask && mask.Length < MaskLayout.MaskByteCount(count))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), count, mask.Length);
+        }
+
+        fixed (T* input = preActivation)
+        fixed (T* biasPointer = bias)
+        fixed (T* residualPointer = residual)
+        fixed (T* outputPointer = output)
+        fixed (byte* maskPointer = mask)
+        {
+            var step = new ForwardStep<T, TActivation, TDropout>(input, bias.IsEmpty ? null : biasPointer, residual.IsEmpty ? null : residualPointer, outputPointer, activation, dropout);
+            bool draws = dropout.Draws;
+            FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout>>(step, count, columns, draws ? dropout.Spec : default, regenerate: draws, seed, offset, keepBits: null, record: recordMask ? maskPointer : null);
+        }
+    }
+
+    /// <summary>The fused backward with the dropout part as an operator, for generated code.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <typeparam name="TActivation">The activation operator.</typeparam>
+    /// <typeparam name="TDropout">The dropout operator the forward used.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="mask">The recorded mask, when <paramref name="fromMask"/> is set.</param>
+    /// <param name="fromMask">Read the keep bits from <paramref name="mask"/> instead of regenerating them.</param>
+    /// <param name="preActivation">The forward's pre-activation, or empty when the activation does not need it.</param>
+    /// <param name="bias">The forward's bias, or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation.</param>
+    /// <param name="gradBias">Receives the bias gradient, or empty.</param>
+    /// <param name="columns">The row length.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="dropout">The dropout operator.</param>
+    /// <param name="seed">The seed the forward used (when regenerating).</param>
+    /// <param name="offset">The offset the forward used (when regenerating).</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void BackwardCore<T, TActivation, TDropout>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<byte> mask, bool fromMask, ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, Span<T> gradPreActivation, Span<T> gradBias, int columns, TActivation activation, TDropout dropout, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+    {
+        EnsureSupported<T>();
+        int count = gradOutput.Length;
+        ValidateShape(count, columns, bias, nameof(bias));
+        DropoutKernels.ValidateOutput(gradOutput, gradPreActivation, nameof(gradPreActivation));
+        ActivationGradient kind = activation.Gradient;
+        bool needsInput = kind == ActivationGradient.FromPreActivation || (kind == ActivationGradient.PositiveGate && !fromMask);
+        if (needsInput)
+        {
+            if (preActivation.Length != count)
+            {
+                ThrowHelper.ThrowArgument(
+                    nameof(preActivation),
+                    $"The derivative of {typeof(TActivation).Name} is recomputed from the forward's pre-activation: pass it ({count} elements, got {preActivation.Length}).");
+            }
+
+            DropoutKernels.ValidateOutput(preActivation, gradPreActivation, nameof(gradPreActivation));
+        }
+
+        if (!gradBias.IsEmpty)
+        {
+            ValidateLength(gradBias, columns, nameof(gradBias));
+            ValidateDisjoint(gradBias, gradPreActivation, nameof(gradBias));
+            ValidateDisjoint(gradBias, gradOutput, nameof(gradBias));
+            ValidateDisjoint(gradBias, preActivation, nameof(gradBias));
+            ValidateDisjoint(gradBias, bias, nameof(gradBias));
+        }
+
+        ValidateDisjoint(bias, gradPreActivation, nameof(bias));
+        if (fromMask && mask.Length < MaskLayout.MaskByteCount(count))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), count, mask.Length);
+        }
+
+        // Overwritten, not accumulated: the kernel's result is the column sums of this call.
+        gradBias.Clear();
+        fixed (T* gradOutputPointer = gradOutput)
+        fixed (T* input = preActivation)
+        fixed (T* biasPointer = bias)
+        fixed (T* gradInput = gradPreActivation)
+        fixed (T* gradBiasPointer = gradBias)
+        fixed (byte* maskPointer = mask)
+        {
+            var step = new BackwardStep<T, TActivation, TDropout>(
+                gradOutputPointer,
+                needsInput ? input : null,
+                needsInput && !bias.IsEmpty ? biasPointer : null,
+                gradInput,
+                gradBias.IsEmpty ? null : gradBiasPointer,
+                activation,
+                dropout,
+                recomputeGate: kind == ActivationGradient.PositiveGate && !fromMask);
+            bool regenerate = !fromMask && dropout.Draws;
+            FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout>>(step, count, columns, regenerate ? dropout.Spec : default, regenerate, seed, offset, keepBits: fromMask ? maskPointer : null, record: null);
+        }
+    }
+
+    // p = 1 draws nothing and scales nothing: the inference chain (which still records ones, or ReLU's gate, as the mask).
+    private static void Forward<T, TActivation>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, Span<byte> mask, bool recordMask, int columns, TActivation activation, DropoutMaskSpec spec, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+    {
+        if (spec.IsIdentity)
+        {
+            ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, default(NoDropout<T>), seed, offset);
+        }
+        else
+        {
+            ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
+        }
+    }
+
+    private static void Backward<T, TActivation>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<byte> mask, bool fromMask, ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, Span<T> gradPreActivation, Span<T> gradBias, int columns, TActivation activation, DropoutMaskSpec spec, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+    {
+        if (spec.IsIdentity)
+        {
+            BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, default(NoDropout<T>), seed, offset);
+        }
+        else
+        {
+            BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
+        }
+    }
+
+    private static void EnsureSupported<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException($"The fused epilogue kernels support float and double, not {typeof(T).Name}.");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="columns"/> is positive and divides <paramref name="count"/>, and the bias is empty or one per column.</summary>
+    private static void ValidateShape<T>(int count, int columns, ReadOnlySpan<T> bias, string biasName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        if (count % columns != 0)
+        {
+            ThrowHelper.ThrowArgument(nameof(columns), $"The data is rows × columns: {columns} columns do not divide {count} elements.");
+        }
+
+        if (!bias.IsEmpty && bias.Length != columns)
+        {
+            ThrowHelper.ThrowArgument(biasName, $"The bias has one element per column: {columns} expected, got {bias.Length}.");
+        }
+    }
+
+    private static void ValidateLength<T>(ReadOnlySpan<T> span, int expected, string name)
+    {
+        if (span.Length != expected)
+        {
+            ThrowHelper.ThrowLengthMismatch(name, expected, span.Length);
+        }
+    }
+
+    private static void ValidateDisjoint<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, string name)
+    {
+        if (first.Overlaps(second))
+        {
+            ThrowHelper.ThrowArgument(name, $"'{name}' must not overlap the spans the kernel writes or reads element by element.");
+        }
+    }
+}
