@@ -217,6 +217,13 @@ public static unsafe class FusedEpilogue
         where TDropout : struct, IDropoutEpilogue<T>
     {
         EnsureSupported<T>();
+        if (dropout.Draws && dropout.Spec.IsIdentity)
+        {
+            // p = 1 draws nothing and scales nothing.
+            ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, default(NoDropout<T>), seed, offset);
+            return;
+        }
+
         int count = preActivation.Length;
         ValidateShape(count, columns, bias, nameof(bias));
         DropoutKernels.ValidateOutput(preActivation, output, nameof(output));
@@ -267,6 +274,12 @@ public static unsafe class FusedEpilogue
         where TDropout : struct, IDropoutEpilogue<T>
     {
         EnsureSupported<T>();
+        if (dropout.Draws && dropout.Spec.IsIdentity)
+        {
+            BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, default(NoDropout<T>), seed, offset);
+            return;
+        }
+
         int count = gradOutput.Length;
         ValidateShape(count, columns, bias, nameof(bias));
         DropoutKernels.ValidateOutput(gradOutput, gradPreActivation, nameof(gradPreActivation));
@@ -322,33 +335,19 @@ public static unsafe class FusedEpilogue
         }
     }
 
-    // p = 1 draws nothing and scales nothing: the inference chain (which still records ones, or ReLU's gate, as the mask).
+    // p = 1 runs as the inference chain inside ForwardCore (which still records ones, or ReLU's gate, as the mask).
     private static void Forward<T, TActivation>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, Span<byte> mask, bool recordMask, int columns, TActivation activation, DropoutMaskSpec spec, ulong seed, ulong offset)
         where T : unmanaged
         where TActivation : struct, IActivation<T>
     {
-        if (spec.IsIdentity)
-        {
-            ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, default(NoDropout<T>), seed, offset);
-        }
-        else
-        {
-            ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
-        }
+        ForwardCore(preActivation, bias, residual, output, mask, recordMask, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
     }
 
     private static void Backward<T, TActivation>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<byte> mask, bool fromMask, ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, Span<T> gradPreActivation, Span<T> gradBias, int columns, TActivation activation, DropoutMaskSpec spec, ulong seed, ulong offset)
         where T : unmanaged
         where TActivation : struct, IActivation<T>
     {
-        if (spec.IsIdentity)
-        {
-            BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, default(NoDropout<T>), seed, offset);
-        }
-        else
-        {
-            BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
-        }
+        BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, columns, activation, new DropoutEpilogue<T>(spec), seed, offset);
     }
 
     private static void EnsureSupported<T>()

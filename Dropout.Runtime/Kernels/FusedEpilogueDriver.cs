@@ -103,51 +103,45 @@ internal static unsafe class FusedEpilogueDriver
         BitMaskWriter writer = writerState;
         nint bitEnd = firstBit + length;
         nint i = 0;
-        if (width == VectorWidth.Vector512)
+        if (width != VectorWidth.Scalar)
         {
             for (; i <= length - 64; i += 64)
             {
                 ulong window = bits == null ? ulong.MaxValue : MaskedScale.ReadWindow(bits, firstBit + i, bitEnd);
-                ulong recorded = 0;
-                for (int v = 0; v < 64; v += Vector512<T>.Count)
+                ulong recorded;
+                if (cursor.Fits(64))
                 {
-                    recorded |= Step512(ref step, start + i + v, ref cursor, LaneMask512<T>((uint)(window >> v))) << v;
+                    // The common case: the 64 elements lie in one row, so per-column data is contiguous.
+                    int column = cursor.Column;
+                    recorded = 0;
+                    if (width == VectorWidth.Vector512)
+                    {
+                        for (int v = 0; v < 64; v += Vector512<T>.Count)
+                        {
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask512<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                        }
+                    }
+                    else if (width == VectorWidth.Vector256)
+                    {
+                        for (int v = 0; v < 64; v += Vector256<T>.Count)
+                        {
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                        }
+                    }
+                    else
+                    {
+                        for (int v = 0; v < 64; v += Vector128<T>.Count)
+                        {
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                        }
+                    }
+                }
+                else
+                {
+                    recorded = ApplyAcrossRows<T, TStep>(step, start + i, cursor, window);
                 }
 
-                if (recording)
-                {
-                    writer.Append(recorded, 64);
-                }
-            }
-        }
-        else if (width == VectorWidth.Vector256)
-        {
-            for (; i <= length - 64; i += 64)
-            {
-                ulong window = bits == null ? ulong.MaxValue : MaskedScale.ReadWindow(bits, firstBit + i, bitEnd);
-                ulong recorded = 0;
-                for (int v = 0; v < 64; v += Vector256<T>.Count)
-                {
-                    recorded |= Step256(ref step, start + i + v, ref cursor, LaneMask256<T>((uint)(window >> v))) << v;
-                }
-
-                if (recording)
-                {
-                    writer.Append(recorded, 64);
-                }
-            }
-        }
-        else if (width == VectorWidth.Vector128)
-        {
-            for (; i <= length - 64; i += 64)
-            {
-                ulong window = bits == null ? ulong.MaxValue : MaskedScale.ReadWindow(bits, firstBit + i, bitEnd);
-                ulong recorded = 0;
-                for (int v = 0; v < 64; v += Vector128<T>.Count)
-                {
-                    recorded |= Step128(ref step, start + i + v, ref cursor, LaneMask128<T>((uint)(window >> v))) << v;
-                }
-
+                cursor.Advance(64);
                 if (recording)
                 {
                     writer.Append(recorded, 64);
@@ -192,10 +186,29 @@ internal static unsafe class FusedEpilogueDriver
             for (int field = 0; field < fields; field++)
             {
                 int shift = TileMaskGenerator.TopShift(field, bits);
-                ulong recorded = Group16<T, TStep>(ref step, index, ref cursor, Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit))
-                    | (Group16<T, TStep>(ref step, index + 16, ref cursor, Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit)) << 16)
-                    | (Group16<T, TStep>(ref step, index + 32, ref cursor, Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit)) << 32)
-                    | (Group16<T, TStep>(ref step, index + 48, ref cursor, Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit)) << 48);
+                Vector512<uint> keep0 = Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit);
+                Vector512<uint> keep1 = Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit);
+                Vector512<uint> keep2 = Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit);
+                Vector512<uint> keep3 = Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit);
+                ulong recorded;
+                if (cursor.Fits(64))
+                {
+                    int column = cursor.Column;
+                    recorded = Group16<T, TStep>(step, index, column, keep0)
+                        | (Group16<T, TStep>(step, index + 16, column + 16, keep1) << 16)
+                        | (Group16<T, TStep>(step, index + 32, column + 32, keep2) << 32)
+                        | (Group16<T, TStep>(step, index + 48, column + 48, keep3) << 48);
+                }
+                else
+                {
+                    ulong window = keep0.ExtractMostSignificantBits()
+                        | (keep1.ExtractMostSignificantBits() << 16)
+                        | (keep2.ExtractMostSignificantBits() << 32)
+                        | (keep3.ExtractMostSignificantBits() << 48);
+                    recorded = ApplyAcrossRows<T, TStep>(step, index, cursor, window);
+                }
+
+                cursor.Advance(64);
                 if (recording)
                 {
                     writer.Append(recorded, 64);
@@ -212,74 +225,50 @@ internal static unsafe class FusedEpilogueDriver
     // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
     // lane masks are the compare's lanes sign-extended to 64 bits.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Group16<T, TStep>(ref TStep step, nint index, ref ColumnCursor cursor, Vector512<uint> keep)
+    private static ulong Group16<T, TStep>(TStep step, nint index, int column, Vector512<uint> keep)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
         if (typeof(T) == typeof(float))
         {
-            return Step512(ref step, index, ref cursor, keep.As<uint, T>());
+            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits();
         }
 
         (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
-        return Step512(ref step, index, ref cursor, lower.As<long, T>())
-            | (Step512(ref step, index + 8, ref cursor, upper.As<long, T>()) << 8);
+        return step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
+            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Step512<T, TStep>(ref TStep step, nint index, ref ColumnCursor cursor, Vector512<T> keep)
-        where T : unmanaged
-        where TStep : struct, IEpilogueStep<T>
-    {
-        int lanes = Vector512<T>.Count;
-        ulong recorded = cursor.Fits(lanes)
-            ? step.Apply(index, cursor.Column, keep).ExtractMostSignificantBits()
-            : ApplyLanes<T, TStep>(ref step, index, cursor, keep.ExtractMostSignificantBits(), lanes);
-        cursor.Advance(lanes);
-        return recorded;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Step256<T, TStep>(ref TStep step, nint index, ref ColumnCursor cursor, Vector256<T> keep)
-        where T : unmanaged
-        where TStep : struct, IEpilogueStep<T>
-    {
-        int lanes = Vector256<T>.Count;
-        ulong recorded = cursor.Fits(lanes)
-            ? step.Apply(index, cursor.Column, keep).ExtractMostSignificantBits()
-            : ApplyLanes<T, TStep>(ref step, index, cursor, keep.ExtractMostSignificantBits(), lanes);
-        cursor.Advance(lanes);
-        return recorded;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Step128<T, TStep>(ref TStep step, nint index, ref ColumnCursor cursor, Vector128<T> keep)
+    /// <summary>
+    /// 64 elements that cross a row end (or rows shorter than 64): 128-bit vectors where they fit in the row, single
+    /// lanes where a vector would straddle it. Out of line, so the hot loops stay small.
+    /// </summary>
+    /// <remarks>The step is passed by value (it is only pointers and operators), so the hot loop's copy is not address-exposed.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong ApplyAcrossRows<T, TStep>(TStep step, nint index, ColumnCursor cursor, ulong keepBits)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
         int lanes = Vector128<T>.Count;
-        ulong recorded = cursor.Fits(lanes)
-            ? step.Apply(index, cursor.Column, keep).ExtractMostSignificantBits()
-            : ApplyLanes<T, TStep>(ref step, index, cursor, keep.ExtractMostSignificantBits(), lanes);
-        cursor.Advance(lanes);
-        return recorded;
-    }
-
-    /// <summary>A vector that would straddle a row end: its lanes one at a time, each with its own column.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong ApplyLanes<T, TStep>(ref TStep step, nint index, ColumnCursor cursor, ulong keepBits, int lanes)
-        where T : unmanaged
-        where TStep : struct, IEpilogueStep<T>
-    {
         ulong recorded = 0;
-        for (int lane = 0; lane < lanes; lane++)
+        for (int v = 0; v < 64; v += lanes)
         {
-            if (step.ApplyOne(index + lane, cursor.Column, ((keepBits >> lane) & 1) != 0))
+            if (cursor.Fits(lanes))
             {
-                recorded |= 1UL << lane;
+                recorded |= (ulong)step.Apply(index + v, cursor.Column, LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
+                cursor.Advance(lanes);
+                continue;
             }
 
-            cursor.Advance(1);
+            for (int lane = v; lane < v + lanes; lane++)
+            {
+                if (step.ApplyOne(index + lane, cursor.Column, ((keepBits >> lane) & 1) != 0))
+                {
+                    recorded |= 1UL << lane;
+                }
+
+                cursor.Advance(1);
+            }
         }
 
         return recorded;

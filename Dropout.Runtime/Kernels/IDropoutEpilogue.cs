@@ -50,7 +50,8 @@ public readonly struct DropoutEpilogue<T> : IDropoutEpilogue<T>
     }
 
     /// <inheritdoc />
-    public bool Draws => !_spec.IsIdentity;
+    /// <remarks>Always <see langword="true"/>, so the kernels compile without the no-dropout branches; a spec of p = 1 is run as <see cref="NoDropout{T}"/>.</remarks>
+    public bool Draws => true;
 
     /// <inheritdoc />
     public DropoutMaskSpec Spec => _spec;
