@@ -78,6 +78,14 @@ public class FusedActivationTests
     }
 
     [Fact]
+    public void SmoothActivations_AtNegativeInfinity_GiveNegativeInfinity_AsDocumented()
+    {
+        // docs/fused.md: the exponent is clamped, so x / (1 + e^(-x)) at -∞ is -∞ / (a finite number), not the limit 0.
+        Assert.Equal(double.NegativeInfinity, default(SiLUActivation<double>).Invoke(double.NegativeInfinity));
+        Assert.Equal(float.NegativeInfinity, default(GeluTanhActivation<float>).Invoke(float.NegativeInfinity));
+    }
+
+    [Fact]
     public void ReLU_ZeroesNonPositiveValues_AndPassesNaN()
     {
         var relu = default(ReLUActivation<float>);
