@@ -326,7 +326,7 @@ internal static unsafe class FusedEpilogueDriver
 
         /// <summary>Whether <paramref name="lanes"/> elements from here lie within one row (always, when not tracking).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly bool Fits(int lanes) => _columns == 0 || Column + lanes <= _columns;
+        public readonly bool Fits(int lanes) => _columns == 0 || Column <= _columns - lanes; // no overflow for rows near int.MaxValue
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Advance(int elements)

@@ -70,7 +70,8 @@ public readonly struct NoDropout<T> : IDropoutEpilogue<T>
     public bool Draws => false;
 
     /// <inheritdoc />
-    public DropoutMaskSpec Spec => DropoutMaskSpec.Create(1.0);
+    /// <remarks>Never read (nothing is drawn): the default spec, whose <see cref="DropoutMaskSpec.IsIdentity"/> is <see langword="true"/>.</remarks>
+    public DropoutMaskSpec Spec => default;
 
     /// <inheritdoc />
     public T Scale => ActivationMath.Constant<T>(1.0);
