@@ -6,12 +6,15 @@ namespace Dropout;
 /// <summary>
 /// The backward chain of one element: <c>gradInput = drop(gradOutput) · act'(x + bias[column])</c>, dropped elements
 /// exactly +0, and <c>gradBias[column] += gradInput</c>. For ReLU the derivative is the gate "x + bias &gt; 0", taken
-/// from the recorded mask bit or, when the mask is regenerated, recomputed from the pre-activation.
+/// from the recorded mask bit or, when the mask is regenerated, recomputed from the pre-activation. The bias is
+/// present only when the derivative is recomputed.
 /// </summary>
-internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilogueStep<T>
+internal readonly unsafe struct BackwardStep<T, TActivation, TDropout, TBias, TGradBias> : IEpilogueStep<T>
     where T : unmanaged
     where TActivation : struct, IActivation<T>
     where TDropout : struct, IDropoutEpilogue<T>
+    where TBias : struct, IPresence
+    where TGradBias : struct, IPresence
 {
     private readonly T* _gradOutput;
     private readonly T* _input;
@@ -34,7 +37,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         _recomputeGate = recomputeGate;
     }
 
-    public bool UsesColumns => _bias != null || _gradBias != null;
+    public bool UsesColumns => TBias.IsPresent || TGradBias.IsPresent;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<T> Apply(nint index, int column, Vector128<T> keep)
@@ -48,7 +51,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         if (_activation.Gradient == ActivationGradient.FromPreActivation)
         {
             Vector128<T> preActivation = Vector128.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector128.Load(_bias + column);
             }
@@ -58,7 +61,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         else if (_activation.Gradient == ActivationGradient.PositiveGate && _recomputeGate)
         {
             Vector128<T> preActivation = Vector128.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector128.Load(_bias + column);
             }
@@ -72,7 +75,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         }
 
         gradient.Store(_gradInput + index);
-        if (_gradBias != null)
+        if (TGradBias.IsPresent)
         {
             (Vector128.Load(_gradBias + column) + gradient).Store(_gradBias + column);
         }
@@ -92,7 +95,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         if (_activation.Gradient == ActivationGradient.FromPreActivation)
         {
             Vector256<T> preActivation = Vector256.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector256.Load(_bias + column);
             }
@@ -102,7 +105,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         else if (_activation.Gradient == ActivationGradient.PositiveGate && _recomputeGate)
         {
             Vector256<T> preActivation = Vector256.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector256.Load(_bias + column);
             }
@@ -116,7 +119,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         }
 
         gradient.Store(_gradInput + index);
-        if (_gradBias != null)
+        if (TGradBias.IsPresent)
         {
             (Vector256.Load(_gradBias + column) + gradient).Store(_gradBias + column);
         }
@@ -136,7 +139,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         if (_activation.Gradient == ActivationGradient.FromPreActivation)
         {
             Vector512<T> preActivation = Vector512.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector512.Load(_bias + column);
             }
@@ -146,7 +149,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         else if (_activation.Gradient == ActivationGradient.PositiveGate && _recomputeGate)
         {
             Vector512<T> preActivation = Vector512.Load(_input + index);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector512.Load(_bias + column);
             }
@@ -160,7 +163,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         }
 
         gradient.Store(_gradInput + index);
-        if (_gradBias != null)
+        if (TGradBias.IsPresent)
         {
             (Vector512.Load(_gradBias + column) + gradient).Store(_gradBias + column);
         }
@@ -182,7 +185,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         if (_activation.Gradient == ActivationGradient.FromPreActivation || (_activation.Gradient == ActivationGradient.PositiveGate && _recomputeGate))
         {
             Vector128<T> preActivation = Vector128.CreateScalar(_input[index]);
-            if (_bias != null)
+            if (TBias.IsPresent)
             {
                 preActivation += Vector128.CreateScalar(_bias[column]);
             }
@@ -203,7 +206,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout> : IEpilog
         }
 
         _gradInput[index] = gradient.ToScalar();
-        if (_gradBias != null)
+        if (TGradBias.IsPresent)
         {
             _gradBias[column] = (Vector128.CreateScalar(_gradBias[column]) + gradient).ToScalar();
         }

@@ -5,12 +5,14 @@ namespace Dropout;
 
 /// <summary>
 /// The forward chain of one element: <c>output = drop(act(x + bias[column])) + residual</c>, where drop keeps and scales
-/// by 1/p or gives +0. Optional parts are null pointers. The recorded bit is the keep bit, or for ReLU "kept and x + bias &gt; 0".
+/// by 1/p or gives +0. Optional parts are marked absent by their type parameter. The recorded bit is the keep bit, or for ReLU "kept and x + bias &gt; 0".
 /// </summary>
-internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogueStep<T>
+internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TResidual> : IEpilogueStep<T>
     where T : unmanaged
     where TActivation : struct, IActivation<T>
     where TDropout : struct, IDropoutEpilogue<T>
+    where TBias : struct, IPresence
+    where TResidual : struct, IPresence
 {
     private readonly T* _input;
     private readonly T* _bias;
@@ -29,13 +31,13 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
         _dropout = dropout;
     }
 
-    public bool UsesColumns => _bias != null;
+    public bool UsesColumns => TBias.IsPresent;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<T> Apply(nint index, int column, Vector128<T> keep)
     {
         Vector128<T> preActivation = Vector128.Load(_input + index);
-        if (_bias != null)
+        if (TBias.IsPresent)
         {
             preActivation += Vector128.Load(_bias + column);
         }
@@ -48,7 +50,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
             value = (value * Vector128.Create(_dropout.Scale)) & keep;
         }
 
-        if (_residual != null)
+        if (TResidual.IsPresent)
         {
             value += Vector128.Load(_residual + index);
         }
@@ -61,7 +63,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
     public Vector256<T> Apply(nint index, int column, Vector256<T> keep)
     {
         Vector256<T> preActivation = Vector256.Load(_input + index);
-        if (_bias != null)
+        if (TBias.IsPresent)
         {
             preActivation += Vector256.Load(_bias + column);
         }
@@ -74,7 +76,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
             value = (value * Vector256.Create(_dropout.Scale)) & keep;
         }
 
-        if (_residual != null)
+        if (TResidual.IsPresent)
         {
             value += Vector256.Load(_residual + index);
         }
@@ -87,7 +89,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
     public Vector512<T> Apply(nint index, int column, Vector512<T> keep)
     {
         Vector512<T> preActivation = Vector512.Load(_input + index);
-        if (_bias != null)
+        if (TBias.IsPresent)
         {
             preActivation += Vector512.Load(_bias + column);
         }
@@ -100,7 +102,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
             value = (value * Vector512.Create(_dropout.Scale)) & keep;
         }
 
-        if (_residual != null)
+        if (TResidual.IsPresent)
         {
             value += Vector512.Load(_residual + index);
         }
@@ -113,7 +115,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
     public bool ApplyOne(nint index, int column, bool keep)
     {
         Vector128<T> preActivation = Vector128.CreateScalar(_input[index]);
-        if (_bias != null)
+        if (TBias.IsPresent)
         {
             preActivation += Vector128.CreateScalar(_bias[column]);
         }
@@ -125,7 +127,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout> : IEpilogu
             value = (value * Vector128.Create(_dropout.Scale)) & lane;
         }
 
-        if (_residual != null)
+        if (TResidual.IsPresent)
         {
             value += Vector128.CreateScalar(_residual[index]);
         }

@@ -245,9 +245,26 @@ public static unsafe class FusedEpilogue
         fixed (T* outputPointer = output)
         fixed (byte* maskPointer = mask)
         {
-            var step = new ForwardStep<T, TActivation, TDropout>(input, bias.IsEmpty ? null : biasPointer, residual.IsEmpty ? null : residualPointer, outputPointer, activation, dropout);
-            bool draws = dropout.Draws;
-            FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout>>(step, count, columns, draws ? dropout.Spec : default, regenerate: draws, seed, offset, keepBits: null, record: recordMask ? maskPointer : null);
+            byte* record = recordMask ? maskPointer : null;
+            if (bias.IsEmpty)
+            {
+                if (residual.IsEmpty)
+                {
+                    RunForward<T, TActivation, TDropout, Absent, Absent>(input, null, null, outputPointer, record, count, columns, activation, dropout, seed, offset);
+                }
+                else
+                {
+                    RunForward<T, TActivation, TDropout, Absent, Present>(input, null, residualPointer, outputPointer, record, count, columns, activation, dropout, seed, offset);
+                }
+            }
+            else if (residual.IsEmpty)
+            {
+                RunForward<T, TActivation, TDropout, Present, Absent>(input, biasPointer, null, outputPointer, record, count, columns, activation, dropout, seed, offset);
+            }
+            else
+            {
+                RunForward<T, TActivation, TDropout, Present, Present>(input, biasPointer, residualPointer, outputPointer, record, count, columns, activation, dropout, seed, offset);
+            }
         }
     }
 
@@ -321,18 +338,55 @@ public static unsafe class FusedEpilogue
         fixed (T* gradBiasPointer = gradBias)
         fixed (byte* maskPointer = mask)
         {
-            var step = new BackwardStep<T, TActivation, TDropout>(
-                gradOutputPointer,
-                needsInput ? input : null,
-                needsInput && !bias.IsEmpty ? biasPointer : null,
-                gradInput,
-                gradBias.IsEmpty ? null : gradBiasPointer,
-                activation,
-                dropout,
-                recomputeGate: kind == ActivationGradient.PositiveGate && !fromMask);
-            bool regenerate = !fromMask && dropout.Draws;
-            FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout>>(step, count, columns, regenerate ? dropout.Spec : default, regenerate, seed, offset, keepBits: fromMask ? maskPointer : null, record: null);
+            T* inputOrNull = needsInput ? input : null;
+            byte* keepBits = fromMask ? maskPointer : null;
+            bool recomputeGate = kind == ActivationGradient.PositiveGate && !fromMask;
+            bool withBias = needsInput && !bias.IsEmpty;
+            if (!withBias)
+            {
+                if (gradBias.IsEmpty)
+                {
+                    RunBackward<T, TActivation, TDropout, Absent, Absent>(gradOutputPointer, inputOrNull, null, gradInput, null, keepBits, recomputeGate, count, columns, activation, dropout, seed, offset);
+                }
+                else
+                {
+                    RunBackward<T, TActivation, TDropout, Absent, Present>(gradOutputPointer, inputOrNull, null, gradInput, gradBiasPointer, keepBits, recomputeGate, count, columns, activation, dropout, seed, offset);
+                }
+            }
+            else if (gradBias.IsEmpty)
+            {
+                RunBackward<T, TActivation, TDropout, Present, Absent>(gradOutputPointer, inputOrNull, biasPointer, gradInput, null, keepBits, recomputeGate, count, columns, activation, dropout, seed, offset);
+            }
+            else
+            {
+                RunBackward<T, TActivation, TDropout, Present, Present>(gradOutputPointer, inputOrNull, biasPointer, gradInput, gradBiasPointer, keepBits, recomputeGate, count, columns, activation, dropout, seed, offset);
+            }
         }
+    }
+
+    // One instantiation per combination of optional parts, so absent parts cost nothing in the loop.
+    private static void RunForward<T, TActivation, TDropout, TBias, TResidual>(T* input, T* bias, T* residual, T* output, byte* record, int count, int columns, TActivation activation, TDropout dropout, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+        where TBias : struct, IPresence
+        where TResidual : struct, IPresence
+    {
+        var step = new ForwardStep<T, TActivation, TDropout, TBias, TResidual>(input, bias, residual, output, activation, dropout);
+        bool draws = dropout.Draws;
+        FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout, TBias, TResidual>>(step, count, columns, draws ? dropout.Spec : default, regenerate: draws, seed, offset, keepBits: null, record);
+    }
+
+    private static void RunBackward<T, TActivation, TDropout, TBias, TGradBias>(T* gradOutput, T* input, T* bias, T* gradInput, T* gradBias, byte* keepBits, bool recomputeGate, int count, int columns, TActivation activation, TDropout dropout, ulong seed, ulong offset)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+        where TBias : struct, IPresence
+        where TGradBias : struct, IPresence
+    {
+        var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, gradBias, activation, dropout, recomputeGate);
+        bool regenerate = keepBits == null && dropout.Draws;
+        FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, count, columns, regenerate ? dropout.Spec : default, regenerate, seed, offset, keepBits, record: null);
     }
 
     // p = 1 runs as the inference chain inside ForwardCore (which still records ones, or ReLU's gate, as the mask).

@@ -116,10 +116,12 @@ internal static unsafe class FusedEpilogueDriver
                     recorded = 0;
                     if (width == VectorWidth.Vector512)
                     {
-                        for (int v = 0; v < 64; v += Vector512<T>.Count)
-                        {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask512<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
-                        }
+                        // Unrolled by hand: constant shifts, no loop counter (the JIT does not unroll this loop).
+                        nint index = start + i;
+                        recorded = Bits16<T, TStep>(step, index, column, (uint)window)
+                            | (Bits16<T, TStep>(step, index + 16, column + 16, (uint)(window >> 16)) << 16)
+                            | (Bits16<T, TStep>(step, index + 32, column + 32, (uint)(window >> 32)) << 32)
+                            | (Bits16<T, TStep>(step, index + 48, column + 48, (uint)(window >> 48)) << 48);
                     }
                     else if (width == VectorWidth.Vector256)
                     {
@@ -237,6 +239,21 @@ internal static unsafe class FusedEpilogueDriver
         (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
         return step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
             | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8);
+    }
+
+    // 16 consecutive elements whose keep lanes are the low 16 bits of `bits`: one float vector or two double vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits16<T, TStep>(TStep step, nint index, int column, uint bits)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits();
+        }
+
+        return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits()
+            | ((ulong)step.Apply(index + 8, column + 8, LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
     }
 
     /// <summary>
