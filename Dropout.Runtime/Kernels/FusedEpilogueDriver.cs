@@ -53,13 +53,28 @@ internal static unsafe class FusedEpilogueDriver
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
+        // Recording as a type, so that a kernel that records nothing does not even extract the mask bits.
+        if (record == null)
+        {
+            Run<T, TStep, Absent>(step, count, columns, spec, regenerate, seed, offset, keepBits, null);
+        }
+        else
+        {
+            Run<T, TStep, Present>(step, count, columns, spec, regenerate, seed, offset, keepBits, record);
+        }
+    }
+
+    private static void Run<T, TStep, TRecord>(TStep step, int count, int columns, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
         var writer = new BitMaskWriter(record);
-        bool recording = record != null;
         var cursor = new ColumnCursor(step.UsesColumns ? columns : 0);
         VectorWidth width = VectorWidths.Current;
         if (!regenerate)
         {
-            ApplySegment<T, TStep>(step, 0, count, keepBits, 0, ref cursor, ref writer, recording, width);
+            ApplySegment<T, TStep, TRecord>(step, 0, count, keepBits, 0, ref cursor, ref writer, width);
         }
         else
         {
@@ -72,19 +87,19 @@ internal static unsafe class FusedEpilogueDriver
                 int wholeTiles = (count - done) / elementsPerTile;
                 if (width == VectorWidth.Vector512 && wholeTiles > 0 && position % (ulong)elementsPerTile == 0)
                 {
-                    ApplyTiles512<T, TStep>(step, done, wholeTiles, spec, seed, position / (ulong)elementsPerTile, ref cursor, ref writer, recording);
+                    ApplyTiles512<T, TStep, TRecord>(step, done, wholeTiles, spec, seed, position / (ulong)elementsPerTile, ref cursor, ref writer);
                     done += wholeTiles * elementsPerTile;
                     continue;
                 }
 
                 // Partial tiles at either end of the call and the narrower widths: keep bits through a small buffer.
                 int first = DropoutKernels.ComputeKeepBatch(spec, seed, position, count - done, batchBits, width, out int length);
-                ApplySegment<T, TStep>(step, done, length, (byte*)batchBits, first, ref cursor, ref writer, recording, width);
+                ApplySegment<T, TStep, TRecord>(step, done, length, (byte*)batchBits, first, ref cursor, ref writer, width);
                 done += length;
             }
         }
 
-        if (recording)
+        if (TRecord.IsPresent)
         {
             writer.Flush();
         }
@@ -94,9 +109,10 @@ internal static unsafe class FusedEpilogueDriver
     /// Applies <paramref name="length"/> elements from <paramref name="start"/> whose keep bits start at bit
     /// <paramref name="firstBit"/> of <paramref name="bits"/> (null: all kept), 64 elements per bit window.
     /// </summary>
-    private static void ApplySegment<T, TStep>(TStep step, nint start, nint length, byte* bits, nint firstBit, ref ColumnCursor cursorState, ref BitMaskWriter writerState, bool recording, VectorWidth width)
+    private static void ApplySegment<T, TStep, TRecord>(TStep step, nint start, nint length, byte* bits, nint firstBit, ref ColumnCursor cursorState, ref BitMaskWriter writerState, VectorWidth width)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
     {
         // Locals, not refs, in the loop: the JIT keeps them in registers.
         ColumnCursor cursor = cursorState;
@@ -144,7 +160,7 @@ internal static unsafe class FusedEpilogueDriver
                 }
 
                 cursor.Advance(64);
-                if (recording)
+                if (TRecord.IsPresent)
                 {
                     writer.Append(recorded, 64);
                 }
@@ -157,7 +173,7 @@ internal static unsafe class FusedEpilogueDriver
             bool keep = bits == null || ((bits[bit >> 3] >> (int)(bit & 7)) & 1) != 0;
             bool recorded = step.ApplyOne(start + i, cursor.Column, keep);
             cursor.Advance(1);
-            if (recording)
+            if (TRecord.IsPresent)
             {
                 writer.Append(recorded ? 1UL : 0UL, 1);
             }
@@ -171,9 +187,10 @@ internal static unsafe class FusedEpilogueDriver
     /// Whole tiles on AVX-512, as <see cref="FusedTiles512"/>: each compare of a random-word vector against the threshold
     /// is the keep-lane mask of the 16 elements it decides, with no trip through keep bits in memory.
     /// </summary>
-    private static void ApplyTiles512<T, TStep>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState, bool recording)
+    private static void ApplyTiles512<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
     {
         ColumnCursor cursor = cursorState;
         BitMaskWriter writer = writerState;
@@ -211,7 +228,7 @@ internal static unsafe class FusedEpilogueDriver
                 }
 
                 cursor.Advance(64);
-                if (recording)
+                if (TRecord.IsPresent)
                 {
                     writer.Append(recorded, 64);
                 }
