@@ -195,6 +195,34 @@ public class FusedEpilogueValidationTests
     }
 
     [Fact]
+    public void Calls_WriteOnlyTheirSlices_AndLeaveUnusedMaskBitsZero()
+    {
+        // Slices inside larger buffers filled with a sentinel: nothing before or after a slice may change, and the high
+        // bits of the mask's last byte (docs/masks.md §3) must be zero. 3 × 67 = 201 elements: a partial last byte.
+        const int Columns = 67, Length = 201, Guard = 40;
+        var random = new System.Random(33);
+        float[] x = FusedEpilogueReference.RandomValues<float>(random, Length, specials: false);
+        float[] dy = FusedEpilogueReference.RandomValues<float>(random, Length, specials: false);
+        float[] bias = FusedEpilogueReference.RandomValues<float>(random, Columns, specials: false);
+        foreach (VectorWidth width in MaskLayoutTests.AllWidths)
+        {
+            using var forced = VectorWidths.Force(width);
+            float[] output = Enumerable.Repeat(-7f, Length + (2 * Guard)).ToArray();
+            byte[] mask = Enumerable.Repeat((byte)0xA5, MaskLayout.MaskByteCount(Length) + Guard).ToArray();
+            FusedEpilogue.Forward(x, bias, [], output.AsSpan(Guard, Length), mask.AsSpan(0, MaskLayout.MaskByteCount(Length)), Columns, Gelu, 0.8, Seed, 2048 + 5);
+            Assert.All(output.Take(Guard).Concat(output.Skip(Guard + Length)), value => Assert.Equal(-7f, value));
+            Assert.All(mask.Skip(MaskLayout.MaskByteCount(Length)), value => Assert.Equal(0xA5, value));
+            Assert.Equal(0, mask[(Length / 8)] >> (Length % 8));
+
+            float[] grad = Enumerable.Repeat(-7f, Length + (2 * Guard)).ToArray();
+            float[] gradBias = Enumerable.Repeat(-7f, Columns + (2 * Guard)).ToArray();
+            FusedEpilogue.Backward(dy, mask.AsSpan(0, MaskLayout.MaskByteCount(Length)), x, bias, grad.AsSpan(Guard, Length), gradBias.AsSpan(Guard, Columns), Columns, Gelu, 0.8);
+            Assert.All(grad.Take(Guard).Concat(grad.Skip(Guard + Length)), value => Assert.Equal(-7f, value));
+            Assert.All(gradBias.Take(Guard).Concat(gradBias.Skip(Guard + Columns)), value => Assert.Equal(-7f, value));
+        }
+    }
+
+    [Fact]
     public void SteadyStateCalls_AllocateNothing()
     {
         // 37 columns: vectors straddle rows; 4,000 elements: several tiles and batches, a tail.
