@@ -14,7 +14,9 @@ namespace Dropout;
 /// <para>The activation is a struct type argument (<see cref="ReLUActivation{T}"/>, <see cref="LeakyReLUActivation{T}"/>,
 /// <see cref="GeluTanhActivation{T}"/>, <see cref="SiLUActivation{T}"/>, <see cref="TanhActivation{T}"/>,
 /// <see cref="IdentityActivation{T}"/> or your own <see cref="IActivation{T}"/>): the JIT compiles one specialized kernel per activation.</para>
-/// <para>Calls run on the calling thread and allocate nothing.</para>
+/// <para>As in <see cref="DropoutKernels"/>, calls of at least <see cref="DropoutKernels.ParallelThreshold"/> elements are split across
+/// up to <see cref="DropoutKernels.MaxDegreeOfParallelism"/> threads in tile-aligned chunks, bit-identically to one thread; a
+/// backward that computes the bias gradient stays on one thread (its summation order is fixed). Smaller calls allocate nothing.</para>
 /// </remarks>
 public static unsafe class FusedEpilogue
 {
@@ -370,9 +372,50 @@ public static unsafe class FusedEpilogue
         where TBias : struct, IPresence
         where TResidual : struct, IPresence
     {
-        var step = new ForwardStep<T, TActivation, TDropout, TBias, TResidual>(input, bias, residual, output, activation, dropout);
         bool draws = dropout.Draws;
-        FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout, TBias, TResidual>>(step, count, columns, draws ? dropout.Spec : default, regenerate: draws, seed, offset, keepBits: null, record);
+        DropoutMaskSpec spec = draws ? dropout.Spec : default;
+        int degree = DegreeOfParallelism(count);
+        if (degree <= 1)
+        {
+            var step = new ForwardStep<T, TActivation, TDropout, TBias, TResidual>(input, bias, residual, output, activation, dropout);
+            FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout, TBias, TResidual>>(step, count, columns, 0, spec, regenerate: draws, seed, offset, keepBits: null, record);
+            return;
+        }
+
+        RunForwardParallel<T, TActivation, TDropout, TBias, TResidual>(input, bias, residual, output, record, count, columns, activation, dropout, spec, draws, seed, offset, degree);
+    }
+
+    // A method of its own: the lambda's closure would otherwise be allocated on every call, also the small ones.
+    private static void RunForwardParallel<T, TActivation, TDropout, TBias, TResidual>(T* input, T* bias, T* residual, T* output, byte* record, int count, int columns, TActivation activation, TDropout dropout, DropoutMaskSpec spec, bool draws, ulong seed, ulong offset, int degree)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+        where TBias : struct, IPresence
+        where TResidual : struct, IPresence
+    {
+        // As DropoutKernels: tile-aligned chunks (whole mask bytes), each a call of its own at its stream position and
+        // starting column, so the result is bit-identical to one thread.
+        int chunk = DropoutKernels.ParallelChunkLength(count, degree);
+        nint inputAddress = (nint)input, biasAddress = (nint)bias, residualAddress = (nint)residual, outputAddress = (nint)output, recordAddress = (nint)record;
+        Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
+        {
+            long first = (long)part * chunk;
+            if (first >= count)
+            {
+                return;
+            }
+
+            int start = (int)first;
+            var step = new ForwardStep<T, TActivation, TDropout, TBias, TResidual>(
+                (T*)inputAddress + start,
+                (T*)biasAddress,
+                residualAddress == 0 ? null : (T*)residualAddress + start,
+                (T*)outputAddress + start,
+                activation,
+                dropout);
+            byte* partRecord = recordAddress == 0 ? null : (byte*)recordAddress + (start / 8);
+            FusedEpilogueDriver.Run<T, ForwardStep<T, TActivation, TDropout, TBias, TResidual>>(step, Math.Min(chunk, count - start), columns, start % columns, spec, regenerate: draws, seed, offset + (ulong)start, keepBits: null, partRecord);
+        });
     }
 
     private static void RunBackward<T, TActivation, TDropout, TBias, TGradBias>(T* gradOutput, T* input, T* bias, T* gradInput, T* gradBias, byte* keepBits, bool recomputeGate, int count, int columns, TActivation activation, TDropout dropout, ulong seed, ulong offset)
@@ -382,10 +425,57 @@ public static unsafe class FusedEpilogue
         where TBias : struct, IPresence
         where TGradBias : struct, IPresence
     {
-        var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, gradBias, activation, dropout, recomputeGate);
         bool regenerate = keepBits == null && dropout.Draws;
-        FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, count, columns, regenerate ? dropout.Spec : default, regenerate, seed, offset, keepBits, record: null);
+        DropoutMaskSpec spec = regenerate ? dropout.Spec : default;
+
+        // The bias gradient is summed row by row in element order on one thread: partial sums per thread would round
+        // differently from one thread, and the result must not depend on the machine.
+        int degree = TGradBias.IsPresent ? 1 : DegreeOfParallelism(count);
+        if (degree <= 1)
+        {
+            var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, gradBias, activation, dropout, recomputeGate);
+            FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, count, columns, 0, spec, regenerate, seed, offset, keepBits, record: null);
+            return;
+        }
+
+        RunBackwardParallel<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, keepBits, recomputeGate, count, columns, activation, dropout, spec, regenerate, seed, offset, degree);
     }
+
+    private static void RunBackwardParallel<T, TActivation, TDropout, TBias, TGradBias>(T* gradOutput, T* input, T* bias, T* gradInput, byte* keepBits, bool recomputeGate, int count, int columns, TActivation activation, TDropout dropout, DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, int degree)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TDropout : struct, IDropoutEpilogue<T>
+        where TBias : struct, IPresence
+        where TGradBias : struct, IPresence
+    {
+        int chunk = DropoutKernels.ParallelChunkLength(count, degree);
+        nint gradOutputAddress = (nint)gradOutput, inputAddress = (nint)input, biasAddress = (nint)bias, gradInputAddress = (nint)gradInput, keepBitsAddress = (nint)keepBits;
+        Parallel.For(0, degree, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
+        {
+            long first = (long)part * chunk;
+            if (first >= count)
+            {
+                return;
+            }
+
+            int start = (int)first;
+            var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(
+                (T*)gradOutputAddress + start,
+                inputAddress == 0 ? null : (T*)inputAddress + start,
+                (T*)biasAddress,
+                (T*)gradInputAddress + start,
+                null,
+                activation,
+                dropout,
+                recomputeGate);
+            byte* partKeepBits = keepBitsAddress == 0 ? null : (byte*)keepBitsAddress + (start / 8);
+            FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, Math.Min(chunk, count - start), columns, start % columns, spec, regenerate, seed, offset + (ulong)start, partKeepBits, record: null);
+        });
+    }
+
+    /// <summary>The threads one call may use, by the rule of <see cref="DropoutKernels"/> (its threshold and degree).</summary>
+    private static int DegreeOfParallelism(int count) =>
+        count >= DropoutKernels.ParallelThreshold ? Math.Min(DropoutKernels.MaxDegreeOfParallelism, count / DropoutKernels.ParallelThreshold * 2) : 1;
 
     // p = 1 runs as the inference chain inside ForwardCore (which still records ones, or ReLU's gate, as the mask).
     private static void Forward<T, TActivation>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, Span<byte> mask, bool recordMask, int columns, TActivation activation, DropoutMaskSpec spec, ulong seed, ulong offset)

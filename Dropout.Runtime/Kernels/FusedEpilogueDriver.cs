@@ -41,36 +41,37 @@ internal static unsafe class FusedEpilogueDriver
 {
     /// <summary>Runs <paramref name="step"/> over <paramref name="count"/> elements.</summary>
     /// <param name="step">The element chain.</param>
-    /// <param name="count">The number of elements; element 0 is at column 0.</param>
+    /// <param name="count">The number of elements.</param>
     /// <param name="columns">The row length.</param>
+    /// <param name="firstColumn">The column of element 0 (a chunk of a larger call may start mid-row).</param>
     /// <param name="spec">The keep test, read only when <paramref name="regenerate"/> is set.</param>
     /// <param name="regenerate">Draw the keep bits from (<paramref name="seed"/>, <paramref name="offset"/>).</param>
     /// <param name="seed">The stream key.</param>
     /// <param name="offset">The stream position of element 0.</param>
     /// <param name="keepBits">A recorded mask to read keep bits from, when not regenerating; null and not regenerating keeps every element.</param>
     /// <param name="record">Receives the step's mask bits; null records nothing.</param>
-    public static void Run<T, TStep>(TStep step, int count, int columns, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
+    public static void Run<T, TStep>(TStep step, int count, int columns, int firstColumn, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
         // Recording as a type, so that a kernel that records nothing does not even extract the mask bits.
         if (record == null)
         {
-            Run<T, TStep, Absent>(step, count, columns, spec, regenerate, seed, offset, keepBits, null);
+            Run<T, TStep, Absent>(step, count, columns, firstColumn, spec, regenerate, seed, offset, keepBits, null);
         }
         else
         {
-            Run<T, TStep, Present>(step, count, columns, spec, regenerate, seed, offset, keepBits, record);
+            Run<T, TStep, Present>(step, count, columns, firstColumn, spec, regenerate, seed, offset, keepBits, record);
         }
     }
 
-    private static void Run<T, TStep, TRecord>(TStep step, int count, int columns, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
+    private static void Run<T, TStep, TRecord>(TStep step, int count, int columns, int firstColumn, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
         where TRecord : struct, IPresence
     {
         var writer = new BitMaskWriter(record);
-        var cursor = new ColumnCursor(step.UsesColumns ? columns : 0);
+        var cursor = new ColumnCursor(step.UsesColumns ? columns : 0) { Column = step.UsesColumns ? firstColumn : 0 };
         VectorWidth width = VectorWidths.Current;
         if (!regenerate)
         {
