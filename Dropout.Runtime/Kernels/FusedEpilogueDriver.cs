@@ -1,0 +1,386 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dropout;
+
+/// <summary>
+/// What the fused driver does to one vector of elements, given their keep lanes: the forward or the backward chain.
+/// A step reads and writes its own spans through the element index, and per-column data (bias, bias gradient) through
+/// the column, which the driver passes only for vectors that lie within one row.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+internal interface IEpilogueStep<T>
+    where T : unmanaged
+{
+    /// <summary>Gets whether the step reads or writes per-column data, so the driver must track columns.</summary>
+    bool UsesColumns { get; }
+
+    /// <summary>Processes the lanes at <paramref name="index"/>, all in one row starting at <paramref name="column"/>.</summary>
+    /// <returns>The lanes whose mask bit is set, when the forward records a mask.</returns>
+    Vector128<T> Apply(nint index, int column, Vector128<T> keep);
+
+    /// <inheritdoc cref="Apply(nint, int, Vector128{T})"/>
+    Vector256<T> Apply(nint index, int column, Vector256<T> keep);
+
+    /// <inheritdoc cref="Apply(nint, int, Vector128{T})"/>
+    Vector512<T> Apply(nint index, int column, Vector512<T> keep);
+
+    /// <summary>Processes one element, with exactly the arithmetic of one vector lane.</summary>
+    /// <returns>The element's mask bit, when the forward records a mask.</returns>
+    bool ApplyOne(nint index, int column, bool keep);
+}
+
+/// <summary>
+/// The one loop behind every fused epilogue kernel, generic over the step (forward or backward, and through it the
+/// activation and the dropout operator), so the JIT compiles it once per combination with every step call inlined.
+/// It owns what no step should repeat: where keep bits come from (all kept, a recorded mask, or regenerated from
+/// <c>docs/masks.md</c> tiles), the vector width, row segments for per-column data, the tails, and mask recording.
+/// </summary>
+internal static unsafe class FusedEpilogueDriver
+{
+    /// <summary>Runs <paramref name="step"/> over <paramref name="count"/> elements.</summary>
+    /// <param name="step">The element chain.</param>
+    /// <param name="count">The number of elements.</param>
+    /// <param name="columns">The row length.</param>
+    /// <param name="firstColumn">The column of element 0 (a chunk of a larger call may start mid-row).</param>
+    /// <param name="spec">The keep test, read only when <paramref name="regenerate"/> is set.</param>
+    /// <param name="regenerate">Draw the keep bits from (<paramref name="seed"/>, <paramref name="offset"/>).</param>
+    /// <param name="seed">The stream key.</param>
+    /// <param name="offset">The stream position of element 0.</param>
+    /// <param name="keepBits">A recorded mask to read keep bits from, when not regenerating; null and not regenerating keeps every element.</param>
+    /// <param name="record">Receives the step's mask bits; null records nothing.</param>
+    public static void Run<T, TStep>(TStep step, int count, int columns, int firstColumn, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        // Recording as a type, so that a kernel that records nothing does not even extract the mask bits.
+        if (record == null)
+        {
+            Run<T, TStep, Absent>(step, count, columns, firstColumn, spec, regenerate, seed, offset, keepBits, null);
+        }
+        else
+        {
+            Run<T, TStep, Present>(step, count, columns, firstColumn, spec, regenerate, seed, offset, keepBits, record);
+        }
+    }
+
+    private static void Run<T, TStep, TRecord>(TStep step, int count, int columns, int firstColumn, in DropoutMaskSpec spec, bool regenerate, ulong seed, ulong offset, byte* keepBits, byte* record)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        var writer = new BitMaskWriter(record);
+        var cursor = new ColumnCursor(step.UsesColumns ? columns : 0) { Column = step.UsesColumns ? firstColumn : 0 };
+        VectorWidth width = VectorWidths.Current;
+        if (!regenerate)
+        {
+            ApplySegment<T, TStep, TRecord>(step, 0, count, keepBits, 0, ref cursor, ref writer, width);
+        }
+        else
+        {
+            ulong* batchBits = stackalloc ulong[TileMaskGenerator.MaxWordsPerTile];
+            int elementsPerTile = spec.ElementsPerTile;
+            int done = 0;
+            while (done < count)
+            {
+                ulong position = offset + (ulong)done;
+                int wholeTiles = (count - done) / elementsPerTile;
+                if (width == VectorWidth.Vector512 && wholeTiles > 0 && position % (ulong)elementsPerTile == 0)
+                {
+                    ApplyTiles512<T, TStep, TRecord>(step, done, wholeTiles, spec, seed, position / (ulong)elementsPerTile, ref cursor, ref writer);
+                    done += wholeTiles * elementsPerTile;
+                    continue;
+                }
+
+                // Partial tiles at either end of the call and the narrower widths: keep bits through a small buffer.
+                int first = DropoutKernels.ComputeKeepBatch(spec, seed, position, count - done, batchBits, width, out int length);
+                ApplySegment<T, TStep, TRecord>(step, done, length, (byte*)batchBits, first, ref cursor, ref writer, width);
+                done += length;
+            }
+        }
+
+        if (TRecord.IsPresent)
+        {
+            writer.Flush();
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="length"/> elements from <paramref name="start"/> whose keep bits start at bit
+    /// <paramref name="firstBit"/> of <paramref name="bits"/> (null: all kept), 64 elements per bit window.
+    /// </summary>
+    private static void ApplySegment<T, TStep, TRecord>(TStep step, nint start, nint length, byte* bits, nint firstBit, ref ColumnCursor cursorState, ref BitMaskWriter writerState, VectorWidth width)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        // Locals, not refs, in the loop: the JIT keeps them in registers.
+        ColumnCursor cursor = cursorState;
+        BitMaskWriter writer = writerState;
+        nint bitEnd = firstBit + length;
+        nint i = 0;
+        if (width != VectorWidth.Scalar)
+        {
+            for (; i <= length - 64; i += 64)
+            {
+                ulong window = bits == null ? ulong.MaxValue : MaskedScale.ReadWindow(bits, firstBit + i, bitEnd);
+                ulong recorded;
+                if (cursor.Fits(64))
+                {
+                    // The common case: the 64 elements lie in one row, so per-column data is contiguous.
+                    int column = cursor.Column;
+                    recorded = 0;
+                    if (width == VectorWidth.Vector512)
+                    {
+                        // Unrolled by hand: constant shifts, no loop counter (the JIT does not unroll this loop).
+                        nint index = start + i;
+                        recorded = Bits16<T, TStep>(step, index, column, (uint)window)
+                            | (Bits16<T, TStep>(step, index + 16, column + 16, (uint)(window >> 16)) << 16)
+                            | (Bits16<T, TStep>(step, index + 32, column + 32, (uint)(window >> 32)) << 32)
+                            | (Bits16<T, TStep>(step, index + 48, column + 48, (uint)(window >> 48)) << 48);
+                    }
+                    else if (width == VectorWidth.Vector256)
+                    {
+                        for (int v = 0; v < 64; v += Vector256<T>.Count)
+                        {
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                        }
+                    }
+                    else
+                    {
+                        for (int v = 0; v < 64; v += Vector128<T>.Count)
+                        {
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                        }
+                    }
+                }
+                else
+                {
+                    recorded = ApplyAcrossRows<T, TStep>(step, start + i, cursor, window);
+                }
+
+                cursor.Advance(64);
+                if (TRecord.IsPresent)
+                {
+                    writer.Append(recorded, 64);
+                }
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            nint bit = firstBit + i;
+            bool keep = bits == null || ((bits[bit >> 3] >> (int)(bit & 7)) & 1) != 0;
+            bool recorded = step.ApplyOne(start + i, cursor.Column, keep);
+            cursor.Advance(1);
+            if (TRecord.IsPresent)
+            {
+                writer.Append(recorded ? 1UL : 0UL, 1);
+            }
+        }
+
+        cursorState = cursor;
+        writerState = writer;
+    }
+
+    /// <summary>
+    /// Whole tiles on AVX-512, as <see cref="FusedTiles512"/>: each compare of a random-word vector against the threshold
+    /// is the keep-lane mask of the 16 elements it decides, with no trip through keep bits in memory.
+    /// </summary>
+    private static void ApplyTiles512<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        ColumnCursor cursor = cursorState;
+        BitMaskWriter writer = writerState;
+        int bits = spec.BitsPerElement;
+        int fields = spec.ElementsPerWord;
+        ulong tileMask = ulong.MaxValue >> BitOperations.TrailingZeroCount(spec.ElementsPerTile);
+        Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
+        nint index = start;
+        for (int t = 0; t < tiles; t++)
+        {
+            MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+            for (int field = 0; field < fields; field++)
+            {
+                int shift = TileMaskGenerator.TopShift(field, bits);
+                Vector512<uint> keep0 = Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit);
+                Vector512<uint> keep1 = Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit);
+                Vector512<uint> keep2 = Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit);
+                Vector512<uint> keep3 = Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit);
+                ulong recorded;
+                if (cursor.Fits(64))
+                {
+                    int column = cursor.Column;
+                    recorded = Group16<T, TStep>(step, index, column, keep0)
+                        | (Group16<T, TStep>(step, index + 16, column + 16, keep1) << 16)
+                        | (Group16<T, TStep>(step, index + 32, column + 32, keep2) << 32)
+                        | (Group16<T, TStep>(step, index + 48, column + 48, keep3) << 48);
+                }
+                else
+                {
+                    ulong window = keep0.ExtractMostSignificantBits()
+                        | (keep1.ExtractMostSignificantBits() << 16)
+                        | (keep2.ExtractMostSignificantBits() << 32)
+                        | (keep3.ExtractMostSignificantBits() << 48);
+                    recorded = ApplyAcrossRows<T, TStep>(step, index, cursor, window);
+                }
+
+                cursor.Advance(64);
+                if (TRecord.IsPresent)
+                {
+                    writer.Append(recorded, 64);
+                }
+
+                index += 64;
+            }
+        }
+
+        cursorState = cursor;
+        writerState = writer;
+    }
+
+    // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
+    // lane masks are the compare's lanes sign-extended to 64 bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Group16<T, TStep>(TStep step, nint index, int column, Vector512<uint> keep)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits();
+        }
+
+        (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
+        return step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
+            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8);
+    }
+
+    // 16 consecutive elements whose keep lanes are the low 16 bits of `bits`: one float vector or two double vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Bits16<T, TStep>(TStep step, nint index, int column, uint bits)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits();
+        }
+
+        return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits()
+            | ((ulong)step.Apply(index + 8, column + 8, LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
+    }
+
+    /// <summary>
+    /// 64 elements that cross a row end (or rows shorter than 64): 128-bit vectors where they fit in the row, single
+    /// lanes where a vector would straddle it. Out of line, so the hot loops stay small.
+    /// </summary>
+    /// <remarks>The step is passed by value (it is only pointers and operators), so the hot loop's copy is not address-exposed.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong ApplyAcrossRows<T, TStep>(TStep step, nint index, ColumnCursor cursor, ulong keepBits)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        int lanes = Vector128<T>.Count;
+        ulong recorded = 0;
+        for (int v = 0; v < 64; v += lanes)
+        {
+            if (cursor.Fits(lanes))
+            {
+                recorded |= (ulong)step.Apply(index + v, cursor.Column, LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
+                cursor.Advance(lanes);
+                continue;
+            }
+
+            for (int lane = v; lane < v + lanes; lane++)
+            {
+                if (step.ApplyOne(index + lane, cursor.Column, ((keepBits >> lane) & 1) != 0))
+                {
+                    recorded |= 1UL << lane;
+                }
+
+                cursor.Advance(1);
+            }
+        }
+
+        return recorded;
+    }
+
+    // All-ones lanes where the corresponding bit of `bits` is set: broadcast, isolate one bit per lane, compare.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> LaneMask512<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<uint> laneBits = Vector512.Create(1u, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
+            return Vector512.Equals(Vector512.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector512<ulong> wideBits = Vector512.Create(1ul, 2, 4, 8, 16, 32, 64, 128);
+        return Vector512.Equals(Vector512.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> LaneMask256<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<uint> laneBits = Vector256.Create(1u, 2, 4, 8, 16, 32, 64, 128);
+            return Vector256.Equals(Vector256.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector256<ulong> wideBits = Vector256.Create(1ul, 2, 4, 8);
+        return Vector256.Equals(Vector256.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> LaneMask128<T>(uint bits)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector128<uint> laneBits = Vector128.Create(1u, 2, 4, 8);
+            return Vector128.Equals(Vector128.Create(bits) & laneBits, laneBits).As<uint, T>();
+        }
+
+        Vector128<ulong> wideBits = Vector128.Create(1ul, 2);
+        return Vector128.Equals(Vector128.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
+    }
+
+    /// <summary>The column of the next element of a row-major matrix, or nothing to track (0 columns).</summary>
+    private struct ColumnCursor(int columns)
+    {
+        private readonly int _columns = columns;
+
+        public int Column;
+
+        /// <summary>Whether <paramref name="lanes"/> elements from here lie within one row (always, when not tracking).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool Fits(int lanes) => _columns == 0 || Column <= _columns - lanes; // no overflow for rows near int.MaxValue
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Advance(int elements)
+        {
+            if (_columns == 0)
+            {
+                return;
+            }
+
+            Column += elements;
+            if (Column >= _columns)
+            {
+                // One subtraction at a row end; a modulo only when rows are shorter than a vector.
+                Column -= _columns;
+                if (Column >= _columns)
+                {
+                    Column %= _columns;
+                }
+            }
+        }
+    }
+}
