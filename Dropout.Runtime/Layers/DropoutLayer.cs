@@ -16,6 +16,7 @@ public sealed class DropoutLayer
     private Type? _maskedElementType;
     private ulong _maskedOffset;
     private bool _lastForwardWasActive;
+    private DropoutStream? _stream;
 
     /// <summary>Creates a dropout layer.</summary>
     /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
@@ -24,7 +25,7 @@ public sealed class DropoutLayer
     public DropoutLayer(double keepProbability, DropoutContext? context = null, DropoutMaskStorage maskStorage = DropoutMaskStorage.Bits)
     {
         _spec = DropoutMaskSpec.Create(keepProbability);
-        Stream = (context ?? DropoutContext.Shared).CreateStream();
+        Context = context ?? DropoutContext.Shared;
         MaskStorage = maskStorage;
     }
 
@@ -34,11 +35,15 @@ public sealed class DropoutLayer
     /// <summary>Gets how backward recovers the forward mask.</summary>
     public DropoutMaskStorage MaskStorage { get; }
 
-    /// <summary>Gets this layer's random stream (its key and position).</summary>
-    public DropoutStream Stream { get; }
+    /// <summary>
+    /// Gets this layer's random stream (its key and position). The layer registers as a site of its context when the
+    /// stream is first needed — its first forward call in training or Monte Carlo mode, or a first read of this
+    /// property — the same rule as generated layers, so site order follows the order of first training calls.
+    /// </summary>
+    public DropoutStream Stream => _stream ??= Context.CreateStream();
 
     /// <summary>Gets the context whose mode this layer follows.</summary>
-    public DropoutContext Context => Stream.Context;
+    public DropoutContext Context { get; }
 
     /// <summary>Applies dropout in place: in training, <c>values ⊙ m / p</c> with a fresh mask; in inference, nothing.</summary>
     /// <param name="values">The activations, overwritten with the result.</param>

@@ -83,4 +83,23 @@ public class LayerValidationTests
         layer.Backward(gradient, result);
         Assert.Equal(gradient, result);
     }
+
+    // Issue 10 §3: one registration rule for DropoutLayer and generated layers — the first training forward call.
+    [Fact]
+    public void Layer_RegistersOnItsFirstTrainingForward_NotAtConstruction()
+    {
+        var context = new DropoutContext(seed: 8);
+        var constructedFirst = new DropoutLayer(0.5, context);
+        var constructedSecond = new DropoutLayer(0.5, context);
+        using (context.Inference())
+        {
+            constructedFirst.Forward(new float[16]);   // inference registers nothing
+        }
+
+        constructedSecond.Forward(new float[16]);
+        constructedFirst.Forward(new float[16]);
+
+        Assert.Equal(DropoutContext.DeriveSiteKey(8, 0), constructedSecond.Stream.Key);
+        Assert.Equal(DropoutContext.DeriveSiteKey(8, 1), constructedFirst.Stream.Key);
+    }
 }
