@@ -115,7 +115,8 @@ internal static class Toolchain
         // A generator that failed reported nothing at all; that failure is already a finding.
         if (analyze && !findings.Any(finding => finding.Kind == FindingKind.Generator))
         {
-            findings.AddRange(KeepProbabilityVerdictsDisagree(tree, all, generatorDiagnostics));
+            string[] generatedFiles = output.SyntaxTrees.Where(generated => generated != tree).Select(generated => Path.GetFileName(generated.FilePath)).ToArray();
+            findings.AddRange(KeepProbabilityVerdictsDisagree(tree, all, generatorDiagnostics, generatedFiles));
         }
 
         var errorCounts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -243,7 +244,7 @@ internal static class Toolchain
     // Issue 8 item 2: DRP001 and the generator refuse exactly the same [Dropout(p)] (valid ⟺ 2^-24 <= p <= 1). DRPG003
     // where DRP001 is silent is the analyzer's defect; DRP001 where the generator reports no error for the target and
     // generates code is the generator's.
-    private static IEnumerable<Finding> KeepProbabilityVerdictsDisagree(SyntaxTree tree, ImmutableArray<Diagnostic> analyzerAndCompilerDiagnostics, ImmutableArray<Diagnostic> generatorDiagnostics)
+    private static IEnumerable<Finding> KeepProbabilityVerdictsDisagree(SyntaxTree tree, ImmutableArray<Diagnostic> analyzerAndCompilerDiagnostics, ImmutableArray<Diagnostic> generatorDiagnostics, string[] generatedFiles)
     {
         // The generator reports its diagnostics at locations re-created from file path and span (its model holds no
         // syntax trees), so a location is matched by path, not by tree.
@@ -265,11 +266,19 @@ internal static class Toolchain
 
         foreach (AttributeSyntax attribute in refusedByAnalyzer)
         {
+            // The generator names each file after the type or method it generates for.
             SyntaxNode? target = attribute.Parent?.Parent;
-            if (target is not null && !generatorDiagnostics.Any(diagnostic =>
+            string? targetName = target switch
+            {
+                BaseTypeDeclarationSyntax type => type.Identifier.ValueText,
+                MethodDeclarationSyntax method => method.Identifier.ValueText,
+                _ => null,
+            };
+            bool generatedForTarget = targetName is { Length: > 0 } && generatedFiles.Any(file => file.Contains(targetName, StringComparison.Ordinal));
+            if (target is not null && generatedForTarget && !generatorDiagnostics.Any(diagnostic =>
                     diagnostic.Severity == DiagnosticSeverity.Error && InThisFile(diagnostic) && target.Span.Contains(diagnostic.Location.SourceSpan)))
             {
-                yield return new Finding(FindingKind.Generator, "DRP001 reports " + attribute + " but the generator accepts it");
+                yield return new Finding(FindingKind.Generator, "DRP001 reports " + attribute + " but the generator accepts it and generates code");
             }
         }
     }
