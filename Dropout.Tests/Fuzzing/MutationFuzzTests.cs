@@ -28,7 +28,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
     /// </summary>
     internal static readonly bool GeneratorFindingsFailTheTest = false;
 
-    private const int DefaultIterations = 100;
+    private const int DefaultIterations = 80;
     private const int DefaultSeed = 20261128;
     private const int MaximumFixesPerIteration = 4;
     private const int FindingsPrinted = 12;
@@ -45,7 +45,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         IReadOnlyList<string> seeds = FuzzSeeds.All;
         var coverage = new FuzzCoverage();
         var findings = new List<(FindingKind Kind, string Report)>();
-        var signatures = new Dictionary<string, int>(StringComparer.Ordinal);
+        var signatures = new Dictionary<string, (int Count, int FirstIteration)>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
 
         for (int iteration = first; iteration < first + iterations; iteration++)
@@ -77,7 +77,7 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
             foreach (Finding finding in found)
             {
                 string signature = finding.Kind + ": " + Signature(finding.Message);
-                signatures[signature] = signatures.GetValueOrDefault(signature) + 1;
+                signatures[signature] = signatures.TryGetValue(signature, out (int Count, int FirstIteration) seen) ? (seen.Count + 1, seen.FirstIteration) : (1, iteration);
                 findings.Add((finding.Kind, string.Create(
                     CultureInfo.InvariantCulture,
                     $"[{finding.Kind}] DROPOUT_FUZZ_SEED={seed} DROPOUT_FUZZ_FIRST={iteration} ({description}, threshold {threshold ?? "default"})\n{finding.Message}\n--- source ---\n{source}\n")));
@@ -93,9 +93,9 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
         }
 
         // Every distinct defect once, with how often it was hit, so that none hides behind the printed examples.
-        foreach (KeyValuePair<string, int> signature in signatures.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, (int Count, int FirstIteration)> signature in signatures.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            output.WriteLine($"  {signature.Value,4} × {signature.Key}");
+            output.WriteLine($"  {signature.Value.Count,4} × (first DROPOUT_FUZZ_FIRST={signature.Value.FirstIteration}) {signature.Key}");
         }
 
         var report = new StringBuilder();

@@ -59,6 +59,7 @@ internal static class SourceMutator
         ("case-twin-type", DuplicateTypeWithCaseVariantName),
         ("text-noise", TextNoise),
         ("fake-attribute", DeclareOwnDropoutAttribute),
+        ("params-span", MakeSpanParameterParams),
         ("crlf", (source, _, _) => source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal)),
     ];
 
@@ -256,6 +257,15 @@ internal static class SourceMutator
         source + (random.Next(2) == 0
             ? "\nnamespace Dropout { public sealed class DropoutAttribute : System.Attribute { public DropoutAttribute(params double[] keepProbabilities) { } public int Size { get; set; } } }\n"
             : "\nnamespace Dropout { public sealed class DropoutAttribute(double keepProbability) : System.Attribute { public double KeepProbability => keepProbability; } }\n");
+
+    // Issue 8 item 6: `params Span<float>` (C# 13 params collections) on a dropout method.
+    private static string? MakeSpanParameterParams(string source, SyntaxNode root, Random random)
+    {
+        ParameterSyntax[] spans = root.DescendantNodes().OfType<ParameterSyntax>()
+            .Where(parameter => parameter.Type?.ToString().Contains("Span<", StringComparison.Ordinal) == true && parameter.Modifiers.Count == 0)
+            .ToArray();
+        return Pick(spans, random) is { Type: { } type } ? source.Insert(type.SpanStart, "params ") : null;
+    }
 
     private static string? TextNoise(string source, SyntaxNode root, Random random)
     {

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
@@ -109,6 +110,13 @@ internal static class Toolchain
         else if (outputErrors.Length > 0 && !compilation.GetDiagnostics().Any(IsError))
         {
             findings.Add(new Finding(FindingKind.Generator, "a program that compiles without the generator does not compile with it: " + Describe(outputErrors)));
+        }
+
+        // A generator that failed reported nothing at all; that failure is already a finding.
+        if (analyze && !findings.Any(finding => finding.Kind == FindingKind.Generator))
+        {
+            string[] generatedFiles = output.SyntaxTrees.Where(generated => generated != tree).Select(generated => Path.GetFileName(generated.FilePath)).ToArray();
+            findings.AddRange(KeepProbabilityVerdictsDisagree(tree, all, generatorDiagnostics, generatedFiles));
         }
 
         var errorCounts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -231,6 +239,48 @@ internal static class Toolchain
         }
 
         return findings;
+    }
+
+    // Issue 8 item 2: DRP001 and the generator refuse exactly the same [Dropout(p)] (valid ⟺ 2^-24 <= p <= 1). DRPG003
+    // where DRP001 is silent is the analyzer's defect; DRP001 where the generator reports no error for the target and
+    // generates code is the generator's.
+    private static IEnumerable<Finding> KeepProbabilityVerdictsDisagree(SyntaxTree tree, ImmutableArray<Diagnostic> analyzerAndCompilerDiagnostics, ImmutableArray<Diagnostic> generatorDiagnostics, string[] generatedFiles)
+    {
+        // The generator reports its diagnostics at locations re-created from file path and span (its model holds no
+        // syntax trees), so a location is matched by path, not by tree.
+        SyntaxNode root = tree.GetRoot();
+        bool InThisFile(Diagnostic diagnostic) =>
+            (diagnostic.Location.SourceTree == tree || diagnostic.Location.GetLineSpan().Path == tree.FilePath)
+            && diagnostic.Location.SourceSpan.End <= root.FullSpan.End;
+        AttributeSyntax? AttributeAt(Diagnostic diagnostic) =>
+            InThisFile(diagnostic) ? root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault() : null;
+
+        HashSet<AttributeSyntax> refusedByAnalyzer = analyzerAndCompilerDiagnostics.Where(diagnostic => diagnostic.Id == "DRP001").Select(AttributeAt).OfType<AttributeSyntax>().ToHashSet();
+        foreach (AttributeSyntax attribute in generatorDiagnostics.Where(diagnostic => diagnostic.Id == "DRPG003").Select(AttributeAt).OfType<AttributeSyntax>().Distinct())
+        {
+            if (!refusedByAnalyzer.Contains(attribute))
+            {
+                yield return new Finding(FindingKind.Analyzer, "DRPG003 refuses " + attribute + " but DRP001 does not report it");
+            }
+        }
+
+        foreach (AttributeSyntax attribute in refusedByAnalyzer)
+        {
+            // The generator names each file after the type or method it generates for.
+            SyntaxNode? target = attribute.Parent?.Parent;
+            string? targetName = target switch
+            {
+                BaseTypeDeclarationSyntax type => type.Identifier.ValueText,
+                MethodDeclarationSyntax method => method.Identifier.ValueText,
+                _ => null,
+            };
+            bool generatedForTarget = targetName is { Length: > 0 } && generatedFiles.Any(file => file.Contains(targetName, StringComparison.Ordinal));
+            if (target is not null && generatedForTarget && !generatorDiagnostics.Any(diagnostic =>
+                    diagnostic.Severity == DiagnosticSeverity.Error && InThisFile(diagnostic) && target.Span.Contains(diagnostic.Location.SourceSpan)))
+            {
+                yield return new Finding(FindingKind.Generator, "DRP001 reports " + attribute + " but the generator accepts it and generates code");
+            }
+        }
     }
 
     private static IEnumerable<CodeAction> Flatten(CodeAction action) =>
