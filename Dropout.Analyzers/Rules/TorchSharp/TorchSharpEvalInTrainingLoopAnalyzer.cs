@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP025: <c>eval()</c> (directly, or in a helper such as <c>Evaluate(model)</c>) inside a loop that steps an
+/// optimizer, with no <c>train()</c> between it and the next <c>step()</c> around the loop: every later iteration trains
+/// with dropout off. The loop is followed around its back edge, so <c>train()</c> at the top of the epoch counts.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.TorchSharpEvalInTrainingLoop);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (TorchSharpSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            var flow = new TorchSharpModeFlow(new TorchSharpModels(start.Compilation, symbols));
+            start.RegisterOperationAction(operation => Analyze(operation, flow), OperationKind.MethodBody);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, TorchSharpModeFlow flow)
+    {
+        IOperation root = context.Operation;
+        if (TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol))
+        {
+            return;
+        }
+
+        ImmutableArray<FlowEvent> events = flow.Events(root, context.CancellationToken);
+        if (!events.Any(e => e.Kind == FlowKind.Eval) || !events.Any(e => e.Kind == FlowKind.Step))
+        {
+            return;
+        }
+
+        ImmutableArray<ILoopOperation> loops = TorchSharpModeFlow.Loops(root);
+        var reported = new HashSet<int>();
+        foreach (FlowEvent eval in events.Where(e => e.Kind == FlowKind.Eval))
+        {
+            // The innermost loop around this eval() that steps an optimizer.
+            ILoopOperation? loop = loops
+                .Where(l => TorchSharpModeFlow.Contains(l, eval.Position) && events.Any(e => e.Kind == FlowKind.Step && TorchSharpModeFlow.Contains(l, e.Position)))
+                .OrderBy(l => l.Syntax.Span.Length)
+                .FirstOrDefault();
+            if (loop is null || !reported.Add(eval.Position))
+            {
+                continue;
+            }
+
+            ImmutableArray<FlowEvent> inLoop = events.Where(e => TorchSharpModeFlow.Contains(loop, e.Position)).ToImmutableArray();
+            int index = IndexOf(inLoop, eval);
+            if (NextModeOrStep(inLoop, index) == FlowKind.Step)
+            {
+                string what = eval.ViaHelper ? $"'{eval.Invocation.TargetMethod.Name}(...)', which calls eval()," : $"'{eval.Invocation.Syntax}'";
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TorchSharpEvalInTrainingLoop, eval.Invocation.Syntax.GetLocation(), what));
+            }
+        }
+    }
+
+    private static int IndexOf(ImmutableArray<FlowEvent> events, FlowEvent target)
+    {
+        // A helper call carries several events at one position: start after the last eval() it makes.
+        int index = -1;
+        for (int i = 0; i < events.Length; i++)
+        {
+            if (events[i].Position == target.Position && events[i].Invocation == target.Invocation && events[i].Kind == FlowKind.Eval)
+            {
+                index = i;
+            }
+        }
+
+        return index;
+    }
+
+    // Walks on from the eval() around the loop's back edge: train() first is right, step() first is the bug.
+    private static FlowKind? NextModeOrStep(ImmutableArray<FlowEvent> events, int index)
+    {
+        for (int k = 1; k < events.Length; k++)
+        {
+            FlowEvent e = events[(index + k) % events.Length];
+            if (e.Kind is FlowKind.Train or FlowKind.Step)
+            {
+                return e.Kind;
+            }
+
+            if (e.Kind == FlowKind.Eval && e.Invocation == events[index].Invocation)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP024: a module that may run dropout is run for inference while it is not known to be in evaluation mode: in an
+/// evaluation or prediction method (named like Evaluate, Predict, Test, ...; configurable) before any <c>eval()</c>,
+/// or, in any method, after a training loop (a loop that steps an optimizer) left it in training mode.
+/// <c>torch.no_grad()</c> does not count: it does not switch dropout off. A <c>[MonteCarloDropout]</c> method, or an
+/// evaluation method that calls <c>train()</c> itself (Monte Carlo sampling), is never reported.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The diagnostic property holding the receiver expression the fix calls <c>eval()</c> on.</summary>
+    public const string ReceiverProperty = "Receiver";
+
+    /// <summary>The diagnostic property that says whether the fix may call <c>eval()</c> before the method's outermost statement (the receiver is a parameter, field or <c>this</c>).</summary>
+    public const string OutermostProperty = "Outermost";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.TorchSharpInferenceWithoutEval);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (TorchSharpSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            var flow = new TorchSharpModeFlow(new TorchSharpModels(start.Compilation, symbols));
+            start.RegisterOperationAction(operation => Analyze(operation, flow), OperationKind.MethodBody);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, TorchSharpModeFlow flow)
+    {
+        if (context.ContainingSymbol is not IMethodSymbol method || TorchSharpSymbols.IsMonteCarloOptIn(method))
+        {
+            return;
+        }
+
+        IOperation root = context.Operation;
+        bool inference = flow.IsInferenceMethod(method, context.Options, root.Syntax.SyntaxTree);
+        ImmutableArray<FlowEvent> events = flow.Events(root, context.CancellationToken);
+        if (events.IsDefaultOrEmpty || !events.Any(e => e.Kind == FlowKind.Run))
+        {
+            return;
+        }
+
+        // Outermost loops that step an optimizer: runs inside them are training, and they leave the model training.
+        ImmutableArray<ILoopOperation> stepLoops = TorchSharpModeFlow.Loops(root)
+            .Where(loop => events.Any(e => e.Kind == FlowKind.Step && TorchSharpModeFlow.Contains(loop, e.Position)))
+            .ToImmutableArray();
+        stepLoops = stepLoops.Where(loop => !stepLoops.Any(outer => outer != loop && outer.Syntax.Span.Contains(loop.Syntax.Span))).ToImmutableArray();
+        if (!inference && stepLoops.IsEmpty)
+        {
+            return;
+        }
+
+        State state = inference ? State.NotEval : State.Unknown;
+        var applied = new HashSet<ILoopOperation>();
+        var lastModeInLoop = new Dictionary<ILoopOperation, FlowKind>();
+        foreach (FlowEvent e in events)
+        {
+            if (stepLoops.FirstOrDefault(loop => TorchSharpModeFlow.Contains(loop, e.Position)) is { } loop)
+            {
+                if (e.Kind is FlowKind.Eval or FlowKind.Train)
+                {
+                    lastModeInLoop[loop] = e.Kind;
+                }
+
+                continue;
+            }
+
+            foreach (ILoopOperation finished in stepLoops)
+            {
+                if (finished.Syntax.Span.End <= e.Position && applied.Add(finished) && state != State.Deliberate)
+                {
+                    state = lastModeInLoop.TryGetValue(finished, out FlowKind last) && last == FlowKind.Eval ? State.Eval : State.NotEval;
+                }
+            }
+
+            switch (e.Kind)
+            {
+                case FlowKind.Eval:
+                    if (state != State.Deliberate)
+                    {
+                        state = State.Eval;
+                    }
+
+                    break;
+                case FlowKind.Train:
+                    // In an evaluation method, train() is a deliberate choice (Monte Carlo dropout); after a training
+                    // loop it is training again.
+                    state = inference && state == State.NotEval ? State.Deliberate : state == State.Deliberate ? state : State.NotEval;
+                    break;
+                case FlowKind.Run when state == State.NotEval && !e.ViaHelper && RunsDropout(e.Invocation, flow):
+                    Report(context, method, e.Invocation, inference);
+                    return;
+            }
+        }
+    }
+
+    private static bool RunsDropout(IInvocationOperation run, TorchSharpModeFlow flow)
+    {
+        ITypeSymbol? type = run.Instance?.Type ?? run.TargetMethod.ContainingType;
+        return flow.Models.MayContainDropout(type);
+    }
+
+    private static void Report(OperationAnalysisContext context, IMethodSymbol method, IInvocationOperation run, bool inference)
+    {
+        IOperation? receiver = run.Instance;
+        string receiverText = receiver is null or IInstanceReferenceOperation { IsImplicit: true } ? "this" : receiver.Syntax.ToString();
+        bool outermost = receiver is null or IInstanceReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation;
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+            .Add(ReceiverProperty, receiverText)
+            .Add(OutermostProperty, outermost ? "true" : "false");
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.TorchSharpInferenceWithoutEval,
+            run.Syntax.GetLocation(),
+            properties,
+            method.Name,
+            receiverText,
+            inference ? "for evaluation" : "after the training loop"));
+    }
+
+    private enum State
+    {
+        Unknown,
+        NotEval,
+        Eval,
+        Deliberate,
+    }
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// What DRP024 and DRP025 read from a method body: the mode calls (<c>eval()</c>, <c>train()</c>), optimizer steps and
+/// module runs, in source order, and the loops around them. A call of a helper method declared in source stands for
+/// the mode calls and steps in the helper's body (one level deep), so <c>Evaluate(model)</c> that calls
+/// <c>model.eval()</c> counts as an <c>eval()</c> where it is called.
+/// </summary>
+internal sealed class TorchSharpModeFlow
+{
+    private static readonly ImmutableArray<string> DefaultMethodNameWords =
+        ImmutableArray.Create("Predict", "Infer", "Inference", "Evaluate", "Evaluation", "Test", "Validate", "Validation");
+
+    // Unit tests and benchmarks are named Test... but are not inference paths of a model.
+    private static readonly ImmutableHashSet<string> TestAttributeNames =
+        ImmutableHashSet.Create("FactAttribute", "TheoryAttribute", "TestAttribute", "TestMethodAttribute", "DataTestMethodAttribute", "TestCaseAttribute", "BenchmarkAttribute");
+
+    private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<FlowKind>> _summaries = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
+
+    public TorchSharpModeFlow(TorchSharpModels models)
+    {
+        Models = models;
+    }
+
+    public TorchSharpModels Models { get; }
+
+    public TorchSharpSymbols Symbols => Models.Symbols;
+
+    /// <summary>The events of <paramref name="root"/> in source order.</summary>
+    public ImmutableArray<FlowEvent> Events(IOperation root, CancellationToken cancellationToken)
+    {
+        var events = ImmutableArray.CreateBuilder<FlowEvent>();
+        foreach (IOperation operation in root.Descendants())
+        {
+            if (operation is not IInvocationOperation invocation)
+            {
+                continue;
+            }
+
+            int position = invocation.Syntax.SpanStart;
+            if (Symbols.ModeCall(invocation) is { } mode)
+            {
+                events.Add(new FlowEvent(mode == ModuleMode.Eval ? FlowKind.Eval : FlowKind.Train, position, invocation));
+            }
+            else if (Symbols.IsOptimizerStep(invocation))
+            {
+                events.Add(new FlowEvent(FlowKind.Step, position, invocation));
+            }
+            else if (Symbols.IsModuleRun(invocation))
+            {
+                events.Add(new FlowEvent(FlowKind.Run, position, invocation));
+            }
+            else if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.Locations.Any(location => location.IsInSource))
+            {
+                foreach (FlowKind kind in Summary(invocation.TargetMethod, cancellationToken))
+                {
+                    events.Add(new FlowEvent(kind, position, invocation, viaHelper: true));
+                }
+            }
+        }
+
+        // Descendants() visits in tree order, which is source order for the statements and calls these rules follow.
+        return events.ToImmutable();
+    }
+
+    /// <summary>The loops of <paramref name="root"/>.</summary>
+    public static ImmutableArray<ILoopOperation> Loops(IOperation root) => root.Descendants().OfType<ILoopOperation>().ToImmutableArray();
+
+    /// <summary>Whether <paramref name="position"/> lies in <paramref name="loop"/>.</summary>
+    public static bool Contains(ILoopOperation loop, int position) => loop.Syntax.Span.Contains(position);
+
+    /// <summary>Whether <paramref name="method"/> is evaluation or prediction code: named with a configured word (Predict, Evaluate, Test, ...), not a training method, not a unit test.</summary>
+    public bool IsInferenceMethod(IMethodSymbol method, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
+    {
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction)
+            || InferenceCode.ContainsWord(method.Name, "Train")
+            || method.GetAttributes().Any(attribute => attribute.AttributeClass is { } type && TestAttributeNames.Contains(type.Name)))
+        {
+            return false;
+        }
+
+        string name = char.ToUpperInvariant(method.Name[0]) + method.Name.Substring(1);
+        foreach (string word in MethodNameWords(options, tree))
+        {
+            if (InferenceCode.ContainsWord(name, word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private IEnumerable<string> MethodNameWords(Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
+    {
+        if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(InferenceCode.MethodNamesOptionKey, out string? configured))
+        {
+            return _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray());
+        }
+
+        return DefaultMethodNameWords;
+    }
+
+    // The mode calls and optimizer steps of a helper, read from its syntax: eval(), train(), train(false), and step() on
+    // a receiver that is an optimizer parameter or field of the helper, or is named like one.
+    private ImmutableArray<FlowKind> Summary(IMethodSymbol method, CancellationToken cancellationToken) => _summaries.GetOrAdd(method, m =>
+    {
+        var kinds = ImmutableArray.CreateBuilder<FlowKind>();
+        foreach (SyntaxReference reference in m.DeclaringSyntaxReferences)
+        {
+            foreach (InvocationExpressionSyntax invocation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                string? name = TorchSharpModels.InvokedName(invocation);
+                int arguments = invocation.ArgumentList.Arguments.Count;
+                switch (name)
+                {
+                    case "eval" when arguments == 0:
+                        kinds.Add(FlowKind.Eval);
+                        break;
+                    case "train" when arguments <= 1:
+                        kinds.Add(arguments == 1 && invocation.ArgumentList.Arguments[0].Expression.IsKind(SyntaxKind.FalseLiteralExpression) ? FlowKind.Eval : FlowKind.Train);
+                        break;
+                    case "step" when IsOptimizerReceiver(invocation, m):
+                        kinds.Add(FlowKind.Step);
+                        break;
+                }
+            }
+        }
+
+        return kinds.ToImmutable();
+    });
+
+    private bool IsOptimizerReceiver(InvocationExpressionSyntax invocation, IMethodSymbol method)
+    {
+        if (invocation.Expression is not MemberAccessExpressionSyntax { Expression: var receiver })
+        {
+            return false;
+        }
+
+        string? name = receiver switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => null,
+        };
+        if (name is null || Symbols.Optimizer is not { } optimizer)
+        {
+            return false;
+        }
+
+        ITypeSymbol? declared = method.Parameters.FirstOrDefault(parameter => parameter.Name == name)?.Type
+            ?? method.ContainingType?.GetMembers(name).Select(TorchSharpModels.MemberType).FirstOrDefault(type => type is not null);
+        if (declared is not null)
+        {
+            return TorchSharpSymbols.DerivesFrom(declared, optimizer);
+        }
+
+        // A local: judged by its name (optimizer, optim, opt, adamOptimizer), not a scheduler's step().
+        return name.IndexOf("optim", StringComparison.OrdinalIgnoreCase) >= 0 || name.Equals("opt", StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>What a flow event does.</summary>
+internal enum FlowKind
+{
+    /// <summary><c>eval()</c> or <c>train(false)</c>.</summary>
+    Eval,
+
+    /// <summary><c>train()</c>.</summary>
+    Train,
+
+    /// <summary>An optimizer's <c>step()</c>.</summary>
+    Step,
+
+    /// <summary>A module's <c>forward</c> or <c>call</c>.</summary>
+    Run,
+}
+
+/// <summary>One mode call, step or run, at a source position (a helper call carries its body's events at the call).</summary>
+internal readonly struct FlowEvent
+{
+    public FlowEvent(FlowKind kind, int position, IInvocationOperation invocation, bool viaHelper = false)
+    {
+        Kind = kind;
+        Position = position;
+        Invocation = invocation;
+        ViaHelper = viaHelper;
+    }
+
+    public FlowKind Kind { get; }
+
+    public int Position { get; }
+
+    public IInvocationOperation Invocation { get; }
+
+    public bool ViaHelper { get; }
+}
