@@ -5,7 +5,6 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
 
 namespace Dropout.Analyzers.CodeFixes;
 
@@ -44,10 +43,13 @@ public sealed class TorchSharpCallEvalCodeFixProvider : CodeFixProvider
                 continue;
             }
 
+            // The new line takes the anchor's indentation (not its comments) and the document's line ending.
+            SyntaxTriviaList leading = anchor.GetLeadingTrivia();
+            SyntaxTrivia indentation = leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia) ? leading[leading.Count - 1] : SyntaxFactory.ElasticMarker;
+            SyntaxTrivia endOfLine = root.DescendantTrivia().FirstOrDefault(trivia => trivia.IsKind(SyntaxKind.EndOfLineTrivia));
             StatementSyntax call = SyntaxFactory.ParseStatement(receiver + ".eval();")
-                .WithLeadingTrivia(anchor.GetLeadingTrivia())
-                .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)
-                .WithAdditionalAnnotations(Formatter.Annotation);
+                .WithLeadingTrivia(indentation)
+                .WithTrailingTrivia(endOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? endOfLine : SyntaxFactory.ElasticCarriageReturnLineFeed);
             int index = block.Statements.IndexOf(anchor);
             BlockSyntax fixedBlock = block.WithStatements(block.Statements.Insert(index, call));
             context.RegisterCodeFix(

@@ -99,9 +99,9 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
 
                     break;
                 case FlowKind.Train:
-                    // In an evaluation method, train() is a deliberate choice (Monte Carlo dropout); after a training
-                    // loop it is training again.
-                    state = inference && state == State.NotEval ? State.Deliberate : state == State.Deliberate ? state : State.NotEval;
+                    // In an evaluation method, train() is a deliberate choice (Monte Carlo dropout: the whole model, or
+                    // its dropout modules only after eval()); after a training loop it is training again.
+                    state = inference || state == State.Deliberate ? State.Deliberate : State.NotEval;
                     break;
                 case FlowKind.Run when state == State.NotEval && !e.ViaHelper && RunsDropout(e.Invocation, flow):
                     Report(context, method, e.Invocation, inference);
