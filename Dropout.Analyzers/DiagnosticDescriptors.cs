@@ -160,7 +160,7 @@ internal static class DiagnosticDescriptors
         "TorchSharp's p is the probability of dropping; {0} drops {1} of the units, so if {0} was meant as the keep probability, the drop rate is {2}",
         Usage,
         DiagnosticSeverity.Info,
-        "TorchSharp, like PyTorch, takes the probability of DROPPING an element, while Keras' keep_prob, TensorFlow 1's keep_prob and this toolkit's [Dropout(p)] take the probability of keeping it. A drop rate at or above the threshold (0.75 unless dropout_toolkit.torchsharp_drop_rate_info_threshold says otherwise) removes most units and is usually a keep probability passed by mistake.");
+        "TorchSharp, like PyTorch, takes the probability of DROPPING an element, while Keras' keep_prob, TensorFlow 1's keep_prob and this toolkit's [Dropout(p)] take the probability of keeping it. A drop rate at or above the threshold (0.8 unless dropout_toolkit.torchsharp_drop_rate_info_threshold says otherwise) removes most units and is usually a keep probability passed by mistake.");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");

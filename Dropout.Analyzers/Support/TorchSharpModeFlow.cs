@@ -18,9 +18,10 @@ internal sealed class TorchSharpModeFlow
     private static readonly ImmutableArray<string> DefaultMethodNameWords =
         ImmutableArray.Create("Predict", "Infer", "Inference", "Evaluate", "Evaluation", "Test", "Validate", "Validation");
 
-    // Unit tests and benchmarks are named Test... but are not inference paths of a model.
+    // Unit tests and benchmarks are named Test... but are not inference paths of a model. Matched by name, with or
+    // without the Attribute suffix, so that a test whose framework is not referenced (an unresolved attribute) counts.
     private static readonly ImmutableHashSet<string> TestAttributeNames =
-        ImmutableHashSet.Create("FactAttribute", "TheoryAttribute", "TestAttribute", "TestMethodAttribute", "DataTestMethodAttribute", "TestCaseAttribute", "BenchmarkAttribute");
+        ImmutableHashSet.Create("Fact", "Theory", "Test", "TestMethod", "DataTestMethod", "TestCase", "Benchmark", "SkippableFact", "SkippableTheory");
 
     private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<FlowKind>> _summaries = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
@@ -82,7 +83,7 @@ internal sealed class TorchSharpModeFlow
     {
         if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction)
             || InferenceCode.ContainsWord(method.Name, "Train")
-            || method.GetAttributes().Any(attribute => attribute.AttributeClass is { } type && TestAttributeNames.Contains(type.Name)))
+            || method.GetAttributes().Any(attribute => attribute.AttributeClass is { } type && TestAttributeNames.Contains(WithoutAttributeSuffix(type.Name))))
         {
             return false;
         }
@@ -98,6 +99,97 @@ internal sealed class TorchSharpModeFlow
 
         return false;
     }
+
+    /// <summary>
+    /// Whether every call of <paramref name="method"/> in its type comes after an <c>eval()</c> (or <c>train(false)</c>)
+    /// in the calling member: an evaluation helper whose callers switch the model to evaluation mode themselves. Read
+    /// from syntax; <see langword="false"/> when the type does not call it at all.
+    /// </summary>
+    public static bool CallersPutInEval(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (method.ContainingType is not { } type)
+        {
+            return false;
+        }
+
+        int calls = 0;
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            foreach (InvocationExpressionSyntax call in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (TorchSharpModels.InvokedName(call) != method.Name)
+                {
+                    continue;
+                }
+
+                SyntaxNode? caller = call.Ancestors().FirstOrDefault(node => node is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax);
+                if (caller is null || method.DeclaringSyntaxReferences.Any(declaration => declaration.Span.Contains(call.Span)))
+                {
+                    return false;
+                }
+
+                calls++;
+                bool evaluated = caller.DescendantNodes(node => node.SpanStart < call.SpanStart)
+                    .OfType<InvocationExpressionSyntax>()
+                    .Any(earlier => earlier.Span.End <= call.SpanStart && IsEvalSyntax(earlier));
+                if (!evaluated)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return calls > 0;
+    }
+
+    /// <summary>
+    /// Whether the type that declares <paramref name="member"/> (a field or property holding a model) puts it in
+    /// evaluation mode somewhere (<c>_model.eval()</c> after loading it, say) and never back in training mode: a
+    /// predictor class whose model is always evaluated. Read from syntax.
+    /// </summary>
+    public static bool MemberIsKeptInEval(ISymbol member, CancellationToken cancellationToken)
+    {
+        bool evaluated = false;
+        foreach (SyntaxReference reference in member.ContainingType.DeclaringSyntaxReferences)
+        {
+            foreach (InvocationExpressionSyntax invocation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (invocation.Expression is not MemberAccessExpressionSyntax { Expression: var receiver } || ReceiverName(receiver) != member.Name)
+                {
+                    continue;
+                }
+
+                if (IsEvalSyntax(invocation))
+                {
+                    evaluated = true;
+                }
+                else if (TorchSharpModels.InvokedName(invocation) == "train")
+                {
+                    return false;
+                }
+            }
+        }
+
+        return evaluated;
+    }
+
+    private static string? ReceiverName(ExpressionSyntax receiver) => receiver switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    private static bool IsEvalSyntax(InvocationExpressionSyntax invocation) =>
+        TorchSharpModels.InvokedName(invocation) switch
+        {
+            "eval" => invocation.ArgumentList.Arguments.Count == 0,
+            "train" => invocation.ArgumentList.Arguments.Count == 1 && invocation.ArgumentList.Arguments[0].Expression.IsKind(SyntaxKind.FalseLiteralExpression),
+            _ => false,
+        };
+
+    private static string WithoutAttributeSuffix(string name) =>
+        name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
     private IEnumerable<string> MethodNameWords(Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
     {

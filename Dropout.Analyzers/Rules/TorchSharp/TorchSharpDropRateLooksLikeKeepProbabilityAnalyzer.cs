@@ -18,11 +18,11 @@ public sealed class TorchSharpDropRateLooksLikeKeepProbabilityAnalyzer : Diagnos
     public const string ThresholdOptionKey = "dropout_toolkit.torchsharp_drop_rate_info_threshold";
 
     /// <summary>
-    /// The threshold when none is configured. Drop rates in real TorchSharp and PyTorch models are 0.1 to 0.5 (0.5 for
-    /// large hidden layers, less elsewhere); 0.75 and above keeps a quarter of the units or fewer, while the usual keep
-    /// probabilities 0.8 and 0.9 are exactly what a drop rate there looks like.
+    /// The threshold when none is configured. Drop rates in real TorchSharp and PyTorch models are 0.1 to 0.5; the
+    /// keep probabilities that get passed by mistake are the usual ones, 0.8, 0.9 and 0.95 (Keras' and TensorFlow 1's
+    /// keep_prob, this toolkit's p). 0.8 catches them and leaves the rare deliberate 0.6 or 0.75 alone.
     /// </summary>
-    public const double DefaultThreshold = 0.75;
+    public const double DefaultThreshold = 0.8;
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.TorchSharpDropRateLooksLikeKeepProbability);

@@ -104,11 +104,25 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
                     state = inference || state == State.Deliberate ? State.Deliberate : State.NotEval;
                     break;
                 case FlowKind.Run when state == State.NotEval && !e.ViaHelper && RunsDropout(e.Invocation, flow):
-                    Report(context, method, e.Invocation, inference);
+                    // An evaluation helper whose callers all call eval() before calling it is right as it is.
+                    // So is one that runs a model its class keeps in evaluation mode (eval() once, after loading).
+                    if (!(inference && TorchSharpModeFlow.CallersPutInEval(method, context.CancellationToken))
+                        && !(ReceiverMember(e.Invocation) is { } member && TorchSharpModeFlow.MemberIsKeptInEval(member, context.CancellationToken)))
+                    {
+                        Report(context, method, e.Invocation, inference);
+                    }
+
                     return;
             }
         }
     }
+
+    private static ISymbol? ReceiverMember(IInvocationOperation run) => run.Instance switch
+    {
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation property => property.Property,
+        _ => null,
+    };
 
     private static bool RunsDropout(IInvocationOperation run, TorchSharpModeFlow flow)
     {

@@ -83,6 +83,12 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
         {
             state.DropoutMembers.TryAdd(member, 0);
         }
+        else if (context.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } or IFieldSymbol or IPropertySymbol)
+        {
+            // Built during construction and reaching a member through locals (a list of (name, module) pairs handed
+            // to Sequential, say): the module holds dropout, though not in a member this rule can name.
+            state.CreatesDropoutInConstruction = true;
+        }
     }
 
     // Follows a created value up to the member it is stored in: `drop = Dropout(p)`, a field initializer,
@@ -168,13 +174,20 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        if (modules.Count == 0 && state.CreatesDropoutInConstruction && !type.GetMembers().Any(m => m is IFieldSymbol { IsStatic: false } field && IsSkippedCollection(field.Type, models)))
+        {
+            modules.Add(type);
+        }
+
         if (modules.Count == 0 || state.Registers || models.RegistersComponents(type) || models.IsHeldByRegisteringParent(type, context.CancellationToken))
         {
             return;
         }
 
         string reason = $"'{type.Name}' never calls RegisterComponents() and no registering module holds it";
-        string held = string.Join(", ", modules.Select(m => "'" + m.Name + "'"));
+        string held = modules.Count == 1 && SymbolEqualityComparer.Default.Equals(modules[0], type)
+            ? "the dropout modules it builds"
+            : string.Join(", ", modules.Select(m => "'" + m.Name + "'"));
         var constructors = type.InstanceConstructors
             .Where(constructor => !constructor.IsImplicitlyDeclared)
             .Select(constructor => constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken))
@@ -212,6 +225,7 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
     {
         private int _registers;
         private int _registersByHand;
+        private int _createsDropoutInConstruction;
 
         public bool Registers
         {
@@ -223,6 +237,12 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
         {
             get => Volatile.Read(ref _registersByHand) != 0;
             set => Volatile.Write(ref _registersByHand, value ? 1 : 0);
+        }
+
+        public bool CreatesDropoutInConstruction
+        {
+            get => Volatile.Read(ref _createsDropoutInConstruction) != 0;
+            set => Volatile.Write(ref _createsDropoutInConstruction, value ? 1 : 0);
         }
 
         public ConcurrentDictionary<ISymbol, byte> DropoutMembers { get; } = new(SymbolEqualityComparer.Default);

@@ -253,6 +253,85 @@ public sealed class TorchSharpModeTests
             """);
 
     [Fact]
+    public Task EvaluationHelperWhoseCallersCallEval_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpInferenceWithoutEvalAnalyzer>(Model + """
+            public static class Attack
+            {
+                public static void Run(Net model, IEnumerable<(Tensor, Tensor)> test)
+                {
+                    model.eval();
+                    foreach (var epsilon in new[] { 0.0, 0.1, 0.2 })
+                    {
+                        Console.WriteLine(Test(model, epsilon, test));
+                    }
+                }
+
+                private static double Test(Net model, double epsilon, IEnumerable<(Tensor, Tensor)> batches)
+                {
+                    int correct = 0;
+                    foreach (var (data, target) in batches)
+                    {
+                        using var scope = torch.NewDisposeScope();
+                        correct += model.forward(data + epsilon).argmax(1).eq(target).sum().ToInt32();
+                    }
+
+                    return correct;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PredictorThatKeepsItsModelInEval_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpInferenceWithoutEvalAnalyzer>(Model + """
+            public sealed class Classifier
+            {
+                private Net? _model;
+
+                public Dictionary<int, double> Predict(Tensor image)
+                {
+                    if (_model is null) Load("weights.bin");
+                    using (torch.no_grad())
+                    {
+                        var probabilities = _model!.forward(image.unsqueeze(0)).softmax(1).squeeze(0);
+                        return Enumerable.Range(0, 10).ToDictionary(i => i, i => probabilities[i].ToDouble());
+                    }
+                }
+
+                private void Load(string path)
+                {
+                    _model = new Net();
+                    _model.load(path);
+                    _model.eval();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PredictorWhoseModelIsTrainedByTheSameClass_IsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpInferenceWithoutEvalAnalyzer>(Model + """
+            public sealed class Learner
+            {
+                private readonly Net _model = new Net();
+
+                public void Fit(Tensor x, Tensor y)
+                {
+                    _model.train();
+                    var optimizer = torch.optim.Adam(_model.parameters());
+                    optimizer.zero_grad();
+                    F.cross_entropy(_model.forward(x), y).backward();
+                    optimizer.step();
+                    _model.eval();
+                }
+
+                public Tensor Predict(Tensor x)
+                {
+                    using var _ = torch.no_grad();
+                    return {|DRP024:_model.forward(x)|}.argmax(1);
+                }
+            }
+            """);
+
+    [Fact]
     public Task MissingEval_IsFixedBeforeTheOutermostStatement() =>
         TorchSharpTest.VerifyFixAsync<TorchSharpInferenceWithoutEvalAnalyzer, TorchSharpCallEvalCodeFixProvider>(Model + """
             public static class Evaluation

@@ -80,6 +80,25 @@ public sealed class TorchSharpRegistrationTests
             """);
 
     [Fact]
+    public Task SequentialBuiltFromALocalListWithDropout_WithoutRegisterComponents_IsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpUnregisteredDropoutAnalyzer>("""
+            public sealed class Reproduce : Module<Tensor, Tensor>
+            {
+                private readonly Module<Tensor, Tensor> layers;
+
+                public {|DRP020:Reproduce|}(string name) : base(name)
+                {
+                    var modules = new List<(string, Module<Tensor, Tensor>)>();
+                    modules.Add(("fc1", Linear(100, 7)));
+                    modules.Add(("drop1", Dropout(0.5)));
+                    layers = Sequential(modules);
+                }
+
+                public override Tensor forward(Tensor input) => layers.forward(input);
+            }
+            """);
+
+    [Fact]
     public Task DropoutModulesInAList_AreReportedEvenWhenTheModuleRegisters() =>
         TorchSharpTest.VerifyAsync<TorchSharpUnregisteredDropoutAnalyzer>("""
             public sealed class DeepMlp : Module<Tensor, Tensor>
