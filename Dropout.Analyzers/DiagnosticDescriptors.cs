@@ -141,7 +141,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TorchSharpInferenceWithoutEval = Create(
         DiagnosticIds.TorchSharpInferenceWithoutEval,
         "Inference runs a module with dropout without calling eval() first",
-        "'{0}' runs '{1}' {2} without calling eval() first, so its dropout is still on and predictions are randomly masked",
+        "{0} runs '{1}' {2} without calling eval() first, so its dropout is still on and predictions are randomly masked",
         Correctness,
         DiagnosticSeverity.Warning,
         "A TorchSharp module stays in the mode it was last put in, and modules start in training mode; evaluation and prediction code must call eval() before running a model with dropout. torch.no_grad() only stops gradient tracking and does not switch dropout off. Deliberate Monte Carlo dropout is opted into with [MonteCarloDropout] or an explicit train() call and is not reported.");

@@ -142,7 +142,7 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
             DiagnosticDescriptors.TorchSharpInferenceWithoutEval,
             run.Syntax.GetLocation(),
             properties,
-            method.Name,
+            method.IsImplicitlyDeclared || method.Name.StartsWith("<", StringComparison.Ordinal) ? "The top-level program" : "'" + method.Name + "'",
             receiverText,
             inference ? "for evaluation" : "after the training loop"));
     }
