@@ -41,6 +41,18 @@ internal sealed class TorchSharpModeFlow
         var events = ImmutableArray.CreateBuilder<FlowEvent>();
         foreach (IOperation operation in root.Descendants())
         {
+            if (operation is IInvalidOperation { Syntax: InvocationExpressionSyntax } invalid && HelperCandidate(invalid, cancellationToken) is { } candidate)
+            {
+                // A helper call that does not bind (an argument of a type the project defines elsewhere, code being
+                // typed): the helper it names still says what it does to the mode.
+                foreach (FlowKind kind in Summary(candidate, cancellationToken))
+                {
+                    events.Add(new FlowEvent(kind, invalid.Syntax.SpanStart, invalid, viaHelper: true));
+                }
+
+                continue;
+            }
+
             if (operation is not IInvocationOperation invocation)
             {
                 continue;
@@ -70,6 +82,20 @@ internal sealed class TorchSharpModeFlow
 
         // Descendants() visits in tree order, which is source order for the statements and calls these rules follow.
         return events.ToImmutable();
+    }
+
+    private static IMethodSymbol? HelperCandidate(IInvalidOperation invalid, CancellationToken cancellationToken)
+    {
+        if (invalid.SemanticModel is not { } model)
+        {
+            return null;
+        }
+
+        SymbolInfo info = model.GetSymbolInfo(invalid.Syntax, cancellationToken);
+        IMethodSymbol[] candidates = info.CandidateSymbols.OfType<IMethodSymbol>()
+            .Where(method => method.MethodKind == MethodKind.Ordinary && method.Locations.Any(location => location.IsInSource))
+            .ToArray();
+        return candidates.Length == 1 ? candidates[0] : null;
     }
 
     /// <summary>The loops of <paramref name="root"/>.</summary>
@@ -279,7 +305,7 @@ internal enum FlowKind
 /// <summary>One mode call, step or run, at a source position (a helper call carries its body's events at the call).</summary>
 internal readonly struct FlowEvent
 {
-    public FlowEvent(FlowKind kind, int position, IInvocationOperation invocation, bool viaHelper = false)
+    public FlowEvent(FlowKind kind, int position, IOperation invocation, bool viaHelper = false)
     {
         Kind = kind;
         Position = position;
@@ -291,7 +317,8 @@ internal readonly struct FlowEvent
 
     public int Position { get; }
 
-    public IInvocationOperation Invocation { get; }
+    /// <summary>The call: an <see cref="IInvocationOperation"/>, or an <see cref="IInvalidOperation"/> for a helper call that did not bind.</summary>
+    public IOperation Invocation { get; }
 
     public bool ViaHelper { get; }
 }

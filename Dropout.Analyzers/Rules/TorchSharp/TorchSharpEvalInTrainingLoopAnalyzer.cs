@@ -65,11 +65,17 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
             int index = IndexOf(inLoop, eval);
             if (NextModeOrStep(inLoop, index) == FlowKind.Step)
             {
-                string what = eval.ViaHelper ? $"'{eval.Invocation.TargetMethod.Name}(...)', which calls eval()," : $"'{eval.Invocation.Syntax}'";
+                string what = eval.ViaHelper ? $"'{HelperName(eval.Invocation)}(...)', which calls eval()," : $"'{eval.Invocation.Syntax}'";
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TorchSharpEvalInTrainingLoop, eval.Invocation.Syntax.GetLocation(), what));
             }
         }
     }
+
+    private static string HelperName(IOperation call) => call switch
+    {
+        IInvocationOperation invocation => invocation.TargetMethod.Name,
+        _ => call.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax syntax ? TorchSharpModels.InvokedName(syntax) ?? "helper" : "helper",
+    };
 
     private static int IndexOf(ImmutableArray<FlowEvent> events, FlowEvent target)
     {

@@ -103,13 +103,13 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
                     // its dropout modules only after eval()); after a training loop it is training again.
                     state = inference || state == State.Deliberate ? State.Deliberate : State.NotEval;
                     break;
-                case FlowKind.Run when state == State.NotEval && !e.ViaHelper && RunsDropout(e.Invocation, flow):
+                case FlowKind.Run when state == State.NotEval && !e.ViaHelper && e.Invocation is IInvocationOperation run && RunsDropout(run, flow):
                     // An evaluation helper whose callers all call eval() before calling it is right as it is.
                     // So is one that runs a model its class keeps in evaluation mode (eval() once, after loading).
                     if (!(inference && TorchSharpModeFlow.CallersPutInEval(method, context.CancellationToken))
-                        && !(ReceiverMember(e.Invocation) is { } member && TorchSharpModeFlow.MemberIsKeptInEval(member, context.CancellationToken)))
+                        && !(ReceiverMember(run) is { } member && TorchSharpModeFlow.MemberIsKeptInEval(member, context.CancellationToken)))
                     {
-                        Report(context, method, e.Invocation, inference);
+                        Report(context, method, run, inference);
                     }
 
                     return;

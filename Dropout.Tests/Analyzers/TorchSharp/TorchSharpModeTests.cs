@@ -457,6 +457,50 @@ public sealed class TorchSharpModeTests
             """);
 
     [Fact]
+    public Task HelperCallsThatDoNotBind_StillCountForTheirModeCallsAndSteps()
+    {
+        // MnistReader is defined in another file of the user's project (missing here, as in an editor mid-edit): the
+        // calls of Train and Test do not bind, but the helpers they name still say what they do to the mode.
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<TorchSharpEvalInTrainingLoopAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            TestCode = TorchSharpTest.Usings + Model + """
+                public static class Program
+                {
+                    public static void Loop(Net model, MnistReader train, MnistReader test)
+                    {
+                        var optimizer = torch.optim.Adam(model.parameters());
+                        for (int epoch = 0; epoch < 3; epoch++)
+                        {
+                            Train(model, optimizer, train, train.BatchSize);
+                            {|DRP025:Test(model, test, test.Size)|};
+                        }
+                    }
+
+                    private static void Train(Net model, torch.optim.Optimizer optimizer, IEnumerable<(Tensor, Tensor)> data, int batch)
+                    {
+                        foreach (var (x, y) in data)
+                        {
+                            optimizer.zero_grad();
+                            F.nll_loss(model.forward(x), y).backward();
+                            optimizer.step();
+                        }
+                    }
+
+                    private static void Test(Net model, IEnumerable<(Tensor, Tensor)> data, long size)
+                    {
+                        model.eval();
+                        foreach (var (x, _) in data) model.forward(x);
+                    }
+                }
+                """,
+            CompilerDiagnostics = Microsoft.CodeAnalysis.Testing.CompilerDiagnostics.None,
+        };
+        test.TestState.ReferenceAssemblies = Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(TorchSharpTest.TorchSharpReference);
+        return test.RunAsync();
+    }
+
+    [Fact]
     public Task TrainAtTheTopOfEachEpoch_IsNotReported() =>
         TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
             public static class Trainer
