@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
@@ -35,58 +36,112 @@ internal sealed class TorchSharpModeFlow
 
     public TorchSharpSymbols Symbols => Models.Symbols;
 
-    /// <summary>The events of <paramref name="root"/> in source order.</summary>
-    public ImmutableArray<FlowEvent> Events(IOperation root, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers, for every operation block, the collection of its events (from the invocations the driver visits
+    /// anyway, rather than a walk of our own) and <paramref name="analyze"/> at the end of the block, with the events in
+    /// source order and the block's loops.
+    /// </summary>
+    public void RegisterBlockAnalysis(CompilationStartAnalysisContext start, Action<OperationBlockAnalysisContext, ImmutableArray<FlowEvent>, ImmutableArray<ILoopOperation>> analyze)
     {
-        var events = ImmutableArray.CreateBuilder<FlowEvent>();
-        foreach (IOperation operation in root.Descendants())
+        start.RegisterOperationBlockStartAction(blockStart =>
         {
-            if (operation is IInvalidOperation { Syntax: InvocationExpressionSyntax } invalid && HelperCandidate(invalid, cancellationToken) is { } candidate)
+            if (blockStart.OwningSymbol is not IMethodSymbol owner)
             {
-                // A helper call that does not bind (an argument of a type the project defines elsewhere, code being
-                // typed): the helper it names still says what it does to the mode.
-                foreach (FlowKind kind in Summary(candidate, cancellationToken))
+                return;
+            }
+
+            var events = new List<FlowEvent>();
+            var loops = new List<ILoopOperation>();
+            blockStart.RegisterOperationAction(
+                context =>
                 {
-                    events.Add(new FlowEvent(kind, invalid.Syntax.SpanStart, invalid, viaHelper: true));
+                    lock (events)
+                    {
+                        Collect(context.Operation, owner, events, loops, context.CancellationToken);
+                    }
+                },
+                OperationKind.Invocation,
+                OperationKind.Invalid,
+                OperationKind.Loop);
+            blockStart.RegisterOperationBlockEndAction(end =>
+            {
+                ImmutableArray<FlowEvent> ordered;
+                ImmutableArray<ILoopOperation> blockLoops;
+                lock (events)
+                {
+                    if (events.Count == 0)
+                    {
+                        return;
+                    }
+
+                    // Stable by position: a helper's events stay in the order of its body.
+                    ordered = events.Select((e, index) => (e, index)).OrderBy(pair => pair.e.Position).ThenBy(pair => pair.index).Select(pair => pair.e).ToImmutableArray();
+                    blockLoops = loops.ToImmutableArray();
                 }
 
-                continue;
-            }
-
-            if (operation is not IInvocationOperation invocation)
-            {
-                continue;
-            }
-
-            int position = invocation.Syntax.SpanStart;
-            if (Symbols.ModeCall(invocation) is { } mode)
-            {
-                events.Add(new FlowEvent(mode == ModuleMode.Eval ? FlowKind.Eval : FlowKind.Train, position, invocation));
-            }
-            else if (Symbols.IsOptimizerStep(invocation))
-            {
-                events.Add(new FlowEvent(FlowKind.Step, position, invocation));
-            }
-            else if (Symbols.IsModuleRun(invocation))
-            {
-                events.Add(new FlowEvent(FlowKind.Run, position, invocation));
-            }
-            else if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.Locations.Any(location => location.IsInSource))
-            {
-                foreach (FlowKind kind in Summary(invocation.TargetMethod, cancellationToken))
-                {
-                    events.Add(new FlowEvent(kind, position, invocation, viaHelper: true));
-                }
-            }
-        }
-
-        // Descendants() visits in tree order, which is source order for the statements and calls these rules follow.
-        return events.ToImmutable();
+                analyze(end, ordered, blockLoops);
+            });
+        });
     }
 
-    private static IMethodSymbol? HelperCandidate(IInvalidOperation invalid, CancellationToken cancellationToken)
+    private void Collect(IOperation operation, IMethodSymbol owner, List<FlowEvent> events, List<ILoopOperation> loops, CancellationToken cancellationToken)
     {
-        if (invalid.SemanticModel is not { } model)
+        switch (operation)
+        {
+            case ILoopOperation loop:
+                loops.Add(loop);
+                return;
+            case IInvalidOperation { Syntax: InvocationExpressionSyntax } invalid:
+                if (HelperCandidate(invalid, owner, cancellationToken) is { } candidate)
+                {
+                    // A helper call that does not bind (an argument of a type the project defines elsewhere, code
+                    // being typed): the helper it names still says what it does to the mode.
+                    foreach (FlowKind kind in Summary(candidate, cancellationToken))
+                    {
+                        events.Add(new FlowEvent(kind, invalid.Syntax.SpanStart, invalid, viaHelper: true));
+                    }
+                }
+
+                return;
+            case IInvocationOperation invocation:
+                int position = invocation.Syntax.SpanStart;
+                if (Symbols.ModeCall(invocation) is { } mode)
+                {
+                    events.Add(new FlowEvent(mode == ModuleMode.Eval ? FlowKind.Eval : FlowKind.Train, position, invocation));
+                }
+                else if (Symbols.IsOptimizerStep(invocation))
+                {
+                    events.Add(new FlowEvent(FlowKind.Step, position, invocation));
+                }
+                else if (Symbols.IsModuleRun(invocation))
+                {
+                    events.Add(new FlowEvent(FlowKind.Run, position, invocation));
+                }
+                else if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.Locations.Any(location => location.IsInSource))
+                {
+                    foreach (FlowKind kind in Summary(invocation.TargetMethod.OriginalDefinition, cancellationToken))
+                    {
+                        events.Add(new FlowEvent(kind, position, invocation, viaHelper: true));
+                    }
+                }
+
+                return;
+        }
+    }
+
+    private static IMethodSymbol? HelperCandidate(IInvalidOperation invalid, ISymbol? owner, CancellationToken cancellationToken)
+    {
+        // Only a call by simple name (Train(...), this.Test(...)) of a method the calling type declares: the cheap
+        // test first, since code with errors has many calls that do not bind (Assert.Equal of an unreferenced xunit).
+        var syntax = (InvocationExpressionSyntax)invalid.Syntax;
+        string? name = syntax.Expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText,
+            _ => null,
+        };
+        if (name is null || owner?.ContainingType is not { } type || !type.GetMembers(name).Any(member => member is IMethodSymbol)
+            || invalid.SemanticModel is not { } model)
         {
             return null;
         }
@@ -98,18 +153,16 @@ internal sealed class TorchSharpModeFlow
         return candidates.Length == 1 ? candidates[0] : null;
     }
 
-    /// <summary>The loops of <paramref name="root"/>.</summary>
-    public static ImmutableArray<ILoopOperation> Loops(IOperation root) => root.Descendants().OfType<ILoopOperation>().ToImmutableArray();
-
     /// <summary>Whether <paramref name="position"/> lies in <paramref name="loop"/>.</summary>
     public static bool Contains(ILoopOperation loop, int position) => loop.Syntax.Span.Contains(position);
 
     /// <summary>Whether <paramref name="method"/> is evaluation or prediction code: named with a configured word (Predict, Evaluate, Test, ...), not a training method, not a unit test.</summary>
-    public bool IsInferenceMethod(IMethodSymbol method, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
+    public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
     {
         if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction)
             || InferenceCode.ContainsWord(method.Name, "Train")
-            || method.GetAttributes().Any(attribute => attribute.AttributeClass is { } type && TestAttributeNames.Contains(WithoutAttributeSuffix(type.Name))))
+            || IsTest(method)
+            || (method.ContainingType is { } containing && containing.GetMembers().Any(member => member is IMethodSymbol other && IsTest(other))))
         {
             return false;
         }
@@ -214,10 +267,15 @@ internal sealed class TorchSharpModeFlow
             _ => false,
         };
 
+    // A unit test, or (by the test above) any method of a test class: its helpers (TestDropBlocks(...) called by
+    // [Fact] methods) exercise dropout on purpose.
+    private static bool IsTest(IMethodSymbol method) =>
+        method.GetAttributes().Any(attribute => attribute.AttributeClass is { } type && TestAttributeNames.Contains(WithoutAttributeSuffix(type.Name)));
+
     private static string WithoutAttributeSuffix(string name) =>
         name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
-    private IEnumerable<string> MethodNameWords(Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
+    private IEnumerable<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
     {
         if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(InferenceCode.MethodNamesOptionKey, out string? configured))
         {

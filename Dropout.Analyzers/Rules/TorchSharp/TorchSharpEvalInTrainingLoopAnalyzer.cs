@@ -29,25 +29,20 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
             }
 
             var flow = new TorchSharpModeFlow(new TorchSharpModels(start.Compilation, symbols));
-            start.RegisterOperationAction(operation => Analyze(operation, flow), OperationKind.MethodBody);
+            flow.RegisterBlockAnalysis(start, Analyze);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, TorchSharpModeFlow flow)
+    private static void Analyze(OperationBlockAnalysisContext context, ImmutableArray<FlowEvent> events, ImmutableArray<ILoopOperation> loops)
     {
-        IOperation root = context.Operation;
-        if (TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol))
+        if (loops.IsEmpty
+            || !events.Any(e => e.Kind == FlowKind.Eval)
+            || !events.Any(e => e.Kind == FlowKind.Step)
+            || TorchSharpSymbols.IsMonteCarloOptIn(context.OwningSymbol))
         {
             return;
         }
 
-        ImmutableArray<FlowEvent> events = flow.Events(root, context.CancellationToken);
-        if (!events.Any(e => e.Kind == FlowKind.Eval) || !events.Any(e => e.Kind == FlowKind.Step))
-        {
-            return;
-        }
-
-        ImmutableArray<ILoopOperation> loops = TorchSharpModeFlow.Loops(root);
         var reported = new HashSet<int>();
         foreach (FlowEvent eval in events.Where(e => e.Kind == FlowKind.Eval))
         {

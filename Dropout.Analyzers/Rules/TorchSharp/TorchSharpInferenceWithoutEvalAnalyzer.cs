@@ -37,27 +37,21 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
             }
 
             var flow = new TorchSharpModeFlow(new TorchSharpModels(start.Compilation, symbols));
-            start.RegisterOperationAction(operation => Analyze(operation, flow), OperationKind.MethodBody);
+            flow.RegisterBlockAnalysis(start, (block, events, loops) => Analyze(block, events, loops, flow));
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, TorchSharpModeFlow flow)
+    private static void Analyze(OperationBlockAnalysisContext context, ImmutableArray<FlowEvent> events, ImmutableArray<ILoopOperation> loops, TorchSharpModeFlow flow)
     {
-        if (context.ContainingSymbol is not IMethodSymbol method || TorchSharpSymbols.IsMonteCarloOptIn(method))
+        if (context.OwningSymbol is not IMethodSymbol method || !events.Any(e => e.Kind == FlowKind.Run) || TorchSharpSymbols.IsMonteCarloOptIn(method))
         {
             return;
         }
 
-        IOperation root = context.Operation;
-        bool inference = flow.IsInferenceMethod(method, context.Options, root.Syntax.SyntaxTree);
-        ImmutableArray<FlowEvent> events = flow.Events(root, context.CancellationToken);
-        if (events.IsDefaultOrEmpty || !events.Any(e => e.Kind == FlowKind.Run))
-        {
-            return;
-        }
+        bool inference = flow.IsInferenceMethod(method, context.Options, context.OperationBlocks[0].Syntax.SyntaxTree);
 
         // Outermost loops that step an optimizer: runs inside them are training, and they leave the model training.
-        ImmutableArray<ILoopOperation> stepLoops = TorchSharpModeFlow.Loops(root)
+        ImmutableArray<ILoopOperation> stepLoops = loops
             .Where(loop => events.Any(e => e.Kind == FlowKind.Step && TorchSharpModeFlow.Contains(loop, e.Position)))
             .ToImmutableArray();
         stepLoops = stepLoops.Where(loop => !stepLoops.Any(outer => outer != loop && outer.Syntax.Span.Contains(loop.Syntax.Span))).ToImmutableArray();
@@ -130,7 +124,7 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
         return flow.Models.MayContainDropout(type);
     }
 
-    private static void Report(OperationAnalysisContext context, IMethodSymbol method, IInvocationOperation run, bool inference)
+    private static void Report(OperationBlockAnalysisContext context, IMethodSymbol method, IInvocationOperation run, bool inference)
     {
         IOperation? receiver = run.Instance;
         string receiverText = receiver is null or IInstanceReferenceOperation { IsImplicit: true } ? "this" : receiver.Syntax.ToString();

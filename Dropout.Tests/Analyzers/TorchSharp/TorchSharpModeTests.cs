@@ -213,6 +213,14 @@ public sealed class TorchSharpModeTests
                 {
                     var seq = Sequential(Linear(4, 4), Dropout(0.1));
                     var y = seq.forward(torch.ones(2, 4));
+                    TestDropRate(0.5);
+                }
+
+                // A helper of the tests above, in a test class: it runs dropout in training mode on purpose.
+                private static void TestDropRate(double p)
+                {
+                    Module<Tensor, Tensor> layer = Dropout(p);
+                    var output = layer.call(torch.ones(100, 100));
                 }
             }
             """);
