@@ -29,11 +29,11 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
             }
 
             var flow = new TorchSharpModeFlow(new TorchSharpModels(start.Compilation, symbols));
-            flow.RegisterBlockAnalysis(start, Analyze);
+            flow.RegisterBlockAnalysis(start, (block, events, loops) => Analyze(block, events, loops, flow.Models));
         });
     }
 
-    private static void Analyze(OperationBlockAnalysisContext context, ImmutableArray<FlowEvent> events, ImmutableArray<ILoopOperation> loops)
+    private static void Analyze(OperationBlockAnalysisContext context, ImmutableArray<FlowEvent> events, ImmutableArray<ILoopOperation> loops, TorchSharpModels models)
     {
         if (loops.IsEmpty
             || !events.Any(e => e.Kind == FlowKind.Eval)
@@ -51,7 +51,7 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
                 .Where(l => TorchSharpModeFlow.Contains(l, eval.Position) && events.Any(e => e.Kind == FlowKind.Step && TorchSharpModeFlow.Contains(l, e.Position)))
                 .OrderBy(l => l.Syntax.Span.Length)
                 .FirstOrDefault();
-            if (loop is null || !reported.Add(eval.Position))
+            if (loop is null || !AffectsDropout(eval.Invocation, models) || !reported.Add(eval.Position))
             {
                 continue;
             }
@@ -64,6 +64,27 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TorchSharpEvalInTrainingLoop, eval.Invocation.Syntax.GetLocation(), what));
             }
         }
+    }
+
+    // eval() on a module whose type shows no dropout (a model class of yours without any, TorchSharp's own layers)
+    // changes nothing this rule is about; for a helper, the modules passed to it are the ones it evaluates.
+    private static bool AffectsDropout(IOperation call, TorchSharpModels models)
+    {
+        if (call is not IInvocationOperation invocation)
+        {
+            return true;
+        }
+
+        if (models.Symbols.ModeCall(invocation) is not null)
+        {
+            return invocation.Instance is null || models.HasDropout(invocation.Instance.Type) != false;
+        }
+
+        ITypeSymbol?[] modules = invocation.Arguments
+            .Select(argument => argument.Value is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand.Type : argument.Value.Type)
+            .Where(models.Symbols.IsModuleType)
+            .ToArray();
+        return modules.Length == 0 || modules.Any(type => models.HasDropout(type) != false);
     }
 
     private static string HelperName(IOperation call) => call switch

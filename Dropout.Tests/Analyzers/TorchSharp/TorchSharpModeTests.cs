@@ -563,6 +563,42 @@ public sealed class TorchSharpModeTests
             """);
 
     [Fact]
+    public Task EvalOfAModelWithoutDropout_InTheEpochLoop_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>("""
+            public sealed class Bag : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc = Linear(16, 4);
+
+                public Bag() : base(nameof(Bag)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+
+            public static class Trainer
+            {
+                private static void Evaluate(Bag model, Tensor x)
+                {
+                    model.eval();
+                    using var _ = torch.no_grad();
+                    model.forward(x);
+                }
+
+                public static void Fit(Bag model, Tensor x, Tensor y)
+                {
+                    var optimizer = torch.optim.SGD(model.parameters(), 0.1);
+                    for (int epoch = 0; epoch < 5; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+                        model.eval();
+                        Evaluate(model, x);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
     public Task EvalThenTrainAroundPeriodicValidation_AndEvalAfterTheLoop_AreNotReported() =>
         TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
             public static class Trainer
