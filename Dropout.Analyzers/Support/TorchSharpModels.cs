@@ -103,6 +103,75 @@ internal sealed class TorchSharpModels
         return false;
     }
 
+    /// <summary>
+    /// Whether <paramref name="type"/> is seen used as a root model, where no registration can reach it: constructed
+    /// (<c>new Net()</c>) outside every module class (in a training program, a trainer, top-level statements) or inside
+    /// a <c>Sequential(...)</c> (which does not call its items' <c>RegisterComponents()</c>), or switching its own mode
+    /// (<c>eval()</c>, <c>train()</c> on itself). A block that is never constructed in the compilation may be held by a
+    /// registering parent elsewhere in the project, so it is not a root by this test.
+    /// </summary>
+    public bool IsUsedAsRoot(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            foreach (InvocationExpressionSyntax invocation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (InvokedName(invocation) is "eval" or "train"
+                    && invocation.Expression is IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax })
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (SyntaxTree tree in _compilation.SyntaxTrees)
+        {
+            foreach (ObjectCreationExpressionSyntax creation in tree.GetRoot(cancellationToken).DescendantNodes().OfType<ObjectCreationExpressionSyntax>())
+            {
+                if (SimpleName(creation.Type) != type.Name)
+                {
+                    continue;
+                }
+
+                if (IsInsideCallOf(creation, "Sequential") || !IsInsideModuleClass(creation))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsInsideModuleClass(SyntaxNode node)
+    {
+        foreach (TypeDeclarationSyntax declaration in node.Ancestors().OfType<TypeDeclarationSyntax>())
+        {
+            // A class whose base list names a module type (Module<Tensor, Tensor>, nn.Module, a block of yours): read
+            // from syntax, by the source module classes' names and TorchSharp's base names.
+            if (declaration.BaseList is { } bases && bases.Types.Any(baseType => IsModuleTypeName(baseType.Type)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsModuleTypeName(TypeSyntax type)
+    {
+        string? name = type switch
+        {
+            GenericNameSyntax generic => generic.Identifier.ValueText,
+            QualifiedNameSyntax { Right: var right } => right.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            _ => null,
+        };
+        return name is not null
+            && (name is "Module" or "ParameterLessModule" || _sourceModuleClasses.Value.Any(module => module.Name == name));
+    }
+
     /// <summary>The type of an instance field or property, or <see langword="null"/> for any other member.</summary>
     public static ITypeSymbol? MemberType(ISymbol member) => member switch
     {

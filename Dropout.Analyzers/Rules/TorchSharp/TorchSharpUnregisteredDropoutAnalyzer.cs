@@ -179,12 +179,16 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
             modules.Add(type);
         }
 
-        if (modules.Count == 0 || state.Registers || models.RegistersComponents(type) || models.IsHeldByRegisteringParent(type, context.CancellationToken))
+        // Reported where no registration can reach the dropout: the class is used as a root model and no registering
+        // module holds it. (A block constructed nowhere in the compilation may have a registering parent elsewhere.)
+        if (modules.Count == 0 || state.Registers || models.RegistersComponents(type)
+            || models.IsHeldByRegisteringParent(type, context.CancellationToken)
+            || !models.IsUsedAsRoot(type, context.CancellationToken))
         {
             return;
         }
 
-        string reason = $"'{type.Name}' never calls RegisterComponents() and no registering module holds it";
+        string reason = $"'{type.Name}' is used as a root model but never calls RegisterComponents()";
         string held = modules.Count == 1 && SymbolEqualityComparer.Default.Equals(modules[0], type)
             ? "the dropout modules it builds"
             : string.Join(", ", modules.Select(m => "'" + m.Name + "'"));

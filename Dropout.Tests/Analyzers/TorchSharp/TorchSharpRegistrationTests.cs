@@ -22,6 +22,16 @@ public sealed class TorchSharpRegistrationTests
 
                 public override Tensor forward(Tensor x) => fc2.forward(drop.forward(F.relu(fc1.forward(x))));
             }
+
+            public static class Program
+            {
+                public static Tensor Predict(Tensor x)
+                {
+                    var model = new MnistNet();
+                    model.eval();
+                    return model.forward(x);
+                }
+            }
             """);
 
     [Fact]
@@ -57,6 +67,11 @@ public sealed class TorchSharpRegistrationTests
 
                 public override Tensor forward(Tensor x) => head.forward(block2.forward(block1.forward(x)));
             }
+
+            public static class Training
+            {
+                public static Regressor Build() => new Regressor(16);
+            }
             """);
 
     [Fact]
@@ -77,6 +92,11 @@ public sealed class TorchSharpRegistrationTests
 
                 public override Tensor forward(Tensor x) => layers.forward(x);
             }
+
+            public sealed class Trainer
+            {
+                private readonly Classifier _model = new Classifier(20, 3);
+            }
             """);
 
     [Fact]
@@ -95,6 +115,16 @@ public sealed class TorchSharpRegistrationTests
                 }
 
                 public override Tensor forward(Tensor input) => layers.forward(input);
+            }
+
+            public static class Repro
+            {
+                public static Tensor Run(Tensor x)
+                {
+                    var model = new Reproduce("reproduce");
+                    model.eval();
+                    return model.forward(x);
+                }
             }
             """);
 
@@ -190,6 +220,48 @@ public sealed class TorchSharpRegistrationTests
             """);
 
     [Fact]
+    public Task BlockConstructedNowhereInTheCompilation_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpUnregisteredDropoutAnalyzer>("""
+            // A decoder layer of a larger model whose parent (a registering ModuleList owner) is in another file of
+            // the project: nothing here shows it used as a root, so nothing is reported.
+            public sealed class DecoderLayer : Module<Tensor, Tensor>
+            {
+                private readonly Linear attention;
+                private readonly Dropout residualDropout;
+
+                public DecoderLayer(int width, double dropRate) : base(nameof(DecoderLayer))
+                {
+                    attention = Linear(width, width);
+                    residualDropout = Dropout(dropRate);
+                }
+
+                public override Tensor forward(Tensor x) => x + residualDropout.forward(attention.forward(x));
+            }
+            """);
+
+    [Fact]
+    public Task ModelThatSwitchesItsOwnMode_IsARootAndIsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpUnregisteredDropoutAnalyzer>("""
+            public class KeywordSpotter : Module<Tensor, Tensor>
+            {
+                private readonly Sequential head;
+
+                public {|DRP020:KeywordSpotter|}(int hidden, int keywords) : base("kws")
+                {
+                    head = Sequential(("fc", Linear(hidden, hidden)), ("drop", Dropout(0.4)), ("out", Linear(hidden, keywords)));
+                }
+
+                public override Tensor forward(Tensor frames) => head.forward(frames);
+
+                public Tensor PredictKeyword(Tensor frames)
+                {
+                    eval();
+                    return forward(frames).argmax(-1);
+                }
+            }
+            """);
+
+    [Fact]
     public Task ModelWithoutDropout_AndListsRegisteredByHand_AreNotReported() =>
         TorchSharpTest.VerifyAsync<TorchSharpUnregisteredDropoutAnalyzer>("""
             public sealed class LinearModel : Module<Tensor, Tensor>
@@ -246,6 +318,11 @@ public sealed class TorchSharpRegistrationTests
 
                 public override Tensor forward(Tensor x) => drop.forward(fc.forward(x));
             }
+
+            public static class Program
+            {
+                public static Net Create() => new Net(8);
+            }
             """,
             """
             public sealed class Net : Module<Tensor, Tensor>
@@ -261,6 +338,11 @@ public sealed class TorchSharpRegistrationTests
                 }
 
                 public override Tensor forward(Tensor x) => drop.forward(fc.forward(x));
+            }
+
+            public static class Program
+            {
+                public static Net Create() => new Net(8);
             }
             """);
 
