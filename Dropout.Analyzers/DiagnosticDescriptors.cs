@@ -103,6 +103,65 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Info,
         "new Random() and Random.Shared are seeded from the environment, so every run draws different masks; pass a seed (new Random(seed)) or use a DropoutContext with a seed to make training reproducible.");
 
+    // TorchSharp rules (DRP020-DRP029), active only where TorchSharp is referenced. TorchSharp's p is the DROP
+    // probability; these messages speak its language.
+
+    public static readonly DiagnosticDescriptor TorchSharpUnregisteredDropout = Create(
+        DiagnosticIds.TorchSharpUnregisteredDropout,
+        "Dropout submodule is not registered, so eval() never reaches it",
+        "{0}, so eval() and train() never reach {1} and its dropout stays on at inference",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "TorchSharp's train(bool) and eval() recurse only into registered submodules. A Module that keeps a dropout module (or a module holding one) in a field must call RegisterComponents() at the end of its constructor, unless a registering parent holds it; RegisterComponents() registers fields holding a Module, Parameter or Tensor but skips List<> and arrays of modules (use ModuleList, or register_module). An unregistered dropout stays in training mode forever.");
+
+    public static readonly DiagnosticDescriptor TorchSharpDropoutCreatedInForward = Create(
+        DiagnosticIds.TorchSharpDropoutCreatedInForward,
+        "Dropout module is created inside forward, so it is always in training mode",
+        "'{0}' creates a new {1} module on every call of '{2}'; a new module is in training mode and is never reached by eval(), so this dropout is on at inference",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A module is created in training mode; one created inside forward is a new, unregistered module on every call, so eval() on the model cannot switch it off. Create the dropout module once in the constructor, keep it in a field and register it, or call functional.dropout with training: this.training.");
+
+    public static readonly DiagnosticDescriptor TorchSharpFunctionalDropoutIgnoresTraining = Create(
+        DiagnosticIds.TorchSharpFunctionalDropoutIgnoresTraining,
+        "Functional dropout in a module ignores the module's training mode",
+        "'{0}' {1}, so this dropout stays on after eval()",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "torch.nn.functional.dropout (and dropout1d/2d/3d) default training to true; inside a Module the call must pass the module's mode (training: this.training) or it keeps dropping at inference (the same mistake as PyTorch issues 11999 and 26338).");
+
+    public static readonly DiagnosticDescriptor TorchSharpFunctionalDropoutNeverDrops = Create(
+        DiagnosticIds.TorchSharpFunctionalDropoutNeverDrops,
+        "Functional dropout whose training flag defaults to false never drops",
+        "'{0}' defaults training to false and is called without it, so it never drops, not even in training",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "In TorchSharp alpha_dropout and feature_alpha_dropout default training to false (unlike dropout and dropout1d/2d/3d); called without it in training code they are the identity. Pass training: this.training in a module, or the training flag of the loop.");
+
+    public static readonly DiagnosticDescriptor TorchSharpInferenceWithoutEval = Create(
+        DiagnosticIds.TorchSharpInferenceWithoutEval,
+        "Inference runs a module with dropout without calling eval() first",
+        "{0} runs '{1}' {2} without calling eval() first, so its dropout is still on and predictions are randomly masked",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A TorchSharp module stays in the mode it was last put in, and modules start in training mode; evaluation and prediction code must call eval() before running a model with dropout. torch.no_grad() only stops gradient tracking and does not switch dropout off. Deliberate Monte Carlo dropout is opted into with [MonteCarloDropout] or an explicit train() call and is not reported.");
+
+    public static readonly DiagnosticDescriptor TorchSharpEvalInTrainingLoop = Create(
+        DiagnosticIds.TorchSharpEvalInTrainingLoop,
+        "eval() in a training loop is not undone by train() before the next optimizer step",
+        "{0} puts the model in evaluation mode inside the training loop, and nothing calls train() before the next optimizer step, so every later iteration trains with dropout off",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Evaluating inside a training loop (a validation pass each epoch) switches dropout off with eval(); the loop must call train() again before the next training step, usually at the start of each epoch, or all later epochs train without dropout.");
+
+    public static readonly DiagnosticDescriptor TorchSharpDropRateLooksLikeKeepProbability = Create(
+        DiagnosticIds.TorchSharpDropRateLooksLikeKeepProbability,
+        "TorchSharp drop rate looks like a keep probability",
+        "TorchSharp's p is the probability of dropping; {0} drops {1} of the units, so if {0} was meant as the keep probability, the drop rate is {2}",
+        Usage,
+        DiagnosticSeverity.Info,
+        "TorchSharp, like PyTorch, takes the probability of DROPPING an element, while Keras' keep_prob, TensorFlow 1's keep_prob and this toolkit's [Dropout(p)] take the probability of keeping it. A drop rate at or above the threshold (0.8 unless dropout_toolkit.torchsharp_drop_rate_info_threshold says otherwise) removes most units and is usually a keep probability passed by mistake.");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

@@ -14,4 +14,13 @@ internal static class DiagnosticIds
     public const string DropoutBeforeBatchNorm = "DRP009";
     public const string MaskReusedAcrossIterations = "DRP010";
     public const string UnseededDropoutRandom = "DRP011";
+
+    // TorchSharp rules (DRP020-DRP029): active only in compilations that reference TorchSharp.
+    public const string TorchSharpUnregisteredDropout = "DRP020";
+    public const string TorchSharpDropoutCreatedInForward = "DRP021";
+    public const string TorchSharpFunctionalDropoutIgnoresTraining = "DRP022";
+    public const string TorchSharpFunctionalDropoutNeverDrops = "DRP023";
+    public const string TorchSharpInferenceWithoutEval = "DRP024";
+    public const string TorchSharpEvalInTrainingLoop = "DRP025";
+    public const string TorchSharpDropRateLooksLikeKeepProbability = "DRP026";
 }

@@ -154,8 +154,11 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         output.WriteLine(string.Join(Environment.NewLine, diagnostics.Select(d => d.Id + " " + d.GetMessage())));
         Assert.Empty(exceptions);
         Assert.All(diagnostics, diagnostic => Assert.StartsWith("DRP0", diagnostic.Id));
+        // The TorchSharp rules (DRP020-DRP029) need TorchSharp referenced; TorchSharpRobustnessTests covers them.
         Assert.Equal(
-            AllAnalyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).Select(descriptor => descriptor.Id).Order(StringComparer.Ordinal),
+            AllAnalyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).Select(descriptor => descriptor.Id)
+                .Where(id => string.CompareOrdinal(id, "DRP020") < 0 || string.CompareOrdinal(id, "DRP029") > 0)
+                .Order(StringComparer.Ordinal),
             diagnostics.Select(diagnostic => diagnostic.Id).Distinct().Order(StringComparer.Ordinal));
     }
 

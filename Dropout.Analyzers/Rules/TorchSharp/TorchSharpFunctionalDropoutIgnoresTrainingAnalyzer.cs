@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP022: <c>functional.dropout</c> (or a 1d/2d/3d form) inside a module's instance code that leaves <c>training</c>
+/// at its default <see langword="true"/> or passes a constant <see langword="true"/>: <c>eval()</c> cannot switch it
+/// off. The fix passes <c>training: this.training</c>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.TorchSharpFunctionalDropoutIgnoresTraining);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (TorchSharpSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, TorchSharpSymbols symbols)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        IMethodSymbol method = invocation.TargetMethod;
+        if (!symbols.IsFunctionalDropout(method)
+            || TorchSharpSymbols.TrainingParameter(method) is not { HasExplicitDefaultValue: true, ExplicitDefaultValue: true } training
+            || !TorchSharpFunctionalDropout.IsInModuleInstanceCode(context.ContainingSymbol, symbols)
+            || TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol))
+        {
+            return;
+        }
+
+        IArgumentOperation? argument = invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, training));
+        if (argument is null || argument.ArgumentKind == ArgumentKind.DefaultValue)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.TorchSharpFunctionalDropoutIgnoresTraining,
+                invocation.Syntax.GetLocation(),
+                TorchSharpFunctionalDropout.Properties(TorchSharpFunctionalDropout.AddArgument),
+                method.Name,
+                "is called without training, which defaults to true"));
+        }
+        else if (argument.Value.ConstantValue is { HasValue: true, Value: true })
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.TorchSharpFunctionalDropoutIgnoresTraining,
+                argument.Value.Syntax.GetLocation(),
+                TorchSharpFunctionalDropout.Properties(TorchSharpFunctionalDropout.ReplaceArgument),
+                method.Name,
+                "passes a constant true for training"));
+        }
+    }
+}
