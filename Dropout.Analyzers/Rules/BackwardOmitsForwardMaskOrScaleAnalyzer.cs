@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP013: the hand-written backward of a hand-written dropout (a method named Backward, Backprop or Gradient in the type
+/// whose forward draws the mask) that does not compute <c>grad ⊙ m / p</c>: it reads the mask but leaves out the 1/p the
+/// forward applied to the activations, it tests an element against 0 instead of reading the mask, or it passes the
+/// gradient through untouched.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
+        {
+            CancellationToken cancellationToken = nodeContext.CancellationToken;
+            var masks = new HashSet<ISymbol>(facts.Sites.Select(site => site.MaskSymbol).OfType<ISymbol>(), SymbolEqualityComparer.Default);
+            foreach (IOperation root in facts.Roots)
+            {
+                if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
+                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
+                    || facts.Sites.Any(site => declaration.Span.Contains(site.Decision.Syntax.Span)))
+                {
+                    continue;
+                }
+
+                string name = declaration.Identifier.ValueText;
+                bool readsMask = body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
+                if (readsMask)
+                {
+                    if (MissesForwardScale(facts, body, cancellationToken))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                    }
+
+                    continue;
+                }
+
+                if (ZeroTest(body) is { } zeroTest)
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
+                }
+                else if (PassesThrough(body))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "passes the gradient through without the forward's mask"));
+                }
+            }
+        });
+    }
+
+    // The forward divided its activations by p (not the mask entries, which would carry the scale into backward), and the backward has no such factor.
+    private static bool MissesForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (site.MaskSymbol is null)
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
+                && (site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
+            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+            if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `input[i] != 0`, `output[i] == 0 ? 0 : g`, `x[i] > 0`: the backward guesses the mask from the values.
+    private static IBinaryOperation? ZeroTest(IOperation backward) =>
+        backward.Descendants().OfType<IBinaryOperation>().FirstOrDefault(comparison =>
+            comparison.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.GreaterThan
+            && (HandWrittenDropoutSite.IsZero(comparison.RightOperand) || HandWrittenDropoutSite.IsZero(comparison.LeftOperand))
+            && DropoutTypeFacts.IsActivation(HandWrittenDropoutSite.IsZero(comparison.RightOperand) ? comparison.LeftOperand : comparison.RightOperand));
+
+    // No arithmetic at all: the gradient is returned or copied as it came.
+    private static bool PassesThrough(IOperation backward) =>
+        !backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } or ICompoundAssignmentOperation or IConditionalOperation { Type: not null })
+        && backward.Descendants().Any(operation => operation is IReturnOperation { ReturnedValue: IParameterReferenceOperation }
+            || (operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation, Value: var value } && HandWrittenDropoutSite.StripConversions(value) is IArrayElementReferenceOperation { ArrayReference: IParameterReferenceOperation })
+            || (operation is IInvocationOperation invocation && invocation.TargetMethod.Name is "Copy" or "CopyTo" or "Clone"));
+}

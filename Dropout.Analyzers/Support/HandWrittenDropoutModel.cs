@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// The semantic model of hand-written dropout that rules 4, 5, 10, 11 and 12-16 share, one per compilation. It finds the
+/// sites (a random draw that decides, per element, between an activation and zero), follows the probability and the
+/// scales through locals, fields, properties and helper methods of the same file, and caches what it found per
+/// method body and per type so that every rule asks the same questions once.
+/// </summary>
+/// <remarks>
+/// Values are followed by their definitions (<see cref="SymbolValues"/>), not by position: a field written in a
+/// constructor and read in <c>Forward</c> has the constructor's value. Only declarations in the file being analyzed are
+/// read (an analyzer must not ask for another file's semantic model), so whatever lives in another file is unknown,
+/// and unknown never produces a diagnostic.
+/// </remarks>
+internal sealed partial class HandWrittenDropoutModel
+{
+    private const int MaxDepth = 5;
+
+    private static readonly ConditionalWeakTable<Compilation, HandWrittenDropoutModel> Models = new();
+
+    private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<HandWrittenDropoutSite>> _sitesByRoot = new();
+    private readonly ConcurrentDictionary<ISymbol, SymbolValues> _memberValues = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<SyntaxNode, DropoutTypeFacts> _types = new();
+
+    /// <summary>The model of <paramref name="compilation"/>, shared by every rule that analyzes it.</summary>
+    public static HandWrittenDropoutModel For(Compilation compilation) => Models.GetValue(compilation, _ => new HandWrittenDropoutModel());
+
+    /// <summary>The dropout sites in an operation tree (a method body, a lambda, an initializer), found once and cached.</summary>
+    public ImmutableArray<HandWrittenDropoutSite> SitesIn(IOperation root, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+        _sitesByRoot.GetOrAdd(root.Syntax, _ => new SiteFinder(this, semanticModel, cancellationToken).FindAll(root));
+
+    /// <summary>The values of a local, field or property (see <see cref="SymbolValues"/>); member values are cached.</summary>
+    public SymbolValues ValuesOf(ISymbol symbol, IOperation context, SemanticModel semanticModel, CancellationToken cancellationToken) => symbol switch
+    {
+        ILocalSymbol local => SymbolValues.OfLocal(local, context),
+        IFieldSymbol or IPropertySymbol => _memberValues.GetOrAdd(symbol, member => SymbolValues.OfMember(member, semanticModel, cancellationToken)),
+        _ => SymbolValues.None,
+    };
+
+    /// <summary>What a method of the compilation does with randomness, read from its body when it is in this file.</summary>
+    private HelperSummary SummaryOf(IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken, int depth)
+    {
+        method = method.OriginalDefinition;
+        if (_helpers.TryGetValue(method, out HelperSummary? summary))
+        {
+            return summary;
+        }
+
+        summary = depth >= MaxDepth ? HelperSummary.None : HelperSummary.Create(this, method, semanticModel, cancellationToken, depth);
+        return _helpers.GetOrAdd(method, summary);
+    }
+
+    /// <summary>The operation trees of a type declaration's own members (nested types excluded).</summary>
+    public static IEnumerable<IOperation> MemberRoots(TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        foreach (MemberDeclarationSyntax member in declaration.Members)
+        {
+            IEnumerable<SyntaxNode> bodies = member switch
+            {
+                BaseMethodDeclarationSyntax method => [method],
+                BasePropertyDeclarationSyntax property => PropertyBodies(property),
+                BaseFieldDeclarationSyntax field => field.Declaration.Variables.Select(variable => variable.Initializer?.Value).OfType<SyntaxNode>(),
+                _ => [],
+            };
+            foreach (SyntaxNode body in bodies)
+            {
+                if (semanticModel.GetOperation(body, cancellationToken) is { } operation)
+                {
+                    yield return operation;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<SyntaxNode> PropertyBodies(BasePropertyDeclarationSyntax property)
+    {
+        if (property is PropertyDeclarationSyntax { ExpressionBody.Expression: { } expression })
+        {
+            yield return expression;
+        }
+
+        if (property is PropertyDeclarationSyntax { Initializer.Value: { } initializer })
+        {
+            yield return initializer;
+        }
+
+        foreach (AccessorDeclarationSyntax accessor in property.AccessorList?.Accessors ?? default)
+        {
+            if (accessor.Body is { } body)
+            {
+                yield return body;
+            }
+            else if (accessor.ExpressionBody?.Expression is { } accessorExpression)
+            {
+                yield return accessorExpression;
+            }
+        }
+    }
+
+    /// <summary>The model's facts about one type declaration (its sites and every scale in it), computed once.</summary>
+    public DropoutTypeFacts FactsFor(TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+        _types.GetOrAdd(declaration, _ => DropoutTypeFacts.Create(this, declaration, semanticModel, cancellationToken));
+
+    /// <summary>Whether a type declaration is worth binding: it names a draw, a random helper or a Bernoulli/Binomial (a syntactic filter that keeps the model cheap on code without randomness).</summary>
+    public static bool MayDraw(TypeDeclarationSyntax declaration)
+    {
+        foreach (SyntaxToken token in declaration.DescendantTokens())
+        {
+            if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && IsRandomWord(token.ValueText))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsRandomWord(string name) =>
+        name.StartsWith("Next", StringComparison.Ordinal)
+        || name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("rng", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("sample", StringComparison.OrdinalIgnoreCase) >= 0;
+}
