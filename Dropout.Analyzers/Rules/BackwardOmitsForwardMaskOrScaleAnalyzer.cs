@@ -26,7 +26,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
             CancellationToken cancellationToken = nodeContext.CancellationToken;
-            var masks = new HashSet<ISymbol>(facts.Sites.Select(site => site.MaskSymbol).OfType<ISymbol>(), SymbolEqualityComparer.Default);
+            var masks = new HashSet<ISymbol>(facts.Sites.Where(StoresMask).Select(site => site.MaskSymbol!), SymbolEqualityComparer.Default);
             foreach (IOperation root in facts.Roots)
             {
                 if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
@@ -60,12 +60,18 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.
+    private static bool StoresMask(HandWrittenDropoutSite site) =>
+        site.MaskSymbol is not null
+        && (site.Shape is DropoutSiteShape.BooleanMask or DropoutSiteShape.MultipliedByDraw or DropoutSiteShape.ZeroingIf
+            || (site.KeptValue is { } kept && DropoutTypeFacts.IsMaskValue(kept)));
+
     // The forward divided its activations by p (not the mask entries, which would carry the scale into backward), and the backward has no such factor.
     private static bool MissesForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
     {
         foreach (HandWrittenDropoutSite site in facts.Sites)
         {
-            if (site.MaskSymbol is null)
+            if (!StoresMask(site))
             {
                 continue;
             }

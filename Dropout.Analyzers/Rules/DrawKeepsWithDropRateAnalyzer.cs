@@ -44,6 +44,13 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
+                // A helper's parameter named `rate` that is given `KeepRate = 1 - rate` at every call: what the definitions say the
+                // compared value is must agree with its name, or neither is trusted.
+                if (site.ProbabilitySymbol is { } root && !SymbolEqualityComparer.Default.Equals(root, symbol) && MeaningByDefinition(site, root) != NameMeaning(symbol.Name))
+                {
+                    continue;
+                }
+
                 string? mistake = NameMeaning(symbol.Name) switch
                 {
                     true when !comparedIsKeep => "keep probability|drops",
@@ -57,6 +64,18 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
                 }
             }
         });
+    }
+
+    private static bool? MeaningByDefinition(HandWrittenDropoutSite site, ISymbol root)
+    {
+        ProbabilityTerm compared = site.KeepProbabilityIsComplement ? site.KeepTerm.OneMinus() : site.KeepTerm;
+        bool? rootMeaning = NameMeaning(root.Name);
+        if (compared.Equals(ProbabilityTerm.Symbol))
+        {
+            return rootMeaning;
+        }
+
+        return compared.Equals(ProbabilityTerm.Symbol.OneMinus()) ? !rootMeaning : null;
     }
 
     /// <summary><see langword="true"/> for a name that says keep, <see langword="false"/> for one that says drop, <see langword="null"/> when it says neither or both.</summary>

@@ -98,16 +98,30 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         return type.Interfaces.Any(@interface => @interface.GetMembers().OfType<IPropertySymbol>().Any(property => property.Type.SpecialType == SpecialType.System_Boolean));
     }
 
-    // Callers in this file that call the forward only under a condition, or only while training, give it an inference path.
+    // Callers in this file that call the forward only under a condition, or only while training, give it an inference path;
+    // so does being private with no caller in sight.
     private static bool HasGuardedOrTrainingCaller(IMethodSymbol method, SyntaxTree tree, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
+        bool called = false;
         foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes())
         {
             if (node is not InvocationExpressionSyntax invocation || CalledName(invocation) != method.Name
-                || semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called
-                || !SymbolEqualityComparer.Default.Equals(called.OriginalDefinition, method.OriginalDefinition))
+                || semanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation call
+                || !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition))
             {
                 continue;
+            }
+
+            called = true;
+            IOperation root = call;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (HandWrittenDropoutModel.IsGated(call, root))
+            {
+                return true;
             }
 
             if (invocation.Ancestors().Any(ancestor => ancestor is IfStatementSyntax or ConditionalExpressionSyntax or SwitchStatementSyntax or SwitchExpressionSyntax
@@ -122,7 +136,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        return false;
+        return !called && method.DeclaredAccessibility == Accessibility.Private;
     }
 
     internal static string? CalledName(InvocationExpressionSyntax invocation) => invocation.Expression switch

@@ -31,8 +31,9 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
         {
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                // A keep probability the model cannot follow could be scaled in a way it cannot see either.
-                if (site.KeepTerm.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated
+                // A probability that is neither one symbol nor a constant could be scaled in a way the model cannot see. With a
+                // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
+                if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
                     || facts.ScalesFor(site, nodeContext.CancellationToken).Any()
                     || facts.MayBeScaledElsewhere(site, nodeContext.SemanticModel.Compilation, nodeContext.CancellationToken))
                 {

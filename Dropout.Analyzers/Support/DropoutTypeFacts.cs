@@ -192,7 +192,7 @@ internal sealed class DropoutTypeFacts
     }
 
     // A value stored in a mask rather than an activation: it reads no element.
-    private static bool IsMaskValue(IOperation value) =>
+    public static bool IsMaskValue(IOperation value) =>
         !value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
 
     // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input.

@@ -15,11 +15,13 @@ internal sealed partial class HandWrittenDropoutModel
 
     private static readonly ImmutableHashSet<string> BernoulliNames = ImmutableHashSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "Bernoulli", "NextBernoulli", "SampleBernoulli", "BernoulliSample", "DrawBernoulli", "Binomial", "NextBinomial", "SampleBinomial");
+        "Bernoulli", "NextBernoulli", "SampleBernoulli", "BernoulliSample", "DrawBernoulli", "Binomial", "NextBinomial", "SampleBinomial",
+        "NextBool", "NextBoolean", "RandomBool", "Chance", "CoinFlip");
 
     // Words that make a draw something else than dropout even where the code also speaks of training.
     private static readonly string[] NotDropoutVocabulary =
-        ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif"];
+        ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif",
+         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn"];
 
     private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
 
@@ -385,6 +387,12 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
+            // A name that says dropout settles it; otherwise a word of another technique (noise, mutation, bagging) wins over train or mask.
+            if (names.Any(name => name.IndexOf("dropout", StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return true;
+            }
+
             if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
             {
                 return false;
@@ -431,7 +439,7 @@ internal sealed partial class HandWrittenDropoutModel
             && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal));
 
         // Under an `if` that does not draw, in a switch, or after an early `if (...) return`: the method has a path without dropout.
-        private static bool IsGatedByControl(IOperation decision, IOperation root)
+        public static bool IsGatedByControl(IOperation decision, IOperation root)
         {
             IOperation child = decision;
             for (IOperation? current = decision.Parent; current is not null; child = current, current = current.Parent)
@@ -484,7 +492,12 @@ internal sealed partial class HandWrittenDropoutModel
                 case IInvocationOperation invocation:
                     if (IsUniformCall(invocation))
                     {
-                        value = new RandomValue(invocation, null);
+                        // A static wrapper of this file (ThreadSafeRandom.NextDouble()) draws from the generator inside it.
+                        IInvocationOperation call = invocation.Instance is null && depth < MaxDepth
+                            && model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, depth + 1) is { IsUniform: true, UniformCall: { } inner }
+                            ? inner
+                            : invocation;
+                        value = new RandomValue(call, null);
                         return true;
                     }
 

@@ -34,9 +34,9 @@ internal sealed partial class HandWrittenDropoutModel
                 break;
             }
 
-            ISymbol? inner = HandWrittenDropoutSite.ReferencedSymbol(definition)
-                ?? (definition is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference ? HandWrittenDropoutSite.ReferencedSymbol(difference.RightOperand) : null);
-            if (inner is null || inner is ILocalSymbol || new TermEvaluator(this, inner, semanticModel, cancellationToken).Evaluate(definition, 0) is not { Kind: ProbabilityTermKind.Power })
+            // `_dropPerMille = (int)(1000 * dropoutRate)`, `_keep = 1 - rate`: a definition that reads one symbol is a term of it.
+            ISymbol? inner = SingleSymbol(definition);
+            if (inner is null || inner is ILocalSymbol || SymbolEqualityComparer.Default.Equals(inner, symbol) || new TermEvaluator(this, inner, semanticModel, cancellationToken).Evaluate(definition, 0) is not { Kind: ProbabilityTermKind.Power })
             {
                 break;
             }
@@ -52,6 +52,30 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         return (symbol, compared);
+    }
+
+    private static ISymbol? SingleSymbol(IOperation value)
+    {
+        ISymbol? single = null;
+        foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(value))
+        {
+            if (operation is IInvocationOperation)
+            {
+                return null;
+            }
+
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !operation.ConstantValue.HasValue)
+            {
+                if (single is not null && !SymbolEqualityComparer.Default.Equals(single, referenced))
+                {
+                    return null;
+                }
+
+                single = referenced;
+            }
+        }
+
+        return single;
     }
 
     /// <summary>A value as a term of a site's probability symbol.</summary>
@@ -116,7 +140,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return ProbabilityTerm.Symbol;
             }
 
-            if (symbol is ILocalSymbol or IFieldSymbol or IPropertySymbol)
+            if (symbol is ILocalSymbol or IFieldSymbol or IPropertySymbol or IParameterSymbol)
             {
                 SymbolValues values = model.ValuesOf(symbol, reference, semanticModel, cancellationToken);
                 if (values.IsComplete && !values.Values.IsEmpty)

@@ -42,6 +42,7 @@ internal sealed partial class HandWrittenDropoutModel
     {
         ILocalSymbol local => SymbolValues.OfLocal(local, context),
         IFieldSymbol or IPropertySymbol => _memberValues.GetOrAdd(symbol, member => SymbolValues.OfMember(member, semanticModel, cancellationToken)),
+        IParameterSymbol parameter => _memberValues.GetOrAdd(symbol, _ => SymbolValues.OfParameter(parameter, semanticModel, cancellationToken)),
         _ => SymbolValues.None,
     };
 
@@ -57,6 +58,9 @@ internal sealed partial class HandWrittenDropoutModel
         summary = depth >= MaxDepth ? HelperSummary.None : HelperSummary.Create(this, method, semanticModel, cancellationToken, depth);
         return _helpers.GetOrAdd(method, summary);
     }
+
+    /// <summary>Whether an operation sits under an <c>if</c> or <c>switch</c> that does not draw, or after an early <c>if (...) return</c>, in the tree <paramref name="root"/>.</summary>
+    public static bool IsGated(IOperation operation, IOperation root) => SiteFinder.IsGatedByControl(operation, root);
 
     /// <summary>The operation trees of a type declaration's own members (nested types excluded).</summary>
     public static IEnumerable<IOperation> MemberRoots(TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)

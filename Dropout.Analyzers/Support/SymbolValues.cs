@@ -160,6 +160,43 @@ internal readonly struct SymbolValues
         return new SymbolValues(values.ToImmutable(), complete);
     }
 
+    /// <summary>The arguments a private method of this file is called with, for one of its parameters: <c>CreateMask(Rate, ...)</c> makes <c>rate</c> the value of <c>Rate</c>.</summary>
+    public static SymbolValues OfParameter(IParameterSymbol parameter, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (parameter.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private, ContainingType: { } type } method
+            || type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree != semanticModel.SyntaxTree))
+        {
+            return None;
+        }
+
+        ImmutableArray<IOperation>.Builder values = ImmutableArray.CreateBuilder<IOperation>();
+        foreach (SyntaxReference typeReference in type.DeclaringSyntaxReferences)
+        {
+            foreach (SyntaxNode node in typeReference.GetSyntax(cancellationToken).DescendantNodes())
+            {
+                if (node is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == method.Name && node.Parent is not InvocationExpressionSyntax && node.Parent is not MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax })
+                {
+                    // A method group passed as a delegate: its callers cannot be seen.
+                    return None;
+                }
+
+                if (node is InvocationExpressionSyntax invocation
+                    && semanticModel.GetOperation(invocation, cancellationToken) is IInvocationOperation call
+                    && SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+                {
+                    if (call.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == parameter.Ordinal) is not { ArgumentKind: ArgumentKind.Explicit } argument)
+                    {
+                        return None;
+                    }
+
+                    values.Add(argument.Value);
+                }
+            }
+        }
+
+        return new SymbolValues(values.ToImmutable(), isComplete: values.Count > 0);
+    }
+
     private static void AddOperation(ImmutableArray<IOperation>.Builder values, IOperation? operation)
     {
         if (operation is IFieldInitializerOperation fieldInitializer)
