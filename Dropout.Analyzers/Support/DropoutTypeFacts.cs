@@ -86,7 +86,8 @@ internal sealed class DropoutTypeFacts
         IsWholeType = isWholeType;
         Roots = roots;
         _siteRoots = siteRoots;
-        Sites = siteRoots.Keys.OrderBy(site => site.Decision.Syntax.SpanStart).ToImmutableArray();
+        AllSites = siteRoots.Keys.OrderBy(site => site.Decision.Syntax.SpanStart).ToImmutableArray();
+        Sites = AllSites.Where(site => !site.EscapesToCaller).ToImmutableArray();
         Uses = uses;
     }
 
@@ -99,7 +100,11 @@ internal sealed class DropoutTypeFacts
 
     public ImmutableArray<IOperation> Roots { get; }
 
+    /// <summary>The sites whose keep/drop decision is applied here (mask helpers, judged at their call sites, left out).</summary>
     public ImmutableArray<HandWrittenDropoutSite> Sites { get; }
+
+    /// <summary>Every site, mask helpers included (for rule 11, which judges the generator wherever it draws).</summary>
+    public ImmutableArray<HandWrittenDropoutSite> AllSites { get; }
 
     public ImmutableArray<ScaleUse> Uses { get; }
 

@@ -52,7 +52,7 @@ internal sealed partial class HandWrittenDropoutModel
                 HandWrittenDropoutSite? site = operation switch
                 {
                     IBinaryOperation comparison => FromComparison(comparison, root),
-                    IInvocationOperation invocation => FromBernoulli(invocation, root),
+                    IInvocationOperation invocation => FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
@@ -122,6 +122,43 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             return Build(invocation, call, invocation, probability, null, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
+        private HandWrittenDropoutSite? FromMaskHelper(IInvocationOperation invocation, IOperation root)
+        {
+            if (model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, 1) is not { MaskProbabilityParameter: >= 0 } summary
+                || invocation.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == summary.MaskProbabilityParameter) is not { } probabilityArgument)
+            {
+                return null;
+            }
+
+            ISymbol? mask;
+            IOperation decision = invocation;
+            if (summary.MaskParameter >= 0)
+            {
+                mask = invocation.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == summary.MaskParameter) is { } maskArgument
+                    ? HandWrittenDropoutSite.ReferencedSymbol(maskArgument.Value)
+                    : null;
+            }
+            else
+            {
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+                (mask, decision) = outer.Parent switch
+                {
+                    ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
+                    IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } initializer => (declarator.Symbol, initializer),
+                    _ => (null, invocation),
+                };
+            }
+
+            if (mask is null)
+            {
+                return null;
+            }
+
+            IOperation probability = HandWrittenDropoutSite.StripConversions(probabilityArgument.Value);
+            return Build(invocation, summary.UniformCall, invocation, probability, null, summary.MaskKeepIsComplement, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
         }
 
         private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
@@ -284,7 +321,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else
             {
-                return null;
+                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root);
             }
 
             if (!IsPerElement(conditional, root))
@@ -297,6 +334,44 @@ internal sealed partial class HandWrittenDropoutModel
                 ? array
                 : null;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `if (r < rate) mask[i] = true; else mask[i] = false;`: a boolean mask written by branches.
+        private HandWrittenDropoutSite? FromBooleanMaskIf(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, IOperation root)
+        {
+            if (BooleanWrite(conditional.WhenTrue) is not var (target, value) || !IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            if (conditional.WhenFalse is { } whenFalse && (BooleanWrite(whenFalse) is not var (otherTarget, otherValue) || otherValue == value || otherTarget.Syntax.ToString() != target.Syntax.ToString()))
+            {
+                return null;
+            }
+
+            ISymbol? mask = target switch
+            {
+                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                _ => null,
+            };
+            if (mask is null)
+            {
+                return null;
+            }
+
+            // The entry is `value` when the condition (true with probability q) holds.
+            bool entryTrueWithProbability = value ? trueWithProbability : !trueWithProbability;
+            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool keepIsComplement = flagMeansDropped ? entryTrueWithProbability : !entryTrueWithProbability;
+            return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
+        }
+
+        private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
+        {
+            IOperation statement = branch is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : branch;
+            return statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } }
+                ? (target, value)
+                : null;
         }
 
         private static bool WritesArray(IOperation? branch, ISymbol array) =>
@@ -347,8 +422,38 @@ internal sealed partial class HandWrittenDropoutModel
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
             (ISymbol? symbol, ProbabilityTerm compared) = model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
-            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound);
-            return SpeaksOfDropout(site, root) ? site : null;
+            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root));
+            // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.
+            return site.EscapesToCaller || SpeaksOfDropout(site, root) ? site : null;
+        }
+
+        // A helper that builds a 0/1 mask for its caller (returns it, or fills a parameter that a caller in this file passes)
+        // with a probability it is given: the caller applies the mask, and is where the scale is looked for.
+        private static bool Escapes(ISymbol? mask, IOperation? kept, IOperation? keptBranch, DropoutSiteShape shape, IOperation probability, IOperation root)
+        {
+            bool zeroOrOne = shape switch
+            {
+                DropoutSiteShape.BooleanMask => true,
+                DropoutSiteShape.KeptOrZero => kept is not null && HandWrittenDropoutSite.IsOne(kept),
+                DropoutSiteShape.ZeroingIf => keptBranch is not null && keptBranch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment => HandWrittenDropoutSite.IsOne(assignment.Value)),
+                _ => false,
+            };
+            if (mask is null || !zeroOrOne
+                || probability is not IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } method })
+            {
+                return false;
+            }
+
+            if (mask is ILocalSymbol)
+            {
+                return root.Descendants().OfType<IReturnOperation>().Any(returned => returned.ReturnedValue is { } value
+                    && value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, mask)));
+            }
+
+            return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
+                && root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
+                    invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
+                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name);
         }
 
         private bool SpeaksOfDropout(HandWrittenDropoutSite site, IOperation root)
@@ -499,6 +604,24 @@ internal sealed partial class HandWrittenDropoutModel
                             : invocation;
                         value = new RandomValue(call, null);
                         return true;
+                    }
+
+                    if (invocation.TargetMethod is { Name: "Range", IsStatic: true, ContainingType.Name: "Random" } && invocation.Arguments.Length == 2 && HandWrittenDropoutSite.IsZero(invocation.Arguments[0].Value))
+                    {
+                        // UnityEngine.Random.Range(0f, 1f) is a uniform; Random.Range(0, n) an integer draw below n.
+                        if (HandWrittenDropoutSite.IsFloatingPoint(invocation.Type) && HandWrittenDropoutSite.IsOne(invocation.Arguments[1].Value))
+                        {
+                            value = new RandomValue(invocation, null);
+                            return true;
+                        }
+
+                        if (invocation.Type?.SpecialType == SpecialType.System_Int32)
+                        {
+                            value = new RandomValue(invocation, invocation.Arguments[1].Value);
+                            return true;
+                        }
+
+                        return false;
                     }
 
                     if (invocation.TargetMethod.Name == "Next" && invocation.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64)
@@ -698,12 +821,35 @@ internal sealed partial class HandWrittenDropoutModel
 
         public bool BernoulliTrueWithParameter { get; private set; }
 
+        /// <summary>For a helper that builds a 0/1 mask (returned, or written into a parameter): the parameter holding its probability, or -1.</summary>
+        public int MaskProbabilityParameter { get; private set; } = -1;
+
+        /// <summary>For a mask helper: the parameter it fills, or -1 when it returns the mask.</summary>
+        public int MaskParameter { get; private set; } = -1;
+
+        /// <summary>For a mask helper: whether an entry is kept with <c>1 - probability</c>.</summary>
+        public bool MaskKeepIsComplement { get; private set; }
+
         public static HelperSummary Create(HandWrittenDropoutModel model, IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken, int depth)
         {
             if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
                 || semanticModel.GetOperation(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body)
             {
                 return None;
+            }
+
+            // A mask helper: one site in the body, a 0/1 mask that leaves the method, its probability a parameter.
+            if (depth <= 1 && model.SitesIn(body, semanticModel, cancellationToken) is { Length: 1 } sites
+                && sites[0] is { EscapesToCaller: true, Probability: IParameterReferenceOperation { Parameter: var probabilityParameter } } maskSite
+                && SymbolEqualityComparer.Default.Equals(probabilityParameter.ContainingSymbol, method))
+            {
+                return new HelperSummary
+                {
+                    MaskProbabilityParameter = probabilityParameter.Ordinal,
+                    MaskParameter = maskSite.MaskSymbol is IParameterSymbol maskParameter ? maskParameter.Ordinal : -1,
+                    MaskKeepIsComplement = maskSite.KeepProbabilityIsComplement,
+                    UniformCall = maskSite.DrawCall,
+                };
             }
 
             var returned = body.Descendants().OfType<IReturnOperation>().Where(operation => operation.ReturnedValue is not null).Select(operation => operation.ReturnedValue!).ToList();

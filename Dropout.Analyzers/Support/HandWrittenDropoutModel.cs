@@ -23,6 +23,9 @@ internal sealed partial class HandWrittenDropoutModel
 {
     private const int MaxDepth = 5;
 
+    [ThreadStatic]
+    private static HashSet<IMethodSymbol>? s_inProgress;
+
     private static readonly ConditionalWeakTable<Compilation, HandWrittenDropoutModel> Models = new();
 
     private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<HandWrittenDropoutSite>> _sitesByRoot = new();
@@ -55,7 +58,22 @@ internal sealed partial class HandWrittenDropoutModel
             return summary;
         }
 
-        summary = depth >= MaxDepth ? HelperSummary.None : HelperSummary.Create(this, method, semanticModel, cancellationToken, depth);
+        // A helper that (indirectly) calls itself is summarized as doing nothing while its own summary is being computed.
+        HashSet<IMethodSymbol> inProgress = s_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        if (depth >= MaxDepth || !inProgress.Add(method))
+        {
+            return HelperSummary.None;
+        }
+
+        try
+        {
+            summary = HelperSummary.Create(this, method, semanticModel, cancellationToken, depth);
+        }
+        finally
+        {
+            inProgress.Remove(method);
+        }
+
         return _helpers.GetOrAdd(method, summary);
     }
 

@@ -18,7 +18,7 @@ internal static class HandWrittenDropoutRules
             {
                 var declaration = (TypeDeclarationSyntax)nodeContext.Node;
                 DropoutTypeFacts facts = HandWrittenDropoutModel.For(nodeContext.SemanticModel.Compilation).FactsFor(declaration, nodeContext.SemanticModel, nodeContext.CancellationToken);
-                if (!facts.Sites.IsEmpty)
+                if (!facts.AllSites.IsEmpty)
                 {
                     analyze(nodeContext, facts);
                 }

@@ -17,6 +17,9 @@ internal enum DropoutSiteShape
 
     /// <summary><c>a[i] *= Bernoulli(p)</c>: the activation multiplied by a 0/1 draw.</summary>
     MultipliedByDraw,
+
+    /// <summary><c>_mask = ZeroOnes(x, p, rng)</c>, <c>FillBernoulli(_mask, rng, p)</c>: a 0/1 mask built by a helper of this file.</summary>
+    MaskFromHelper,
 }
 
 /// <summary>
@@ -41,9 +44,11 @@ internal sealed class HandWrittenDropoutSite
         IOperation? zeroedTarget,
         ISymbol? maskSymbol,
         bool isGated,
-        IOperation? bound)
+        IOperation? bound,
+        bool escapesToCaller = false)
     {
         Bound = bound;
+        EscapesToCaller = escapesToCaller;
         Draw = draw;
         DrawCall = drawCall;
         Comparison = comparison;
@@ -68,6 +73,12 @@ internal sealed class HandWrittenDropoutSite
 
     /// <summary>The comparison of the draw with the probability (or the Bernoulli call); most diagnostics are reported on it.</summary>
     public IOperation Comparison { get; }
+
+    /// <summary>
+    /// Whether the site builds a 0/1 mask that leaves its method (returned, or written into a parameter) for a caller to
+    /// apply: such a helper is judged where it is called (<see cref="DropoutSiteShape.MaskFromHelper"/>), not in its body.
+    /// </summary>
+    public bool EscapesToCaller { get; }
 
     /// <summary>For an integer draw (<c>rng.Next(n) &lt; k</c>), the bound <c>n</c>; the probability is then <c>k / n</c>.</summary>
     public IOperation? Bound { get; }
