@@ -23,19 +23,33 @@ internal static class ModeFlow
         CancellationToken cancellationToken)
     {
         var results = new Dictionary<SyntaxNode, bool>();
-        Analyze(graph, entryState: false, switches, restores, isOfInterest, results, cancellationToken);
+        Analyze(graph, entryState: false, may: false, switches, restores, isOfInterest, results, cancellationToken);
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
             // A local function can be called from anywhere: nothing is known on entry.
-            Analyze(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), entryState: false, switches, restores, isOfInterest, results, cancellationToken);
+            Analyze(graph.GetLocalFunctionControlFlowGraph(localFunction, cancellationToken), entryState: false, may: false, switches, restores, isOfInterest, results, cancellationToken);
         }
 
+        return results;
+    }
+
+    /// <summary>For every operation <paramref name="isOfInterest"/> accepts, whether some path reaches it after <paramref name="switches"/> with no <paramref name="restores"/> in between (the may-analysis: OR where paths join).</summary>
+    public static Dictionary<SyntaxNode, bool> SwitchedOnSomePath(
+        ControlFlowGraph graph,
+        Func<IOperation, bool> switches,
+        Func<IOperation, bool> restores,
+        Func<IOperation, bool> isOfInterest,
+        CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<SyntaxNode, bool>();
+        Analyze(graph, entryState: false, may: true, switches, restores, isOfInterest, results, cancellationToken);
         return results;
     }
 
     private static void Analyze(
         ControlFlowGraph graph,
         bool entryState,
+        bool may,
         Func<IOperation, bool> switches,
         Func<IOperation, bool> restores,
         Func<IOperation, bool> isOfInterest,
@@ -53,7 +67,7 @@ internal static class ModeFlow
         var output = new bool[count];
         for (int index = 0; index < count; index++)
         {
-            output[index] = true;
+            output[index] = !may;
         }
 
         bool changed = true;
@@ -63,10 +77,10 @@ internal static class ModeFlow
             changed = false;
             foreach (BasicBlock block in graph.Blocks)
             {
-                bool state = InputState(block, output, finallyRestores, entryState);
+                bool state = InputState(block, output, finallyRestores, entryState, may);
                 foreach (IOperation operation in OperationsOf(block))
                 {
-                    state = Transfer(operation, state, switches, restores, isOfInterest, results: null, graph, cancellationToken);
+                    state = Transfer(operation, state, may, switches, restores, isOfInterest, results: null, graph, cancellationToken);
                 }
 
                 if (output[block.Ordinal] != state)
@@ -79,19 +93,31 @@ internal static class ModeFlow
 
         foreach (BasicBlock block in graph.Blocks)
         {
-            bool state = InputState(block, output, finallyRestores, entryState);
+            bool state = InputState(block, output, finallyRestores, entryState, may);
             foreach (IOperation operation in OperationsOf(block))
             {
-                state = Transfer(operation, state, switches, restores, isOfInterest, results, graph, cancellationToken);
+                state = Transfer(operation, state, may, switches, restores, isOfInterest, results, graph, cancellationToken);
             }
         }
     }
 
-    private static bool InputState(BasicBlock block, bool[] output, bool[] finallyRestores, bool entryState)
+    private static bool InputState(BasicBlock block, bool[] output, bool[] finallyRestores, bool entryState, bool may)
     {
         if (block.Kind == BasicBlockKind.Entry)
         {
             return entryState;
+        }
+
+        if (may)
+        {
+            bool reached = false;
+            foreach (ControlFlowBranch predecessor in block.Predecessors)
+            {
+                bool restoredOnTheWay = predecessor.FinallyRegions.Any(region => Enumerable.Range(region.FirstBlockOrdinal, region.LastBlockOrdinal - region.FirstBlockOrdinal + 1).Any(ordinal => finallyRestores[ordinal]));
+                reached |= output[predecessor.Source.Ordinal] && !restoredOnTheWay;
+            }
+
+            return reached;
         }
 
         bool state = true;
@@ -121,14 +147,14 @@ internal static class ModeFlow
     }
 
     // Children before parents: an argument is evaluated before the call that receives it.
-    private static bool Transfer(IOperation operation, bool state, Func<IOperation, bool> switches, Func<IOperation, bool> restores, Func<IOperation, bool> isOfInterest, Dictionary<SyntaxNode, bool>? results, ControlFlowGraph graph, CancellationToken cancellationToken)
+    private static bool Transfer(IOperation operation, bool state, bool may, Func<IOperation, bool> switches, Func<IOperation, bool> restores, Func<IOperation, bool> isOfInterest, Dictionary<SyntaxNode, bool>? results, ControlFlowGraph graph, CancellationToken cancellationToken)
     {
         if (operation is IFlowAnonymousFunctionOperation lambda)
         {
             if (results is not null)
             {
                 // A lambda's body runs later, but no earlier than it is created: it starts from the state it is created in.
-                Analyze(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), state, switches, restores, isOfInterest, results, cancellationToken);
+                Analyze(graph.GetAnonymousFunctionControlFlowGraph(lambda, cancellationToken), state, may, switches, restores, isOfInterest, results, cancellationToken);
             }
 
             return state;
@@ -136,12 +162,13 @@ internal static class ModeFlow
 
         foreach (IOperation child in operation.ChildOperations)
         {
-            state = Transfer(child, state, switches, restores, isOfInterest, results, graph, cancellationToken);
+            state = Transfer(child, state, may, switches, restores, isOfInterest, results, graph, cancellationToken);
         }
 
         if (results is not null && isOfInterest(operation))
         {
-            results[operation.Syntax] = results.TryGetValue(operation.Syntax, out bool earlier) ? earlier && state : state;
+            // Must: true only if true wherever the operation appears; may: true if true anywhere.
+            results[operation.Syntax] = results.TryGetValue(operation.Syntax, out bool earlier) ? (may ? earlier || state : earlier && state) : state;
         }
 
         if (switches(operation))

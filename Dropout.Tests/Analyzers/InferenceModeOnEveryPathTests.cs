@@ -230,3 +230,62 @@ public sealed class BackwardMaskOnEveryPathTests
             }
             """);
 }
+
+/// <summary>Issue 9 item 3: DRP006 reports a switch to training only when some path of the control-flow graph runs the model while it is in force.</summary>
+public sealed class DropoutOnInInferenceOnSomePathTests
+{
+    [Fact]
+    public Task TrainingScopeThatEndsBeforeTheRun_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>("""
+            public static class Serving
+            {
+                public static float[] Predict(Mlp model, float[] x, float[] calibration)
+                {
+                    using (model.Context.Training())
+                    {
+                        Array.Clear(calibration);
+                    }
+
+                    using (model.Context.Inference())
+                    {
+                        model.Forward(x);
+                    }
+
+                    return x;
+                }
+            }
+            """ + InferenceModels.Mlp);
+
+    [Fact]
+    public Task TrainingSwitchOnOneBranch_ReachingTheRun_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>("""
+            public static class Serving
+            {
+                public static float[] Predict(Mlp model, float[] x, bool noisy)
+                {
+                    if (noisy)
+                    {
+                        {|DRP006:model.Context.Mode = DropoutMode.Training|};
+                    }
+
+                    model.Forward(x);
+                    return x;
+                }
+            }
+            """ + InferenceModels.Mlp);
+
+    [Fact]
+    public Task TrainingSwitchFollowedByInferenceOnEveryPath_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<DropoutOnInInferenceAnalyzer>("""
+            public static class Serving
+            {
+                public static float[] Predict(Mlp model, float[] x)
+                {
+                    model.Context.Mode = DropoutMode.Training;
+                    model.Context.Mode = DropoutMode.Inference;
+                    model.Forward(x);
+                    return x;
+                }
+            }
+            """ + InferenceModels.Mlp);
+}
