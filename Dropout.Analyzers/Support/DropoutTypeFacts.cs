@@ -395,6 +395,17 @@ internal sealed class DropoutTypeFacts
             return true;
         }
 
+        // The compared member itself (layer.KeepProbability) may be what another type multiplies by, even when its value
+        // comes from a constructor parameter.
+        foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(site.Probability))
+        {
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol && HandWrittenDropoutSite.ReferencedSymbol(operation) is { DeclaredAccessibility: not Accessibility.Private } member
+                && IsMultipliedInAnotherType(member.Name, compilation, cancellationToken))
+            {
+                return true;
+            }
+        }
+
         ISymbol? symbol = site.ProbabilitySymbol;
         if (symbol is null or ILocalSymbol)
         {

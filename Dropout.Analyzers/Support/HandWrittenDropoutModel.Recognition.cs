@@ -21,7 +21,10 @@ internal sealed partial class HandWrittenDropoutModel
     // Words that make a draw something else than dropout even where the code also speaks of training.
     private static readonly string[] NotDropoutVocabulary =
         ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif",
-         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn"];
+         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species"];
+
+    // An object's member zeroed by the draw is an activation only when it is named like one (neuron.Output, node.Value).
+    private static readonly string[] ActivationMemberWords = ["output", "value", "activation", "signal", "state", "hidden", "result"];
 
     private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
 
@@ -391,17 +394,18 @@ internal sealed partial class HandWrittenDropoutModel
                 }
 
                 IOperation target = assignment.Target;
-                bool isElementOrMember = target is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation;
+                bool isElementOrMember = target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or ILocalReferenceOperation
+                    || (target is IPropertyReferenceOperation or IFieldReferenceOperation && TargetName(target) is { } memberName && ContainsAny(memberName, ActivationMemberWords));
                 if (isElementOrMember && HandWrittenDropoutSite.IsZero(assignment.Value) && (HandWrittenDropoutSite.IsFloatingPoint(target.Type) || target is IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Byte }))
                 {
                     return target;
                 }
 
-                if (isElementOrMember && target is not ILocalReferenceOperation
+                if (target is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation
                     && assignment.Value.ConstantValue is { HasValue: true, Value: bool flag }
                     && TargetName(target) is { } name
                     && ((flag && name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0)
-                        || (!flag && (name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("active", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("enabled", StringComparison.OrdinalIgnoreCase) >= 0))))
+                        || (!flag && name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0)))
                 {
                     return target;
                 }
