@@ -82,7 +82,7 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
     internal static bool? NameMeaning(string name)
     {
         string lower = name.ToLowerInvariant();
-        bool keep = lower.Contains("keep") || lower.Contains("retain") || lower.Contains("surviv");
+        bool keep = lower.Contains("keep") || lower.Contains("retain") || lower.Contains("retent") || lower.Contains("surviv");
         string bare = lower.TrimStart('_');
         bool drop = lower.Contains("drop") || bare is "rate" or "ratio" or "m_rate" or "m_ratio";
         return keep == drop ? null : keep;

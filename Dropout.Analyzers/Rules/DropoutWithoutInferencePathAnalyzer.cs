@@ -39,7 +39,8 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
-                    || HasGuardedOrTrainingCaller(method, nodeContext.Node.SyntaxTree, facts.SemanticModel, nodeContext.CancellationToken))
+                    || HasGuardedOrTrainingCaller(method, nodeContext.Node.SyntaxTree, facts.SemanticModel, nodeContext.CancellationToken)
+                    || IsSkippedByTypeTest(type.Name, nodeContext.SemanticModel.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }
@@ -48,6 +49,23 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 return;
             }
         });
+    }
+
+    // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)
+    // gives it an inference path from outside; looked for as text, since other files cannot be bound here.
+    private static bool IsSkippedByTypeTest(string typeName, Compilation compilation, CancellationToken cancellationToken)
+    {
+        string[] patterns = ["is " + typeName, "is not " + typeName, "as " + typeName, "OfType<" + typeName + ">", "typeof(" + typeName + ")"];
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            string text = tree.GetText(cancellationToken).ToString();
+            if (patterns.Any(pattern => text.IndexOf(pattern, StringComparison.Ordinal) >= 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static IMethodSymbol? OwningMethod(HandWrittenDropoutSite site, SemanticModel semanticModel)

@@ -197,3 +197,30 @@ public sealed class HandWrittenDropoutInInferenceTests
             }
             """);
 }
+
+public sealed class DropoutWithoutInferencePathSkippedLayerTests
+{
+    [Fact]
+    public Task LayerThatTheNetworkSkipsAtInference_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public sealed class DropoutLayerByHand(float rate)
+            {
+                private readonly Random _rng = new(1);
+                public float[] Forward(float[] x) => x.Select(v => _rng.NextSingle() < rate ? 0f : v / (1 - rate)).ToArray();
+            }
+
+            public sealed class Network(List<object> layers)
+            {
+                public float[] Run(float[] x, bool training)
+                {
+                    foreach (object layer in layers)
+                    {
+                        if (!training && layer is DropoutLayerByHand) continue;
+                        if (layer is DropoutLayerByHand dropout) x = dropout.Forward(x);
+                    }
+
+                    return x;
+                }
+            }
+            """);
+}
