@@ -143,6 +143,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "Which way the draw is compared decides what the probability means: u < q keeps a unit with probability q. Comparing a drop rate so that it keeps (or a keep probability so that it drops) turns 10 % dropout into 90 % dropout.");
 
+    public static readonly DiagnosticDescriptor KeptValuesMultipliedByKeepProbability = Create(
+        DiagnosticIds.KeptValuesMultipliedByKeepProbability,
+        "Kept values are multiplied by the keep probability in training",
+        "'{0}' multiplies the kept values by {1} in training; inverted dropout divides them by {1}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A unit survives with probability p, so E[m·a] = p·a already shrinks the activations by p; multiplying the kept values by p as well shrinks them by p² in training, while inference sees a. Divide the kept values by p (inverted dropout), or leave training alone and multiply by p at inference (classic dropout).");
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

@@ -19,4 +19,5 @@ internal static class DiagnosticIds
     public const string DropoutWithoutInferencePath = "DRP014";
     public const string HandWrittenDropoutInInference = "DRP015";
     public const string DrawKeepsWithDropRate = "DRP016";
+    public const string KeptValuesMultipliedByKeepProbability = "DRP017";
 }

@@ -97,10 +97,20 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             && (HandWrittenDropoutSite.IsZero(comparison.RightOperand) || HandWrittenDropoutSite.IsZero(comparison.LeftOperand))
             && DropoutTypeFacts.IsActivation(HandWrittenDropoutSite.IsZero(comparison.RightOperand) ? comparison.LeftOperand : comparison.RightOperand));
 
+    // `grad`, `grad.ToArray()`, `(float[])grad.Clone()`, `grad.ToList()`: the parameter as it came.
+    private static bool IsParameterOrCopyOfOne(IOperation value)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        return value is IParameterReferenceOperation
+            || (value is IInvocationOperation { TargetMethod.Name: "ToArray" or "Clone" or "ToList" } copy
+                && (copy.Instance is { } instance ? HandWrittenDropoutSite.StripConversions(instance) is IParameterReferenceOperation
+                    : copy.Arguments.Length > 0 && HandWrittenDropoutSite.StripConversions(copy.Arguments[0].Value) is IParameterReferenceOperation));
+    }
+
     // No arithmetic at all: the gradient is returned or copied as it came.
     private static bool PassesThrough(IOperation backward) =>
         !backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } or ICompoundAssignmentOperation or IConditionalOperation { Type: not null })
-        && backward.Descendants().Any(operation => operation is IReturnOperation { ReturnedValue: IParameterReferenceOperation }
+        && backward.Descendants().Any(operation => operation is IReturnOperation { ReturnedValue: { } returned } && IsParameterOrCopyOfOne(returned)
             || (operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation, Value: var value } && HandWrittenDropoutSite.StripConversions(value) is IArrayElementReferenceOperation { ArrayReference: IParameterReferenceOperation })
             || (operation is IInvocationOperation invocation && invocation.TargetMethod.Name is "Copy" or "CopyTo" or "Clone"));
 }

@@ -204,9 +204,33 @@ internal sealed partial class HandWrittenDropoutModel
                         : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
                 IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
+                IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
+                    FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, built.Assignment, built.Target, root),
                 _ => null,
             };
             return result;
+        }
+
+        // `_mask = x.Select(_ => u < keep).ToArray()`: a boolean mask built by a LINQ lambda and stored in a field or local.
+        private static (ISimpleAssignmentOperation Assignment, IOperation Target)? LinqBuiltMask(IReturnOperation returned)
+        {
+            IOperation? current = returned.Parent;
+            while (current is not null and not IAnonymousFunctionOperation)
+            {
+                current = current.Parent;
+            }
+
+            for (current = current?.Parent; current is IDelegateCreationOperation or IConversionOperation or IArgumentOperation or IInvocationOperation; current = current.Parent)
+            {
+                if (current is IInvocationOperation invocation && invocation.TargetMethod.Name is not ("Select" or "ToArray" or "ToList"))
+                {
+                    return null;
+                }
+            }
+
+            return current is ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } or ILocalReferenceOperation } assignment
+                ? (assignment, assignment.Target)
+                : null;
         }
 
         // `bool drop = u < rate; if (drop) x[i] = 0;`: the decision is made where the local is read.
@@ -237,10 +261,10 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
-                IPropertyReferenceOperation or IFieldReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
+                IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
                 _ => null,
             };
-            if (mask is null || !IsPerElement(assignment, root))
+            if (mask is null || !(IsPerElement(assignment, root) || IsPerElement(condition, root)))
             {
                 return null;
             }

@@ -74,6 +74,11 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
                 for (int i = 0; i < h.Length; i++) h[i] = Random.Shared.NextDouble() < dropRate ? h[i] / (1 - dropRate) : 0;
             }
 
+            public void ScaleByKeep(double[] h, double keepProbability)
+            {
+                for (int i = 0; i < h.Length; i++) h[i] = Random.Shared.NextDouble() < keepProbability ? h[i] * keepProbability : 0;
+            }
+
             public static void Kernel(Index1D index, float[] data, float[] randoms, float keep) => data[index.X] = randoms[index.X] < keep ? data[index.X] / keep : 0f;
         }
 
