@@ -48,7 +48,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                if (ZeroTest(body) is { } zeroTest)
+                if (ZeroTest(body) is { } zeroTest && (ForwardScalesWithoutBackward(facts, body, cancellationToken) || TestsTheInput(zeroTest)))
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
                 }
@@ -58,6 +58,23 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
         });
+    }
+
+    // Testing the output against 0 finds the dropped units; it loses only the 1/p, so it matters when the forward applied one.
+    private static bool ForwardScalesWithoutBackward(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken) =>
+        facts.Sites.Any(site =>
+        {
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            return scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep)
+                && !scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown);
+        });
+
+    // An input is non-zero where the unit was dropped: testing it says nothing about the mask.
+    private static bool TestsTheInput(IBinaryOperation zeroTest)
+    {
+        IOperation tested = HandWrittenDropoutSite.IsZero(zeroTest.RightOperand) ? zeroTest.LeftOperand : zeroTest.RightOperand;
+        return HandWrittenDropoutSite.StripConversions(tested) is IArrayElementReferenceOperation element
+            && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)?.Name.IndexOf("input", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
     // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.

@@ -55,13 +55,25 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
     // gives it an inference path from outside; looked for as text, since other files cannot be bound here.
     private static bool IsSkippedByTypeTest(string typeName, Compilation compilation, CancellationToken cancellationToken)
     {
+        // Used from another file at all: how it is called there cannot be seen, so it may well be called only in training.
         string[] patterns = ["is " + typeName, "is not " + typeName, "as " + typeName, "OfType<" + typeName + ">", "typeof(" + typeName + ")"];
+        bool declaredInOneTree = false;
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             string text = tree.GetText(cancellationToken).ToString();
             if (patterns.Any(pattern => text.IndexOf(pattern, StringComparison.Ordinal) >= 0))
             {
                 return true;
+            }
+
+            if (text.IndexOf(typeName, StringComparison.Ordinal) >= 0)
+            {
+                if (declaredInOneTree)
+                {
+                    return true;
+                }
+
+                declaredInOneTree = true;
             }
         }
 

@@ -406,6 +406,23 @@ internal sealed class DropoutTypeFacts
             }
         }
 
+        // A public property of this type that exposes the probability (Rate => _rate, KeepProbability => 1 - _rate) may be
+        // what the network multiplies by.
+        if (Type is not null && site.ProbabilitySymbol is { } probabilitySymbol)
+        {
+            foreach (IPropertySymbol property in Type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.DeclaredAccessibility != Accessibility.Private && !property.IsIndexer
+                    && _model.ValuesOf(property, site.Probability, SemanticModel, cancellationToken).Values.Any(value => value.DescendantsAndSelf().Any(operation =>
+                        HandWrittenDropoutSite.ReferencedSymbol(operation) is { } read
+                        && (SymbolEqualityComparer.Default.Equals(read, probabilitySymbol) || SymbolEqualityComparer.Default.Equals(read, HandWrittenDropoutSite.ReferencedSymbol(site.Probability)))))
+                    && IsMultipliedInAnotherType(property.Name, compilation, cancellationToken))
+                {
+                    return true;
+                }
+            }
+        }
+
         ISymbol? symbol = site.ProbabilitySymbol;
         if (symbol is null or ILocalSymbol)
         {

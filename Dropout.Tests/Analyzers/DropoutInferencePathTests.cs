@@ -224,3 +224,77 @@ public sealed class DropoutWithoutInferencePathSkippedLayerTests
             }
             """);
 }
+
+public sealed class HandWrittenRulesAcrossFilesTests
+{
+    [Fact]
+    public Task LayerUsedFromAnotherFile_IsNotReportedAsHavingNoInferencePath()
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<DropoutWithoutInferencePathAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            ReferenceAssemblies = Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80,
+        };
+        test.TestState.Sources.Add(("/Layer.cs", AnalyzerTest.Usings + """
+            public sealed class DropLayer(float rate)
+            {
+                private readonly Random _rng = new(1);
+                public float[] Forward(float[] x) => x.Select(v => _rng.NextSingle() < rate ? 0f : v / (1 - rate)).ToArray();
+            }
+            """));
+        test.TestState.Sources.Add(("/Network.cs", AnalyzerTest.Usings + """
+            public sealed class Network(DropLayer dropout)
+            {
+                public float[] Run(float[] x, bool training) => training ? dropout.Forward(x) : x;
+            }
+            """));
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task RateExposedByAPropertyThatAnotherTypeMultipliesBy_IsNotReportedAsUnscaled() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropLayer(double rate)
+            {
+                private readonly double _rate = rate;
+                private readonly Random _rng = new(1);
+                public double KeepFraction => 1 - _rate;
+                public void Train(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) if (_rng.NextDouble() < _rate) h[i] = 0;
+                }
+            }
+
+            public sealed class Network(DropLayer layer)
+            {
+                public void Predict(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] *= layer.KeepFraction;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ReluBackwardTestingTheOutputOfAClassicDropout_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            public sealed class ReluDropoutLayer(double keep)
+            {
+                private readonly Random _rng = new(1);
+                private double[] _output = Array.Empty<double>();
+                public double[] Forward(double[] x, bool training)
+                {
+                    _output = x.Select(v => Math.Max(0, v)).ToArray();
+                    if (training)
+                    {
+                        for (int i = 0; i < _output.Length; i++) if (_rng.NextDouble() >= keep) _output[i] = 0;
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _output.Length; i++) _output[i] *= keep;
+                    }
+                    return _output;
+                }
+                public double[] Backward(double[] grad) => grad.Select((g, i) => _output[i] > 0 ? g : 0).ToArray();
+            }
+            """);
+}
