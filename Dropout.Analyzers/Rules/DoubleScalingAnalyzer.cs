@@ -53,33 +53,26 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
 
         // Hand-written dropout: a site whose kept values are divided by p in training, and a multiplication of
         // activations by the same p where the site does not run.
-        context.RegisterSyntaxNodeAction(
-            nodeContext =>
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (typeContext, facts) =>
+        {
+            var reported = new HashSet<IOperation>();
+            foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                var declaration = (Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax)nodeContext.Node;
-                DropoutTypeFacts facts = HandWrittenDropoutModel.For(nodeContext.SemanticModel.Compilation).FactsFor(declaration, nodeContext.SemanticModel, nodeContext.CancellationToken);
-                var reported = new HashSet<IOperation>();
-                foreach (HandWrittenDropoutSite site in facts.Sites)
+                var scales = facts.ScalesFor(site, typeContext.CancellationToken).ToList();
+                if (!scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && scale.Place == ScalePlace.Training))
                 {
-                    var scales = facts.ScalesFor(site, nodeContext.CancellationToken).ToList();
-                    if (!scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && scale.Place == ScalePlace.Training))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    foreach ((ScaleUse use, ScaleKind kind, ScalePlace place) in scales)
+                foreach ((ScaleUse use, ScaleKind kind, ScalePlace place) in scales)
+                {
+                    if (kind == ScaleKind.Keep && place == ScalePlace.Inference && use.Other is { } activation && DropoutTypeFacts.IsActivation(activation) && reported.Add(use.Operation))
                     {
-                        if (kind == ScaleKind.Keep && place == ScalePlace.Inference && use.Other is { } activation && DropoutTypeFacts.IsActivation(activation) && reported.Add(use.Operation))
-                        {
-                            nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DoubleScaling, use.Operation.Syntax.GetLocation(), use.Factor.Syntax.ToString()));
-                        }
+                        typeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DoubleScaling, use.Operation.Syntax.GetLocation(), use.Factor.Syntax.ToString()));
                     }
                 }
-            },
-            Microsoft.CodeAnalysis.CSharp.SyntaxKind.ClassDeclaration,
-            Microsoft.CodeAnalysis.CSharp.SyntaxKind.StructDeclaration,
-            Microsoft.CodeAnalysis.CSharp.SyntaxKind.RecordDeclaration,
-            Microsoft.CodeAnalysis.CSharp.SyntaxKind.RecordStructDeclaration);
+            }
+        });
     }
 
     private static void Report(OperationAnalysisContext context, IOperation scale) =>

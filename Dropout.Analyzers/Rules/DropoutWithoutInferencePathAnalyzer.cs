@@ -39,8 +39,8 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
-                    || HasGuardedOrTrainingCaller(method, nodeContext.Node.SyntaxTree, facts.SemanticModel, nodeContext.CancellationToken)
-                    || IsSkippedByTypeTest(type.Name, nodeContext.SemanticModel.Compilation, nodeContext.CancellationToken))
+                    || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
+                    || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }

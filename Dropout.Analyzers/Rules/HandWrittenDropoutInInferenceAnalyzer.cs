@@ -32,7 +32,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
-            string[] words = InferenceWords(nodeContext.Options.AnalyzerConfigOptionsProvider.GetOptions(nodeContext.Node.SyntaxTree));
+            string[] words = InferenceWords(nodeContext.Options.AnalyzerConfigOptionsProvider.GetOptions(nodeContext.Tree));
             var unconditional = new Dictionary<IMethodSymbol, HandWrittenDropoutSite>(SymbolEqualityComparer.Default);
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
@@ -59,7 +59,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
             }
 
             // Inference methods of this file that run one of those methods.
-            foreach (SyntaxNode node in nodeContext.Node.SyntaxTree.GetRoot(nodeContext.CancellationToken).DescendantNodes())
+            foreach (SyntaxNode node in nodeContext.Tree.GetRoot(nodeContext.CancellationToken).DescendantNodes())
             {
                 if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
                     || facts.SemanticModel.GetDeclaredSymbol(declaration, nodeContext.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)

@@ -35,7 +35,7 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
                 if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
                     || facts.ScalesFor(site, nodeContext.CancellationToken).Any()
-                    || facts.MayBeScaledElsewhere(site, nodeContext.SemanticModel.Compilation, nodeContext.CancellationToken))
+                    || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }

@@ -26,12 +26,12 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
-            if (nodeContext.SemanticModel.Compilation.GetTypeByMetadataName("System.Random") is not { } randomType)
+            if (nodeContext.Compilation.GetTypeByMetadataName("System.Random") is not { } randomType)
             {
                 return;
             }
 
-            HandWrittenDropoutModel model = HandWrittenDropoutModel.For(nodeContext.SemanticModel.Compilation);
+            HandWrittenDropoutModel model = HandWrittenDropoutModel.For(nodeContext.Compilation);
             var reported = new HashSet<Location>();
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {

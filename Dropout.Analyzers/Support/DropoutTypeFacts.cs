@@ -108,16 +108,32 @@ internal sealed class DropoutTypeFacts
 
     public ImmutableArray<ScaleUse> Uses { get; }
 
-    public static DropoutTypeFacts Create(HandWrittenDropoutModel model, TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+    public static DropoutTypeFacts? Create(HandWrittenDropoutModel model, INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken)
     {
-        INamedTypeSymbol? type = semanticModel.GetDeclaredSymbol(declaration, cancellationToken) as INamedTypeSymbol;
-        bool isWholeType = type is { DeclaringSyntaxReferences.Length: 1 };
-        if (!HandWrittenDropoutModel.MayDraw(declaration))
+        // One tree per facts: a partial type's other parts are not whole-type knowledge, and their semantic model is not this one.
+        var roots = new List<IOperation>();
+        var seen = new HashSet<SyntaxNode>();
+        foreach (IOperation block in memberBlocks)
         {
-            return new DropoutTypeFacts(model, semanticModel, type, isWholeType, ImmutableArray<IOperation>.Empty, new Dictionary<HandWrittenDropoutSite, IOperation>(), ImmutableArray<ScaleUse>.Empty);
+            IOperation root = block;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (root.SemanticModel is not null && (roots.Count == 0 || root.Syntax.SyntaxTree == roots[0].Syntax.SyntaxTree) && seen.Add(root.Syntax))
+            {
+                roots.Add(root);
+            }
         }
 
-        ImmutableArray<IOperation> roots = HandWrittenDropoutModel.MemberRoots(declaration, semanticModel, cancellationToken).ToImmutableArray();
+        if (roots.Count == 0 || roots[0].SemanticModel is not { } semanticModel)
+        {
+            return null;
+        }
+
+        roots.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+        bool isWholeType = type.DeclaringSyntaxReferences.Length == 1;
         var siteRoots = new Dictionary<HandWrittenDropoutSite, IOperation>();
         foreach (IOperation root in roots)
         {
@@ -127,8 +143,9 @@ internal sealed class DropoutTypeFacts
             }
         }
 
-        ImmutableArray<ScaleUse> uses = siteRoots.Count == 0 ? ImmutableArray<ScaleUse>.Empty : CollectUses(roots, siteRoots.Keys);
-        return new DropoutTypeFacts(model, semanticModel, type, isWholeType, roots, siteRoots, uses);
+        ImmutableArray<IOperation> rootArray = roots.ToImmutableArray();
+        ImmutableArray<ScaleUse> uses = siteRoots.Count == 0 ? ImmutableArray<ScaleUse>.Empty : CollectUses(rootArray, siteRoots.Keys);
+        return new DropoutTypeFacts(model, semanticModel, type, isWholeType, rootArray, siteRoots, uses);
     }
 
     private static ImmutableArray<ScaleUse> CollectUses(ImmutableArray<IOperation> roots, IEnumerable<HandWrittenDropoutSite> sites)

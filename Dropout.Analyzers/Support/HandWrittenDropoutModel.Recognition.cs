@@ -28,6 +28,9 @@ internal sealed partial class HandWrittenDropoutModel
 
     private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
 
+    /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
+    public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
+
     /// <summary>What the draw is: a uniform in [0, 1), or an integer in [0, bound).</summary>
     private readonly struct RandomValue
     {
@@ -680,15 +683,67 @@ internal sealed partial class HandWrittenDropoutModel
                 case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
                     // UnityEngine.Random.value.
                     return true;
-                case ILocalReferenceOperation local when depth < MaxDepth:
-                    return TryAllRandom(SymbolValues.OfLocal(local.Local, operation), depth, out value);
+                case ILocalReferenceOperation local when depth < MaxDepth && MayHoldDraw(local.Local):
+                    if (!_locals.TryGetValue(local.Local, out (bool IsRandom, RandomValue Value) knownLocal))
+                    {
+                        knownLocal.IsRandom = TryAllRandom(SymbolValues.OfLocal(local.Local, operation), depth, out knownLocal.Value);
+                        _locals[local.Local] = knownLocal;
+                    }
+
+                    value = knownLocal.Value;
+                    return knownLocal.IsRandom;
                 case IArrayElementReferenceOperation element when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(element.Type):
-                    return TryRandomBuffer(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), operation, depth, out value);
+                    return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), operation, depth, out value);
                 case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(indexer.Type):
-                    return TryRandomBuffer(HandWrittenDropoutSite.ReferencedSymbol(instance), operation, depth, out value);
+                    return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(instance), operation, depth, out value);
                 default:
                     return false;
             }
+        }
+
+        private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _buffers = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _locals = new(SymbolEqualityComparer.Default);
+
+        // Every comparison with a buffer element asks the same question of the same buffer: answered once per tree walk.
+        private bool TryRandomBufferCached(ISymbol? buffer, IOperation context, int depth, out RandomValue value)
+        {
+            if (buffer is null)
+            {
+                value = default;
+                return false;
+            }
+
+            if (!_buffers.TryGetValue(buffer, out (bool IsRandom, RandomValue Value) known))
+            {
+                known.IsRandom = TryRandomBuffer(buffer, context, depth, out known.Value);
+                _buffers[buffer] = known;
+            }
+
+            value = known.Value;
+            return known.IsRandom;
+        }
+
+        // A loop counter or any local initialized with something that names no draw is not worth a walk of the method;
+        // a local declared without a value is (it may be assigned a draw later).
+        private static bool MayHoldDraw(ILocalSymbol local)
+        {
+            if (local.Type is null || !(HandWrittenDropoutSite.IsFloatingPoint(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
+            {
+                return false;
+            }
+
+            foreach (SyntaxReference reference in local.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Any()
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax>().Any()
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax>().Any())
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private bool TryAllRandom(SymbolValues values, int depth, out RandomValue value)

@@ -31,7 +31,7 @@ internal sealed partial class HandWrittenDropoutModel
     private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<HandWrittenDropoutSite>> _sitesByRoot = new();
     private readonly ConcurrentDictionary<ISymbol, SymbolValues> _memberValues = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<SyntaxNode, DropoutTypeFacts> _types = new();
+    private readonly ConcurrentDictionary<INamedTypeSymbol, DropoutTypeFacts?> _types = new(SymbolEqualityComparer.Default);
 
     /// <summary>The model of <paramref name="compilation"/>, shared by every rule that analyzes it.</summary>
     public static HandWrittenDropoutModel For(Compilation compilation) => Models.GetValue(compilation, _ => new HandWrittenDropoutModel());
@@ -58,6 +58,14 @@ internal sealed partial class HandWrittenDropoutModel
             return summary;
         }
 
+        // Only a method of this file whose text names a draw can be a draw or mask helper: anything else is not bound.
+        if (method.DeclaringSyntaxReferences.Length != 1
+            || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
+            || !MayDraw(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
+        {
+            return HelperSummary.None;
+        }
+
         // A helper that (indirectly) calls itself is summarized as doing nothing while its own summary is being computed.
         HashSet<IMethodSymbol> inProgress = s_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         if (depth >= MaxDepth || !inProgress.Add(method))
@@ -80,59 +88,19 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>Whether an operation sits under an <c>if</c> or <c>switch</c> that does not draw, or after an early <c>if (...) return</c>, in the tree <paramref name="root"/>.</summary>
     public static bool IsGated(IOperation operation, IOperation root) => SiteFinder.IsGatedByControl(operation, root);
 
-    /// <summary>The operation trees of a type declaration's own members (nested types excluded).</summary>
-    public static IEnumerable<IOperation> MemberRoots(TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
-    {
-        foreach (MemberDeclarationSyntax member in declaration.Members)
-        {
-            IEnumerable<SyntaxNode> bodies = member switch
-            {
-                BaseMethodDeclarationSyntax method => [method],
-                BasePropertyDeclarationSyntax property => PropertyBodies(property),
-                BaseFieldDeclarationSyntax field => field.Declaration.Variables.Select(variable => variable.Initializer?.Value).OfType<SyntaxNode>(),
-                _ => [],
-            };
-            foreach (SyntaxNode body in bodies)
-            {
-                if (semanticModel.GetOperation(body, cancellationToken) is { } operation)
-                {
-                    yield return operation;
-                }
-            }
-        }
-    }
+    /// <summary>The model's facts about one type (its sites and every scale in it) from its members' operation trees, computed once per type for every rule.</summary>
+    public DropoutTypeFacts? FactsFor(INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken) =>
+        _types.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, memberBlocks, cancellationToken));
 
-    private static IEnumerable<SyntaxNode> PropertyBodies(BasePropertyDeclarationSyntax property)
-    {
-        if (property is PropertyDeclarationSyntax { ExpressionBody.Expression: { } expression })
-        {
-            yield return expression;
-        }
+    private static readonly ConditionalWeakTable<SyntaxNode, object> DrawingDeclarations = new();
+    private static readonly object Draws = new();
+    private static readonly object DoesNotDraw = new();
 
-        if (property is PropertyDeclarationSyntax { Initializer.Value: { } initializer })
-        {
-            yield return initializer;
-        }
+    /// <summary>Whether a type declaration is worth analyzing: it names a draw, a random helper or a Bernoulli/Binomial (a syntactic filter, computed once per declaration for all rules, that keeps the model cheap on code without randomness).</summary>
+    public static bool MayDraw(SyntaxNode declaration) =>
+        DrawingDeclarations.GetValue(declaration, node => ScanForDraws(node) ? Draws : DoesNotDraw) == Draws;
 
-        foreach (AccessorDeclarationSyntax accessor in property.AccessorList?.Accessors ?? default)
-        {
-            if (accessor.Body is { } body)
-            {
-                yield return body;
-            }
-            else if (accessor.ExpressionBody?.Expression is { } accessorExpression)
-            {
-                yield return accessorExpression;
-            }
-        }
-    }
-
-    /// <summary>The model's facts about one type declaration (its sites and every scale in it), computed once.</summary>
-    public DropoutTypeFacts FactsFor(TypeDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken) =>
-        _types.GetOrAdd(declaration, _ => DropoutTypeFacts.Create(this, declaration, semanticModel, cancellationToken));
-
-    /// <summary>Whether a type declaration is worth binding: it names a draw, a random helper or a Bernoulli/Binomial (a syntactic filter that keeps the model cheap on code without randomness).</summary>
-    public static bool MayDraw(TypeDeclarationSyntax declaration)
+    private static bool ScanForDraws(SyntaxNode declaration)
     {
         foreach (SyntaxToken token in declaration.DescendantTokens())
         {
@@ -151,6 +119,5 @@ internal sealed partial class HandWrittenDropoutModel
         || name.IndexOf("rng", StringComparison.OrdinalIgnoreCase) >= 0
         || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
         || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("sample", StringComparison.OrdinalIgnoreCase) >= 0;
+        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0;
 }

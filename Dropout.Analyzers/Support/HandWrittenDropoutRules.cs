@@ -1,31 +1,63 @@
+using System.Collections.Concurrent;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Dropout.Analyzers;
 
-/// <summary>How the hand-written dropout rules reach the shared model: one callback per type declaration.</summary>
+/// <summary>What a hand-written dropout rule gets for one type: the shared facts and the means to report.</summary>
+internal sealed class TypeAnalysisContext(SymbolAnalysisContext context, DropoutTypeFacts facts)
+{
+    public SemanticModel SemanticModel => facts.SemanticModel;
+
+    public SyntaxTree Tree => facts.SemanticModel.SyntaxTree;
+
+    public Compilation Compilation => context.Compilation;
+
+    public AnalyzerOptions Options => context.Options;
+
+    public CancellationToken CancellationToken => context.CancellationToken;
+
+    public void ReportDiagnostic(Diagnostic diagnostic) => context.ReportDiagnostic(diagnostic);
+}
+
+/// <summary>How the hand-written dropout rules reach the shared model: once per type, after its members were analyzed.</summary>
 internal static class HandWrittenDropoutRules
 {
-    /// <summary>Runs <paramref name="analyze"/> on the model's facts for every class, struct and record that has a hand-written dropout site.</summary>
-    public static void RegisterTypeAnalysis(AnalysisContext context, Action<SyntaxNodeAnalysisContext, DropoutTypeFacts> analyze)
+    /// <summary>
+    /// Runs <paramref name="analyze"/> on the model's facts for every class, struct and record that has a hand-written
+    /// dropout site. The member bodies are the operation trees the analyzer driver already built for every analyzer
+    /// (collected between symbol start and end), so the model never binds a method a second time.
+    /// </summary>
+    public static void RegisterTypeAnalysis(AnalysisContext context, Action<TypeAnalysisContext, DropoutTypeFacts> analyze)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSyntaxNodeAction(
-            nodeContext =>
+        context.RegisterSymbolStartAction(
+            symbolStart =>
             {
-                var declaration = (TypeDeclarationSyntax)nodeContext.Node;
-                DropoutTypeFacts facts = HandWrittenDropoutModel.For(nodeContext.SemanticModel.Compilation).FactsFor(declaration, nodeContext.SemanticModel, nodeContext.CancellationToken);
-                if (!facts.AllSites.IsEmpty)
+                var type = (INamedTypeSymbol)symbolStart.Symbol;
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
+                    || !type.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(symbolStart.CancellationToken) is TypeDeclarationSyntax declaration && HandWrittenDropoutModel.MayDraw(declaration)))
                 {
-                    analyze(nodeContext, facts);
+                    return;
                 }
+
+                var roots = new ConcurrentQueue<IOperation>();
+                symbolStart.RegisterOperationBlockAction(block =>
+                {
+                    foreach (IOperation operation in block.OperationBlocks)
+                    {
+                        roots.Enqueue(operation);
+                    }
+                });
+                symbolStart.RegisterSymbolEndAction(symbolEnd =>
+                {
+                    DropoutTypeFacts? facts = HandWrittenDropoutModel.For(symbolEnd.Compilation).FactsFor(type, roots, symbolEnd.CancellationToken);
+                    if (facts is not null && !facts.AllSites.IsEmpty)
+                    {
+                        analyze(new TypeAnalysisContext(symbolEnd, facts), facts);
+                    }
+                });
             },
-            SyntaxKind.ClassDeclaration,
-            SyntaxKind.StructDeclaration,
-            SyntaxKind.RecordDeclaration,
-            SyntaxKind.RecordStructDeclaration);
+            SymbolKind.NamedType);
     }
 }

@@ -121,7 +121,8 @@ internal sealed class HandWrittenDropoutSite
     /// <summary>Recognizes the site whose draw is <paramref name="draw"/> (for rules that start from a generator call), or returns <see langword="null"/>.</summary>
     public static HandWrittenDropoutSite? TryRecognize(IInvocationOperation draw)
     {
-        if (draw.SemanticModel is not { } semanticModel)
+        // Most invocations are not draws: only generator calls start the (cached) search of their method.
+        if (draw.SemanticModel is not { } semanticModel || !HandWrittenDropoutModel.IsDrawCallName(draw.TargetMethod.Name))
         {
             return null;
         }
