@@ -884,8 +884,6 @@ internal sealed partial class HandWrittenDropoutModel
 
             return false;
         }
-
-        public bool IsRandomValue(IOperation operation) => TryRandomValue(operation, 1, out _);
     }
 
     /// <summary>What a helper method of this file does with randomness.</summary>

@@ -145,9 +145,6 @@ internal sealed class HandWrittenDropoutSite
         return null;
     }
 
-    /// <summary>The names of a uniform [0, 1) draw: System.Random's, and the usual ones of other generators (MathNet, custom RNG interfaces).</summary>
-    public static bool IsUniformDrawName(string name) => name is "NextDouble" or "NextSingle" or "NextFloat";
-
     public static IEnumerable<IOperation> EnumerateSelfAndDescendants(IOperation operation)
     {
         yield return operation;
