@@ -103,6 +103,53 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Info,
         "new Random() and Random.Shared are seeded from the environment, so every run draws different masks; pass a seed (new Random(seed)) or use a DropoutContext with a seed to make training reproducible.");
 
+    public static readonly DiagnosticDescriptor DropRateUsedAsScale = Create(
+        DiagnosticIds.DropRateUsedAsScale,
+        "Dropout scale uses the drop rate instead of the keep probability",
+        "'{0}' {1}, but this dropout keeps each unit with probability {2}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A unit survives with the keep probability k = 1 - rate, so inverted dropout divides the kept values by k and classic dropout multiplies inference activations by k; dividing by the drop rate, or multiplying by it at inference, scales every activation by the wrong factor (by 4 instead of 4/3 at rate 0.25).");
+
+    public static readonly DiagnosticDescriptor BackwardOmitsForwardMaskOrScale = Create(
+        DiagnosticIds.BackwardOmitsForwardMaskOrScale,
+        "Hand-written dropout backward does not apply the forward's mask and scale",
+        "'{0}' {1}, so the gradient is not the forward's mask times its scale",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "The gradient of y = x ⊙ m / p is dy ⊙ m / p: the backward must multiply by exactly the mask the forward drew and by the same 1/p. A backward that leaves out 1/p, tests the input or output against 0 instead of reading the mask, or passes the gradient through trains on a different function than the forward computed.");
+
+    public static readonly DiagnosticDescriptor DropoutWithoutInferencePath = Create(
+        DiagnosticIds.DropoutWithoutInferencePath,
+        "Hand-written dropout has no inference path",
+        "'{0}' drops units on every call: no training flag or mode switches this dropout off at inference",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Dropout is a training-time regularizer: at inference it must be the identity. A dropout layer whose forward always draws a mask, with no training flag, mode or caller that skips it, randomly masks every prediction.");
+
+    public static readonly DiagnosticDescriptor HandWrittenDropoutInInference = Create(
+        DiagnosticIds.HandWrittenDropoutInInference,
+        "Hand-written dropout runs in prediction code",
+        "'{0}' is inference code but runs the dropout in '{1}' with nothing switching it off, so predictions are randomly masked",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Prediction, evaluation and test code must run dropout as the identity. Hand-written dropout reached from such code without a training flag set to false (or a mode switch) makes predictions random. Deliberate Monte Carlo dropout is not reported when the method or type says so ([MonteCarloDropout], or MonteCarlo, Uncertainty or Bayesian in its name).");
+
+    public static readonly DiagnosticDescriptor DrawKeepsWithDropRate = Create(
+        DiagnosticIds.DrawKeepsWithDropRate,
+        "Dropout keeps units with the drop rate",
+        "'{0}' is named as a {1}, but this comparison {2} each unit with probability '{0}'",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Which way the draw is compared decides what the probability means: u < q keeps a unit with probability q. Comparing a drop rate so that it keeps (or a keep probability so that it drops) turns 10 % dropout into 90 % dropout.");
+
+    public static readonly DiagnosticDescriptor KeptValuesMultipliedByKeepProbability = Create(
+        DiagnosticIds.KeptValuesMultipliedByKeepProbability,
+        "Kept values are multiplied by the keep probability in training",
+        "'{0}' multiplies the kept values by {1} in training; inverted dropout divides them by {1}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A unit survives with probability p, so E[m·a] = p·a already shrinks the activations by p; multiplying the kept values by p as well shrinks them by p² in training, while inference sees a. Divide the kept values by p (inverted dropout), or leave training alone and multiply by p at inference (classic dropout).");
     // TorchSharp rules (DRP020-DRP029), active only where TorchSharp is referenced. TorchSharp's p is the DROP
     // probability; these messages speak its language.
 

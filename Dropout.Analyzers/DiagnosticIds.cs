@@ -14,6 +14,12 @@ internal static class DiagnosticIds
     public const string DropoutBeforeBatchNorm = "DRP009";
     public const string MaskReusedAcrossIterations = "DRP010";
     public const string UnseededDropoutRandom = "DRP011";
+    public const string DropRateUsedAsScale = "DRP012";
+    public const string BackwardOmitsForwardMaskOrScale = "DRP013";
+    public const string DropoutWithoutInferencePath = "DRP014";
+    public const string HandWrittenDropoutInInference = "DRP015";
+    public const string DrawKeepsWithDropRate = "DRP016";
+    public const string KeptValuesMultipliedByKeepProbability = "DRP017";
 
     // TorchSharp rules (DRP020-DRP029): active only in compilations that reference TorchSharp.
     public const string TorchSharpUnregisteredDropout = "DRP020";

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
@@ -54,7 +55,10 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                     }
 
                     calls.Sort((a, b) => a.Invocation.Syntax.SpanStart.CompareTo(b.Invocation.Syntax.SpanStart));
-                    foreach ((DropoutCall backward, string reason) in FindMismatches(calls, symbols))
+                    HashSet<SyntaxNode>? overwritten = blockEnd.OperationBlocks.FirstOrDefault(root => root is IMethodBodyBaseOperation or IBlockOperation) is { } body
+                        ? OverwrittenOnSomePath(blockEnd.GetControlFlowGraph(body), calls, blockEnd.CancellationToken)
+                        : null;
+                    foreach ((DropoutCall backward, string reason) in FindMismatches(calls, symbols, overwritten))
                     {
                         blockEnd.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardMaskMismatch, backward.Invocation.Syntax.GetLocation(), reason));
                     }
@@ -63,7 +67,7 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static IEnumerable<(DropoutCall, string)> FindMismatches(List<DropoutCall> calls, DropoutSymbols symbols)
+    private static IEnumerable<(DropoutCall, string)> FindMismatches(List<DropoutCall> calls, DropoutSymbols symbols, HashSet<SyntaxNode>? overwritten)
     {
         var recordedMasks = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (DropoutCall call in calls)
@@ -102,14 +106,14 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            if (OverwrittenBy(calls, index, key) is { } reason)
+            if (OverwrittenBy(calls, index, key, overwritten) is { } reason)
             {
                 yield return (call, reason);
             }
         }
     }
 
-    private static string? OverwrittenBy(List<DropoutCall> calls, int backwardIndex, ISymbol key)
+    private static string? OverwrittenBy(List<DropoutCall> calls, int backwardIndex, ISymbol key, HashSet<SyntaxNode>? overwritten)
     {
         DropoutCall backward = calls[backwardIndex];
         int forwardsInRun = 0;
@@ -140,7 +144,8 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        if (forwardsInRun >= 2 && backwardsInRun >= 1)
+        // On the control-flow graph when there is one: forwards on the two branches of an if are one forward on every path.
+        if (overwritten is not null ? overwritten.Contains(backward.Invocation.Syntax) : forwardsInRun >= 2 && backwardsInRun >= 1)
         {
             return "runs after a second forward on '" + key.Name + "' replaced the mask of the first";
         }
@@ -153,6 +158,109 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    // Per layer or mask: the set of (forwards since the last backward run, backwards in this run) states that can reach each
+    // point, joined by union (some path); a backward reached with two forwards and an earlier backward in the run uses a
+    // mask that the second forward overwrote.
+    private static HashSet<SyntaxNode> OverwrittenOnSomePath(ControlFlowGraph graph, List<DropoutCall> calls, CancellationToken cancellationToken)
+    {
+        var result = new HashSet<SyntaxNode>();
+        foreach (IGrouping<ISymbol, DropoutCall> group in calls.Where(call => call.Kind is DropoutCallKind.Forward or DropoutCallKind.Backward && call.Key is not null)
+            .GroupBy(call => call.Key!, SymbolEqualityComparer.Default))
+        {
+            var kinds = new Dictionary<SyntaxNode, DropoutCallKind>();
+            foreach (DropoutCall call in group)
+            {
+                kinds[call.Invocation.Syntax] = call.Kind;
+            }
+
+            var output = new int[graph.Blocks.Length];
+            bool changed = true;
+            for (int iteration = 0; changed && iteration < 64; iteration++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                changed = false;
+                foreach (BasicBlock block in graph.Blocks)
+                {
+                    int states = FlowThrough(block, InputStates(block, output), kinds, report: null);
+                    if (states != output[block.Ordinal])
+                    {
+                        output[block.Ordinal] = states;
+                        changed = true;
+                    }
+                }
+            }
+
+            foreach (BasicBlock block in graph.Blocks)
+            {
+                FlowThrough(block, InputStates(block, output), kinds, result);
+            }
+        }
+
+        return result;
+    }
+
+    private const int NoForwardState = 1;
+
+    private static int State(int forwards, int backwards) => 1 << ((forwards * 2) + backwards);
+
+    private static int InputStates(BasicBlock block, int[] output)
+    {
+        if (block.Kind == BasicBlockKind.Entry)
+        {
+            return NoForwardState;
+        }
+
+        int states = 0;
+        foreach (ControlFlowBranch predecessor in block.Predecessors)
+        {
+            states |= output[predecessor.Source.Ordinal];
+        }
+
+        return states;
+    }
+
+    private static int FlowThrough(BasicBlock block, int states, Dictionary<SyntaxNode, DropoutCallKind> kinds, HashSet<SyntaxNode>? report)
+    {
+        IEnumerable<IOperation> operations = block.BranchValue is { } branchValue ? block.Operations.Append(branchValue) : block.Operations;
+        foreach (IOperation operation in operations.SelectMany(operation => operation.DescendantsAndSelf()))
+        {
+            if (operation is not IInvocationOperation || !kinds.TryGetValue(operation.Syntax, out DropoutCallKind kind))
+            {
+                continue;
+            }
+
+            int next = 0;
+            for (int forwards = 0; forwards <= 2; forwards++)
+            {
+                for (int backwards = 0; backwards <= 1; backwards++)
+                {
+                    if ((states & State(forwards, backwards)) == 0)
+                    {
+                        continue;
+                    }
+
+                    if (kind == DropoutCallKind.Forward)
+                    {
+                        next |= backwards > 0 ? State(1, 0) : State(Math.Min(forwards + 1, 2), 0);
+                    }
+                    else
+                    {
+                        if (forwards >= 2 && backwards >= 1)
+                        {
+                            report?.Add(operation.Syntax);
+                        }
+
+                        next |= State(forwards, 1);
+                    }
+                }
+            }
+
+            states = next;
+        }
+
+        return states;
     }
 
     private static IEnumerable<ILoopOperation> EnclosingLoops(IOperation operation)

@@ -45,15 +45,33 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
                             return;
                         }
 
-                        if (IsActivation(value) && IsAlreadyInvertedHandWrittenSite(operationContext.Operation, scale, operationContext.CancellationToken))
-                        {
-                            Report(operationContext, scale);
-                            return;
-                        }
                     }
                 },
                 OperationKind.Binary,
                 OperationKind.CompoundAssignment);
+        });
+
+        // Hand-written dropout: a site whose kept values are divided by p in training, and a multiplication of
+        // activations by the same p where the site does not run.
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (typeContext, facts) =>
+        {
+            var reported = new HashSet<IOperation>();
+            foreach (HandWrittenDropoutSite site in facts.Sites)
+            {
+                var scales = facts.ScalesFor(site, typeContext.CancellationToken).ToList();
+                if (!scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && scale.Place == ScalePlace.Training))
+                {
+                    continue;
+                }
+
+                foreach ((ScaleUse use, ScaleKind kind, ScalePlace place) in scales)
+                {
+                    if (kind == ScaleKind.Keep && place == ScalePlace.Inference && use.Other is { } activation && DropoutTypeFacts.IsActivation(activation) && reported.Add(use.Operation))
+                    {
+                        typeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DoubleScaling, use.Operation.Syntax.GetLocation(), use.Factor.Syntax.ToString()));
+                    }
+                }
+            }
         });
     }
 
@@ -95,94 +113,4 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
         && HandWrittenDropoutSite.IsFloatingPoint(value.Type)
         && (value is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
             || value is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
-
-    private static bool IsAlreadyInvertedHandWrittenSite(IOperation multiply, IOperation scale, CancellationToken cancellationToken)
-    {
-        SemanticModel? semanticModel = multiply.SemanticModel;
-        // Cheap checks first: the scale must look like a probability (p, 1 - rate, a constant) before the type is searched for draws.
-        if (semanticModel is null || scale.Syntax is not ExpressionSyntax scaleSyntax || !CouldBeKeepProbability(scale) || IsInTrainingPath(multiply.Syntax))
-        {
-            return false;
-        }
-
-        if (semanticModel.GetEnclosingSymbol(multiply.Syntax.SpanStart, cancellationToken)?.ContainingType is not { DeclaringSyntaxReferences.Length: 1 } type
-            || type.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree)
-        {
-            return false;
-        }
-
-        foreach (SyntaxNode node in type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken).DescendantNodes())
-        {
-            if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax memberAccess }
-                && HandWrittenDropoutSite.IsUniformDrawName(memberAccess.Name.Identifier.ValueText)
-                && semanticModel.GetOperation(node, cancellationToken) is IInvocationOperation draw
-                && HandWrittenDropoutSite.TryRecognize(draw) is { } site)
-            {
-                var keepProbability = new KeepProbabilityReference(site, semanticModel, cancellationToken);
-                if (keepProbability.IsExactly(scaleSyntax) && IsInvertedAtSite(site, keepProbability))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static bool CouldBeKeepProbability(IOperation scale) =>
-        HandWrittenDropoutSite.IsFloatingPoint(scale.Type)
-        && (scale.ConstantValue.HasValue
-            || HandWrittenDropoutSite.ReferencedSymbol(scale) is not null
-            || scale is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract });
-
-    // Whether the site divides its kept values by p (or multiplies them by a precomputed scale) where it keeps them.
-    private static bool IsInvertedAtSite(HandWrittenDropoutSite site, KeepProbabilityReference keepProbability)
-    {
-        SyntaxNode? keptRegion = site.Shape switch
-        {
-            DropoutSiteShape.KeptOrZero => site.KeptValue?.Syntax,
-            DropoutSiteShape.ZeroingIf => ((IConditionalOperation)site.Decision).WhenFalse?.Syntax,
-            _ => null,
-        };
-        if (keptRegion is null)
-        {
-            return false;
-        }
-
-        foreach (SyntaxNode node in keptRegion.DescendantNodesAndSelf())
-        {
-            if (node is IdentifierNameSyntax identifier && identifier.Identifier.ValueText.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0)
-            {
-                return true;
-            }
-
-            if (ProbabilityScaling.MultiplicativeOperands(node) is (_, var divisor, true) && keepProbability.IsMentionedBy(divisor, isDivision: true))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // Inside a keep/drop decision, or in a loop or lambda that draws: that is the training path, not inference.
-    private static bool IsInTrainingPath(SyntaxNode node)
-    {
-        for (SyntaxNode? ancestor = node.Parent; ancestor is not null and not MemberDeclarationSyntax; ancestor = ancestor.Parent)
-        {
-            SyntaxNode? drawingPart = ancestor switch
-            {
-                ConditionalExpressionSyntax conditional => conditional.Condition,
-                IfStatementSyntax ifStatement => ifStatement.Condition,
-                ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax or AnonymousFunctionExpressionSyntax => ancestor,
-                _ => null,
-            };
-            if (drawingPart is not null && ProbabilityScaling.MentionsDraw(drawingPart))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
@@ -114,7 +115,7 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
 
         foreach (IOperation trainingSwitch in trainingSwitches)
         {
-            if (runs.Any(run => run.Syntax.SpanStart > trainingSwitch.Syntax.SpanStart))
+            if (RunsWhileTraining(root, trainingSwitch, runs, inference, cancellationToken))
             {
                 found.Add((trainingSwitch, "it switches dropout to training before running the model"));
             }
@@ -142,6 +143,38 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
         }
 
         return found;
+    }
+
+    // Whether some path of the control-flow graph runs the model after this switch to training, before another mode is
+    // entered or the training scope ends; without a graph (an expression body), whether a run follows in the source.
+    private static bool RunsWhileTraining(IOperation root, IOperation trainingSwitch, List<IOperation> runs, InferenceCode inference, CancellationToken cancellationToken)
+    {
+        IOperation top = root;
+        while (top.Parent is not null)
+        {
+            top = top.Parent;
+        }
+
+        ControlFlowGraph? graph = top switch
+        {
+            IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellationToken),
+            IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
+            _ => null,
+        };
+        if (graph is null)
+        {
+            return runs.Any(run => run.Syntax.SpanStart > trainingSwitch.Syntax.SpanStart);
+        }
+
+        var runSyntax = new HashSet<SyntaxNode>(runs.Select(run => run.Syntax));
+        Dictionary<SyntaxNode, bool> reached = ModeFlow.SwitchedOnSomePath(
+            graph,
+            operation => operation.Syntax == trainingSwitch.Syntax && inference.SwitchedMode(operation) is not null,
+            operation => (operation.Syntax != trainingSwitch.Syntax && inference.SwitchedMode(operation) is not null)
+                || (operation is IInvocationOperation { TargetMethod.Name: "Dispose", Instance: { } instance } && HandWrittenDropoutSite.StripConversions(instance).Type?.Name == "DropoutModeScope"),
+            operation => operation is IInvocationOperation && runSyntax.Contains(operation.Syntax),
+            cancellationToken);
+        return reached.Values.Any(isReached => isReached);
     }
 
     private static bool IsUnderCondition(IOperation operation, IOperation root)

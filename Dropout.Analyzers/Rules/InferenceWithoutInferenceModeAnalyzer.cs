@@ -7,9 +7,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Dropout.Analyzers;
 
 /// <summary>
-/// DRP007: inference code that runs a model with dropout layers but never touches the dropout mode: no
-/// <c>using (ctx.Inference())</c>, no <c>ctx.Mode = ...</c>, not even a read of the mode. Reported once per method, on
-/// the first call that runs the model.
+/// DRP007: inference code that runs a model with dropout layers where, on some path, no mode has been entered: the run
+/// comes before the <c>using (ctx.Inference())</c>, after its scope ended, or on the branch of an <c>if</c> that the scope
+/// or the <c>ctx.Mode = ...</c> does not cover. Paths are followed on the control-flow graph (<see cref="ModeFlow"/>).
+/// Code that reads the mode is mode-aware and left alone. Reported once per method, on the first such run.
 /// </summary>
 /// <remarks>
 /// A call to a method that is itself inference code (<c>model.Predict(x)</c> from <c>Evaluate</c>) is that method's
@@ -38,6 +39,8 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            INamedTypeSymbol? scopeType = start.Compilation.GetTypeByMetadataName("Dropout.DropoutModeScope");
+
             start.RegisterOperationBlockAction(block =>
             {
                 if (block.OwningSymbol is not IMethodSymbol method
@@ -47,29 +50,45 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                IInvocationOperation? firstRun = null;
+                var runs = new List<IInvocationOperation>();
                 foreach (IOperation root in block.OperationBlocks)
                 {
                     foreach (IOperation operation in root.DescendantsAndSelf())
                     {
-                        if (inference.SwitchedMode(operation) is not null || inference.ReadsMode(operation))
+                        if (inference.ReadsMode(operation))
                         {
-                            // The method handles the mode itself; DRP006 judges whether it does so correctly.
+                            // The method looks at the mode itself; DRP006 judges what it does with it.
                             return;
                         }
 
-                        if (firstRun is null
-                            && operation is IInvocationOperation invocation
+                        if (operation is IInvocationOperation invocation
                             && inference.RunsModelWithDropout(invocation)
                             && !inference.IsInferenceMethod(invocation.TargetMethod, block.Options, operation.Syntax.SyntaxTree)
                             && !inference.IsMonteCarloOptIn(invocation.TargetMethod)
                             && !PassesModeExplicitly(invocation))
                         {
-                            firstRun = invocation;
+                            runs.Add(invocation);
                         }
                     }
                 }
 
+                if (runs.Count == 0 || block.OperationBlocks.FirstOrDefault(root => root is IMethodBodyBaseOperation or IBlockOperation) is not { } body)
+                {
+                    return;
+                }
+
+                // Any mode switch counts as handling the mode here (a switch to training is DRP006's to report); the end of a
+                // scope's using block restores the mode the method started with.
+                var runSyntax = new HashSet<SyntaxNode>(runs.Select(run => run.Syntax));
+                Dictionary<SyntaxNode, bool> switched = ModeFlow.SwitchedOnEveryPath(
+                    block.GetControlFlowGraph(body),
+                    operation => inference.SwitchedMode(operation) is not null,
+                    operation => IsScopeDispose(operation, scopeType),
+                    operation => operation is IInvocationOperation && runSyntax.Contains(operation.Syntax),
+                    block.CancellationToken);
+                IInvocationOperation? firstRun = runs
+                    .OrderBy(run => run.Syntax.SpanStart)
+                    .FirstOrDefault(run => switched.TryGetValue(run.Syntax, out bool isSwitched) && !isSwitched);
                 if (firstRun is null)
                 {
                     return;
@@ -90,6 +109,13 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
             });
         });
     }
+
+    // scope.Dispose(), explicit or the one that ends `using (ctx.Inference())`.
+    private static bool IsScopeDispose(IOperation operation, INamedTypeSymbol? scopeType) =>
+        scopeType is not null
+        && operation is IInvocationOperation { TargetMethod.Name: "Dispose" } dispose
+        && dispose.Instance is { } instance
+        && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.StripConversions(instance).Type, scopeType);
 
     // model.Forward(x, training: false) or model.Forward(x, DropoutMode.Inference): the caller chooses the mode per call.
     private static bool PassesModeExplicitly(IInvocationOperation invocation)

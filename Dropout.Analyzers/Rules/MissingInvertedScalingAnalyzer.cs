@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Dropout.Analyzers;
 
 /// <summary>
-/// DRP004: hand-written dropout (a Bernoulli draw that zeroes activations or fills a 0/1 mask) in a type that never
-/// scales by the keep probability: neither 1/p on the kept values in training nor p at inference.
+/// DRP004: hand-written dropout (a per-element random decision that zeroes activations or fills a 0/1 mask) whose
+/// type applies no factor derived from its keep probability anywhere: neither 1/p on the kept values in training nor p
+/// at inference. Factors that do not come from the probability (<c>2.0f / fanIn</c>) are not a scale.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
@@ -26,32 +27,41 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        // Hand-written dropout need not reference Dropout.Runtime, so there is no type to bail out on; the cheap filter
-        // is the draw itself: only parameterless NextDouble()/NextSingle()/NextFloat() calls are looked at further.
-        context.RegisterOperationAction(
-            operationContext =>
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
+        {
+            foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                var draw = (IInvocationOperation)operationContext.Operation;
-                if (HandWrittenDropoutSite.TryRecognize(draw) is not { } site
-                    || ProbabilityScaling.IsScaledSomewhere(site, operationContext.CancellationToken))
+                // A probability that is neither one symbol nor a constant could be scaled in a way the model cannot see. With a
+                // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
+                if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
+                    || facts.ScalesFor(site, nodeContext.CancellationToken).Any()
+                    || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
-                    return;
+                    continue;
                 }
 
                 string keepProbability = KeepProbabilityText(site);
-                ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                    .Add(KeepProbabilityProperty, keepProbability)
-                    .Add(KeepProbabilityTypeProperty, site.Probability.Type?.SpecialType == SpecialType.System_Single ? "float" : "double");
-                operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScaling, site.Comparison.Syntax.GetLocation(), properties, keepProbability));
-            },
-            OperationKind.Invocation);
+                ImmutableDictionary<string, string?> properties = site.Bound is null
+                    ? ImmutableDictionary<string, string?>.Empty
+                        .Add(KeepProbabilityProperty, keepProbability)
+                        .Add(KeepProbabilityTypeProperty, site.Probability.Type?.SpecialType == SpecialType.System_Single ? "float" : "double")
+                    : ImmutableDictionary<string, string?>.Empty;
+                nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScaling, site.Comparison.Syntax.GetLocation(), properties, keepProbability));
+            }
+        });
     }
 
-    /// <summary>The keep probability as source text: the compared value, or <c>(1 - value)</c> when it is a drop rate.</summary>
+    /// <summary>The keep probability as source text: the compared value, or <c>(1 - value)</c> when it is a drop rate; an integer draw's value is divided by its bound.</summary>
     internal static string KeepProbabilityText(HandWrittenDropoutSite site)
     {
         string compared = site.Probability.Syntax.ToString();
         bool isSimple = site.Probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
+        if (site.Bound is { } bound)
+        {
+            compared = "(double)" + (isSimple ? compared : "(" + compared + ")") + " / " + bound.Syntax;
+            isSimple = false;
+        }
+
         if (!site.KeepProbabilityIsComplement)
         {
             return isSimple ? compared : "(" + compared + ")";

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -8,13 +7,15 @@ namespace Dropout.Analyzers;
 
 /// <summary>
 /// DRP011: a hand-written dropout mask drawn from <c>new Random()</c> or <c>Random.Shared</c>, which are seeded from
-/// the environment, so no two training runs draw the same masks. Reported only when every value the generator
-/// variable is given (its initializer and assignments in the same method or type) is unseeded; a parameter, or a
-/// generator built anywhere with a seed, is trusted.
+/// the environment, so no two training runs draw the same masks. The generator is followed through locals, fields,
+/// properties (<c>_rng ??= new Random()</c>), <c>ThreadLocal&lt;Random&gt;</c> and draw helpers of the same file; it is
+/// reported only when every value it can hold is unseeded, so a parameter, or a generator built anywhere with a seed, is trusted.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
 {
+    private const int MaxDepth = 4;
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnseededDropoutRandom);
 
@@ -23,29 +24,55 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
-            if (start.Compilation.GetTypeByMetadataName("System.Random") is not { } randomType)
+            if (nodeContext.Compilation.GetTypeByMetadataName("System.Random") is not { } randomType)
             {
                 return;
             }
 
-            start.RegisterOperationAction(
-                operationContext =>
+            HandWrittenDropoutModel model = HandWrittenDropoutModel.For(nodeContext.Compilation);
+            var reported = new HashSet<Location>();
+            foreach (HandWrittenDropoutSite site in facts.Sites)
+            {
+                if (site.DrawCall is not { } call || GeneratorOf(call) is not { } generator
+                    || !IsUnseeded(generator, randomType, model, nodeContext.SemanticModel, nodeContext.CancellationToken, 0))
                 {
-                    var draw = (IInvocationOperation)operationContext.Operation;
-                    if (draw.Instance is { } generator
-                        && HandWrittenDropoutSite.TryRecognize(draw) is not null
-                        && IsUnseeded(generator, randomType, operationContext.CancellationToken))
-                    {
-                        operationContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnseededDropoutRandom, draw.Syntax.GetLocation(), generator.Syntax.ToString()));
-                    }
-                },
-                OperationKind.Invocation);
+                    continue;
+                }
+
+                // The generator call when it is in the site's own body, else the helper call or draw the site reads.
+                Location location = facts.RootOf(site).Syntax.Span.Contains(call.Syntax.Span) && call.Syntax.SyntaxTree == site.Draw.Syntax.SyntaxTree
+                    ? call.Syntax.GetLocation()
+                    : site.Draw.Syntax.GetLocation();
+                if (reported.Add(location))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnseededDropoutRandom, location, generator.Syntax.ToString()));
+                }
+            }
         });
     }
 
-    private static bool IsUnseeded(IOperation generator, INamedTypeSymbol randomType, CancellationToken cancellationToken)
+    // `rng.NextDouble()` reads `rng`; `random?.NextDouble()` reads the conditional access's receiver.
+    private static IOperation? GeneratorOf(IInvocationOperation call)
+    {
+        if (call.Instance is IConditionalAccessInstanceOperation)
+        {
+            for (IOperation? current = call.Parent; current is not null; current = current.Parent)
+            {
+                if (current is IConditionalAccessOperation access)
+                {
+                    return access.Operation;
+                }
+            }
+
+            return null;
+        }
+
+        return call.Instance;
+    }
+
+    private static bool IsUnseeded(IOperation generator, INamedTypeSymbol randomType, HandWrittenDropoutModel model, SemanticModel semanticModel, CancellationToken cancellationToken, int depth)
     {
         generator = HandWrittenDropoutSite.StripConversions(generator);
         if (IsUnseededValue(generator, randomType))
@@ -53,50 +80,42 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        ISymbol? variable = HandWrittenDropoutSite.ReferencedSymbol(generator);
-        SemanticModel? semanticModel = generator.SemanticModel;
-        if (variable is not (ILocalSymbol or IFieldSymbol or IPropertySymbol) || semanticModel is null)
+        if (depth >= MaxDepth || generator.SemanticModel?.SyntaxTree != semanticModel.SyntaxTree)
         {
             return false;
         }
 
-        // Where the variable can be given a value: its method for a local, its type for a field or property (same file only).
-        SyntaxNode? scope = variable is ILocalSymbol
-            ? generator.Syntax.FirstAncestorOrSelf<MemberDeclarationSyntax>()
-            : SingleDeclaration(variable.ContainingType, semanticModel.SyntaxTree, cancellationToken);
-        if (scope is null)
+        switch (generator)
+        {
+            case ICoalesceOperation coalesce:
+                return IsUnseeded(coalesce.Value, randomType, model, semanticModel, cancellationToken, depth + 1)
+                    && IsUnseeded(coalesce.WhenNull, randomType, model, semanticModel, cancellationToken, depth + 1);
+            case ICoalesceAssignmentOperation coalesceAssignment:
+                return IsUnseeded(coalesceAssignment.Value, randomType, model, semanticModel, cancellationToken, depth + 1)
+                    && IsUnseeded(coalesceAssignment.Target, randomType, model, semanticModel, cancellationToken, depth + 1);
+            case IPropertyReferenceOperation { Property.Name: "Value", Instance: { } threadLocal } when threadLocal.Type is INamedTypeSymbol { Name: "ThreadLocal" }:
+                return IsUnseeded(threadLocal, randomType, model, semanticModel, cancellationToken, depth + 1);
+            case IObjectCreationOperation { Type.Name: "ThreadLocal", Arguments.Length: > 0 } creation:
+                return HandWrittenDropoutSite.StripConversions(creation.Arguments[0].Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation factory }
+                    && Returned(factory.Body).ToList() is { Count: > 0 } values
+                    && values.All(value => IsUnseeded(value, randomType, model, semanticModel, cancellationToken, depth + 1));
+        }
+
+        if (HandWrittenDropoutSite.ReferencedSymbol(generator) is not { } variable || variable is IParameterSymbol)
         {
             return false;
         }
 
-        int unseeded = 0;
-        foreach (SyntaxNode node in scope.DescendantNodes())
-        {
-            ExpressionSyntax? value = node switch
-            {
-                VariableDeclaratorSyntax { Initializer.Value: var initializer } declarator
-                    when declarator.Identifier.ValueText == variable.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetDeclaredSymbol(declarator, cancellationToken), variable) => initializer,
-                PropertyDeclarationSyntax { Initializer.Value: var initializer } property
-                    when property.Identifier.ValueText == variable.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetDeclaredSymbol(property, cancellationToken), variable) => initializer,
-                AssignmentExpressionSyntax assignment
-                    when assignment.Left.ToString().EndsWith(variable.Name, StringComparison.Ordinal) && SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(assignment.Left, cancellationToken).Symbol, variable) => assignment.Right,
-                _ => null,
-            };
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (semanticModel.GetOperation(value, cancellationToken) is not { } operation || !IsUnseededValue(HandWrittenDropoutSite.StripConversions(operation), randomType))
-            {
-                return false;
-            }
-
-            unseeded++;
-        }
-
-        return unseeded > 0;
+        SymbolValues values2 = model.ValuesOf(variable, generator, semanticModel, cancellationToken);
+        // A field that other code may assign is trusted unless the type itself only ever gives it unseeded values.
+        bool privateOrReadOnly = values2.IsComplete || (variable is IFieldSymbol or IPropertySymbol && !values2.Values.IsEmpty && variable.ContainingType?.DeclaringSyntaxReferences.Length == 1);
+        return privateOrReadOnly
+            && !values2.Values.IsEmpty
+            && values2.Values.All(value => IsUnseeded(value, randomType, model, semanticModel, cancellationToken, depth + 1));
     }
+
+    private static IEnumerable<IOperation> Returned(IBlockOperation body) =>
+        body.Descendants().OfType<IReturnOperation>().Select(returned => returned.ReturnedValue).OfType<IOperation>();
 
     private static bool IsUnseededValue(IOperation value, INamedTypeSymbol randomType) => value switch
     {
@@ -104,7 +123,4 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
         IPropertyReferenceOperation { Property: { Name: "Shared", IsStatic: true } property } => SymbolEqualityComparer.Default.Equals(property.ContainingType, randomType),
         _ => false,
     };
-
-    private static SyntaxNode? SingleDeclaration(INamedTypeSymbol? type, SyntaxTree tree, CancellationToken cancellationToken) =>
-        type is { DeclaringSyntaxReferences.Length: 1 } && type.DeclaringSyntaxReferences[0].SyntaxTree == tree ? type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) : null;
 }

@@ -27,6 +27,64 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
     internal static readonly string[] RealisticSources =
     [
         AnalyzerTest.Usings + """
+        public static class ThreadSafeRandom
+        {
+            private static readonly System.Threading.ThreadLocal<Random> Local = new(() => new Random());
+            public static double NextUniform() => Local.Value!.NextDouble();
+            public static bool Bernoulli(double p) => Local.Value!.NextDouble() < p;
+        }
+
+        public sealed class HandDropoutLayer
+        {
+            private readonly float _rate;
+            private readonly float _scale;
+            private readonly Random? _random = new();
+            private float[] _mask = Array.Empty<float>();
+            private double[] _input = Array.Empty<double>();
+
+            public HandDropoutLayer(float rate) { _rate = rate; _scale = 1f / rate; }
+
+            public float[] Forward(float[] input)
+            {
+                _mask = new float[input.Length];
+                var uniforms = new double[input.Length];
+                for (int i = 0; i < input.Length; i++) uniforms[i] = ThreadSafeRandom.NextUniform();
+                for (int i = 0; i < input.Length; i++)
+                {
+                    var r = _random?.NextDouble() ?? 1.0;
+                    _mask[i] = r < _rate ? 0f : 1f;
+                    input[i] = uniforms[i] > _rate ? input[i] * _scale : 0f;
+                    if (_random!.Next(1000) < 1000 * _rate) input[i] = 0f;
+                    input[i] *= ThreadSafeRandom.Bernoulli(1 - _rate) ? 1f : 0f;
+                }
+
+                return input;
+            }
+
+            public double[] Backward(double[] grad)
+            {
+                for (int i = 0; i < grad.Length; i++) grad[i] = _input[i] != 0 ? grad[i] : 0;
+                return grad;
+            }
+
+            public float[] Predict(float[] x) => Forward(x);
+
+            public void Test(double[] h, double dropRate)
+            {
+                for (int i = 0; i < h.Length; i++) h[i] = Random.Shared.NextDouble() < dropRate ? h[i] / (1 - dropRate) : 0;
+            }
+
+            public void ScaleByKeep(double[] h, double keepProbability)
+            {
+                for (int i = 0; i < h.Length; i++) h[i] = Random.Shared.NextDouble() < keepProbability ? h[i] * keepProbability : 0;
+            }
+
+            public static void Kernel(Index1D index, float[] data, float[] randoms, float keep) => data[index.X] = randoms[index.X] < keep ? data[index.X] / keep : 0f;
+        }
+
+        public readonly record struct Index1D(int X);
+        """,
+        AnalyzerTest.Usings + """
         public sealed class HandWrittenMlp(double keepProbability, double dropRate)
         {
             private readonly Random _random = new();

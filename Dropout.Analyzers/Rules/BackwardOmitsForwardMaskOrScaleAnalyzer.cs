@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP013: the hand-written backward of a hand-written dropout (a method named Backward, Backprop or Gradient in the type
+/// whose forward draws the mask) that does not compute <c>grad ⊙ m / p</c>: it reads the mask but leaves out the 1/p the
+/// forward applied to the activations, it tests an element against 0 instead of reading the mask, or it passes the
+/// gradient through untouched.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
+        {
+            CancellationToken cancellationToken = nodeContext.CancellationToken;
+            var masks = new HashSet<ISymbol>(facts.Sites.Where(StoresMask).Select(site => site.MaskSymbol!), SymbolEqualityComparer.Default);
+            foreach (IOperation root in facts.Roots)
+            {
+                if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
+                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
+                    || facts.Sites.Any(site => declaration.Span.Contains(site.Decision.Syntax.Span)))
+                {
+                    continue;
+                }
+
+                string name = declaration.Identifier.ValueText;
+                bool readsMask = body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
+                if (readsMask)
+                {
+                    if (MissesForwardScale(facts, body, cancellationToken))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                    }
+
+                    continue;
+                }
+
+                if (ZeroTest(body) is { } zeroTest && (ForwardScalesWithoutBackward(facts, body, cancellationToken) || TestsTheInput(zeroTest)))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
+                }
+                else if (PassesThrough(body))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "passes the gradient through without the forward's mask"));
+                }
+            }
+        });
+    }
+
+    // Testing the output against 0 finds the dropped units; it loses only the 1/p, so it matters when the forward applied one.
+    private static bool ForwardScalesWithoutBackward(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken) =>
+        facts.Sites.Any(site =>
+        {
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            return scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep)
+                && !scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown);
+        });
+
+    // An input is non-zero where the unit was dropped: testing it says nothing about the mask.
+    private static bool TestsTheInput(IBinaryOperation zeroTest)
+    {
+        IOperation tested = HandWrittenDropoutSite.IsZero(zeroTest.RightOperand) ? zeroTest.LeftOperand : zeroTest.RightOperand;
+        return HandWrittenDropoutSite.StripConversions(tested) is IArrayElementReferenceOperation element
+            && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)?.Name.IndexOf("input", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
+    // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.
+    private static bool StoresMask(HandWrittenDropoutSite site) =>
+        site.MaskSymbol is not null
+        && (site.Shape is DropoutSiteShape.BooleanMask or DropoutSiteShape.MultipliedByDraw or DropoutSiteShape.ZeroingIf
+            || (site.KeptValue is { } kept && DropoutTypeFacts.IsMaskValue(kept)));
+
+    // The forward divided its activations by p (not the mask entries, which would carry the scale into backward), and the backward has no such factor.
+    private static bool MissesForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (!StoresMask(site))
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
+                && (site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
+            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+            if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `input[i] != 0`, `output[i] == 0 ? 0 : g`, `x[i] > 0`: the backward guesses the mask from the values.
+    private static IBinaryOperation? ZeroTest(IOperation backward) =>
+        backward.Descendants().OfType<IBinaryOperation>().FirstOrDefault(comparison =>
+            comparison.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.GreaterThan
+            && (HandWrittenDropoutSite.IsZero(comparison.RightOperand) || HandWrittenDropoutSite.IsZero(comparison.LeftOperand))
+            && DropoutTypeFacts.IsActivation(HandWrittenDropoutSite.IsZero(comparison.RightOperand) ? comparison.LeftOperand : comparison.RightOperand));
+
+    // `grad`, `grad.ToArray()`, `(float[])grad.Clone()`, `grad.ToList()`: the parameter as it came.
+    private static bool IsParameterOrCopyOfOne(IOperation value)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        return value is IParameterReferenceOperation
+            || (value is IInvocationOperation { TargetMethod.Name: "ToArray" or "Clone" or "ToList" } copy
+                && (copy.Instance is { } instance ? HandWrittenDropoutSite.StripConversions(instance) is IParameterReferenceOperation
+                    : copy.Arguments.Length > 0 && HandWrittenDropoutSite.StripConversions(copy.Arguments[0].Value) is IParameterReferenceOperation));
+    }
+
+    // No arithmetic at all: the gradient is returned or copied as it came.
+    private static bool PassesThrough(IOperation backward) =>
+        !backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } or ICompoundAssignmentOperation or IConditionalOperation { Type: not null })
+        && backward.Descendants().Any(operation => operation is IReturnOperation { ReturnedValue: { } returned } && IsParameterOrCopyOfOne(returned)
+            || (operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation, Value: var value } && HandWrittenDropoutSite.StripConversions(value) is IArrayElementReferenceOperation { ArrayReference: IParameterReferenceOperation })
+            || (operation is IInvocationOperation invocation && invocation.TargetMethod.Name is "Copy" or "CopyTo" or "Clone"));
+}

@@ -1,0 +1,484 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>What a factor is, relative to one site's keep probability <c>k</c> and drop rate <c>1 - k</c>.</summary>
+internal enum ScaleKind
+{
+    /// <summary>The factor 1: no scale.</summary>
+    One,
+
+    /// <summary><c>1/k</c>: inverted dropout's training scale.</summary>
+    InverseKeep,
+
+    /// <summary><c>k</c>: classic dropout's inference scale.</summary>
+    Keep,
+
+    /// <summary><c>1/(1 - k)</c>: one over the drop rate, a keep/drop confusion when used as a training scale.</summary>
+    InverseDrop,
+
+    /// <summary><c>1 - k</c>: the drop rate, a keep/drop confusion when used as an inference scale.</summary>
+    Drop,
+
+    /// <summary>Not derived from the probability (a fan-in, a learning rate, an activation).</summary>
+    Unrelated,
+
+    /// <summary>Derived from the probability in a way the model does not follow, or not visible; never reported.</summary>
+    Unknown,
+}
+
+/// <summary>Where a scale is applied, relative to one site.</summary>
+internal enum ScalePlace
+{
+    /// <summary>On the path that drops: the site's kept value, its method outside exclusive branches, or a helper it calls.</summary>
+    Training,
+
+    /// <summary>Where the site does not run: the other branch of a training flag, or another method that does not draw.</summary>
+    Inference,
+
+    /// <summary>In a backward (gradient) method.</summary>
+    Backward,
+
+    /// <summary>In a constructor, an initializer or a property: a value computed for later use.</summary>
+    Definition,
+}
+
+/// <summary>A multiplication or division in a type, with the factor it applies.</summary>
+internal sealed class ScaleUse(IOperation operation, IOperation factor, bool reciprocal, IOperation? other, IOperation root)
+{
+    /// <summary>The <c>*</c>, <c>/</c>, <c>*=</c> or <c>/=</c> (or the kept value of a mask entry).</summary>
+    public IOperation Operation { get; } = operation;
+
+    /// <summary>The operand that may be a dropout scale.</summary>
+    public IOperation Factor { get; } = factor;
+
+    /// <summary>Whether the factor divides (<c>x / p</c>).</summary>
+    public bool Reciprocal { get; } = reciprocal;
+
+    /// <summary>The value the factor is applied to, when there is one.</summary>
+    public IOperation? Other { get; } = other;
+
+    /// <summary>The operation tree (member body) the use is in.</summary>
+    public IOperation Root { get; } = root;
+}
+
+/// <summary>
+/// The model's facts about one type declaration: its dropout sites, the member bodies they are in, and every
+/// multiplication or division in the type, so that a rule can ask which scale reaches a site's kept values in training
+/// and which factor reaches the output at inference. A scale counts only when its value is derived from the site's own
+/// probability (<see cref="ProbabilityTerm"/>), so <c>2.0f / fanIn</c> next to dropout code is not a dropout scale.
+/// </summary>
+internal sealed class DropoutTypeFacts
+{
+    private static readonly string[] BackwardWords = ["Backward", "Backprop", "BackProp", "Gradient"];
+
+    private readonly HandWrittenDropoutModel _model;
+    private readonly Dictionary<HandWrittenDropoutSite, IOperation> _siteRoots;
+
+    private DropoutTypeFacts(HandWrittenDropoutModel model, SemanticModel semanticModel, INamedTypeSymbol? type, bool isWholeType, ImmutableArray<IOperation> roots, Dictionary<HandWrittenDropoutSite, IOperation> siteRoots, ImmutableArray<ScaleUse> uses)
+    {
+        _model = model;
+        SemanticModel = semanticModel;
+        Type = type;
+        IsWholeType = isWholeType;
+        Roots = roots;
+        _siteRoots = siteRoots;
+        AllSites = siteRoots.Keys.OrderBy(site => site.Decision.Syntax.SpanStart).ToImmutableArray();
+        Sites = AllSites.Where(site => !site.EscapesToCaller).ToImmutableArray();
+        Uses = uses;
+    }
+
+    public SemanticModel SemanticModel { get; }
+
+    public INamedTypeSymbol? Type { get; }
+
+    /// <summary>Whether the whole type is in this declaration (not partial over several declarations), so that the absence of a scale means something.</summary>
+    public bool IsWholeType { get; }
+
+    public ImmutableArray<IOperation> Roots { get; }
+
+    /// <summary>The sites whose keep/drop decision is applied here (mask helpers, judged at their call sites, left out).</summary>
+    public ImmutableArray<HandWrittenDropoutSite> Sites { get; }
+
+    /// <summary>Every site, mask helpers included (for rule 11, which judges the generator wherever it draws).</summary>
+    public ImmutableArray<HandWrittenDropoutSite> AllSites { get; }
+
+    public ImmutableArray<ScaleUse> Uses { get; }
+
+    public static DropoutTypeFacts? Create(HandWrittenDropoutModel model, INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken)
+    {
+        // One tree per facts: a partial type's other parts are not whole-type knowledge, and their semantic model is not this one.
+        var roots = new List<IOperation>();
+        var seen = new HashSet<SyntaxNode>();
+        foreach (IOperation block in memberBlocks)
+        {
+            IOperation root = block;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (root.SemanticModel is not null && (roots.Count == 0 || root.Syntax.SyntaxTree == roots[0].Syntax.SyntaxTree) && seen.Add(root.Syntax))
+            {
+                roots.Add(root);
+            }
+        }
+
+        if (roots.Count == 0 || roots[0].SemanticModel is not { } semanticModel)
+        {
+            return null;
+        }
+
+        roots.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
+        bool isWholeType = type.DeclaringSyntaxReferences.Length == 1;
+        var siteRoots = new Dictionary<HandWrittenDropoutSite, IOperation>();
+        foreach (IOperation root in roots)
+        {
+            foreach (HandWrittenDropoutSite site in model.SitesIn(root, semanticModel, cancellationToken))
+            {
+                siteRoots[site] = root;
+            }
+        }
+
+        ImmutableArray<IOperation> rootArray = roots.ToImmutableArray();
+        ImmutableArray<ScaleUse> uses = siteRoots.Count == 0 ? ImmutableArray<ScaleUse>.Empty : CollectUses(rootArray, siteRoots.Keys);
+        return new DropoutTypeFacts(model, semanticModel, type, isWholeType, rootArray, siteRoots, uses);
+    }
+
+    private static ImmutableArray<ScaleUse> CollectUses(ImmutableArray<IOperation> roots, IEnumerable<HandWrittenDropoutSite> sites)
+    {
+        var comparisons = sites.Select(site => site.Comparison.Syntax.Span).ToList();
+        ImmutableArray<ScaleUse>.Builder uses = ImmutableArray.CreateBuilder<ScaleUse>();
+        foreach (IOperation root in roots)
+        {
+            foreach (IOperation operation in root.Descendants())
+            {
+                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)))
+                {
+                    continue;
+                }
+
+                switch (operation)
+                {
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product:
+                        uses.Add(new ScaleUse(product, product.LeftOperand, false, product.RightOperand, root));
+                        uses.Add(new ScaleUse(product, product.RightOperand, false, product.LeftOperand, root));
+                        break;
+                    case IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } quotient:
+                        uses.Add(new ScaleUse(quotient, quotient.RightOperand, true, quotient.LeftOperand, root));
+                        break;
+                    case ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } compound:
+                        uses.Add(new ScaleUse(compound, compound.Value, compound.OperatorKind == BinaryOperatorKind.Divide, compound.Target, root));
+                        break;
+                    case IInvocationOperation invocation when IsScalingCall(invocation):
+                        foreach (IArgumentOperation argument in invocation.Arguments)
+                        {
+                            if (HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type))
+                            {
+                                uses.Add(new ScaleUse(invocation, argument.Value, false, null, root));
+                            }
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        // A mask entry that stores its scale (u < p ? scale : 0, or mask[i] = scale in the kept branch) applies it.
+        foreach (HandWrittenDropoutSite site in sites)
+        {
+            IOperation root = roots.First(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span));
+            if (site.KeptValue is { } kept && IsMaskValue(kept))
+            {
+                uses.Add(new ScaleUse(site.Decision, kept, false, null, root));
+            }
+
+            if (site.KeptBranch is { } branch)
+            {
+                foreach (ISimpleAssignmentOperation assignment in branch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>())
+                {
+                    if (IsMaskValue(assignment.Value))
+                    {
+                        uses.Add(new ScaleUse(assignment, assignment.Value, false, null, root));
+                    }
+                }
+            }
+        }
+
+        // `a[i] *= u < p ? 1 : 0`: the factor is the decision itself, whose kept value was added above; the p in its condition is no scale.
+        uses.RemoveAll(use => comparisons.Any(span => use.Factor.Syntax.Span.Contains(span)));
+        return uses.ToImmutable();
+    }
+
+    // A value stored in a mask rather than an activation: it reads no element.
+    public static bool IsMaskValue(IOperation value) =>
+        !value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
+
+    // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input.
+    private static bool IsScalingCall(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name.IndexOf("Mul", StringComparison.Ordinal) >= 0 || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.Ordinal) >= 0;
+
+    /// <summary>An activation: a floating-point element (<c>a[i]</c>, <c>span[i]</c>) or the element parameter of a lambda.</summary>
+    public static bool IsActivation(IOperation value)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        return !value.ConstantValue.HasValue
+            && HandWrittenDropoutSite.IsFloatingPoint(value.Type)
+            && (value is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                || value is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
+    }
+
+    /// <summary>The member body a site is in.</summary>
+    public IOperation RootOf(HandWrittenDropoutSite site) => _siteRoots[site];
+
+    /// <summary>Every use in the type that applies a factor derived from the site's probability, with what it is and where it applies.</summary>
+    public IEnumerable<(ScaleUse Use, ScaleKind Kind, ScalePlace Place)> ScalesFor(HandWrittenDropoutSite site, CancellationToken cancellationToken)
+    {
+        foreach (ScaleUse use in Uses)
+        {
+            if (IsInsideAnotherDecision(use, site))
+            {
+                continue;
+            }
+
+            ScaleKind kind = Classify(use, site, cancellationToken);
+            if (kind is ScaleKind.One or ScaleKind.Unrelated)
+            {
+                continue;
+            }
+
+            yield return (use, kind, PlaceOf(use, site));
+        }
+    }
+
+    /// <summary>What a use's factor is relative to the site's keep probability.</summary>
+    public ScaleKind Classify(ScaleUse use, HandWrittenDropoutSite site, CancellationToken cancellationToken)
+    {
+        ProbabilityTerm factor = _model.Evaluate(use.Factor, site, SemanticModel, cancellationToken);
+        if (use.Reciprocal)
+        {
+            factor = factor.Reciprocal();
+        }
+
+        return Classify(factor, site.KeepTerm);
+    }
+
+    public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep)
+    {
+        if (factor.Kind == ProbabilityTermKind.Unrelated)
+        {
+            return ScaleKind.Unrelated;
+        }
+
+        if (factor.Kind == ProbabilityTermKind.Unknown || keep.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated)
+        {
+            return ScaleKind.Unknown;
+        }
+
+        ProbabilityTerm drop = keep.OneMinus();
+        if (factor.Equals(keep.Reciprocal()))
+        {
+            return ScaleKind.InverseKeep;
+        }
+
+        if (factor.Equals(keep))
+        {
+            return ScaleKind.Keep;
+        }
+
+        if (factor.Equals(drop.Reciprocal()))
+        {
+            return ScaleKind.InverseDrop;
+        }
+
+        if (factor.Equals(drop))
+        {
+            return ScaleKind.Drop;
+        }
+
+        if (factor.Kind == ProbabilityTermKind.Constant)
+        {
+            return factor.Equals(ProbabilityTerm.Constant(1)) ? ScaleKind.One : ScaleKind.Unrelated;
+        }
+
+        return ScaleKind.Unknown;
+    }
+
+    private bool IsInsideAnotherDecision(ScaleUse use, HandWrittenDropoutSite site)
+    {
+        foreach (HandWrittenDropoutSite other in Sites)
+        {
+            if (other != site && other.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span) && !site.Decision.Syntax.Span.Contains(other.Decision.Syntax.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Where a use applies relative to a site: in training, at inference, in backward, or as a definition.</summary>
+    public ScalePlace PlaceOf(ScaleUse use, HandWrittenDropoutSite site)
+    {
+        if (site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span))
+        {
+            return ScalePlace.Training;
+        }
+
+        ISymbol? owner = SemanticModel.GetEnclosingSymbol(use.Operation.Syntax.SpanStart);
+        while (owner is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } nested)
+        {
+            owner = nested.ContainingSymbol;
+        }
+
+        if (owner is not IMethodSymbol method || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.PropertyGet)
+        {
+            return ScalePlace.Definition;
+        }
+
+        if (IsBackwardName(method.Name))
+        {
+            return ScalePlace.Backward;
+        }
+
+        IOperation siteRoot = RootOf(site);
+        if (use.Root == siteRoot)
+        {
+            return AreExclusive(use.Operation, site.Decision) ? ScalePlace.Inference : ScalePlace.Training;
+        }
+
+        if (_siteRoots.Values.Contains(use.Root) || Calls(siteRoot, method))
+        {
+            return ScalePlace.Training;
+        }
+
+        return ScalePlace.Inference;
+    }
+
+    public static bool IsBackwardName(string name) => BackwardWords.Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
+
+    private static bool Calls(IOperation root, IMethodSymbol method) =>
+        root.Descendants().Any(operation => operation is IInvocationOperation invocation && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition));
+
+    /// <summary>Whether two operations of one body never run on the same path: the two branches of an <c>if</c> or a conditional, or an early-returning <c>if</c> and the code after it.</summary>
+    public static bool AreExclusive(IOperation first, IOperation second)
+    {
+        var secondAncestors = new Dictionary<IOperation, IOperation>();
+        IOperation child = second;
+        for (IOperation? current = second.Parent; current is not null; child = current, current = current.Parent)
+        {
+            secondAncestors[current] = child;
+        }
+
+        child = first;
+        for (IOperation? current = first.Parent; current is not null; child = current, current = current.Parent)
+        {
+            if (!secondAncestors.TryGetValue(current, out IOperation? secondChild))
+            {
+                continue;
+            }
+
+            if (current is IConditionalOperation conditional)
+            {
+                return child != secondChild && child != conditional.Condition && secondChild != conditional.Condition;
+            }
+
+            if (current is IBlockOperation block)
+            {
+                int firstIndex = block.Operations.IndexOf(child);
+                int secondIndex = block.Operations.IndexOf(secondChild);
+                IOperation earlier = firstIndex < secondIndex ? child : secondChild;
+                IOperation earlierInner = firstIndex < secondIndex ? first : second;
+                return firstIndex != secondIndex
+                    && earlier is IConditionalOperation { WhenFalse: null } guard
+                    && guard.WhenTrue.Syntax.Span.Contains(earlierInner.Syntax.Span)
+                    && guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IThrowOperation);
+            }
+
+            return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the type's value of a symbol is computed in a file this analysis cannot see, or the site's scale may be applied by another type (the probability is a public member read elsewhere in a product).</summary>
+    public bool MayBeScaledElsewhere(HandWrittenDropoutSite site, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (!IsWholeType)
+        {
+            return true;
+        }
+
+        // The compared member itself (layer.KeepProbability) may be what another type multiplies by, even when its value
+        // comes from a constructor parameter.
+        foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(site.Probability))
+        {
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol && HandWrittenDropoutSite.ReferencedSymbol(operation) is { DeclaredAccessibility: not Accessibility.Private } member
+                && IsMultipliedInAnotherType(member.Name, compilation, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        // A public property of this type that exposes the probability (Rate => _rate, KeepProbability => 1 - _rate) may be
+        // what the network multiplies by.
+        if (Type is not null && site.ProbabilitySymbol is { } probabilitySymbol)
+        {
+            foreach (IPropertySymbol property in Type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.DeclaredAccessibility != Accessibility.Private && !property.IsIndexer
+                    && _model.ValuesOf(property, site.Probability, SemanticModel, cancellationToken).Values.Any(value => value.DescendantsAndSelf().Any(operation =>
+                        HandWrittenDropoutSite.ReferencedSymbol(operation) is { } read
+                        && (SymbolEqualityComparer.Default.Equals(read, probabilitySymbol) || SymbolEqualityComparer.Default.Equals(read, HandWrittenDropoutSite.ReferencedSymbol(site.Probability)))))
+                    && IsMultipliedInAnotherType(property.Name, compilation, cancellationToken))
+                {
+                    return true;
+                }
+            }
+        }
+
+        ISymbol? symbol = site.ProbabilitySymbol;
+        if (symbol is null or ILocalSymbol)
+        {
+            return false;
+        }
+
+        if (symbol is IParameterSymbol parameter)
+        {
+            // A public method's parameter: its caller may scale the result (h = Dropout(h, p) then h[i] *= p elsewhere).
+            return parameter.ContainingSymbol is IMethodSymbol { MethodKind: not MethodKind.Constructor, DeclaredAccessibility: not Accessibility.Private } method
+                && IsMultipliedInAnotherType(method.Name, compilation, cancellationToken);
+        }
+
+        return symbol.DeclaredAccessibility != Accessibility.Private && IsMultipliedInAnotherType(symbol.Name, compilation, cancellationToken);
+    }
+
+    // A syntactic look across the compilation (other files cannot be bound here): another type that multiplies or divides by a
+    // name of the site's probability (layer.KeepProbability in the network's Predict) may be the classic inference scale.
+    private bool IsMultipliedInAnotherType(string name, Compilation compilation, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetText(cancellationToken).ToString().IndexOf(name, StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes())
+            {
+                if (node is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == name
+                    && identifier.Ancestors().Any(ancestor => ancestor is BinaryExpressionSyntax or AssignmentExpressionSyntax && ProbabilityScaling.MultiplicativeOperands(ancestor) is not null)
+                    && identifier.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } declaration
+                    && (Type is null || !Type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree && reference.Span.Contains(declaration.Span))))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

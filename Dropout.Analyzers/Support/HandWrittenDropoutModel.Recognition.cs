@@ -1,0 +1,973 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+internal sealed partial class HandWrittenDropoutModel
+{
+    // Names of a parameterless uniform [0, 1) draw: System.Random's, MathNet's and the usual ones of hand-written wrappers.
+    private static readonly ImmutableHashSet<string> UniformDrawNames = ImmutableHashSet.Create(
+        StringComparer.Ordinal,
+        "NextDouble", "NextSingle", "NextFloat", "NextUniform", "Uniform", "UniformFloat", "UniformDouble", "RandomFloat", "RandomDouble",
+        "RandFloat", "RandDouble", "NextRandom", "GetRandom", "GetRandomFloat", "GetRandomDouble", "GetRandomNumber", "Rand");
+
+    private static readonly ImmutableHashSet<string> BernoulliNames = ImmutableHashSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "Bernoulli", "NextBernoulli", "SampleBernoulli", "BernoulliSample", "DrawBernoulli", "Binomial", "NextBinomial", "SampleBinomial",
+        "NextBool", "NextBoolean", "RandomBool", "Chance", "CoinFlip");
+
+    // Words that make a draw something else than dropout even where the code also speaks of training.
+    private static readonly string[] NotDropoutVocabulary =
+        ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif",
+         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species"];
+
+    // An object's member zeroed by the draw is an activation only when it is named like one (neuron.Output, node.Value).
+    private static readonly string[] ActivationMemberWords = ["output", "value", "activation", "signal", "state", "hidden", "result"];
+
+    private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
+
+    /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
+    public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
+
+    /// <summary>What the draw is: a uniform in [0, 1), or an integer in [0, bound).</summary>
+    private readonly struct RandomValue
+    {
+        public RandomValue(IInvocationOperation? call, IOperation? bound)
+        {
+            Call = call;
+            Bound = bound;
+        }
+
+        public IInvocationOperation? Call { get; }
+
+        public IOperation? Bound { get; }
+    }
+
+    /// <summary>Finds the sites of one operation tree.</summary>
+    private sealed class SiteFinder(HandWrittenDropoutModel model, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        public ImmutableArray<HandWrittenDropoutSite> FindAll(IOperation root)
+        {
+            ImmutableArray<HandWrittenDropoutSite>.Builder sites = ImmutableArray.CreateBuilder<HandWrittenDropoutSite>();
+            var decisions = new HashSet<IOperation>();
+            foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(root))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                HandWrittenDropoutSite? site = operation switch
+                {
+                    IBinaryOperation comparison => FromComparison(comparison, root),
+                    IInvocationOperation invocation => FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
+                    _ => null,
+                };
+                if (site is not null && decisions.Add(site.Decision))
+                {
+                    sites.Add(site);
+                }
+            }
+
+            return sites.ToImmutable();
+        }
+
+        private HandWrittenDropoutSite? FromComparison(IBinaryOperation comparison, IOperation root)
+        {
+            if (comparison.OperatorKind is not (BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual))
+            {
+                return null;
+            }
+
+            bool drawOnLeft;
+            RandomValue draw;
+            if (TryRandomValue(comparison.LeftOperand, 0, out draw))
+            {
+                drawOnLeft = true;
+            }
+            else if (TryRandomValue(comparison.RightOperand, 0, out draw))
+            {
+                drawOnLeft = false;
+            }
+            else
+            {
+                return null;
+            }
+
+            IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
+            IOperation probability = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand);
+            // `u < q` (or `q > u`) is true with probability q.
+            bool trueWithProbability = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
+            return Climb(comparison, drawSide, draw.Call, probability, draw.Bound, trueWithProbability, root, 0);
+        }
+
+        private HandWrittenDropoutSite? FromBernoulli(IInvocationOperation invocation, IOperation root)
+        {
+            if (!TryBernoulli(invocation, out IOperation? probability, out bool trueWithProbability, out IInvocationOperation? call))
+            {
+                return null;
+            }
+
+            if (invocation.Type?.SpecialType == SpecialType.System_Boolean)
+            {
+                return Climb(invocation, invocation, call, probability, null, trueWithProbability, root, 0);
+            }
+
+            // A numeric 0/1 draw: multiplied into the activation, or stored as a mask entry.
+            IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+            (IOperation Decision, IOperation? Kept, ISymbol? Mask)? shape = outer.Parent switch
+            {
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product =>
+                    (product, HandWrittenDropoutSite.StripConversions(product.LeftOperand == outer ? product.RightOperand : product.LeftOperand), null),
+                ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply } compound when compound.Value == outer => (compound, compound.Target, null),
+                ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment when assignment.Value == outer =>
+                    (assignment, null, HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)),
+                _ => null,
+            };
+            if (shape is not var (decision, kept, mask) || !IsPerElement(decision, root))
+            {
+                return null;
+            }
+
+            return Build(invocation, call, invocation, probability, null, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
+        private HandWrittenDropoutSite? FromMaskHelper(IInvocationOperation invocation, IOperation root)
+        {
+            if (model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, 1) is not { MaskProbabilityParameter: >= 0 } summary
+                || invocation.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == summary.MaskProbabilityParameter) is not { } probabilityArgument)
+            {
+                return null;
+            }
+
+            ISymbol? mask;
+            IOperation decision = invocation;
+            if (summary.MaskParameter >= 0)
+            {
+                mask = invocation.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == summary.MaskParameter) is { } maskArgument
+                    ? HandWrittenDropoutSite.ReferencedSymbol(maskArgument.Value)
+                    : null;
+            }
+            else
+            {
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+                (mask, decision) = outer.Parent switch
+                {
+                    ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
+                    IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } initializer => (declarator.Symbol, initializer),
+                    _ => (null, invocation),
+                };
+            }
+
+            if (mask is null)
+            {
+                return null;
+            }
+
+            IOperation probability = HandWrittenDropoutSite.StripConversions(probabilityArgument.Value);
+            return Build(invocation, summary.UniformCall, invocation, probability, null, summary.MaskKeepIsComplement, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
+        {
+            bool gated = false;
+            IOperation current = condition;
+            while (true)
+            {
+                IOperation? parent = current.Parent;
+                if (parent is IParenthesizedOperation or IConversionOperation)
+                {
+                    current = parent;
+                }
+                else if (parent is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not })
+                {
+                    trueWithProbability = !trueWithProbability;
+                    current = parent;
+                }
+                else if (parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.And or BinaryOperatorKind.Or, Type.SpecialType: SpecialType.System_Boolean })
+                {
+                    gated = true;
+                    current = parent;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            IOperation? site = current.Parent;
+            HandWrittenDropoutSite? result = site switch
+            {
+                IConditionalOperation conditional when conditional.Condition == current && conditional.Type is not null && conditional.WhenFalse is not null =>
+                    FromConditionalExpression(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root),
+                IConditionalOperation conditional when conditional.Condition == current && conditional.Type is null =>
+                    FromIf(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root),
+                ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current && target.Type?.SpecialType == SpecialType.System_Boolean =>
+                    target is ILocalReferenceOperation local
+                        ? FromBooleanLocal(local.Local, draw, call, probability, bound, trueWithProbability, root, depth)
+                        : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
+                IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
+                    FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
+                IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
+                    FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, built.Assignment, built.Target, root),
+                _ => null,
+            };
+            return result;
+        }
+
+        // `_mask = x.Select(_ => u < keep).ToArray()`: a boolean mask built by a LINQ lambda and stored in a field or local.
+        private static (ISimpleAssignmentOperation Assignment, IOperation Target)? LinqBuiltMask(IReturnOperation returned)
+        {
+            IOperation? current = returned.Parent;
+            while (current is not null and not IAnonymousFunctionOperation)
+            {
+                current = current.Parent;
+            }
+
+            for (current = current?.Parent; current is IDelegateCreationOperation or IConversionOperation or IArgumentOperation or IInvocationOperation; current = current.Parent)
+            {
+                if (current is IInvocationOperation invocation && invocation.TargetMethod.Name is not ("Select" or "ToArray" or "ToList"))
+                {
+                    return null;
+                }
+            }
+
+            return current is ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } or ILocalReferenceOperation } assignment
+                ? (assignment, assignment.Target)
+                : null;
+        }
+
+        // `bool drop = u < rate; if (drop) x[i] = 0;`: the decision is made where the local is read.
+        private HandWrittenDropoutSite? FromBooleanLocal(ILocalSymbol local, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
+        {
+            if (depth > 1 || SymbolValues.OfLocal(local, root) is not { IsComplete: true, Values.Length: 1 })
+            {
+                return null;
+            }
+
+            foreach (IOperation operation in root.Descendants())
+            {
+                if (operation is ILocalReferenceOperation reference
+                    && SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                    && !(reference.Parent is IAssignmentOperation assignment && assignment.Target == reference)
+                    && Climb(reference, draw, call, probability, bound, trueWithProbability, root, depth + 1) is { } site)
+                {
+                    return site;
+                }
+            }
+
+            return null;
+        }
+
+        private HandWrittenDropoutSite? FromBooleanMask(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, ISimpleAssignmentOperation assignment, IOperation target, IOperation root)
+        {
+            ISymbol? mask = target switch
+            {
+                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
+                _ => null,
+            };
+            if (mask is null || !(IsPerElement(assignment, root) || IsPerElement(condition, root)))
+            {
+                return null;
+            }
+
+            // A flag named for dropping (dropped[i] = u < rate) is true when the unit is dropped.
+            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
+            return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
+        }
+
+        private HandWrittenDropoutSite? FromConditionalExpression(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            IOperation outer = HandWrittenDropoutSite.ClimbConversions(conditional);
+            ITypeSymbol? resultType = outer.Parent switch
+            {
+                ICompoundAssignmentOperation compound when compound.Value == outer => compound.Target.Type,
+                ISimpleAssignmentOperation simple when simple.Value == outer => simple.Target.Type,
+                _ => outer.Type,
+            };
+
+            IOperation kept;
+            bool keepWithProbability;
+            if (HandWrittenDropoutSite.IsZero(conditional.WhenFalse!) && !HandWrittenDropoutSite.IsZero(conditional.WhenTrue))
+            {
+                kept = conditional.WhenTrue;
+                keepWithProbability = trueWithProbability;
+            }
+            else if (HandWrittenDropoutSite.IsZero(conditional.WhenTrue) && !HandWrittenDropoutSite.IsZero(conditional.WhenFalse!))
+            {
+                kept = conditional.WhenFalse!;
+                keepWithProbability = !trueWithProbability;
+            }
+            else
+            {
+                return null;
+            }
+
+            bool keptIsOne = HandWrittenDropoutSite.StripConversions(kept).ConstantValue is { HasValue: true, Value: var one } && ProbabilityScaling.ToDouble(one) == 1;
+            if (!HandWrittenDropoutSite.IsFloatingPoint(resultType) && !HandWrittenDropoutSite.IsFloatingPoint(conditional.Type) && !keptIsOne)
+            {
+                return null;
+            }
+
+            // Added to a value, the choice is noise (x += u < p ? noise : 0), not a keep/drop decision.
+            if (outer.Parent is ICompoundAssignmentOperation { OperatorKind: not (BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide) }
+                or IBinaryOperation { OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract })
+            {
+                return null;
+            }
+
+            if (!IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            ISymbol? mask = outer.Parent is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment && assignment.Value == outer
+                ? HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)
+                : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
+                    ? HandWrittenDropoutSite.ReferencedSymbol(instance)
+                    : null;
+            return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        private HandWrittenDropoutSite? FromIf(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            IOperation? zeroed;
+            IOperation? keptBranch;
+            bool keepIsComplement;
+            if (ZeroedElement(conditional.WhenTrue) is { } zeroedWhenTrue)
+            {
+                // The element is dropped when the condition holds, so it is kept with the other probability.
+                zeroed = zeroedWhenTrue;
+                keptBranch = conditional.WhenFalse;
+                keepIsComplement = trueWithProbability;
+            }
+            else if (conditional.WhenFalse is { } whenFalse && ZeroedElement(whenFalse) is { } zeroedWhenFalse)
+            {
+                zeroed = zeroedWhenFalse;
+                keptBranch = conditional.WhenTrue;
+                keepIsComplement = !trueWithProbability;
+            }
+            else
+            {
+                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root);
+            }
+
+            if (!IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            ISymbol? mask = zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
+                && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array))
+                ? array
+                : null;
+            return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `if (r < rate) mask[i] = true; else mask[i] = false;`: a boolean mask written by branches.
+        private HandWrittenDropoutSite? FromBooleanMaskIf(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, IOperation root)
+        {
+            if (BooleanWrite(conditional.WhenTrue) is not var (target, value) || !IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            if (conditional.WhenFalse is { } whenFalse && (BooleanWrite(whenFalse) is not var (otherTarget, otherValue) || otherValue == value || otherTarget.Syntax.ToString() != target.Syntax.ToString()))
+            {
+                return null;
+            }
+
+            ISymbol? mask = target switch
+            {
+                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                _ => null,
+            };
+            if (mask is null)
+            {
+                return null;
+            }
+
+            // The entry is `value` when the condition (true with probability q) holds.
+            bool entryTrueWithProbability = value ? trueWithProbability : !trueWithProbability;
+            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool keepIsComplement = flagMeansDropped ? entryTrueWithProbability : !entryTrueWithProbability;
+            return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
+        }
+
+        private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
+        {
+            IOperation statement = branch is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : branch;
+            return statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } }
+                ? (target, value)
+                : null;
+        }
+
+        private static bool WritesArray(IOperation? branch, ISymbol array) =>
+            branch is not null
+            && branch.DescendantsAndSelf().Any(operation => operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target }
+                && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target.ArrayReference), array));
+
+        // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch.
+        private static IOperation? ZeroedElement(IOperation branch)
+        {
+            IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
+            foreach (IOperation statement in statements)
+            {
+                if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment })
+                {
+                    continue;
+                }
+
+                IOperation target = assignment.Target;
+                bool isElementOrMember = target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or ILocalReferenceOperation
+                    || (target is IPropertyReferenceOperation or IFieldReferenceOperation && TargetName(target) is { } memberName && ContainsAny(memberName, ActivationMemberWords));
+                if (isElementOrMember && HandWrittenDropoutSite.IsZero(assignment.Value) && (HandWrittenDropoutSite.IsFloatingPoint(target.Type) || target is IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Byte }))
+                {
+                    return target;
+                }
+
+                if (target is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation
+                    && assignment.Value.ConstantValue is { HasValue: true, Value: bool flag }
+                    && TargetName(target) is { } name
+                    && ((flag && name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0)
+                        || (!flag && name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0)))
+                {
+                    return target;
+                }
+            }
+
+            return null;
+        }
+
+        private static string? TargetName(IOperation target) => target switch
+        {
+            IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)?.Name,
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance)?.Name,
+            _ => HandWrittenDropoutSite.ReferencedSymbol(target)?.Name,
+        };
+
+        private HandWrittenDropoutSite? Build(
+            IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
+            DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
+        {
+            (ISymbol? symbol, ProbabilityTerm compared) = model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
+            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root));
+            // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.
+            return site.EscapesToCaller || SpeaksOfDropout(site, root) ? site : null;
+        }
+
+        // A helper that builds a 0/1 mask for its caller (returns it, or fills a parameter that a caller in this file passes)
+        // with a probability it is given: the caller applies the mask, and is where the scale is looked for.
+        private static bool Escapes(ISymbol? mask, IOperation? kept, IOperation? keptBranch, DropoutSiteShape shape, IOperation probability, IOperation root)
+        {
+            bool zeroOrOne = shape switch
+            {
+                DropoutSiteShape.BooleanMask => true,
+                DropoutSiteShape.KeptOrZero => kept is not null && HandWrittenDropoutSite.IsOne(kept),
+                DropoutSiteShape.ZeroingIf => keptBranch is not null && keptBranch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment => HandWrittenDropoutSite.IsOne(assignment.Value)),
+                _ => false,
+            };
+            if (mask is null || !zeroOrOne
+                || probability is not IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } method })
+            {
+                return false;
+            }
+
+            if (mask is ILocalSymbol)
+            {
+                return root.Descendants().OfType<IReturnOperation>().Any(returned => returned.ReturnedValue is { } value
+                    && value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, mask)));
+            }
+
+            return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
+                && root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
+                    invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
+                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name);
+        }
+
+        private bool SpeaksOfDropout(HandWrittenDropoutSite site, IOperation root)
+        {
+            var names = new List<string>();
+            if (site.MaskSymbol is { } mask)
+            {
+                names.Add(mask.Name);
+            }
+
+            if (site.ProbabilitySymbol is { } probabilitySymbol)
+            {
+                names.Add(probabilitySymbol.Name);
+            }
+
+            foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(site.Probability))
+            {
+                if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol)
+                {
+                    names.Add(symbol.Name);
+                }
+            }
+
+            if (site.ZeroedTarget is { } zeroed && TargetName(zeroed) is { } zeroedName)
+            {
+                names.Add(zeroedName);
+            }
+
+            ISymbol? enclosing = semanticModel.GetEnclosingSymbol(site.Decision.Syntax.SpanStart, cancellationToken);
+            for (ISymbol? symbol = enclosing; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
+            {
+                names.Add(symbol.Name);
+                if (symbol is IMethodSymbol method)
+                {
+                    names.AddRange(method.Parameters.Select(parameter => parameter.Name));
+                }
+            }
+
+            // A name that says dropout settles it; otherwise a word of another technique (noise, mutation, bagging) wins over train or mask.
+            if (names.Any(name => name.IndexOf("dropout", StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return true;
+            }
+
+            if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
+            {
+                return false;
+            }
+
+            return names.Any(name => ContainsAny(name, DropoutVocabulary));
+        }
+
+        private static bool ContainsAny(string name, string[] words)
+        {
+            foreach (string word in words)
+            {
+                if (name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // One decision per element: inside a loop or lambda, or in a GPU-style kernel that runs once per index.
+        private static bool IsPerElement(IOperation operation, IOperation root)
+        {
+            for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
+            {
+                if (current is ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return current is not ILocalFunctionOperation || IsKernel(((ILocalFunctionOperation)current).Symbol);
+                }
+
+                if (current is IMethodBodyBaseOperation)
+                {
+                    break;
+                }
+            }
+
+            return root.SemanticModel?.GetEnclosingSymbol(operation.Syntax.SpanStart) is IMethodSymbol method && IsKernel(method);
+        }
+
+        // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D).
+        private static bool IsKernel(IMethodSymbol method) =>
+            method.IsStatic && method.Parameters.Length > 0 && method.Parameters[0].Type.Name is { } typeName
+            && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal));
+
+        // Under an `if` that does not draw, in a switch, or after an early `if (...) return`: the method has a path without dropout.
+        public static bool IsGatedByControl(IOperation decision, IOperation root)
+        {
+            IOperation child = decision;
+            for (IOperation? current = decision.Parent; current is not null; child = current, current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IConditionalOperation conditional when child != conditional.Condition && !ContainsRandom(conditional.Condition):
+                    case ISwitchOperation or ISwitchExpressionOperation:
+                        return true;
+                    case IBlockOperation block:
+                        foreach (IOperation statement in block.Operations)
+                        {
+                            if (statement == child)
+                            {
+                                break;
+                            }
+
+                            if (statement is IConditionalOperation guard && !ContainsRandom(guard.Condition) && guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IThrowOperation))
+                            {
+                                return true;
+                            }
+                        }
+
+                        break;
+                }
+
+                if (current == root)
+                {
+                    break;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool ContainsRandom(IOperation condition) =>
+            condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (UniformDrawNames.Contains(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
+
+        /// <summary>Whether <paramref name="operation"/> is a random value: a draw, a local or buffer holding draws, or a null-conditional draw.</summary>
+        public bool TryRandomValue(IOperation operation, int depth, out RandomValue value)
+        {
+            value = default;
+            operation = HandWrittenDropoutSite.StripConversions(operation);
+            switch (operation)
+            {
+                case IConditionalAccessOperation access:
+                    return TryRandomValue(access.WhenNotNull, depth, out value);
+                case ICoalesceOperation coalesce:
+                    return TryRandomValue(coalesce.Value, depth, out value);
+                case IInvocationOperation invocation:
+                    if (IsUniformCall(invocation))
+                    {
+                        // A static wrapper of this file (ThreadSafeRandom.NextDouble()) draws from the generator inside it.
+                        IInvocationOperation call = invocation.Instance is null && depth < MaxDepth
+                            && model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, depth + 1) is { IsUniform: true, UniformCall: { } inner }
+                            ? inner
+                            : invocation;
+                        value = new RandomValue(call, null);
+                        return true;
+                    }
+
+                    if (invocation.TargetMethod is { Name: "Range", IsStatic: true, ContainingType.Name: "Random" } && invocation.Arguments.Length == 2 && HandWrittenDropoutSite.IsZero(invocation.Arguments[0].Value))
+                    {
+                        // UnityEngine.Random.Range(0f, 1f) is a uniform; Random.Range(0, n) an integer draw below n.
+                        if (HandWrittenDropoutSite.IsFloatingPoint(invocation.Type) && HandWrittenDropoutSite.IsOne(invocation.Arguments[1].Value))
+                        {
+                            value = new RandomValue(invocation, null);
+                            return true;
+                        }
+
+                        if (invocation.Type?.SpecialType == SpecialType.System_Int32)
+                        {
+                            value = new RandomValue(invocation, invocation.Arguments[1].Value);
+                            return true;
+                        }
+
+                        return false;
+                    }
+
+                    if (invocation.TargetMethod.Name == "Next" && invocation.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64)
+                    {
+                        if (invocation.Arguments.Length == 1)
+                        {
+                            value = new RandomValue(invocation, invocation.Arguments[0].Value);
+                            return true;
+                        }
+
+                        if (invocation.Arguments.Length == 2 && HandWrittenDropoutSite.IsZero(invocation.Arguments[0].Value))
+                        {
+                            value = new RandomValue(invocation, invocation.Arguments[1].Value);
+                            return true;
+                        }
+
+                        return false;
+                    }
+
+                    if (depth < MaxDepth && invocation.TargetMethod.Parameters.Length == 0 && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type)
+                        && model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, depth + 1) is { IsUniform: true } summary)
+                    {
+                        value = new RandomValue(summary.UniformCall ?? invocation, null);
+                        return true;
+                    }
+
+                    return false;
+                case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
+                    // UnityEngine.Random.value.
+                    return true;
+                case ILocalReferenceOperation local when depth < MaxDepth && MayHoldDraw(local.Local):
+                    if (!_locals.TryGetValue(local.Local, out (bool IsRandom, RandomValue Value) knownLocal))
+                    {
+                        knownLocal.IsRandom = TryAllRandom(SymbolValues.OfLocal(local.Local, operation), depth, out knownLocal.Value);
+                        _locals[local.Local] = knownLocal;
+                    }
+
+                    value = knownLocal.Value;
+                    return knownLocal.IsRandom;
+                case IArrayElementReferenceOperation element when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(element.Type):
+                    return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), operation, depth, out value);
+                case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(indexer.Type):
+                    return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(instance), operation, depth, out value);
+                default:
+                    return false;
+            }
+        }
+
+        private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _buffers = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _locals = new(SymbolEqualityComparer.Default);
+
+        // Every comparison with a buffer element asks the same question of the same buffer: answered once per tree walk.
+        private bool TryRandomBufferCached(ISymbol? buffer, IOperation context, int depth, out RandomValue value)
+        {
+            if (buffer is null)
+            {
+                value = default;
+                return false;
+            }
+
+            if (!_buffers.TryGetValue(buffer, out (bool IsRandom, RandomValue Value) known))
+            {
+                known.IsRandom = TryRandomBuffer(buffer, context, depth, out known.Value);
+                _buffers[buffer] = known;
+            }
+
+            value = known.Value;
+            return known.IsRandom;
+        }
+
+        // A loop counter or any local initialized with something that names no draw is not worth a walk of the method;
+        // a local declared without a value is (it may be assigned a draw later).
+        private static bool MayHoldDraw(ILocalSymbol local)
+        {
+            if (local.Type is null || !(HandWrittenDropoutSite.IsFloatingPoint(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
+            {
+                return false;
+            }
+
+            foreach (SyntaxReference reference in local.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Any()
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax>().Any()
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax>().Any())
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool TryAllRandom(SymbolValues values, int depth, out RandomValue value)
+        {
+            value = default;
+            if (!values.IsComplete || values.Values.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (IOperation assigned in values.Values)
+            {
+                if (!TryRandomValue(assigned, depth + 1, out RandomValue candidate) || candidate.Bound is not null)
+                {
+                    return false;
+                }
+
+                value = candidate;
+            }
+
+            return true;
+        }
+
+        // A buffer of uniforms filled first and thresholded later: every element write is a draw. A kernel parameter named
+        // for randomness (ArrayView<float> randoms) holds the draws its caller made.
+        private bool TryRandomBuffer(ISymbol? buffer, IOperation context, int depth, out RandomValue value)
+        {
+            value = default;
+            if (buffer is null)
+            {
+                return false;
+            }
+
+            if (buffer is IParameterSymbol parameter && parameter.ContainingSymbol is IMethodSymbol method && IsKernel(method)
+                && (parameter.Name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0 || parameter.Name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                return true;
+            }
+
+            IOperation root = context;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            int writes = 0;
+            foreach (IOperation operation in root.Descendants())
+            {
+                if (operation is ISimpleAssignmentOperation { Target: var target } assignment
+                    && target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                    && SymbolEqualityComparer.Default.Equals(BufferOf(target), buffer))
+                {
+                    if (!TryRandomValue(assignment.Value, depth + 1, out RandomValue candidate) || candidate.Bound is not null)
+                    {
+                        return false;
+                    }
+
+                    value = candidate;
+                    writes++;
+                }
+            }
+
+            return writes > 0;
+        }
+
+        private static ISymbol? BufferOf(IOperation target) => target switch
+        {
+            IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+            IPropertyReferenceOperation { Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+            _ => null,
+        };
+
+        private static bool IsUniformCall(IInvocationOperation invocation) =>
+            invocation.Arguments.Length == 0
+            && HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
+            && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
+                || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0));
+
+        // Bernoulli(p), Binomial(1, p), new Bernoulli(p).Sample(), Bernoulli.Sample(rng, p), or a helper of this file that returns `u < p`.
+        private bool TryBernoulli(IInvocationOperation invocation, out IOperation probability, out bool trueWithProbability, out IInvocationOperation? call)
+        {
+            probability = invocation;
+            trueWithProbability = true;
+            call = null;
+            IMethodSymbol method = invocation.TargetMethod;
+            bool returnsDecision = method.ReturnType.SpecialType is SpecialType.System_Boolean or SpecialType.System_Int32 or SpecialType.System_Single or SpecialType.System_Double;
+            if (!returnsDecision)
+            {
+                return false;
+            }
+
+            if (method.Name == "Sample" && method.ContainingType.Name == "Bernoulli" && invocation.Arguments.Length > 0)
+            {
+                probability = HandWrittenDropoutSite.StripConversions(invocation.Arguments[invocation.Arguments.Length - 1].Value);
+                return HandWrittenDropoutSite.IsFloatingPoint(probability.Type);
+            }
+
+            if (method.Name == "Sample" && invocation.Arguments.Length == 0 && invocation.Instance is { Type.Name: "Bernoulli" } instance)
+            {
+                IOperation source = HandWrittenDropoutSite.StripConversions(instance);
+                if (HandWrittenDropoutSite.ReferencedSymbol(source) is { } variable
+                    && model.ValuesOf(variable, source, semanticModel, cancellationToken) is { IsComplete: true, Values.Length: 1 } values)
+                {
+                    source = HandWrittenDropoutSite.StripConversions(values.Values[0]);
+                }
+
+                if (source is IObjectCreationOperation { Arguments.Length: > 0 } creation)
+                {
+                    probability = HandWrittenDropoutSite.StripConversions(creation.Arguments[0].Value);
+                    return true;
+                }
+
+                return false;
+            }
+
+            if (BernoulliNames.Contains(method.Name))
+            {
+                IArgumentOperation[] floating = invocation.Arguments.Where(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)).ToArray();
+                bool binomialOfOne = method.Name.IndexOf("Binomial", StringComparison.OrdinalIgnoreCase) < 0
+                    || invocation.Arguments.Any(argument => argument.Value.ConstantValue is { HasValue: true, Value: int trials } && trials == 1);
+                if (floating.Length == 1 && binomialOfOne)
+                {
+                    probability = HandWrittenDropoutSite.StripConversions(floating[0].Value);
+                    return true;
+                }
+
+                return false;
+            }
+
+            if (model.SummaryOf(method, semanticModel, cancellationToken, 1) is { BernoulliParameter: >= 0 } summary
+                && invocation.Arguments.FirstOrDefault(argument => argument.Parameter?.Ordinal == summary.BernoulliParameter) is { } bernoulliArgument)
+            {
+                probability = HandWrittenDropoutSite.StripConversions(bernoulliArgument.Value);
+                trueWithProbability = summary.BernoulliTrueWithParameter;
+                call = summary.UniformCall;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>What a helper method of this file does with randomness.</summary>
+    private sealed class HelperSummary
+    {
+        public static HelperSummary None { get; } = new();
+
+        /// <summary>The method returns a uniform draw (<c>static double Uniform() =&gt; Rng.NextDouble();</c>).</summary>
+        public bool IsUniform { get; private set; }
+
+        /// <summary>The generator call inside the helper, for rule 11.</summary>
+        public IInvocationOperation? UniformCall { get; private set; }
+
+        /// <summary>The parameter the helper compares a draw with (<c>static bool Bernoulli(double p) =&gt; rng.NextDouble() &lt; p;</c>), or -1.</summary>
+        public int BernoulliParameter { get; private set; } = -1;
+
+        public bool BernoulliTrueWithParameter { get; private set; }
+
+        /// <summary>For a helper that builds a 0/1 mask (returned, or written into a parameter): the parameter holding its probability, or -1.</summary>
+        public int MaskProbabilityParameter { get; private set; } = -1;
+
+        /// <summary>For a mask helper: the parameter it fills, or -1 when it returns the mask.</summary>
+        public int MaskParameter { get; private set; } = -1;
+
+        /// <summary>For a mask helper: whether an entry is kept with <c>1 - probability</c>.</summary>
+        public bool MaskKeepIsComplement { get; private set; }
+
+        public static HelperSummary Create(HandWrittenDropoutModel model, IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken, int depth)
+        {
+            if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
+                || semanticModel.GetOperation(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body)
+            {
+                return None;
+            }
+
+            // A mask helper: one site in the body, a 0/1 mask that leaves the method, its probability a parameter.
+            if (depth <= 1 && model.SitesIn(body, semanticModel, cancellationToken) is { Length: 1 } sites
+                && sites[0] is { EscapesToCaller: true, Probability: IParameterReferenceOperation { Parameter: var probabilityParameter } } maskSite
+                && SymbolEqualityComparer.Default.Equals(probabilityParameter.ContainingSymbol, method))
+            {
+                return new HelperSummary
+                {
+                    MaskProbabilityParameter = probabilityParameter.Ordinal,
+                    MaskParameter = maskSite.MaskSymbol is IParameterSymbol maskParameter ? maskParameter.Ordinal : -1,
+                    MaskKeepIsComplement = maskSite.KeepProbabilityIsComplement,
+                    UniformCall = maskSite.DrawCall,
+                };
+            }
+
+            var returned = body.Descendants().OfType<IReturnOperation>().Where(operation => operation.ReturnedValue is not null).Select(operation => operation.ReturnedValue!).ToList();
+            if (returned.Count == 0)
+            {
+                return None;
+            }
+
+            var finder = new SiteFinder(model, semanticModel, cancellationToken);
+            var summary = new HelperSummary();
+            if (HandWrittenDropoutSite.IsFloatingPoint(method.ReturnType) && returned.All(value => finder.TryRandomValue(value, depth, out _)))
+            {
+                finder.TryRandomValue(returned[0], depth, out RandomValue value);
+                summary.IsUniform = true;
+                summary.UniformCall = value.Call;
+                return summary;
+            }
+
+            if (returned.Count == 1 && HandWrittenDropoutSite.StripConversions(returned[0]) is IBinaryOperation comparison
+                && comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual)
+            {
+                bool drawOnLeft = finder.TryRandomValue(comparison.LeftOperand, depth, out RandomValue draw);
+                if (!drawOnLeft && !finder.TryRandomValue(comparison.RightOperand, depth, out draw))
+                {
+                    return None;
+                }
+
+                if (draw.Bound is null && HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand) is IParameterReferenceOperation parameter)
+                {
+                    summary.BernoulliParameter = parameter.Parameter.Ordinal;
+                    summary.BernoulliTrueWithParameter = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
+                    summary.UniformCall = draw.Call;
+                    return summary;
+                }
+            }
+
+            return None;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+internal sealed partial class HandWrittenDropoutModel
+{
+    /// <summary>
+    /// The symbol a compared probability is a monomial of, and the compared value as a term of it. <c>_rate</c> written once
+    /// from a constructor parameter resolves to that parameter, so that <c>1 / (1 - rate)</c> in the constructor and
+    /// <c>u &lt; _rate</c> in <c>Forward</c> speak of the same symbol. An integer draw's probability is divided by its bound.
+    /// </summary>
+    public (ISymbol? Symbol, ProbabilityTerm Compared) ResolveProbability(IOperation probability, IOperation? bound, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        ISymbol? symbol = null;
+        foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(probability))
+        {
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !(operation.ConstantValue.HasValue))
+            {
+                if (symbol is not null && !SymbolEqualityComparer.Default.Equals(symbol, referenced))
+                {
+                    return (symbol, ProbabilityTerm.Unknown);
+                }
+
+                symbol = referenced;
+            }
+        }
+
+        for (int step = 0; symbol is not null && step < 3; step++)
+        {
+            SymbolValues values = ValuesOf(symbol, probability, semanticModel, cancellationToken);
+            if (!values.IsComplete || values.Values.Length != 1 || HandWrittenDropoutSite.StripConversions(values.Values[0]) is not { } definition)
+            {
+                break;
+            }
+
+            // `_dropPerMille = (int)(1000 * dropoutRate)`, `_keep = 1 - rate`: a definition that reads one symbol is a term of it.
+            ISymbol? inner = SingleSymbol(definition);
+            if (inner is null || inner is ILocalSymbol || SymbolEqualityComparer.Default.Equals(inner, symbol) || new TermEvaluator(this, inner, semanticModel, cancellationToken).Evaluate(definition, 0) is not { Kind: ProbabilityTermKind.Power })
+            {
+                break;
+            }
+
+            symbol = inner;
+        }
+
+        var evaluator = new TermEvaluator(this, symbol, semanticModel, cancellationToken);
+        ProbabilityTerm compared = evaluator.Evaluate(probability, 0);
+        if (bound is not null)
+        {
+            compared = compared.Divide(evaluator.Evaluate(bound, 0));
+        }
+
+        return (symbol, compared);
+    }
+
+    private static ISymbol? SingleSymbol(IOperation value)
+    {
+        ISymbol? single = null;
+        foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(value))
+        {
+            if (operation is IInvocationOperation)
+            {
+                return null;
+            }
+
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !operation.ConstantValue.HasValue)
+            {
+                if (single is not null && !SymbolEqualityComparer.Default.Equals(single, referenced))
+                {
+                    return null;
+                }
+
+                single = referenced;
+            }
+        }
+
+        return single;
+    }
+
+    /// <summary>A value as a term of a site's probability symbol.</summary>
+    public ProbabilityTerm Evaluate(IOperation value, HandWrittenDropoutSite site, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+        new TermEvaluator(this, site.ProbabilitySymbol, semanticModel, cancellationToken).Evaluate(value, 0);
+
+    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        public ProbabilityTerm Evaluate(IOperation operation, int depth)
+        {
+            operation = HandWrittenDropoutSite.StripConversions(operation);
+            if (operation.ConstantValue is { HasValue: true, Value: var constant } && ProbabilityScaling.ToDouble(constant) is { } number)
+            {
+                return ProbabilityTerm.Constant(number);
+            }
+
+            if (depth > MaxDepth)
+            {
+                return ProbabilityTerm.Unknown;
+            }
+
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol)
+            {
+                return EvaluateSymbol(symbol, operation, depth);
+            }
+
+            switch (operation)
+            {
+                case IBinaryOperation binary:
+                    ProbabilityTerm left = Evaluate(binary.LeftOperand, depth + 1);
+                    ProbabilityTerm right = Evaluate(binary.RightOperand, depth + 1);
+                    return binary.OperatorKind switch
+                    {
+                        BinaryOperatorKind.Multiply => left.Multiply(right),
+                        BinaryOperatorKind.Divide => left.Divide(right),
+                        BinaryOperatorKind.Add => left.AddOrSubtract(right, subtract: false),
+                        BinaryOperatorKind.Subtract => left.AddOrSubtract(right, subtract: true),
+                        _ => left.DependsOnProbability || right.DependsOnProbability ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated,
+                    };
+                case IInvocationOperation invocation:
+                    if (invocation.Arguments.Length == 0 && invocation.TargetMethod.DeclaringSyntaxReferences.Length == 1
+                        && invocation.TargetMethod.DeclaringSyntaxReferences[0].SyntaxTree == semanticModel.SyntaxTree
+                        && semanticModel.GetOperation(invocation.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is { } body)
+                    {
+                        return Combine(body.Descendants().OfType<IReturnOperation>().Select(returned => returned.ReturnedValue).OfType<IOperation>(), depth, NamesAScale(invocation.TargetMethod.Name));
+                    }
+
+                    bool dependsOnProbability = invocation.Arguments.Any(argument => Evaluate(argument.Value, depth + 1).DependsOnProbability)
+                        || (invocation.Instance is { } instance && Evaluate(instance, depth + 1).DependsOnProbability);
+                    return dependsOnProbability || NamesAScale(invocation.TargetMethod.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+                case IConditionalOperation or ICoalesceOperation or IUnaryOperation:
+                    return operation.Descendants().Any(inner => Evaluate(inner, depth + 1).DependsOnProbability) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+                default:
+                    return ProbabilityTerm.Unrelated;
+            }
+        }
+
+        private ProbabilityTerm EvaluateSymbol(ISymbol symbol, IOperation reference, int depth)
+        {
+            if (probabilitySymbol is not null && SymbolEqualityComparer.Default.Equals(symbol, probabilitySymbol))
+            {
+                return ProbabilityTerm.Symbol;
+            }
+
+            if (symbol is ILocalSymbol or IFieldSymbol or IPropertySymbol or IParameterSymbol)
+            {
+                SymbolValues values = model.ValuesOf(symbol, reference, semanticModel, cancellationToken);
+                if (values.IsComplete && !values.Values.IsEmpty)
+                {
+                    return Combine(values.Values, depth, NamesAScale(symbol.Name));
+                }
+            }
+
+            // A scale whose value cannot be seen (a public setter, another file) is assumed to be the right one.
+            return NamesAScale(symbol.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+        }
+
+        private ProbabilityTerm Combine(IEnumerable<IOperation> values, int depth, bool namedScale)
+        {
+            ProbabilityTerm? combined = null;
+            foreach (IOperation value in values)
+            {
+                ProbabilityTerm term = Evaluate(value, depth + 1);
+                if (combined is null)
+                {
+                    combined = term;
+                }
+                else if (!combined.Value.Equals(term))
+                {
+                    return combined.Value.DependsOnProbability || term.DependsOnProbability || namedScale ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+                }
+            }
+
+            if (combined is null || (namedScale && combined.Value.Kind == ProbabilityTermKind.Unrelated))
+            {
+                return namedScale ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+            }
+
+            return combined.Value;
+        }
+
+        private static bool NamesAScale(string name) => name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Dropout.Analyzers;
+
+/// <summary>What a hand-written dropout rule gets for one type: the shared facts and the means to report.</summary>
+internal sealed class TypeAnalysisContext(SymbolAnalysisContext context, DropoutTypeFacts facts)
+{
+    public SemanticModel SemanticModel => facts.SemanticModel;
+
+    public SyntaxTree Tree => facts.SemanticModel.SyntaxTree;
+
+    public Compilation Compilation => context.Compilation;
+
+    public AnalyzerOptions Options => context.Options;
+
+    public CancellationToken CancellationToken => context.CancellationToken;
+
+    public void ReportDiagnostic(Diagnostic diagnostic) => context.ReportDiagnostic(diagnostic);
+}
+
+/// <summary>How the hand-written dropout rules reach the shared model: once per type, after its members were analyzed.</summary>
+internal static class HandWrittenDropoutRules
+{
+    /// <summary>
+    /// Runs <paramref name="analyze"/> on the model's facts for every class, struct and record that has a hand-written
+    /// dropout site. The member bodies are the operation trees the analyzer driver already built for every analyzer
+    /// (collected between symbol start and end), so the model never binds a method a second time.
+    /// </summary>
+    public static void RegisterTypeAnalysis(AnalysisContext context, Action<TypeAnalysisContext, DropoutTypeFacts> analyze)
+    {
+        context.RegisterSymbolStartAction(
+            symbolStart =>
+            {
+                var type = (INamedTypeSymbol)symbolStart.Symbol;
+                if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
+                    || !type.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(symbolStart.CancellationToken) is TypeDeclarationSyntax declaration && HandWrittenDropoutModel.MayDraw(declaration)))
+                {
+                    return;
+                }
+
+                var roots = new ConcurrentQueue<IOperation>();
+                symbolStart.RegisterOperationBlockAction(block =>
+                {
+                    foreach (IOperation operation in block.OperationBlocks)
+                    {
+                        roots.Enqueue(operation);
+                    }
+                });
+                symbolStart.RegisterSymbolEndAction(symbolEnd =>
+                {
+                    DropoutTypeFacts? facts = HandWrittenDropoutModel.For(symbolEnd.Compilation).FactsFor(type, roots, symbolEnd.CancellationToken);
+                    if (facts is not null && !facts.AllSites.IsEmpty)
+                    {
+                        analyze(new TypeAnalysisContext(symbolEnd, facts), facts);
+                    }
+                });
+            },
+            SymbolKind.NamedType);
+    }
+}
