@@ -57,7 +57,11 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         "Span<float> {0}", "Span<double> {0}", "ReadOnlySpan<float> {0}, Span<float> {1}", "ReadOnlySpan<double> {0}, Span<double> {1}",
         "scoped Span<float> {0}", "params Span<float> {0}", "ReadOnlySpan<float> {0}, params Span<float> {1}", "scoped ReadOnlySpan<double> {0}, scoped Span<double> {1}",
         "Span<int> {0}", "ref Span<float> {0}", "float[] {0}", "Span<float> {0}, Span<float> {1}",
+        "(int A, string B) {0}", "dynamic {0}, Span<float> {1}", "ref readonly int {0}", "out int {0}", "string? {0}", "Span<float> {0} = default",
+        "in Span<float> {0}", "nint {0}, params int[] {1}",
     ];
+
+    private static readonly string[] ReturnTypes = ["void", "void", "void", "void", "void", "void", "void", "void", "int", "string?", "(int, int)", "Span<float>"];
 
     private static readonly string[] Namespaces =
         ["", "namespace App;", "namespace App.Layers;", "namespace App.@class;", "namespace @event;", "namespace App.Dropout.Layers;", "namespace App.Nested {", "namespace nameof.Models {"];
@@ -423,7 +427,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         }
 
         string parameters = string.Format(CultureInfo.InvariantCulture, Pick(random, ParameterLists), first, second);
-        string returns = random.Next(12) == 0 ? "int" : "void";
+        string returns = Pick(random, ReturnTypes);
         string generic = random.Next(12) == 0 ? "<TMethod>" : string.Empty;
         return Attribute(random) + " " + Pick(random, Accessibilities) + "partial " + returns + " " + Pick(random, MethodNames) + generic + "(" + parameters + ");";
     }

@@ -325,6 +325,18 @@ public sealed class GeneratorReliabilityTests
         AssertOnlyFiniteLiterals(text);
     }
 
+    [Theory]
+    [InlineData("class C { const double S = 1e400; }")]
+    [InlineData("class C { const float S = 1e39F; }")]
+    [InlineData("class C { const double S = double.PositiveInfinity; }")]
+    [InlineData("class C { const float S = global::System.Single.NaN; }")]
+    public void FiniteLiteralCheck_CatchesWhatItLooksFor(string code) =>
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertOnlyFiniteLiterals(code));
+
+    [Fact]
+    public void FiniteLiteralCheck_AcceptsNamesThatMerelyReadNaN() =>
+        AssertOnlyFiniteLiterals("namespace App.NaN { class PositiveInfinity { const double S = 16777216.0; const float F = 1.6777216E+07F; } }");
+
     /// <summary>Every numeric literal of the generated code is finite, and no code names NaN or an infinity.</summary>
     internal static void AssertOnlyFiniteLiterals(string generated)
     {
@@ -335,9 +347,14 @@ public sealed class GeneratorReliabilityTests
                 Assert.True(token.Value is not (double.NaN or double.PositiveInfinity or double.NegativeInfinity or float.NaN or float.PositiveInfinity or float.NegativeInfinity), token.Text);
                 Assert.DoesNotContain("Infinity", token.Text, StringComparison.OrdinalIgnoreCase);
             }
-            else if (token.IsKind(SyntaxKind.IdentifierToken))
+            else if (token.IsKind(SyntaxKind.IdentifierToken)
+                && token.ValueText is "NaN" or "PositiveInfinity" or "NegativeInfinity"
+                && token.Parent?.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access)
             {
-                Assert.True(token.ValueText is not ("NaN" or "PositiveInfinity" or "NegativeInfinity"), token.Text);
+                // double.NaN, float.PositiveInfinity, global::System.Double.NegativeInfinity (a user's namespace or
+                // type may well be named NaN: that is not a literal).
+                string owner = access.Expression.ToString().Replace("global::", string.Empty, StringComparison.Ordinal);
+                Assert.False(owner is "double" or "float" or "System.Double" or "System.Single" or "Double" or "Single", access.ToString());
             }
         }
     }
