@@ -16,8 +16,7 @@ public sealed partial class DropoutGenerator
         internal static readonly string[] LayerMemberNames =
         [
             "DropoutKeepProbability", "DropoutContext", "DropoutStream", "DropoutForward", "DropoutBackward",
-            "__dropoutContext", "__dropoutStream", "__dropoutMask", "__dropoutLastElementSize", "__dropoutLastLength",
-            "__dropoutLastWasActive", "__dropoutLastKey", "__dropoutLastOffset",
+            "__dropoutContext", "__dropoutStream", "__dropoutState",
         ];
 
         /// <summary>
@@ -25,7 +24,7 @@ public sealed partial class DropoutGenerator
         /// another, so two methods with different names never get a field name in common.
         /// </summary>
         internal static readonly string[] MethodFieldSuffixes =
-            ["Stream", "Mask", "LastElementSize", "LastLength", "LastWasActive", "LastKey", "LastOffset"];
+            ["State"];
 
         /// <summary>The members a type that only holds dropout methods receives.</summary>
         private static readonly string[] HolderMemberNames = ["DropoutContext", "__dropoutContext"];
