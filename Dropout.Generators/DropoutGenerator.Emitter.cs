@@ -259,6 +259,12 @@ public sealed partial class DropoutGenerator
 
         private static void WriteMethodMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, string kernel)
         {
+            if (method.Fused is { } fused)
+            {
+                WriteFusedMembers(writer, site, method, fused, kernel);
+                return;
+            }
+
             string prefix = Parser.MethodFieldPrefix(method.PlainName);
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
@@ -300,6 +306,64 @@ public sealed partial class DropoutGenerator
             }
 
             writer.Close();
+        }
+
+        // ---------------------------------------------------------------- fused epilogue form
+
+        private static void WriteFusedMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, FusedEpilogueModel fused, string kernel)
+        {
+            string prefix = Parser.MethodFieldPrefix(method.PlainName);
+            string element = method.ElementType;
+            string state = "this." + prefix + "State";
+            string none = "default(" + ReadOnlySpan + "<" + element + ">)";
+            string activation = fused.Activation == "LeakyReLU"
+                ? "new global::Dropout.LeakyReLUActivation<" + element + ">(" + (element == "float" ? FloatLiteral((float)fused.LeakySlope) : DoubleLiteral(fused.LeakySlope)) + ")"
+                : "default(global::Dropout." + fused.Activation + "Activation<" + element + ">)";
+            string dropout = site.Spec.IsIdentity ? "default(global::Dropout.NoDropout<" + element + ">)" : "default(" + kernel + ")";
+            string chain = "dropout(" + fused.Activation + "(" + method.FirstParameterName + (fused.HasBias ? " + bias" : string.Empty) + "))" + (fused.HasResidual ? " + residual" : string.Empty);
+            WriteForwardStateField(writer, prefix);
+            writer.Line();
+            writer.Line("// " + method.SecondParameterName + " = " + chain + " in one pass. " + ForwardSummary(site.Spec).Replace("does nothing", "runs the chain without dropout"));
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Modifiers + " void " + method.Name + "(" + fused.Parameters + ") =>");
+            writer.Line("    " + state + ".FusedForward(" + method.FirstParameterName + ", " + (fused.HasBias ? "bias" : none) + ", " + (fused.HasResidual ? "residual" : none) + ", "
+                + method.SecondParameterName + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", this.DropoutContext, " + activation + ", " + dropout + ");");
+
+            var parameters = new List<string> { ReadOnlySpan + "<" + element + "> gradOutput" };
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradPreActivation = gradOutput ⊙ m / p ⊙ " + fused.Activation + "'(x" + (fused.HasBias ? " + bias" : string.Empty) + ")</c>"
+                + (fused.HasBias ? ", and the bias gradient (its column sums)" : string.Empty) + ".");
+            writer.Line(fused.BackwardTakesPreActivation
+                ? "/// The derivative is recomputed from the forward's pre-activation" + (fused.HasBias ? " and bias" : string.Empty) + ", which the caller passes again."
+                : "/// " + (fused.Activation == "ReLU" ? "The recorded mask bit is \"kept and positive\", so nothing but the mask is needed." : "Nothing but the mask is needed."));
+            writer.Line("/// </summary>");
+            writer.Line("/// <param name=\"gradOutput\">The gradient with respect to the output (also the residual's gradient).</param>");
+            if (fused.BackwardTakesPreActivation)
+            {
+                parameters.Add(ReadOnlySpan + "<" + element + "> preActivation");
+                writer.Line("/// <param name=\"preActivation\">The pre-activation the forward call was given.</param>");
+                if (fused.HasBias)
+                {
+                    parameters.Add(ReadOnlySpan + "<" + element + "> bias");
+                    writer.Line("/// <param name=\"bias\">The bias the forward call was given.</param>");
+                }
+            }
+
+            parameters.Add(Span + "<" + element + "> gradPreActivation");
+            writer.Line("/// <param name=\"gradPreActivation\">Receives the gradient with respect to the pre-activation; may be <paramref name=\"gradOutput\"/> itself.</param>");
+            if (fused.HasBias)
+            {
+                parameters.Add(Span + "<" + element + "> gradBias");
+                writer.Line("/// <param name=\"gradBias\">Receives (is overwritten with) the bias gradient, one per column.</param>");
+            }
+
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Accessibility + " void " + method.Name + "Backward(" + string.Join(", ", parameters) + ") =>");
+            string preActivation = fused.BackwardTakesPreActivation ? "preActivation" : none;
+            string bias = fused.BackwardTakesPreActivation && fused.HasBias ? "bias" : none;
+            string gradBias = fused.HasBias ? "gradBias" : "default(" + Span + "<" + element + ">)";
+            writer.Line("    " + state + ".FusedBackward(gradOutput, " + preActivation + ", " + bias + ", gradPreActivation, " + gradBias + ", " + activation + ", " + dropout + ");");
         }
 
         private static void WriteForwardStateField(CodeWriter writer, string prefix)

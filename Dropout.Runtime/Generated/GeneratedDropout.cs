@@ -83,8 +83,12 @@ public struct DropoutSiteState
     /// <summary>Header bytes before the mask bits: key (8), offset (8), length (4), 4 unused.</summary>
     private const int MaskHeaderBytes = 24;
 
+    // Numbers the inference calls of fused sites, whose mask header has no stream position to name them by.
+    private static long s_inferenceCalls;
+
     private int _lastElementSize;
     private int _lastLength;
+    private int _lastColumns;
     private bool _lastWasActive;
     private ulong _lastKey;
     private ulong _lastOffset;
@@ -196,6 +200,107 @@ public struct DropoutSiteState
 
         bool fromMask = TryRecordedMask(out ReadOnlySpan<byte> mask);
         FusedEpilogue.BackwardCore(gradOutput, mask, fromMask, default, default, gradInput, default, gradOutput.Length, default(IdentityActivation<T>), site, _lastKey, _lastOffset);
+    }
+
+    /// <summary>
+    /// For generated code: the forward pass of a fused epilogue site, <c>output = dropout(act(preActivation + bias)) + residual</c>
+    /// in one pass (<see cref="FusedEpilogue"/>). The data is rows × <c>bias.Length</c> (one row without a bias). In
+    /// training and Monte Carlo mode the keep bits are drawn at fresh positions of the site's stream; in inference the
+    /// chain runs without dropout and draws nothing. With <paramref name="storeMask"/> the mask (for ReLU, "kept and
+    /// positive") is recorded for the backward pass.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TActivation">The activation operator.</typeparam>
+    /// <typeparam name="TSite">The site's generated dropout operator.</typeparam>
+    /// <param name="preActivation">The pre-activation.</param>
+    /// <param name="bias">The bias, one per column, or empty.</param>
+    /// <param name="residual">The residual, or empty.</param>
+    /// <param name="output">Receives the result.</param>
+    /// <param name="storeMask">Whether to record the mask bits (<c>MaskStorage = Bits</c>).</param>
+    /// <param name="context">The context the site follows.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="site">The site's dropout operator.</param>
+    public void FusedForward<T, TActivation, TSite>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, bool storeMask, DropoutContext context, TActivation activation, TSite site)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TSite : struct, IDropoutEpilogue<T>
+    {
+        int count = preActivation.Length;
+        int columns = bias.IsEmpty ? Math.Max(count, 1) : bias.Length;
+
+        // Everything that can throw is checked before any state changes.
+        FusedEpilogue.ValidateForward(preActivation, bias, residual, output, columns);
+        _lastElementSize = Unsafe.SizeOf<T>();
+        _lastLength = count;
+        _lastColumns = columns;
+        _lastWasActive = context.IsDropoutActive;
+        if (_lastWasActive)
+        {
+            DropoutStream stream = StreamFor(context);
+            _lastOffset = stream.Reserve(count);
+            _lastKey = stream.Key;
+        }
+        else
+        {
+            // Inference draws nothing; the header still names this call uniquely, so that a copy sharing the buffer is
+            // detected (key 0 with a call number, never a stream's reservation in practice).
+            _lastKey = 0;
+            _lastOffset = (ulong)Interlocked.Increment(ref s_inferenceCalls);
+        }
+
+        Span<byte> mask = storeMask ? MaskFor(count, _lastKey, _lastOffset) : default;
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (_lastWasActive)
+        {
+            FusedEpilogue.ForwardCore(preActivation, bias, residual, output, mask, storeMask, columns, activation, site, _lastKey, _lastOffset);
+        }
+        else
+        {
+            FusedEpilogue.ForwardCore(preActivation, bias, residual, output, mask, storeMask, columns, activation, default(NoDropout<T>), 0, 0);
+        }
+    }
+
+    /// <summary>
+    /// For generated code: the backward pass of a fused epilogue site through its last forward call,
+    /// <c>gradPreActivation = gradOutput ⊙ m / p ⊙ act'(x + bias)</c>, and the bias gradient (column sums) when
+    /// <paramref name="gradBias"/> is not empty. ReLU and the identity read only the recorded mask; the other activations
+    /// recompute the derivative from <paramref name="preActivation"/> and <paramref name="bias"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TActivation">The activation operator of the forward.</typeparam>
+    /// <typeparam name="TSite">The site's generated dropout operator.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="preActivation">The forward's pre-activation, or empty when the activation does not need it.</param>
+    /// <param name="bias">The forward's bias, or empty.</param>
+    /// <param name="gradPreActivation">Receives the gradient with respect to the pre-activation.</param>
+    /// <param name="gradBias">Receives (is overwritten with) the bias gradient, or empty.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="site">The site's dropout operator.</param>
+    /// <exception cref="InvalidOperationException">No matching forward call precedes this one, or a copy sharing the mask buffer overwrote a mask that cannot be recomputed without the pre-activation.</exception>
+    public readonly void FusedBackward<T, TActivation, TSite>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, Span<T> gradPreActivation, Span<T> gradBias, TActivation activation, TSite site)
+        where T : unmanaged
+        where TActivation : struct, IActivation<T>
+        where TSite : struct, IDropoutEpilogue<T>
+    {
+        ThrowIfNoMatchingForward(Unsafe.SizeOf<T>(), gradOutput.Length);
+        bool fromMask = TryRecordedMask(out ReadOnlySpan<byte> mask);
+        if (!fromMask && preActivation.IsEmpty && activation.Gradient == ActivationGradient.PositiveGate)
+        {
+            throw new InvalidOperationException("The recorded ReLU mask of the last forward call was overwritten by a copy of this instance that shares its buffer; the gate cannot be recomputed without the pre-activation. Run forward on this instance again before its backward.");
+        }
+
+        if (_lastWasActive)
+        {
+            FusedEpilogue.BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, _lastColumns, activation, site, _lastKey, _lastOffset);
+        }
+        else
+        {
+            FusedEpilogue.BackwardCore(gradOutput, mask, fromMask, preActivation, bias, gradPreActivation, gradBias, _lastColumns, activation, default(NoDropout<T>), 0, 0);
+        }
     }
 
     private readonly void ThrowIfNoMatchingForward(int elementSize, int length)

@@ -65,6 +65,23 @@ public sealed class SnapshotTests
             }
             """
         },
+        {
+            "Method_FusedEpilogues",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Mlp
+            {
+                [Dropout(0.5, Activation = DropoutActivation.ReLU)]
+                private partial void HiddenEpilogue(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+
+                [Dropout(0.9, Activation = DropoutActivation.GeluTanh)]
+                internal partial void BlockEpilogue(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output);
+            }
+            """
+        },
     };
 
     [Theory]
