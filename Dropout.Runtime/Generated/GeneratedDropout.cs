@@ -234,16 +234,18 @@ public struct DropoutSiteState
         _lastLength = count;
         _lastColumns = columns;
         _lastWasActive = context.IsDropoutActive;
-        if (_lastWasActive)
+        bool draws = _lastWasActive && site.Draws && !site.Spec.IsIdentity;
+        if (draws)
         {
+            // Only a site that draws registers and reserves stream positions (a p = 1 site is the chain alone, as in inference).
             DropoutStream stream = StreamFor(context);
             _lastOffset = stream.Reserve(count);
             _lastKey = stream.Key;
         }
         else
         {
-            // Inference draws nothing; the header still names this call uniquely, so that a copy sharing the buffer is
-            // detected (key 0 with a call number, never a stream's reservation in practice).
+            // Nothing is drawn; the header still names this call uniquely, so that a copy sharing the buffer is detected
+            // (key 0 with a call number, never a stream's reservation in practice).
             _lastKey = 0;
             _lastOffset = (ulong)Interlocked.Increment(ref s_inferenceCalls);
         }
@@ -254,7 +256,7 @@ public struct DropoutSiteState
             return;
         }
 
-        if (_lastWasActive)
+        if (draws)
         {
             FusedEpilogue.ForwardCore(preActivation, bias, residual, output, mask, storeMask, columns, activation, site, _lastKey, _lastOffset);
         }
