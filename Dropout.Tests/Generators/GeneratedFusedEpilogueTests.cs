@@ -272,6 +272,86 @@ public sealed class GeneratedFusedEpilogueTests
         }
     }
 
+    private const string CopySource = """
+        using System;
+        using Dropout;
+        namespace Probes;
+
+        public sealed partial record Net
+        {
+            [Dropout(0.5, Activation = DropoutActivation.ReLU)]
+            public partial void Relu(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+
+            [Dropout(0.5, Activation = DropoutActivation.SiLU)]
+            public partial void Silu(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+        }
+
+        public static class CopyProbe
+        {
+            static float[] Data(int n, int salt)
+            {
+                var values = new float[n];
+                for (int i = 0; i < n; i++) values[i] = ((i * 37 + salt * 11) % 23) - 11.5f;
+                return values;
+            }
+
+            // A record copy shares the original's mask buffer; the copy's forward overwrites it. SiLU regenerates the
+            // original's mask from its key and offset; ReLU cannot recover its gate and must say so.
+            public static string Run()
+            {
+                float[] x = Data(640, 1), other = Data(640, 2), bias = new float[64], y = new float[640];
+                var original = new Net { DropoutContext = new DropoutContext(5) };
+                original.Silu(x, bias, y);
+                var copy = original with { };
+                copy.Silu(other, bias, y);
+                var viaCopy = new float[640];
+                original.SiluBackward(Data(640, 3), x, bias, viaCopy, new float[64]);
+
+                var fresh = new Net { DropoutContext = new DropoutContext(5) };
+                fresh.Silu(x, bias, y);
+                var expected = new float[640];
+                fresh.SiluBackward(Data(640, 3), x, bias, expected, new float[64]);
+                if (!expected.AsSpan().SequenceEqual(viaCopy)) return "SiLU: the original's backward used another mask";
+
+                original.Relu(x, bias, y);
+                var reluCopy = original with { };
+                reluCopy.Relu(other, bias, y);
+                try
+                {
+                    original.ReluBackward(Data(640, 3), new float[640], new float[64]);
+                    return "ReLU: no exception";
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("copy"))
+                {
+                }
+
+                // Inference: the chain without dropout; the ReLU backward is the gate alone, read from the mask.
+                var gradX = new float[640];
+                using (original.DropoutContext.Inference())
+                {
+                    original.Relu(x, bias, y);
+                    original.ReluBackward(Data(640, 3), gradX, new float[64]);
+                }
+
+                float[] g = Data(640, 3);
+                for (int i = 0; i < 640; i++)
+                {
+                    float gate = x[i] + bias[i % 64] > 0 ? g[i] : 0f;
+                    if (BitConverter.SingleToInt32Bits(gate) != BitConverter.SingleToInt32Bits(gradX[i])) return "inference ReLU backward at " + i;
+                }
+
+                return "ok";
+            }
+        }
+        """;
+
+    [Fact]
+    public void CopiesOfAFusedSite_NeverApplyAnotherCallsMask_AndInferenceBackwardIsTheGate()
+    {
+        Assembly assembly = GeneratorHarness.CompileAndLoad(CopySource);
+        Assert.Equal("ok", GeneratorHarness.Invoke(assembly, "Probes.CopyProbe", "Run"));
+    }
+
     [Theory]
     [InlineData("[Dropout(0.5, Activation = DropoutActivation.ReLU)] public partial void E(Span<float> values);", "in-place")]
     [InlineData("[Dropout(0.5, Activation = DropoutActivation.ReLU)] public partial void E(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y);", "'weights' is neither")]
