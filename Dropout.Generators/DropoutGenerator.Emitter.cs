@@ -11,7 +11,7 @@ public sealed partial class DropoutGenerator
 {
     /// <summary>
     /// Turns the model into source text. Output depends only on the model: same model, same bytes. This file writes
-    /// the members added to the user's type; <c>DropoutGenerator.Emitter.Kernel.cs</c> writes the specialized kernel.
+    /// the members added to the user's type; <c>DropoutGenerator.Emitter.Kernel.cs</c> writes the site's operator struct.
     /// </summary>
     internal static partial class Emitter
     {
@@ -112,7 +112,7 @@ public sealed partial class DropoutGenerator
             return writer.ToString();
         }
 
-        // The kernel is a file-local class beside the type. Its name cannot be made unique against every member a user
+        // The site struct is a file-local type beside the type. Its name cannot be made unique against every member a user
         // might declare, so the type refers to it by its fully qualified name, which no member or type parameter hides.
         private static string KernelName(DropoutSiteModel site) =>
             site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.PlainName) + "DropoutKernel";
