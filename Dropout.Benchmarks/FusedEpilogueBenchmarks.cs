@@ -24,6 +24,7 @@ public abstract class FusedEpilogueBenchmarks
     private byte[] _fusedMask = [];
     private byte[] _keepMask = [];
     private ulong _offset;
+    private GeneratedReLUEpilogues _generated = new();
 
     public abstract int N { get; set; }
 
@@ -59,6 +60,8 @@ public abstract class FusedEpilogueBenchmarks
         _gradInput.AsSpan().Fill(1);
         SeparateForward();
         FusedForward();
+        _generated = new GeneratedReLUEpilogues { DropoutContext = new DropoutContext(Seed) };
+        GeneratedFusedForward();
     }
 
     [Benchmark(Baseline = true, Description = "CopyTo (memory floor)")]
@@ -82,6 +85,33 @@ public abstract class FusedEpilogueBenchmarks
 
         TensorPrimitives.Max(_activations, 0f, _activations);
         DropoutKernels.Forward(_activations, _output, _keepMask, P, Seed, _offset += 1UL << 32);
+    }
+
+    /// <summary>The generated fused site (<c>[Dropout(p, Activation = DropoutActivation.ReLU)]</c> on a partial method): forward with its own stream and mask buffer.</summary>
+    [Benchmark(Description = "Generated fused forward: [Dropout(p, Activation = ReLU)] method")]
+    public void GeneratedFusedForward()
+    {
+        if (P == 0.5)
+        {
+            _generated.HalfKeep(_input, _bias, _output);
+        }
+        else
+        {
+            _generated.InputKeep(_input, _bias, _output);
+        }
+    }
+
+    [Benchmark(Description = "Generated fused backward: from the ReLU mask bit, + bias gradient")]
+    public void GeneratedFusedBackward()
+    {
+        if (P == 0.5)
+        {
+            _generated.HalfKeepBackward(_input, _gradInput, _gradBias);
+        }
+        else
+        {
+            _generated.InputKeepBackward(_input, _gradInput, _gradBias);
+        }
     }
 
     [Benchmark(Description = "Fused backward: from the ReLU mask bit, + bias gradient")]

@@ -3,7 +3,8 @@ using BenchmarkDotNet.Attributes;
 namespace Dropout.Benchmarks;
 
 /// <summary>
-/// The generated, p-specialized forward against the runtime's general kernel, a generated kernel that spends 32 random
+/// A generated layer's forward (the runtime's generic driver compiled for the site's constant-p struct, with the
+/// site's validation and state bookkeeping) against the runtime's general kernel, a generated site that spends 32 random
 /// bits per element (the cost fewer bits save), and <see cref="Span{T}.CopyTo"/> (the baseline), float, one thread.
 /// </summary>
 public abstract class GeneratedKernelBenchmarks

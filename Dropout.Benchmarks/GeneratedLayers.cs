@@ -29,3 +29,16 @@ public sealed partial class GeneratedHalfKeepRegeneratingLayer
 public sealed partial class GeneratedThirtyTwoBitLayer
 {
 }
+
+/// <summary>
+/// Generated fused epilogues (bias + ReLU + dropout) for the two keep probabilities of <see cref="FusedEpilogueBenchmarks"/>:
+/// the same runtime driver as <see cref="FusedEpilogue"/>, compiled for a per-site struct whose p is a constant.
+/// </summary>
+public sealed partial class GeneratedReLUEpilogues
+{
+    [Dropout(0.5, Activation = DropoutActivation.ReLU)]
+    public partial void HalfKeep(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+
+    [Dropout(0.8, Activation = DropoutActivation.ReLU)]
+    public partial void InputKeep(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+}

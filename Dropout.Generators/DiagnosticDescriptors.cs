@@ -71,6 +71,12 @@ internal static class DiagnosticDescriptors
         "[Dropout] generates C# 11 code (file-local kernel classes) but this project uses C# {0}; set <LangVersion> to 11 or later (the default for .NET 7 and later); nothing was generated",
         "The generated kernels are file-local classes, a C# 11 feature. With an older language version the generator reports this once and generates nothing.");
 
+    public static readonly DiagnosticDescriptor InvalidFusedEpilogue = Create(
+        "DRPG011",
+        "A fused epilogue must be a method whose parameters name its parts",
+        "The fused epilogue '{0}' cannot be generated: {1}",
+        "A fused epilogue ([Dropout(p, Activation = ...)] on a partial method, or a dropout method with bias or residual parameters) takes (ReadOnlySpan<T> preActivation[, ReadOnlySpan<T> bias][, ReadOnlySpan<T> residual], Span<T> output), T float or double, in that order; 'bias' and 'residual' are recognized by name. Activation applies only to dropout methods.");
+
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DRPG999",
         "The Dropout generator failed",

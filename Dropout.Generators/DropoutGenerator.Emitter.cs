@@ -11,20 +11,15 @@ public sealed partial class DropoutGenerator
 {
     /// <summary>
     /// Turns the model into source text. Output depends only on the model: same model, same bytes. This file writes
-    /// the members added to the user's type; <c>DropoutGenerator.Emitter.Kernel.cs</c> writes the specialized kernel.
+    /// the members added to the user's type; <c>DropoutGenerator.Emitter.Kernel.cs</c> writes the site's operator struct.
     /// </summary>
     internal static partial class Emitter
     {
         private const string Span = "global::System.Span";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan";
-        private const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
-        private const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
-        private const string Vector512 = "global::System.Runtime.Intrinsics.Vector512";
-        private const string MaskLayout = "global::Dropout.MaskLayout";
-        private const string DropoutKernels = "global::Dropout.DropoutKernels";
+        private const string Support = "global::Dropout.GeneratedDropout";
         private const string DropoutContextType = "global::Dropout.DropoutContext";
         private const string DropoutStreamType = "global::Dropout.DropoutStream";
-        private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
         private static readonly string GeneratedCodeAttribute =
             "[global::System.CodeDom.Compiler.GeneratedCode(\"Dropout.Generators\", \"" + typeof(Emitter).Assembly.GetName().Version + "\")]";
@@ -68,8 +63,12 @@ public sealed partial class DropoutGenerator
             }
 
             CloseTypes(writer, site.Type);
-            writer.Line();
-            WriteKernel(writer, site, KernelName(site));
+            if (!site.Spec.IsIdentity)
+            {
+                writer.Line();
+                WriteKernel(writer, site, KernelName(site));
+            }
+
             CloseFile(writer, site.Type);
             return writer.ToString();
         }
@@ -113,7 +112,7 @@ public sealed partial class DropoutGenerator
             return writer.ToString();
         }
 
-        // The kernel is a file-local class beside the type. Its name cannot be made unique against every member a user
+        // The site struct is a file-local type beside the type. Its name cannot be made unique against every member a user
         // might declare, so the type refers to it by its fully qualified name, which no member or type parameter hides.
         private static string KernelName(DropoutSiteModel site) =>
             site.Type.Self.Name.TrimStart('@') + (site.Method is null ? string.Empty : site.Method.PlainName) + "DropoutKernel";
@@ -175,7 +174,7 @@ public sealed partial class DropoutGenerator
             if (!spec.IsIdentity)
             {
                 writer.Line();
-                WriteForwardStateFields(writer, site, "__dropout");
+                WriteForwardStateField(writer, "__dropout");
             }
 
             writer.Line();
@@ -260,14 +259,17 @@ public sealed partial class DropoutGenerator
 
         private static void WriteMethodMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, string kernel)
         {
+            if (method.Fused is { } fused)
+            {
+                WriteFusedMembers(writer, site, method, fused, kernel);
+                return;
+            }
+
             string prefix = Parser.MethodFieldPrefix(method.PlainName);
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
             {
-                writer.Line("// The stream of the dropout site '" + method.PlainName + "', created when it registers (on its first training call).");
-                writer.Line("private " + DropoutStreamType + "? " + prefix + "Stream;");
-                writer.Line();
-                WriteForwardStateFields(writer, site, prefix);
+                WriteForwardStateField(writer, prefix);
             }
 
             string input = method.FirstParameterName;
@@ -306,99 +308,102 @@ public sealed partial class DropoutGenerator
             writer.Close();
         }
 
-        private static void WriteForwardStateFields(CodeWriter writer, DropoutSiteModel site, string prefix)
+        // ---------------------------------------------------------------- fused epilogue form
+
+        private static void WriteFusedMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, FusedEpilogueModel fused, string kernel)
         {
-            writer.Line("// What the last forward call leaves for the backward call, which must apply exactly its mask: the element size");
-            writer.Line("// (0 before the first call), its length and mode, and its stream key and offset, from which backward regenerates");
-            writer.Line("// the mask" + (site.StoresMaskBits ? " when a copy of this instance has since recorded its own in the shared buffer." : "."));
-            writer.Line("private int " + prefix + "LastElementSize;");
-            writer.Line("private int " + prefix + "LastLength;");
-            writer.Line("private bool " + prefix + "LastWasActive;");
-            writer.Line("private ulong " + prefix + "LastKey;");
-            writer.Line("private ulong " + prefix + "LastOffset;");
-            if (site.StoresMaskBits)
+            string prefix = Parser.MethodFieldPrefix(method.PlainName);
+            string element = method.ElementType;
+            string state = "this." + prefix + "State";
+            string none = "default(" + ReadOnlySpan + "<" + element + ">)";
+            string activation = fused.Activation == "LeakyReLU"
+                ? "new global::Dropout.LeakyReLUActivation<" + element + ">(" + (element == "float" ? FloatLiteral((float)fused.LeakySlope) : DoubleLiteral(fused.LeakySlope)) + ")"
+                : "default(global::Dropout." + fused.Activation + "Activation<" + element + ">)";
+            string dropout = site.Spec.IsIdentity ? "default(global::Dropout.NoDropout<" + element + ">)" : "default(" + kernel + ")";
+            string chain = "dropout(" + fused.Activation + "(" + method.FirstParameterName + (fused.HasBias ? " + bias" : string.Empty) + "))" + (fused.HasResidual ? " + residual" : string.Empty);
+            WriteForwardStateField(writer, prefix);
+            writer.Line();
+            writer.Line("// " + method.SecondParameterName + " = " + chain + " in one pass. " + ForwardSummary(site.Spec).Replace("does nothing", "runs the chain without dropout"));
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Modifiers + " void " + method.Name + "(" + fused.Parameters + ") =>");
+            writer.Line("    " + state + ".FusedForward(" + method.FirstParameterName + ", " + (fused.HasBias ? "bias" : none) + ", " + (fused.HasResidual ? "residual" : none) + ", "
+                + method.SecondParameterName + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", this.DropoutContext, " + activation + ", " + dropout + ");");
+
+            var parameters = new List<string> { ReadOnlySpan + "<" + element + "> gradOutput" };
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradPreActivation = gradOutput ⊙ m / p ⊙ " + fused.Activation + "'(x" + (fused.HasBias ? " + bias" : string.Empty) + ")</c>"
+                + (fused.HasBias ? ", and the bias gradient (its column sums)" : string.Empty) + ".");
+            writer.Line(fused.BackwardTakesPreActivation
+                ? "/// The derivative is recomputed from the forward's pre-activation" + (fused.HasBias ? " and bias" : string.Empty) + ", which the caller passes again."
+                : "/// " + (fused.Activation == "ReLU" ? "The recorded mask bit is \"kept and positive\", so nothing but the mask is needed." : "Nothing but the mask is needed."));
+            writer.Line("/// </summary>");
+            writer.Line("/// <param name=\"gradOutput\">The gradient with respect to the output (also the residual's gradient).</param>");
+            if (fused.BackwardTakesPreActivation)
             {
-                writer.Line("private byte[]? " + prefix + "Mask;");
+                parameters.Add(ReadOnlySpan + "<" + element + "> preActivation");
+                writer.Line("/// <param name=\"preActivation\">The pre-activation the forward call was given.</param>");
+                if (fused.HasBias)
+                {
+                    parameters.Add(ReadOnlySpan + "<" + element + "> bias");
+                    writer.Line("/// <param name=\"bias\">The bias the forward call was given.</param>");
+                }
             }
+
+            parameters.Add(Span + "<" + element + "> gradPreActivation");
+            writer.Line("/// <param name=\"gradPreActivation\">Receives the gradient with respect to the pre-activation; may be <paramref name=\"gradOutput\"/> itself.</param>");
+            if (fused.HasBias)
+            {
+                parameters.Add(Span + "<" + element + "> gradBias");
+                writer.Line("/// <param name=\"gradBias\">Receives (is overwritten with) the bias gradient, one per column.</param>");
+            }
+
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Accessibility + " void " + method.Name + "Backward(" + string.Join(", ", parameters) + ") =>");
+            string preActivation = fused.BackwardTakesPreActivation ? "preActivation" : none;
+            string bias = fused.BackwardTakesPreActivation && fused.HasBias ? "bias" : none;
+            string gradBias = fused.HasBias ? "gradBias" : "default(" + Span + "<" + element + ">)";
+            writer.Line("    " + state + ".FusedBackward(gradOutput, " + preActivation + ", " + bias + ", gradPreActivation, " + gradBias + ", " + activation + ", " + dropout + ");");
+        }
+
+        private static void WriteForwardStateField(CodeWriter writer, string prefix)
+        {
+            writer.Line("// What the last forward call leaves for its backward call (mode, length, stream position, mask): see DropoutSiteState.");
+            writer.Line("private global::Dropout.DropoutSiteState " + prefix + "State;");
         }
 
         // ---------------------------------------------------------------- shared bodies
 
         private static void WriteForwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string element, string input, string output, string prefix, bool isMethodSite)
         {
-            // Everything that can throw is checked before any state changes: a rejected call leaves the stream, the
-            // recorded length and the mask of the previous call as they were.
-            writer.Line(kernel + ".Validate(" + input + ", " + output + ", " + StringLiteral(output.TrimStart('@')) + ");");
+            string size = site.FixedSize.ToString(CultureInfo.InvariantCulture);
+            string outputName = StringLiteral(output.TrimStart('@'));
             if (site.Spec.IsIdentity)
             {
                 writer.Line("// p = 1: dropout keeps every element; an in-place call does no work at all.");
-                writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
+                writer.Line(Support + ".Identity(" + input + ", " + output + ", " + outputName + ", " + size + ");");
                 return;
             }
 
-            string field = "this." + prefix;
+            string state = "this." + prefix + "State";
             writer.Line(DropoutContextType + " siteContext = this.DropoutContext;");
-            writer.Line(field + "LastElementSize = sizeof(" + element + ");");
-            writer.Line(field + "LastLength = " + input + ".Length;");
-            writer.Line(field + "LastWasActive = siteContext.IsDropoutActive;");
-            writer.Open("if (!" + field + "LastWasActive)");
-            writer.Line("// Inference: dropout is the identity; an in-place call does no work at all.");
-            writer.Line(kernel + ".CopyIfDistinct(" + input + ", " + output + ");");
-            writer.Line("return;");
+            writer.Open("if (" + state + ".BeginForward(" + input + ", " + output + ", " + outputName + ", " + size + ", siteContext))");
+            writer.Line("// Training or Monte Carlo mode (in inference the call above was the identity): a fresh mask from this site's stream.");
+            string stream = isMethodSite ? state + ".StreamFor(siteContext)" : "this.DropoutStream";
+            writer.Line(state + ".Forward(" + input + ", " + output + ", " + stream + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", default(" + kernel + "));");
             writer.Close();
-            writer.Line();
-            if (isMethodSite)
-            {
-                writer.Open("if (" + field + "Stream is null || " + field + "Stream.Context != siteContext)");
-                writer.Line("// The first training call, or the type's DropoutContext changed: register as a site of the current context.");
-                writer.Line(field + "Stream = siteContext.CreateStream();");
-                writer.Close();
-                writer.Line();
-            }
-
-            writer.Line("// Each call reserves fresh stream positions, starting on a tile boundary.");
-            writer.Line(DropoutStreamType + " siteStream = " + (isMethodSite ? field + "Stream" : "this.DropoutStream") + ";");
-            writer.Line("ulong siteOffset = siteStream.Reserve(" + input + ".Length);");
-            writer.Line(field + "LastKey = siteStream.Key;");
-            writer.Line(field + "LastOffset = siteOffset;");
-            if (site.StoresMaskBits)
-            {
-                writer.Line(kernel + ".Forward(" + input + ", " + output + ", " + kernel + ".MaskFor(ref " + field + "Mask, " + input + ".Length, siteStream.Key, siteOffset), siteStream.Key, siteOffset);");
-            }
-            else
-            {
-                writer.Line("// MaskStorage = Regenerate: backward redraws the mask from (key, offset) instead of storing it.");
-                writer.Line(kernel + ".Forward(" + input + ", " + output + ", siteStream.Key, siteOffset);");
-            }
         }
 
         private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string element, string gradOutput, string gradInput, string prefix)
         {
-            writer.Line(kernel + ".Validate(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ");");
+            string size = site.FixedSize.ToString(CultureInfo.InvariantCulture);
             if (site.Spec.IsIdentity)
             {
-                writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
+                writer.Line(Support + ".Identity(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ", " + size + ");");
                 return;
             }
 
-            string field = "this." + prefix;
-            writer.Line(kernel + ".ThrowIfNoMatchingForward(" + field + "LastElementSize, sizeof(" + element + "), " + field + "LastLength, " + gradOutput + ".Length);");
-            writer.Open("if (!" + field + "LastWasActive)");
-            writer.Line("// The forward call ran in inference mode: it was the identity, and so is its gradient.");
-            writer.Line(kernel + ".CopyIfDistinct(" + gradOutput + ", " + gradInput + ");");
-            writer.Line("return;");
-            writer.Close();
-            writer.Line();
-            if (site.StoresMaskBits)
-            {
-                writer.Line("// The recorded bits are exactly the forward mask (regenerated if a copy of this instance overwrote them).");
-                writer.Line(kernel + ".Backward(" + gradOutput + ", " + gradInput + ", " + field + "Mask, " + field + "LastKey, " + field + "LastOffset);");
-            }
-            else
-            {
-                writer.Line("// Regenerating the mask at the forward call's (key, offset) reproduces it exactly.");
-                writer.Line(kernel + ".Forward(" + gradOutput + ", " + gradInput + ", " + field + "LastKey, " + field + "LastOffset);");
-            }
+            writer.Line("this." + prefix + "State.Backward(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ", " + size + ", default(" + kernel + "));");
         }
 
         // ---------------------------------------------------------------- literals

@@ -16,8 +16,7 @@ public sealed partial class DropoutGenerator
         internal static readonly string[] LayerMemberNames =
         [
             "DropoutKeepProbability", "DropoutContext", "DropoutStream", "DropoutForward", "DropoutBackward",
-            "__dropoutContext", "__dropoutStream", "__dropoutMask", "__dropoutLastElementSize", "__dropoutLastLength",
-            "__dropoutLastWasActive", "__dropoutLastKey", "__dropoutLastOffset",
+            "__dropoutContext", "__dropoutStream", "__dropoutState",
         ];
 
         /// <summary>
@@ -25,7 +24,7 @@ public sealed partial class DropoutGenerator
         /// another, so two methods with different names never get a field name in common.
         /// </summary>
         internal static readonly string[] MethodFieldSuffixes =
-            ["Stream", "Mask", "LastElementSize", "LastLength", "LastWasActive", "LastKey", "LastOffset"];
+            ["State"];
 
         /// <summary>The members a type that only holds dropout methods receives.</summary>
         private static readonly string[] HolderMemberNames = ["DropoutContext", "__dropoutContext"];
@@ -134,6 +133,11 @@ public sealed partial class DropoutGenerator
             CheckContainingTypes(type.ContainingType, nameLocation, diagnostics);
             CheckCollisions(type, LayerMemberNames, nameLocation, diagnostics);
             CheckGeneratedBaseTypes(type, nameLocation, diagnostics);
+            if (ReadActivation(attributes, out _) is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFusedEpilogue, nameLocation, typeName, "Activation applies to dropout methods, whose parameters name the parts of the chain; a layer type applies plain dropout"));
+            }
+
             return ReadAttribute(attributes, typeName, diagnostics);
         }
 
@@ -203,7 +207,21 @@ public sealed partial class DropoutGenerator
             string? elementType = null;
             bool outOfPlace = false;
             ImmutableArray<IParameterSymbol> parameters = method.Parameters;
-            if (parameters.Length == 1 && IsSpanOf(parameters[0], "System.Span`1", out elementType))
+            string? activation = ReadActivation(context.Attributes, out double leakySlope);
+            bool hasBias = false, hasResidual = false;
+            if (activation is not null || parameters.Length >= 3)
+            {
+                // A fused epilogue: its parameters name the parts of the chain.
+                string? problem = FusedSignatureProblem(parameters, out elementType, out hasBias, out hasResidual);
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFusedEpilogue, nameLocation, methodName, problem));
+                }
+
+                outOfPlace = true;
+                activation ??= "Identity";
+            }
+            else if (parameters.Length == 1 && IsSpanOf(parameters[0], "System.Span`1", out elementType))
             {
                 outOfPlace = false;
             }
@@ -266,6 +284,11 @@ public sealed partial class DropoutGenerator
             CheckCollisions(type, generatedNames, nameLocation, diagnostics);
 
             AttributeSettings? settings = ReadAttribute(context.Attributes, methodName, diagnostics);
+            if (activation is not null && settings is { FixedSize: > 0 })
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFusedEpilogue, nameLocation, methodName, "Size is not supported on a fused epilogue (its rows are given by the bias)"));
+            }
+
             if (diagnostics.Count > 0 || settings is null || elementType is null)
             {
                 return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics)) { Stub = DescribeStub(method, declaration) };
@@ -286,9 +309,16 @@ public sealed partial class DropoutGenerator
                 outOfPlace,
                 ParameterPrefix(parameters[0]),
                 EscapeIdentifier(parameters[0].Name),
-                outOfPlace ? ParameterPrefix(parameters[1]) : string.Empty,
-                outOfPlace ? EscapeIdentifier(parameters[1].Name) : string.Empty,
-                typeIsLayer);
+                outOfPlace ? ParameterPrefix(parameters[parameters.Length - 1]) : string.Empty,
+                outOfPlace ? EscapeIdentifier(parameters[parameters.Length - 1].Name) : string.Empty,
+                typeIsLayer,
+                activation is null ? null : new FusedEpilogueModel(
+                    activation,
+                    leakySlope,
+                    string.Join(", ", parameters.Select(static parameter => ParameterPrefix(parameter) + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name))),
+                    hasBias,
+                    hasResidual,
+                    BackwardTakesPreActivation: activation is not ("Identity" or "ReLU") || (activation == "ReLU" && !settings.StoresMaskBits)));
             TargetTypeModel target = DescribeType(type);
             var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel);
             ContextHolderModel? holder = typeIsLayer ? null : new ContextHolderModel(target);
@@ -476,6 +506,89 @@ public sealed partial class DropoutGenerator
             }
 
             return new AttributeSettings(MaskSpecification.Create(keepProbability), fixedSize, storesMaskBits);
+        }
+
+        /// <summary>The <c>DropoutActivation</c> member named by the attribute's <c>Activation</c> argument, or null when it is not set.</summary>
+        private static string? ReadActivation(ImmutableArray<AttributeData> attributes, out double leakySlope)
+        {
+            leakySlope = 0.01;
+            string? activation = null;
+            if (attributes.IsDefaultOrEmpty)
+            {
+                return null;
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in attributes[0].NamedArguments)
+            {
+                if (named.Key == "Activation" && named.Value.Kind == TypedConstantKind.Enum && named.Value.Value is int value)
+                {
+                    activation = value switch
+                    {
+                        0 => "Identity",
+                        1 => "ReLU",
+                        2 => "LeakyReLU",
+                        3 => "GeluTanh",
+                        4 => "SiLU",
+                        5 => "Tanh",
+                        _ => "Identity",
+                    };
+                }
+                else if (named.Key == "LeakyReLUSlope" && named.Value.Kind == TypedConstantKind.Primitive && named.Value.Value is double slope)
+                {
+                    leakySlope = slope;
+                }
+            }
+
+            return activation;
+        }
+
+        /// <summary>
+        /// Why <paramref name="parameters"/> is not <c>(ReadOnlySpan&lt;T&gt; preActivation[, ReadOnlySpan&lt;T&gt; bias][,
+        /// ReadOnlySpan&lt;T&gt; residual], Span&lt;T&gt; output)</c>, or null when it is. The optional parts are
+        /// recognized by name, because both are read-only spans like the pre-activation.
+        /// </summary>
+        private static string? FusedSignatureProblem(ImmutableArray<IParameterSymbol> parameters, out string? elementType, out bool hasBias, out bool hasResidual)
+        {
+            elementType = null;
+            hasBias = false;
+            hasResidual = false;
+            const string Expected = "its parameters must be (ReadOnlySpan<T> preActivation[, ReadOnlySpan<T> bias][, ReadOnlySpan<T> residual], Span<T> output) with T float or double";
+            if (parameters.Length < 2 || parameters.Length > 4)
+            {
+                return Expected + " (an in-place Span<T> would overwrite the pre-activation that backward needs)";
+            }
+
+            if (!IsSpanOf(parameters[0], "System.ReadOnlySpan`1", out string? inputType)
+                || !IsSpanOf(parameters[parameters.Length - 1], "System.Span`1", out string? outputType)
+                || inputType != outputType)
+            {
+                return Expected;
+            }
+
+            for (int i = 1; i < parameters.Length - 1; i++)
+            {
+                IParameterSymbol part = parameters[i];
+                if (!IsSpanOf(part, "System.ReadOnlySpan`1", out string? partType) || partType != inputType)
+                {
+                    return "'" + part.Name + "' must be a ReadOnlySpan<" + inputType + ">, passed by value";
+                }
+
+                if (part.Name == "bias" && !hasBias && !hasResidual)
+                {
+                    hasBias = true;
+                }
+                else if (part.Name == "residual" && !hasResidual)
+                {
+                    hasResidual = true;
+                }
+                else
+                {
+                    return "the parameters between the pre-activation and the output are named 'bias' and then 'residual' (each optional, in that order); '" + part.Name + "' is neither";
+                }
+            }
+
+            elementType = inputType;
+            return null;
         }
 
         private static bool IsSpanOf(IParameterSymbol parameter, string spanMetadataName, out string? elementType)

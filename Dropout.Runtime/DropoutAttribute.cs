@@ -21,11 +21,43 @@ public sealed class DropoutAttribute : Attribute
     /// <summary>Gets the keep probability p.</summary>
     public double KeepProbability { get; }
 
-    /// <summary>Gets or sets a fixed element count for which a kernel without tail handling is emitted; 0 (the default) accepts any length.</summary>
+    /// <summary>Gets or sets the element count every call must have (checked on each call); 0 (the default) accepts any length.</summary>
     public int Size { get; set; }
 
     /// <summary>Gets or sets how the backward pass recovers the forward mask.</summary>
     public DropoutMaskStorage MaskStorage { get; set; } = DropoutMaskStorage.Bits;
+
+    /// <summary>
+    /// Gets or sets the activation of a fused epilogue method (<c>docs/generator.md</c>): on a partial method
+    /// <c>(ReadOnlySpan&lt;T&gt; preActivation[, ReadOnlySpan&lt;T&gt; bias][, ReadOnlySpan&lt;T&gt; residual], Span&lt;T&gt; output)</c>
+    /// the generator emits <c>output = dropout(activation(preActivation + bias)) + residual</c> in one pass, and its backward.
+    /// </summary>
+    public DropoutActivation Activation { get; set; } = DropoutActivation.Identity;
+
+    /// <summary>Gets or sets the slope of <see cref="DropoutActivation.LeakyReLU"/> for negative inputs (default 0.01).</summary>
+    public double LeakyReLUSlope { get; set; } = 0.01;
+}
+
+/// <summary>The activation of a fused epilogue site (<see cref="DropoutAttribute.Activation"/>); see <c>docs/fused.md</c>.</summary>
+public enum DropoutActivation
+{
+    /// <summary>No activation: bias add, dropout, residual add. Backward needs only the mask.</summary>
+    Identity = 0,
+
+    /// <summary>max(x, 0): the mask bit records "kept and positive", so backward needs only the mask.</summary>
+    ReLU = 1,
+
+    /// <summary>x for x &gt; 0, else slope·x (<see cref="DropoutAttribute.LeakyReLUSlope"/>): backward recomputes the derivative from the pre-activation.</summary>
+    LeakyReLU = 2,
+
+    /// <summary>GELU, tanh form: backward recomputes the derivative from the pre-activation.</summary>
+    GeluTanh = 3,
+
+    /// <summary>SiLU (swish), x·σ(x): backward recomputes the derivative from the pre-activation.</summary>
+    SiLU = 4,
+
+    /// <summary>tanh: backward recomputes the derivative from the pre-activation.</summary>
+    Tanh = 5,
 }
 
 /// <summary>How a dropout site keeps its forward mask for the backward pass.</summary>

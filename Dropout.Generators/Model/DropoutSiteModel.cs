@@ -47,6 +47,7 @@ internal sealed record TypeDeclarationModel(string Keyword, string Name, string 
 /// <param name="SecondParameterPrefix">The same for the second parameter, or empty.</param>
 /// <param name="SecondParameterName">The name of the second parameter, or empty.</param>
 /// <param name="ContainingTypeIsLayer">Whether the type is itself a <c>[Dropout]</c> layer, which then provides <c>DropoutContext</c>.</param>
+/// <param name="Fused">The fused epilogue the method implements, or <see langword="null"/> for plain dropout.</param>
 internal sealed record DropoutMethodModel(
     string Modifiers,
     string Accessibility,
@@ -57,11 +58,24 @@ internal sealed record DropoutMethodModel(
     string FirstParameterName,
     string SecondParameterPrefix,
     string SecondParameterName,
-    bool ContainingTypeIsLayer)
+    bool ContainingTypeIsLayer,
+    FusedEpilogueModel? Fused = null)
 {
     /// <summary>Gets the method's name without the '@' of a keyword: for field names, strings and file names.</summary>
     public string PlainName => Name.TrimStart('@');
 }
+
+/// <summary>
+/// A fused epilogue method: <c>output = dropout(act(preActivation + bias)) + residual</c>. The method's first and second
+/// parameter names (<see cref="DropoutMethodModel"/>) are the pre-activation and the output.
+/// </summary>
+/// <param name="Activation">The <c>DropoutActivation</c> member: "Identity", "ReLU", "LeakyReLU", "GeluTanh", "SiLU" or "Tanh".</param>
+/// <param name="LeakySlope">The negative slope of LeakyReLU (unused otherwise).</param>
+/// <param name="Parameters">The implementation's parameter list as declared, with fully qualified types.</param>
+/// <param name="HasBias">Whether the method takes a <c>bias</c>.</param>
+/// <param name="HasResidual">Whether the method takes a <c>residual</c>.</param>
+/// <param name="BackwardTakesPreActivation">Whether the backward recomputes the derivative from the pre-activation (and bias).</param>
+internal sealed record FusedEpilogueModel(string Activation, double LeakySlope, string Parameters, bool HasBias, bool HasResidual, bool BackwardTakesPreActivation);
 
 /// <summary>A type that holds dropout methods but is not a layer itself: it receives the <c>DropoutContext</c> property.</summary>
 /// <param name="Type">The type.</param>

@@ -225,15 +225,7 @@ public static unsafe class FusedEpilogue
         }
 
         int count = preActivation.Length;
-        ValidateShape(count, columns, bias, nameof(bias));
-        DropoutKernels.ValidateOutput(preActivation, output, nameof(output));
-        if (!residual.IsEmpty)
-        {
-            ValidateLength(residual, count, nameof(residual));
-            DropoutKernels.ValidateOutput(residual, output, nameof(output));
-        }
-
-        ValidateDisjoint(bias, output, nameof(bias));
+        ValidateForward(preActivation, bias, residual, output, columns);
         if (recordMask && mask.Length < MaskLayout.MaskByteCount(count))
         {
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), count, mask.Length);
@@ -498,6 +490,21 @@ public static unsafe class FusedEpilogue
         {
             throw new NotSupportedException($"The fused epilogue kernels support float and double, not {typeof(T).Name}.");
         }
+    }
+
+    /// <summary>The forward's argument checks (shape, lengths, overlaps), also run by generated sites before they change any state.</summary>
+    internal static void ValidateForward<T>(ReadOnlySpan<T> preActivation, ReadOnlySpan<T> bias, ReadOnlySpan<T> residual, Span<T> output, int columns)
+    {
+        int count = preActivation.Length;
+        ValidateShape(count, columns, bias, nameof(bias));
+        DropoutKernels.ValidateOutput(preActivation, output, nameof(output));
+        if (!residual.IsEmpty)
+        {
+            ValidateLength(residual, count, nameof(residual));
+            DropoutKernels.ValidateOutput(residual, output, nameof(output));
+        }
+
+        ValidateDisjoint(bias, output, nameof(bias));
     }
 
     /// <summary>Throws unless <paramref name="columns"/> is positive and divides <paramref name="count"/>, and the bias is empty or one per column.</summary>

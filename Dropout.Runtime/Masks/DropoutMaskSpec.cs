@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 
 namespace Dropout;
@@ -12,12 +13,12 @@ namespace Dropout;
 /// with a threshold rounded to nearest (realized probability within 2^-17 ≈ 7.6e-6 of p), and probabilities
 /// below 1/256 (where 16 bits would be coarse relative to p) or within 2^-17 of 1 (where 16 bits would round to
 /// "keep all") use all 32 bits of a word.
-/// The source generator folds the same numbers into constants; both implement this one definition.
+/// The arithmetic is <c>KeepProbabilityCompiler</c>, one file that the source generator links too, so generated code folds the same numbers.
 /// </remarks>
 public readonly record struct DropoutMaskSpec
 {
     /// <summary>Keep probabilities below this use 32-bit fields; at and above it, 16 bits are precise enough.</summary>
-    public const double SixteenBitFloor = 1.0 / 256.0;
+    public const double SixteenBitFloor = KeepProbabilityCompiler.SixteenBitFloor;
 
     /// <summary>
     /// The smallest supported keep probability, 2^-24 ≈ 5.96·10^-8. From it up, the 32-bit integer threshold is at least
@@ -25,7 +26,7 @@ public readonly record struct DropoutMaskSpec
     /// <see cref="float"/>. Below it the threshold would round to a handful of values (or to 0), so the realized rate would
     /// be far from p and kept values would be scaled towards infinity; such p are refused.
     /// </summary>
-    public const double MinimumKeepProbability = 1.0 / 16777216.0;
+    public const double MinimumKeepProbability = KeepProbabilityCompiler.MinimumKeepProbability;
 
     private DropoutMaskSpec(double keepProbability, int bitsPerElement, uint keepThreshold)
     {
@@ -74,35 +75,30 @@ public readonly record struct DropoutMaskSpec
             ThrowHelper.ThrowKeepProbabilityOutOfRange(keepProbability);
         }
 
-        if (keepProbability == 1.0)
+        KeepProbabilityCompiler.Compile(keepProbability, out int bits, out uint threshold);
+        return new DropoutMaskSpec(keepProbability, bits, threshold);
+    }
+
+    /// <summary>
+    /// For generated code: the spec a source generator compiled at build time (from the same definition, linked into
+    /// the generator). Checked against <see cref="Create"/>, so generated code built against another version of the
+    /// definition fails loudly instead of drawing different masks.
+    /// </summary>
+    /// <param name="keepProbability">The keep probability.</param>
+    /// <param name="bitsPerElement">The field width the generator folded into the code.</param>
+    /// <param name="keepThreshold">The threshold the generator folded into the code.</param>
+    /// <returns>The compiled specification.</returns>
+    /// <exception cref="InvalidOperationException">The folded numbers are not those of <see cref="Create"/>.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static DropoutMaskSpec FromGenerated(double keepProbability, int bitsPerElement, uint keepThreshold)
+    {
+        DropoutMaskSpec spec = Create(keepProbability);
+        if (spec.BitsPerElement != bitsPerElement || spec.KeepThreshold != keepThreshold)
         {
-            return new DropoutMaskSpec(1.0, 0, 0);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Generated code folded p = {keepProbability} into a {bitsPerElement}-bit field below {keepThreshold}, but this runtime compiles it to {spec}: rebuild with the generator of this runtime's version."));
         }
 
-        for (int bits = 1; bits <= 16; bits *= 2)
-        {
-            double scaled = keepProbability * (1 << bits);
-            if (scaled == Math.Floor(scaled))
-            {
-                return new DropoutMaskSpec(keepProbability, bits, (uint)scaled);
-            }
-        }
-
-        if (keepProbability >= SixteenBitFloor)
-        {
-            // Round to nearest. p >= 1/256 keeps the threshold at 256 or more; a p within 2^-17 of 1 would round to
-            // 65536 (keep everything), so it takes the 32-bit path below instead.
-            double threshold = Math.Round(keepProbability * 65536.0, MidpointRounding.ToEven);
-            if (threshold < 65536.0)
-            {
-                return new DropoutMaskSpec(keepProbability, 16, (uint)threshold);
-            }
-        }
-
-        // p >= MinimumKeepProbability keeps the threshold at 256 or more; at least one value drops, so a p just below 1
-        // still draws.
-        double wide = Math.Round(keepProbability * 4294967296.0, MidpointRounding.ToEven);
-        return new DropoutMaskSpec(keepProbability, 32, (uint)Math.Min(wide, uint.MaxValue));
+        return spec;
     }
 
     /// <summary>
@@ -111,8 +107,7 @@ public readonly record struct DropoutMaskSpec
     /// </summary>
     /// <param name="keepProbability">The candidate keep probability.</param>
     /// <returns><see langword="true"/> when <see cref="Create"/> accepts it.</returns>
-    public static bool IsSupported(double keepProbability) =>
-        keepProbability >= MinimumKeepProbability && keepProbability <= 1.0;
+    public static bool IsSupported(double keepProbability) => KeepProbabilityCompiler.IsSupported(keepProbability);
 
     /// <inheritdoc />
     public override string ToString() => IsIdentity

@@ -46,10 +46,21 @@ public sealed class DenseLayer
     /// <param name="input">The batch, <see cref="InputSize"/> values per row.</param>
     /// <param name="output">Receives the batch's outputs, <see cref="OutputSize"/> values per row.</param>
     /// <param name="batchSize">The number of rows.</param>
-    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize)
+    public void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize) => Forward(input, output, batchSize, Biases.Values);
+
+    /// <summary>
+    /// Computes <c>output[b] = W input[b]</c> without the bias, which a fused epilogue adds (with the activation and
+    /// dropout) in its one pass over the output.
+    /// </summary>
+    /// <param name="input">The batch, <see cref="InputSize"/> values per row.</param>
+    /// <param name="output">Receives the batch's pre-activations without the bias, <see cref="OutputSize"/> values per row.</param>
+    /// <param name="batchSize">The number of rows.</param>
+    public void ForwardWithoutBias(ReadOnlySpan<float> input, Span<float> output, int batchSize) => Forward(input, output, batchSize, biases: default);
+
+    // Empty biases: none is added (a float addition of +0 would turn -0 into +0).
+    private void Forward(ReadOnlySpan<float> input, Span<float> output, int batchSize, ReadOnlySpan<float> biases)
     {
         ReadOnlySpan<float> weights = Weights.Values;
-        ReadOnlySpan<float> biases = Biases.Values;
         int row = 0;
 
         // Four rows at a time: each weight row is read once for four dot products. Reading the weights is what limits
@@ -60,10 +71,11 @@ public sealed class DenseLayer
             for (int o = 0; o < OutputSize; o++)
             {
                 (float y0, float y1, float y2, float y3) = DotWithFourRows(weights.Slice(o * InputSize, InputSize), block);
-                output[(row * OutputSize) + o] = y0 + biases[o];
-                output[((row + 1) * OutputSize) + o] = y1 + biases[o];
-                output[((row + 2) * OutputSize) + o] = y2 + biases[o];
-                output[((row + 3) * OutputSize) + o] = y3 + biases[o];
+                float bias = biases.IsEmpty ? 0f : biases[o];
+                output[(row * OutputSize) + o] = biases.IsEmpty ? y0 : y0 + bias;
+                output[((row + 1) * OutputSize) + o] = biases.IsEmpty ? y1 : y1 + bias;
+                output[((row + 2) * OutputSize) + o] = biases.IsEmpty ? y2 : y2 + bias;
+                output[((row + 3) * OutputSize) + o] = biases.IsEmpty ? y3 : y3 + bias;
             }
         }
 
@@ -73,7 +85,8 @@ public sealed class DenseLayer
             Span<float> y = output.Slice(row * OutputSize, OutputSize);
             for (int o = 0; o < OutputSize; o++)
             {
-                y[o] = TensorPrimitives.Dot(weights.Slice(o * InputSize, InputSize), x) + biases[o];
+                float dot = TensorPrimitives.Dot(weights.Slice(o * InputSize, InputSize), x);
+                y[o] = biases.IsEmpty ? dot : dot + biases[o];
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Dropout.Samples.Model;
@@ -6,7 +5,8 @@ namespace Dropout.Samples.Model;
 /// <summary>
 /// A multilayer perceptron for 8x8 digits: 64 inputs, two ReLU hidden layers, 10 outputs (softmax). With all its
 /// dropout it is input dropout (p = 0.8) → dense → ReLU → dropout (p = 0.5) → dense → ReLU → dropout (p = 0.5) →
-/// dense; the other <see cref="DropoutConfiguration"/>s leave some or all of the dropout layers out.
+/// dense; the other <see cref="DropoutConfiguration"/>s leave some or all of the dropout layers out. Each hidden layer's
+/// bias add, ReLU and dropout run as one generated fused epilogue (<see cref="HiddenDropoutEpilogue"/>).
 /// </summary>
 /// <remarks>
 /// All dropout layers share one <see cref="Dropout.DropoutContext"/>: its mode switches the whole model, and its seed,
@@ -24,10 +24,14 @@ public sealed class MultilayerPerceptron
 
     // Null where the configuration leaves them out: the baseline is this model with these layers removed, nothing else.
     private readonly InputDropout? _inputDropout;
-    private readonly HiddenDropout? _hidden1Dropout;
-    private readonly HiddenDropout? _hidden2Dropout;
+
+    // Bias + ReLU + dropout of each hidden layer in one pass; without dropout, bias + ReLU alone (p = 1).
+    private readonly IHiddenEpilogue _hidden1Epilogue;
+    private readonly IHiddenEpilogue _hidden2Epilogue;
 
     private readonly float[] _input;
+    private readonly float[] _preActivations1;
+    private readonly float[] _preActivations2;
     private readonly float[] _activations1;
     private readonly float[] _activations2;
     private readonly float[] _logits;
@@ -59,11 +63,18 @@ public sealed class MultilayerPerceptron
 
         if (configuration != DropoutConfiguration.None)
         {
-            _hidden1Dropout = new HiddenDropout { DropoutContext = dropoutContext };
-            _hidden2Dropout = new HiddenDropout { DropoutContext = dropoutContext };
+            _hidden1Epilogue = new HiddenDropoutEpilogue { DropoutContext = dropoutContext };
+            _hidden2Epilogue = new HiddenDropoutEpilogue { DropoutContext = dropoutContext };
+        }
+        else
+        {
+            _hidden1Epilogue = new HiddenEpilogue { DropoutContext = dropoutContext };
+            _hidden2Epilogue = new HiddenEpilogue { DropoutContext = dropoutContext };
         }
 
         _input = new float[BatchCapacity * InputSize];
+        _preActivations1 = new float[BatchCapacity * hiddenSize];
+        _preActivations2 = new float[BatchCapacity * hiddenSize];
         _activations1 = new float[BatchCapacity * hiddenSize];
         _activations2 = new float[BatchCapacity * hiddenSize];
         _logits = new float[BatchCapacity * OutputSize];
@@ -114,13 +125,14 @@ public sealed class MultilayerPerceptron
         Span<float> gradient2 = _gradient2.AsSpan(0, hiddenLength);
         Span<float> gradient1 = _gradient1.AsSpan(0, hiddenLength);
 
+        // Back through dropout and ReLU in one pass, in place: each mask bit records "kept and active", so the epilogue's
+        // backward reads nothing but the gradient and the mask. The dense layer's backward computes the bias gradient
+        // (with the weight gradient), so the epilogue is asked for none.
         _output.Backward(_activations2, logitGradient, gradient2, batchSize);
-        _hidden2Dropout?.DropoutBackward(gradient2);
-        ReluBackward(_activations2.AsSpan(0, hiddenLength), gradient2);
+        _hidden2Epilogue.ApplyBackward(gradient2, gradient2, gradBias: default);
 
         _hidden2.Backward(_activations1, gradient2, gradient1, batchSize);
-        _hidden1Dropout?.DropoutBackward(gradient1);
-        ReluBackward(_activations1.AsSpan(0, hiddenLength), gradient1);
+        _hidden1Epilogue.ApplyBackward(gradient1, gradient1, gradBias: default);
 
         // Pixels are not trained, so no gradient flows back through the input dropout: it needs no backward call.
         _hidden1.Backward(_input, gradient1, inputGradient: default, batchSize);
@@ -197,36 +209,17 @@ public sealed class MultilayerPerceptron
         images[..input.Length].CopyTo(input); // dropout works in place, and must not change the data set
         _inputDropout?.DropoutForward(input);
 
+        // Each hidden layer: W x into the pre-activation buffer, then bias + ReLU + dropout in one pass.
+        Span<float> preActivations1 = _preActivations1.AsSpan(0, batchSize * HiddenSize);
         Span<float> activations1 = _activations1.AsSpan(0, batchSize * HiddenSize);
-        _hidden1.Forward(input, activations1, batchSize);
-        TensorPrimitives.Max(activations1, 0f, activations1);
-        _hidden1Dropout?.DropoutForward(activations1);
+        _hidden1.ForwardWithoutBias(input, preActivations1, batchSize);
+        _hidden1Epilogue.Apply(preActivations1, _hidden1.Biases.Values, activations1);
 
+        Span<float> preActivations2 = _preActivations2.AsSpan(0, batchSize * HiddenSize);
         Span<float> activations2 = _activations2.AsSpan(0, batchSize * HiddenSize);
-        _hidden2.Forward(activations1, activations2, batchSize);
-        TensorPrimitives.Max(activations2, 0f, activations2);
-        _hidden2Dropout?.DropoutForward(activations2);
+        _hidden2.ForwardWithoutBias(activations1, preActivations2, batchSize);
+        _hidden2Epilogue.Apply(preActivations2, _hidden2.Biases.Values, activations2);
 
         _output.Forward(activations2, _logits, batchSize);
-    }
-
-    // ReLU's derivative is 1 where the unit was active. The activations here are after dropout, which only zeroes
-    // units (whose gradient dropout's backward has already zeroed) and scales the others by 1/p > 0, so the sign test
-    // on them is the same as on the values before dropout.
-    private static void ReluBackward(ReadOnlySpan<float> activations, Span<float> gradient)
-    {
-        // A select, not a branch: after dropout, which units are zero is random, and a branch on it would mispredict
-        // about half the time.
-        int i = 0;
-        for (; i <= gradient.Length - Vector<float>.Count; i += Vector<float>.Count)
-        {
-            Vector<float> active = Vector.GreaterThan(new Vector<float>(activations[i..]), Vector<float>.Zero).As<int, float>();
-            Vector.ConditionalSelect(active, new Vector<float>(gradient[i..]), Vector<float>.Zero).CopyTo(gradient[i..]);
-        }
-
-        for (; i < gradient.Length; i++)
-        {
-            gradient[i] = activations[i] > 0f ? gradient[i] : 0f;
-        }
     }
 }

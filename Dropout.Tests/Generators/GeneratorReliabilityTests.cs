@@ -189,7 +189,7 @@ public sealed class GeneratorReliabilityTests
     // A dropout method named Dropout inside a layer would generate a second DropoutBackward(Span<float>).
     [InlineData("[Dropout(0.5)] public partial class Hidden { [Dropout(0.8)] private partial void Dropout(Span<float> x); }", "Dropout", "DropoutBackward")]
     // ... and one named dropout, the layer's private fields.
-    [InlineData("[Dropout(0.5)] public partial class Hidden { [Dropout(0.8)] private partial void dropout(Span<float> x); }", "dropout", "__dropoutStream")]
+    [InlineData("[Dropout(0.5)] public partial class Hidden { [Dropout(0.8)] private partial void dropout(Span<float> x); }", "dropout", "__dropoutState")]
     // A method's backward that is another's name.
     [InlineData("public partial class Model { [Dropout(0.5)] public partial void Drop(Span<float> x); [Dropout(0.5)] public partial void DropBackward(Span<float> x); }", "Drop", "DropBackward")]
     public void NamesThatCannotBeGenerated_GetDrpg005_NamingTheMember(string declaration, string locatedText, string member)
@@ -321,7 +321,7 @@ public sealed class GeneratorReliabilityTests
         Assert.Empty(result.CompilationErrors);
         string text = Assert.Single(result.GeneratedSources);
         Assert.Contains("public const double DropoutKeepProbability = " + keepLiteral + ";", text, StringComparison.Ordinal);
-        Assert.Contains("private const float ScaleSingle = " + singleScaleLiteral + ";", text, StringComparison.Ordinal);
+        Assert.Contains("float global::Dropout.IDropoutEpilogue<float>.Scale => " + singleScaleLiteral + ";", text, StringComparison.Ordinal);
         AssertOnlyFiniteLiterals(text);
     }
 

@@ -133,6 +133,6 @@ public sealed class IncrementalGeneratorTests
         string after = result.GeneratedSources.Single(s => s.HintName == "App.Hidden.Dropout.g.cs").SourceText.ToString();
         Assert.NotEqual(before, after);
         Assert.Contains("public const double DropoutKeepProbability = 0.75;", after, StringComparison.Ordinal);
-        Assert.Contains("private const int BitsPerElement = 2;", after, StringComparison.Ordinal);
+        Assert.Contains("FromGenerated(0.75, bitsPerElement: 2, keepThreshold: 3)", after, StringComparison.Ordinal);
     }
 }

@@ -89,6 +89,17 @@ public sealed class MaskSpecificationTests
         Assert.True(count > 3000, count + " probabilities");
     }
 
+    [Fact]
+    public void FromGenerated_AcceptsTheFoldedNumbers_AndRefusesOthers()
+    {
+        // Generated code hands the numbers it folded to the runtime it runs with: equal ones give the runtime's spec,
+        // others (a generator of another version) fail loudly instead of drawing different masks.
+        Assert.Equal(DropoutMaskSpec.Create(0.8), DropoutMaskSpec.FromGenerated(0.8, 16, 52429));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => DropoutMaskSpec.FromGenerated(0.8, 16, 52428));
+        Assert.Contains("rebuild", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => DropoutMaskSpec.FromGenerated(0.5, 2, 2));
+    }
+
     [Theory]
     [InlineData(0.5, 1, 1u)]
     [InlineData(0.75, 2, 3u)]

@@ -65,6 +65,23 @@ public sealed class SnapshotTests
             }
             """
         },
+        {
+            "Method_FusedEpilogues",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Mlp
+            {
+                [Dropout(0.5, Activation = DropoutActivation.ReLU)]
+                private partial void HiddenEpilogue(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+
+                [Dropout(0.9, Activation = DropoutActivation.GeluTanh)]
+                internal partial void BlockEpilogue(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output);
+            }
+            """
+        },
     };
 
     [Theory]
@@ -95,12 +112,25 @@ public sealed class SnapshotTests
         Assert.True(first == second, name + " differs between two runs");
     }
 
-    // Every generated file, in hint-name order, under a header with its hint name.
+    // Every generated file, in hint-name order, under a header with its hint name. The generator's version (in
+    // [GeneratedCode]) reads %VERSION%, so that a version bump does not change the reviewed files.
     private static string Render(GeneratorOutput result) =>
         string.Concat(result.RunResult.Results
             .SelectMany(r => r.GeneratedSources)
             .OrderBy(s => s.HintName, StringComparer.Ordinal)
-            .Select(s => "// ==== " + s.HintName + " ====\n" + s.SourceText.ToString()));
+            .Select(s => "// ==== " + s.HintName + " ====\n" + s.SourceText.ToString()))
+            .Replace(GeneratedCodeVersion, "\"Dropout.Generators\", \"%VERSION%\")", StringComparison.Ordinal);
+
+    private static readonly string GeneratedCodeVersion =
+        "\"Dropout.Generators\", \"" + typeof(Dropout.Generators.DropoutGenerator).Assembly.GetName().Version + "\")";
+
+    [Fact]
+    public void Snapshots_CarryTheVersionPlaceholder_NotAVersion()
+    {
+        string text = Render(GeneratorHarness.Run("using Dropout; [Dropout(0.5)] public partial class Hidden { }"));
+        Assert.Contains("GeneratedCode(\"Dropout.Generators\", \"%VERSION%\")", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(GeneratedCodeVersion, text, StringComparison.Ordinal);
+    }
 
     private static string SnapshotDirectory() =>
         Path.Combine(Dropout.Tests.TestSupport.RepositoryPaths.Root(), "Dropout.Tests", "Generators", "Snapshots");
