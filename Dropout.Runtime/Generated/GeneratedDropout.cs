@@ -11,8 +11,9 @@ namespace Dropout;
 /// holds only what is specific to the site (its constants, a small operator struct, its members), the way the regex
 /// source generator leans on <c>RegexRunner</c>.
 /// </summary>
-/// <remarks>The loops are the runtime's generic fused driver (<see cref="FusedEpilogue.ForwardCore"/>), which the JIT
-/// compiles once per generated operator struct, so a site's constants fold into its kernel.</remarks>
+/// <remarks>The loops are the runtime's: plain sites run the element-wise kernel of <see cref="DropoutKernels"/> with the
+/// site's compiled spec; fused epilogues run the generic fused driver (<see cref="FusedEpilogue.ForwardCore"/>), which
+/// the JIT compiles once per generated operator struct.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GeneratedDropout
 {
