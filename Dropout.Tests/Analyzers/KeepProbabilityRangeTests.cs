@@ -163,6 +163,30 @@ public sealed class DropoutIsIdentityTests
             public sealed partial class Hidden { }
             """);
 
+    // On a fused epilogue p = 1 leaves bias + activation (+ residual): a layer without dropout, not a useless site.
+    [Fact]
+    public Task FusedEpilogue_WithKeepProbabilityOne_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<DropoutIsIdentityAnalyzer>("""
+            public sealed partial class Hidden
+            {
+                [Dropout(1.0, Activation = DropoutActivation.ReLU)]
+                partial void Apply(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
+
+                [Dropout(1.0)]
+                partial void AddResidual(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> residual, Span<float> output);
+            }
+            """);
+
+    [Fact]
+    public Task PlainDropoutMethod_WithKeepProbabilityOne_IsStillReported() =>
+        AnalyzerTest.VerifyAsync<DropoutIsIdentityAnalyzer>("""
+            public sealed partial class Hidden
+            {
+                [Dropout({|DRP002:1.0|})]
+                partial void Drop(Span<float> values);
+            }
+            """);
+
     [Fact]
     public Task OutOfRangeValue_IsLeftToDrp001() =>
         AnalyzerTest.VerifyAsync<DropoutIsIdentityAnalyzer>("""
