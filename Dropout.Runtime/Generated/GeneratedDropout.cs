@@ -46,13 +46,7 @@ public static class GeneratedDropout
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="input">The source.</param>
     /// <param name="output">The destination, of the same length.</param>
-    public static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output)
-    {
-        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output)))
-        {
-            input.CopyTo(output);
-        }
-    }
+    public static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output) => DropoutKernels.CopyIfDistinct(input, output);
 
     /// <summary>For generated code: a p = 1 site, which is the identity in every mode: validates, then copies unless in place.</summary>
     /// <typeparam name="T">The element type.</typeparam>

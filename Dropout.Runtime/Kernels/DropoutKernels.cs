@@ -106,9 +106,11 @@ public static unsafe partial class DropoutKernels
     /// <param name="keepProbability">The probability p of keeping an element, in [2^-24, 1] (see <see cref="DropoutMaskSpec.MinimumKeepProbability"/>).</param>
     /// <param name="seed">The 64-bit key of the random stream.</param>
     /// <param name="offset">The stream position of the first element.</param>
-    public static void FillMask(Span<byte> mask, int count, double keepProbability, ulong seed, ulong offset)
+    public static void FillMask(Span<byte> mask, int count, double keepProbability, ulong seed, ulong offset) =>
+        FillMask(mask, count, DropoutMaskSpec.Create(keepProbability), seed, offset);
+
+    internal static void FillMask(Span<byte> mask, int count, in DropoutMaskSpec spec, ulong seed, ulong offset)
     {
-        DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (mask.Length < MaskLayout.MaskByteCount(count))
         {
@@ -327,6 +329,15 @@ public static unsafe partial class DropoutKernels
     private static T ScaleOf<T>(in DropoutMaskSpec spec)
         where T : unmanaged =>
         typeof(T) == typeof(float) ? (T)(object)spec.ScaleSingle : (T)(object)spec.Scale;
+
+    /// <summary>Copies <paramref name="input"/> to <paramref name="output"/> unless they are the same span (an in-place call); callers have validated lengths and overlap.</summary>
+    internal static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output)
+    {
+        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output)))
+        {
+            input.CopyTo(output);
+        }
+    }
 
     /// <summary>Throws unless <paramref name="output"/> has the input's length and is either the same span or disjoint from it.</summary>
     internal static void ValidateOutput<T>(ReadOnlySpan<T> input, Span<T> output, string outputName)

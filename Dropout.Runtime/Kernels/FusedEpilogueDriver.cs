@@ -144,14 +144,14 @@ internal static unsafe class FusedEpilogueDriver
                     {
                         for (int v = 0; v < 64; v += Vector256<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
                         }
                     }
                     else
                     {
                         for (int v = 0; v < 64; v += Vector128<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
                         }
                     }
                 }
@@ -267,11 +267,11 @@ internal static unsafe class FusedEpilogueDriver
     {
         if (typeof(T) == typeof(float))
         {
-            return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits();
+            return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits();
         }
 
-        return step.Apply(index, column, LaneMask512<T>(bits)).ExtractMostSignificantBits()
-            | ((ulong)step.Apply(index + 8, column + 8, LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
+        return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits()
+            | ((ulong)step.Apply(index + 8, column + 8, MaskedScale.LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
     }
 
     /// <summary>
@@ -290,7 +290,7 @@ internal static unsafe class FusedEpilogueDriver
         {
             if (cursor.Fits(lanes))
             {
-                recorded |= (ulong)step.Apply(index + v, cursor.Column, LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
+                recorded |= (ulong)step.Apply(index + v, cursor.Column, MaskedScale.LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
                 cursor.Advance(lanes);
                 continue;
             }
@@ -307,49 +307,6 @@ internal static unsafe class FusedEpilogueDriver
         }
 
         return recorded;
-    }
-
-    // All-ones lanes where the corresponding bit of `bits` is set: broadcast, isolate one bit per lane, compare.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> LaneMask512<T>(uint bits)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector512<uint> laneBits = Vector512.Create(1u, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768);
-            return Vector512.Equals(Vector512.Create(bits) & laneBits, laneBits).As<uint, T>();
-        }
-
-        Vector512<ulong> wideBits = Vector512.Create(1ul, 2, 4, 8, 16, 32, 64, 128);
-        return Vector512.Equals(Vector512.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> LaneMask256<T>(uint bits)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector256<uint> laneBits = Vector256.Create(1u, 2, 4, 8, 16, 32, 64, 128);
-            return Vector256.Equals(Vector256.Create(bits) & laneBits, laneBits).As<uint, T>();
-        }
-
-        Vector256<ulong> wideBits = Vector256.Create(1ul, 2, 4, 8);
-        return Vector256.Equals(Vector256.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> LaneMask128<T>(uint bits)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector128<uint> laneBits = Vector128.Create(1u, 2, 4, 8);
-            return Vector128.Equals(Vector128.Create(bits) & laneBits, laneBits).As<uint, T>();
-        }
-
-        Vector128<ulong> wideBits = Vector128.Create(1ul, 2);
-        return Vector128.Equals(Vector128.Create((ulong)bits) & wideBits, wideBits).As<ulong, T>();
     }
 
     /// <summary>The column of the next element of a row-major matrix, or nothing to track (0 columns).</summary>

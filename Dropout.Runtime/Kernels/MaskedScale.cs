@@ -134,7 +134,7 @@ internal static unsafe class MaskedScale
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Multiply<T>(T value, T scale)
+    internal static T Multiply<T>(T value, T scale)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))

@@ -87,7 +87,7 @@ public sealed class DropoutLayer
         if (!active)
         {
             Record<T>(input.Length, active, offset: 0);
-            CopyIfDistinct(input, output);
+            DropoutKernels.CopyIfDistinct(input, output);
             return;
         }
 
@@ -119,7 +119,7 @@ public sealed class DropoutLayer
 
         if (!_lastForwardWasActive)
         {
-            CopyIfDistinct(gradOutput, gradInput);
+            DropoutKernels.CopyIfDistinct(gradOutput, gradInput);
         }
         else if (MaskStorage == DropoutMaskStorage.Bits)
         {
@@ -149,16 +149,5 @@ public sealed class DropoutLayer
         }
 
         return _mask.AsSpan(0, bytes);
-    }
-
-    // Callers have validated lengths and overlap.
-    private static void CopyIfDistinct<T>(ReadOnlySpan<T> input, Span<T> output)
-    {
-        if (!System.Runtime.CompilerServices.Unsafe.AreSame(
-                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input),
-                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))
-        {
-            input.CopyTo(output);
-        }
     }
 }

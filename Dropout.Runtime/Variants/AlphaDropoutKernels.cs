@@ -12,7 +12,7 @@ public readonly record struct AlphaDropoutCoefficients
     /// <summary>SELU's negative saturation value, <c>-λα</c> = -1.7580993408473766.</summary>
     public const double SeluSaturation = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717;
 
-    private AlphaDropoutCoefficients(double keepProbability)
+    internal AlphaDropoutCoefficients(double keepProbability)
     {
         double dropRate = 1.0 - keepProbability;
         Scale = 1.0 / Math.Sqrt(keepProbability * (1.0 + (dropRate * SeluSaturation * SeluSaturation)));
@@ -70,14 +70,15 @@ public static unsafe partial class DropoutKernels
     private static void RunAlpha<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset)
         where T : unmanaged
     {
-        AlphaDropoutCoefficients coefficients = AlphaDropoutCoefficients.Create(keepProbability);
+        DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
+        var coefficients = new AlphaDropoutCoefficients(spec.KeepProbability);
         ValidateOutput(input, output, nameof(output));
         if (mask.Length < MaskLayout.MaskByteCount(input.Length))
         {
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), input.Length, mask.Length);
         }
 
-        FillMask(mask, input.Length, keepProbability, seed, offset);
+        FillMask(mask, input.Length, spec, seed, offset);
         T scale = Convert<T>(coefficients.Scale), shift = Convert<T>(coefficients.Shift), dropped = Convert<T>(coefficients.DroppedValue);
         fixed (T* inputPointer = input)
         fixed (T* outputPointer = output)
@@ -153,7 +154,7 @@ public static unsafe partial class DropoutKernels
         for (; i < count; i++)
         {
             bool kept = ((bits[i >> 3] >> (int)(i & 7)) & 1) != 0;
-            output[i] = kept ? Add(ScalarMultiply(input[i], scale), shift) : dropped;
+            output[i] = kept ? Add(MaskedScale.Multiply(input[i], scale), shift) : dropped;
         }
     }
 

@@ -67,13 +67,7 @@ public static partial class DropoutKernels
         ValidateOutput(input, output, outputName);
         if (spec.IsIdentity)
         {
-            if (!System.Runtime.CompilerServices.Unsafe.AreSame(
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input),
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))
-            {
-                input.CopyTo(output);
-            }
-
+            CopyIfDistinct(input, output);
             return;
         }
 
@@ -85,7 +79,7 @@ public static partial class DropoutKernels
             PhiloxBlock words = Philox4x32.Compute((uint)block, (uint)(block >> 32), 1, 0, (uint)seed, (uint)(seed >> 32));
             if ((position & 1) == 0)
             {
-                output[i] = ScalarMultiply(input[i], Convert<T>(1.0 + (sigma * BoxMuller(words.X0, words.X1))));
+                output[i] = MaskedScale.Multiply(input[i], Convert<T>(1.0 + (sigma * BoxMuller(words.X0, words.X1))));
                 i++;
                 if (i == input.Length)
                 {
@@ -93,7 +87,7 @@ public static partial class DropoutKernels
                 }
             }
 
-            output[i] = ScalarMultiply(input[i], Convert<T>(1.0 + (sigma * BoxMuller(words.X2, words.X3))));
+            output[i] = MaskedScale.Multiply(input[i], Convert<T>(1.0 + (sigma * BoxMuller(words.X2, words.X3))));
             i++;
         }
     }

@@ -43,7 +43,7 @@ public static unsafe partial class DropoutKernels
         where T : unmanaged
     {
         ValidateShaped(input, output, mask, shape, nameof(output));
-        FillMask(mask, shape.DecisionCount, spec.KeepProbability, seed, offset);
+        FillMask(mask, shape.DecisionCount, spec, seed, offset);
         ApplyShaped(input, output, mask, shape, spec, nameof(output));
     }
 
@@ -53,13 +53,7 @@ public static unsafe partial class DropoutKernels
         ValidateShaped(input, output, mask, shape, outputName);
         if (spec.IsIdentity)
         {
-            if (!System.Runtime.CompilerServices.Unsafe.AreSame(
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(input),
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output)))
-            {
-                input.CopyTo(output);
-            }
-
+            CopyIfDistinct(input, output);
             return;
         }
 
@@ -149,13 +143,8 @@ public static unsafe partial class DropoutKernels
 
         for (; i < count; i++)
         {
-            output[i] = ScalarMultiply(input[i], scale);
+            output[i] = MaskedScale.Multiply(input[i], scale);
         }
     }
 
-    private static T ScalarMultiply<T>(T value, T scale)
-        where T : unmanaged =>
-        typeof(T) == typeof(float)
-            ? (T)(object)((float)(object)value * (float)(object)scale)
-            : (T)(object)((double)(object)value * (double)(object)scale);
 }
