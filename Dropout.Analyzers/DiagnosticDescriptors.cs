@@ -150,7 +150,7 @@ internal static class DiagnosticDescriptors
         Correctness,
         DiagnosticSeverity.Warning,
         "A unit survives with probability p, so E[m·a] = p·a already shrinks the activations by p; multiplying the kept values by p as well shrinks them by p² in training, while inference sees a. Divide the kept values by p (inverted dropout), or leave training alone and multiply by p at inference (classic dropout).");
-    // TorchSharp rules (DRP020-DRP029), active only where TorchSharp is referenced. TorchSharp's p is the DROP
+    // TorchSharp rules (the DRP02x series), active only where TorchSharp is referenced. TorchSharp's p is the DROP
     // probability; these messages speak its language.
 
     public static readonly DiagnosticDescriptor TorchSharpUnregisteredDropout = Create(

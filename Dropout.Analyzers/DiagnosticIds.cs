@@ -21,7 +21,7 @@ internal static class DiagnosticIds
     public const string DrawKeepsWithDropRate = "DRP016";
     public const string KeptValuesMultipliedByKeepProbability = "DRP017";
 
-    // TorchSharp rules (DRP020-DRP029): active only in compilations that reference TorchSharp.
+    // TorchSharp rules (the DRP02x series, from DRP020): active only in compilations that reference TorchSharp.
     public const string TorchSharpUnregisteredDropout = "DRP020";
     public const string TorchSharpDropoutCreatedInForward = "DRP021";
     public const string TorchSharpFunctionalDropoutIgnoresTraining = "DRP022";
@@ -29,4 +29,8 @@ internal static class DiagnosticIds
     public const string TorchSharpInferenceWithoutEval = "DRP024";
     public const string TorchSharpEvalInTrainingLoop = "DRP025";
     public const string TorchSharpDropRateLooksLikeKeepProbability = "DRP026";
+
+    /// <summary>Whether <paramref name="id"/> belongs to the TorchSharp series (DRP020 to the end of the DRP02x ids).</summary>
+    internal static bool IsTorchSharpRule(string id) =>
+        id.Length == 6 && id.StartsWith("DRP02", System.StringComparison.Ordinal);
 }

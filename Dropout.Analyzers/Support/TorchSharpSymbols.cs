@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Dropout.Analyzers;
 
 /// <summary>
-/// The TorchSharp types the TorchSharp rules (DRP020-DRP029) look for, resolved by metadata name once per compilation.
+/// The TorchSharp types the TorchSharp rules (the DRP02x series) look for, resolved by metadata name once per compilation.
 /// <see cref="TryCreate"/> returns <see langword="null"/> when the compilation does not reference TorchSharp, so those
 /// rules register nothing at all there: the analyzers have no dependency on the TorchSharp package.
 /// </summary>

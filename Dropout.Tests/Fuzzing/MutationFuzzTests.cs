@@ -106,8 +106,8 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
             // The TorchSharp rules (DRP020 on) need TorchSharp's assembly, which the fuzzer's compilations do not
             // reference; they register nothing here, and TorchSharpCorpusTests mutates and truncates their own sources.
             Assert.Equal(
-                Toolchain.Analyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).Select(descriptor => descriptor.Id).Where(id => !IsTorchSharpRule(id)).Distinct().Order(StringComparer.Ordinal),
-                coverage.RulesReported.Where(id => !IsTorchSharpRule(id)).Order(StringComparer.Ordinal));
+                Toolchain.Analyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).Select(descriptor => descriptor.Id).Where(id => !Dropout.Analyzers.DiagnosticIds.IsTorchSharpRule(id)).Distinct().Order(StringComparer.Ordinal),
+                coverage.RulesReported.Where(id => !Dropout.Analyzers.DiagnosticIds.IsTorchSharpRule(id)).Order(StringComparer.Ordinal));
             Assert.Equal(
                 Toolchain.Fixes.Select(fix => fix.GetType().Name).Where(name => !name.StartsWith("TorchSharp", StringComparison.Ordinal)).Order(StringComparer.Ordinal),
                 coverage.FixesApplied.Order(StringComparer.Ordinal));
@@ -116,9 +116,6 @@ public sealed class MutationFuzzTests(ITestOutputHelper output)
 
         Assert.Empty(findings.Select(finding => finding.Report));
     }
-
-    private static bool IsTorchSharpRule(string id) =>
-        id.StartsWith("DRP0", StringComparison.Ordinal) && int.TryParse(id.AsSpan(3), out int number) && number >= 20 && number < 30;
 
     // The first line of a finding without numbers, names in quotes and line positions, so the same defect groups together.
     private static string Signature(string message)
