@@ -10,12 +10,25 @@ namespace Dropout.Generators.Model;
 /// <param name="FixedSize">The element count every call must have, or 0 for any length.</param>
 /// <param name="StoresMaskBits">Whether backward reads a recorded bit mask (<c>MaskStorage = Bits</c>) rather than regenerating it.</param>
 /// <param name="Method">The partial method, for the method form; <see langword="null"/> for a layer type.</param>
+/// <param name="Kind">The <c>DropoutKind</c> member: "Element", "Channel", "SharedOverTime", "Alpha", "Gaussian" or "DropPath".</param>
+/// <param name="ShapeFirst">Channels, time steps or the sample size of a shaped kind (0 otherwise).</param>
+/// <param name="ShapeSecond">The spatial size or the features of a shaped kind, 1 for drop path (0 otherwise).</param>
 internal sealed record DropoutSiteModel(
     TargetTypeModel Type,
     MaskSpecification Spec,
     int FixedSize,
     bool StoresMaskBits,
-    DropoutMethodModel? Method);
+    DropoutMethodModel? Method,
+    string Kind = "Element",
+    int ShapeFirst = 0,
+    int ShapeSecond = 0)
+{
+    /// <summary>Gets whether the site is element-wise dropout (the kind fused epilogues and the element-wise kernel run).</summary>
+    public bool IsElementwise => Kind == "Element";
+
+    /// <summary>Gets whether the site draws one decision per group of a noise shape (channel, shared-over-time, drop path).</summary>
+    public bool IsShaped => Kind is "Channel" or "SharedOverTime" or "DropPath";
+}
 
 /// <summary>A type to reopen as <c>partial</c>, with every type that contains it.</summary>
 /// <param name="Namespace">The namespace, empty for the global namespace.</param>
