@@ -23,6 +23,7 @@ public sealed partial class DropoutGenerator
             "DropPath" => "drop path",
             "Alpha" => "alpha dropout",
             "Gaussian" => "Gaussian dropout",
+            "DropConnect" => "DropConnect",
             _ => "dropout",
         };
 
@@ -37,7 +38,7 @@ public sealed partial class DropoutGenerator
                 "/// <summary>",
                 "/// The " + KernelKindText(site.Kind) + " of " + target + ", folded for p = " + DoubleLiteral(spec.KeepProbability) + ": " + (site.Kind == "Gaussian"
                     ? "its noise has variance (1 - p)/p (docs/masks.md §6)."
-                    : "each " + (site.IsShaped ? "decision" : "element") + " spends " + bits + " random bit" + (spec.BitsPerElement == 1 ? string.Empty : "s")),
+                    : "each " + (site.IsShaped ? "decision" : site.Kind == "DropConnect" ? "weight" : "element") + " spends " + bits + " random bit" + (spec.BitsPerElement == 1 ? string.Empty : "s")),
                 site.Kind == "Gaussian"
                     ? "/// The runtime's Gaussian kernel runs with this spec; the scale below is unused."
                     : site.IsElementwise

@@ -291,6 +291,12 @@ public sealed partial class DropoutGenerator
                 return;
             }
 
+            if (method.DropConnect is { } dense)
+            {
+                WriteDropConnectMembers(writer, site, method, dense, kernel);
+                return;
+            }
+
             string prefix = Parser.MethodFieldPrefix(method.PlainName);
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
@@ -390,6 +396,50 @@ public sealed partial class DropoutGenerator
             string bias = fused.BackwardTakesPreActivation && fused.HasBias ? "bias" : none;
             string gradBias = fused.HasBias ? "gradBias" : "default(" + Span + "<" + element + ">)";
             writer.Line("    " + state + ".FusedBackward(gradOutput, " + preActivation + ", " + bias + ", gradPreActivation, " + gradBias + ", " + activation + ", " + dropout + ");");
+        }
+
+        // ---------------------------------------------------------------- DropConnect form
+
+        private static void WriteDropConnectMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, DropConnectModel dense, string kernel)
+        {
+            string prefix = Parser.MethodFieldPrefix(method.PlainName);
+            string state = "this." + prefix + "State";
+            string inputs = Count(site.ShapeFirst);
+            string dropout = site.Spec.IsIdentity ? "default(global::Dropout.NoDropout<float>)" : "default(" + kernel + ")";
+            string input = method.FirstParameterName, output = method.SecondParameterName;
+            bool hasBias = dense.Bias.Length > 0;
+            string what = site.Spec.IsIdentity
+                ? "p = 1 keeps every weight: the plain dense layer in every mode, drawing nothing."
+                : "In training and Monte Carlo mode, keeps each weight with probability " + DoubleLiteral(site.Spec.KeepProbability) + " and multiplies it by 1/p, drawing a fresh weight mask from this site's stream; in inference mode, the plain dense layer.";
+            WriteForwardStateField(writer, prefix);
+            writer.Line();
+            writer.Line("// " + output + " = " + input + "·(" + dense.Weights + " ⊙ M / p)ᵀ" + (hasBias ? " + " + dense.Bias : string.Empty) + ", with " + dense.Weights + " (outputs, " + inputs + ") and " + input + " (batch, " + inputs + "). " + what);
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Modifiers + " void " + method.Name + "(" + dense.Parameters + ") =>");
+            writer.Line("    " + state + ".DropConnectForward(" + input + ", " + dense.Weights + ", " + (hasBias ? dense.Bias : "default(" + ReadOnlySpan + "<float>)") + ", " + output + ", " + inputs
+                + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", this.DropoutContext, " + dropout + ");");
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Back-propagates through the last call of <see cref=\"" + method.Name + "\"/> with exactly its weight mask M:",
+                "/// <c>gradInput = gradOutput·W'</c>, <c>gradWeights = (gradOutputᵀ·input) ⊙ M / p</c>" + (hasBias ? ", <c>gradBias = Σ_rows gradOutput</c>" : string.Empty) + ", where",
+                "/// <c>W' = weights ⊙ M / p</c> is recomputed from the weights.",
+                "/// </summary>",
+                "/// <param name=\"gradOutput\">The gradient with respect to the output, (batch, outputs).</param>",
+                "/// <param name=\"input\">The input the forward call was given.</param>",
+                "/// <param name=\"weights\">The weights the forward call was given (before they are updated).</param>",
+                "/// <param name=\"gradInput\">Receives the gradient with respect to the input.</param>",
+                "/// <param name=\"gradWeights\">Receives (is overwritten with) the gradient with respect to the weights.</param>");
+            if (hasBias)
+            {
+                writer.Line("/// <param name=\"gradBias\">Receives (is overwritten with) the bias gradient; an empty span skips it.</param>");
+            }
+
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Accessibility + " void " + method.Name + "Backward(" + ReadOnlySpan + "<float> gradOutput, " + ReadOnlySpan + "<float> input, " + ReadOnlySpan + "<float> weights, "
+                + Span + "<float> gradInput, " + Span + "<float> gradWeights" + (hasBias ? ", " + Span + "<float> gradBias" : string.Empty) + ") =>");
+            writer.Line("    " + state + ".DropConnectBackward(gradOutput, input, weights, gradInput, gradWeights, " + (hasBias ? "gradBias" : "default(" + Span + "<float>)") + ", " + inputs + ", " + dropout + ");");
         }
 
         private static void WriteForwardStateField(CodeWriter writer, string prefix)

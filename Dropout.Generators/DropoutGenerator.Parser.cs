@@ -133,6 +133,12 @@ public sealed partial class DropoutGenerator
             CheckContainingTypes(type.ContainingType, nameLocation, diagnostics);
             CheckCollisions(type, LayerMemberNames, nameLocation, diagnostics);
             CheckGeneratedBaseTypes(type, nameLocation, diagnostics);
+            if (ReadKind(attributes, out _) == "DropConnect")
+            {
+                SyntaxNode? attributeSyntax = attributes.IsDefaultOrEmpty ? null : attributes[0].ApplicationSyntaxReference?.GetSyntax();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropConnect, ArgumentLocation(attributeSyntax, "Kind"), typeName, "a layer type applies dropout to a span of activations and has no weights; declare a partial method (ReadOnlySpan<float> input, ReadOnlySpan<float> weights[, ReadOnlySpan<float> bias], Span<float> output)"));
+            }
+
             if (ReadActivation(attributes, out _) is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFusedEpilogue, nameLocation, typeName, "Activation applies to dropout methods, whose parameters name the parts of the chain; a layer type applies plain dropout"));
@@ -210,13 +216,31 @@ public sealed partial class DropoutGenerator
             string? activation = ReadActivation(context.Attributes, out double leakySlope);
             bool hasBias = false, hasResidual = false;
             string? kind = ReadKind(context.Attributes, out _);
-            if (kind is not (null or "Element") && (activation is not null || parameters.Length >= 3))
+            SyntaxNode? kindAttributeSyntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken: default);
+            DropConnectModel? dropConnect = null;
+            if (kind == "DropConnect" && activation is null)
+            {
+                string? problem = DropConnectSignatureProblem(parameters, out bool hasDenseBias);
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropConnect, nameLocation, methodName, problem));
+                }
+                else
+                {
+                    elementType = "float";
+                    outOfPlace = true;
+                    dropConnect = new DropConnectModel(
+                        string.Join(", ", parameters.Select(static parameter => ParameterPrefix(parameter) + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name))),
+                        EscapeIdentifier(parameters[1].Name),
+                        hasDenseBias ? EscapeIdentifier(parameters[2].Name) : string.Empty);
+                }
+            }
+            else if (kind is not (null or "Element") && (activation is not null || parameters.Length >= 3))
             {
                 // Only element-wise dropout runs inside the fused pass; the other kinds are plain dropout methods.
-                SyntaxNode? attributeSyntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken: default);
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.KindCannotFuse,
-                    ArgumentLocation(attributeSyntax, activation is not null ? "Activation" : "Kind"),
+                    ArgumentLocation(kindAttributeSyntax, activation is not null ? "Activation" : "Kind"),
                     kind!,
                     methodName,
                     activation is not null ? "Activation = " + activation : "its parameters name a fused epilogue"));
@@ -332,7 +356,8 @@ public sealed partial class DropoutGenerator
                     string.Join(", ", parameters.Select(static parameter => ParameterPrefix(parameter) + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name))),
                     hasBias,
                     hasResidual,
-                    BackwardTakesPreActivation: activation is not ("Identity" or "ReLU") || (activation == "ReLU" && !settings.StoresMaskBits)));
+                    BackwardTakesPreActivation: activation is not ("Identity" or "ReLU") || (activation == "ReLU" && !settings.StoresMaskBits)),
+                dropConnect);
             TargetTypeModel target = DescribeType(type);
             var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel, settings.Kind, settings.ShapeFirst, settings.ShapeSecond);
             ContextHolderModel? holder = typeIsLayer ? null : new ContextHolderModel(target);
@@ -460,10 +485,10 @@ public sealed partial class DropoutGenerator
         private sealed record AttributeSettings(MaskSpecification Spec, int FixedSize, bool StoresMaskBits, string Kind, int ShapeFirst, int ShapeSecond);
 
         /// <summary>The <c>DropoutKind</c> members, by value.</summary>
-        private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath"];
+        private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath", "DropConnect"];
 
         /// <summary>The shape arguments of <c>[Dropout]</c>, each used by exactly one kind.</summary>
-        private static readonly string[] ShapeArgumentNames = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize"];
+        private static readonly string[] ShapeArgumentNames = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize", "Inputs"];
 
         /// <summary>The shape arguments <paramref name="kind"/> needs, in the order the model stores them.</summary>
         private static string[] ShapeArgumentsOf(string kind) => kind switch
@@ -471,15 +496,17 @@ public sealed partial class DropoutGenerator
             "Channel" => ["Channels", "SpatialSize"],
             "SharedOverTime" => ["TimeSteps", "Features"],
             "DropPath" => ["SampleSize"],
+            "DropConnect" => ["Inputs"],
             _ => [],
         };
 
-        /// <summary>What one keep decision of a shaped kind covers, for DRPG012's message.</summary>
-        private static string DecisionUnit(string kind) => kind switch
+        /// <summary>Why a kind needs its shape, for DRPG012's message.</summary>
+        private static string ShapeReason(string kind) => kind switch
         {
-            "Channel" => "channel of each sample",
-            "SharedOverTime" => "feature of each sequence (reused at every time step)",
-            _ => "sample",
+            "Channel" => "a Channel site draws one decision per channel of each (Channels, SpatialSize) sample, and the batch is the call's length divided by that",
+            "SharedOverTime" => "a SharedOverTime site draws one decision per feature of each (TimeSteps, Features) sequence, reused at every time step, and the batch is the call's length divided by that",
+            "DropConnect" => "the weights are (outputs, Inputs) and the input (batch, Inputs)",
+            _ => "a DropPath site draws one decision per sample of SampleSize elements, and the batch is the call's length divided by that",
         };
 
         /// <summary>The kind the attribute names ("Element" when unset), or null for a value that is no <c>DropoutKind</c> member.</summary>
@@ -557,7 +584,7 @@ public sealed partial class DropoutGenerator
             {
                 if (Array.IndexOf(needed, argument.Key) < 0)
                 {
-                    string owner = argument.Key is "Channels" or "SpatialSize" ? "Channel" : argument.Key is "TimeSteps" or "Features" ? "SharedOverTime" : "DropPath";
+                    string owner = argument.Key is "Channels" or "SpatialSize" ? "Channel" : argument.Key is "TimeSteps" or "Features" ? "SharedOverTime" : argument.Key == "Inputs" ? "DropConnect" : "DropPath";
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.ArgumentNotForKind,
                         ArgumentLocation(syntax, argument.Key),
@@ -587,7 +614,7 @@ public sealed partial class DropoutGenerator
                     kind,
                     targetName,
                     string.Join(" and ", missing),
-                    DecisionUnit(kind)));
+                    ShapeReason(kind)));
             }
 
             if (sizeGiven && needed.Length > 0)
@@ -783,6 +810,37 @@ public sealed partial class DropoutGenerator
             }
 
             elementType = inputType;
+            return null;
+        }
+
+        /// <summary>
+        /// Why <paramref name="parameters"/> is not <c>(ReadOnlySpan&lt;float&gt; input, ReadOnlySpan&lt;float&gt; weights[,
+        /// ReadOnlySpan&lt;float&gt; bias], Span&lt;float&gt; output)</c>, or null when it is. The parts are told apart by
+        /// position, so any names work.
+        /// </summary>
+        private static string? DropConnectSignatureProblem(ImmutableArray<IParameterSymbol> parameters, out bool hasBias)
+        {
+            hasBias = parameters.Length == 4;
+            const string Expected = "its parameters must be (ReadOnlySpan<float> input, ReadOnlySpan<float> weights[, ReadOnlySpan<float> bias], Span<float> output), passed by value";
+            if (parameters.Length is not (3 or 4))
+            {
+                return Expected;
+            }
+
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                bool last = i == parameters.Length - 1;
+                if (!IsSpanOf(parameters[i], last ? "System.Span`1" : "System.ReadOnlySpan`1", out string? element))
+                {
+                    return Expected;
+                }
+
+                if (element != "float")
+                {
+                    return "the runtime's DropConnect kernel is single precision; use spans of float";
+                }
+            }
+
             return null;
         }
 

@@ -40,8 +40,9 @@ public sealed class DropoutAttribute : Attribute
     /// <summary>
     /// Gets or sets which dropout the site applies (<c>docs/variants.md</c>); <see cref="DropoutKind.Element"/> by
     /// default. <see cref="DropoutKind.Channel"/> needs <see cref="Channels"/> and <see cref="SpatialSize"/>,
-    /// <see cref="DropoutKind.SharedOverTime"/> needs <see cref="TimeSteps"/> and <see cref="Features"/>, and
-    /// <see cref="DropoutKind.DropPath"/> needs <see cref="SampleSize"/>; the batch is the call's length divided by that shape.
+    /// <see cref="DropoutKind.SharedOverTime"/> needs <see cref="TimeSteps"/> and <see cref="Features"/>,
+    /// <see cref="DropoutKind.DropPath"/> needs <see cref="SampleSize"/> (the batch is the call's length divided by that
+    /// shape), and <see cref="DropoutKind.DropConnect"/> needs <see cref="Inputs"/>.
     /// </summary>
     public DropoutKind Kind { get; set; } = DropoutKind.Element;
 
@@ -59,6 +60,9 @@ public sealed class DropoutAttribute : Attribute
 
     /// <summary>Gets or sets the elements per sample of a <see cref="DropoutKind.DropPath"/> site's <c>(batch, sampleSize)</c> layout.</summary>
     public int SampleSize { get; set; }
+
+    /// <summary>Gets or sets the inputs of a <see cref="DropoutKind.DropConnect"/> dense layer (the columns of its <c>(outputs, inputs)</c> weights).</summary>
+    public int Inputs { get; set; }
 }
 
 /// <summary>Which dropout a <c>[Dropout]</c> site applies (<see cref="DropoutAttribute.Kind"/>); see <c>docs/variants.md</c>.</summary>
@@ -81,6 +85,13 @@ public enum DropoutKind
 
     /// <summary>Drop path (stochastic depth): one decision per sample of a <c>(batch, sampleSize)</c> residual branch.</summary>
     DropPath = 5,
+
+    /// <summary>
+    /// DropConnect: the weights of a dense layer are dropped instead of its activations. On a partial method
+    /// <c>(ReadOnlySpan&lt;float&gt; input, ReadOnlySpan&lt;float&gt; weights[, ReadOnlySpan&lt;float&gt; bias], Span&lt;float&gt; output)</c>
+    /// the generator emits <c>output = input·(weights ⊙ M / p)ᵀ + bias</c> and its backward.
+    /// </summary>
+    DropConnect = 6,
 }
 
 /// <summary>The activation of a fused epilogue site (<see cref="DropoutAttribute.Activation"/>); see <c>docs/fused.md</c>.</summary>

@@ -482,6 +482,118 @@ public struct DropoutSiteState
         }
     }
 
+    /// <summary>
+    /// For generated code: the forward pass of a <see cref="DropoutKind.DropConnect"/> site,
+    /// <c>output = input·(weights ⊙ M / p)ᵀ + bias</c> (<see cref="DropConnectKernels.Forward"/>). In training and Monte
+    /// Carlo mode the weight mask is drawn at fresh positions of the site's stream (one per weight) and recorded when
+    /// <paramref name="storeMask"/>; the masked weights are not kept (backward recomputes them from the weights and the
+    /// mask). In inference, and for p = 1, the layer is the plain dense product and draws nothing.
+    /// </summary>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="input">The layer input, <c>(batch, inputs)</c>.</param>
+    /// <param name="weights">The weights, <c>(outputs, inputs)</c>.</param>
+    /// <param name="bias">The bias, length <c>outputs</c>, or empty.</param>
+    /// <param name="output">Receives <c>(batch, outputs)</c>.</param>
+    /// <param name="inputs">The inputs the site was generated for.</param>
+    /// <param name="storeMask">Whether to record the weight mask (<c>MaskStorage = Bits</c>).</param>
+    /// <param name="context">The context the site follows.</param>
+    /// <param name="site">The site's operator.</param>
+    public void DropConnectForward<TSite>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, bool storeMask, DropoutContext context, TSite site)
+        where TSite : struct, IDropoutEpilogue<float>
+    {
+        // Everything that can throw is checked before any state changes.
+        int outputs = DropConnectKernels.ValidateDense(input, weights, bias, output, inputs, nameof(output), out int batch);
+        _lastElementSize = sizeof(float);
+        _lastLength = input.Length;
+        _lastDecisions = weights.Length;
+        _lastColumns = inputs;
+        _lastKind = DropoutKind.DropConnect;
+        _lastWasActive = context.IsDropoutActive && site.Draws && !site.Spec.IsIdentity;
+        if (!_lastWasActive)
+        {
+            DropConnectKernels.Dense(input, weights, bias, output, inputs, outputs, batch);
+            return;
+        }
+
+        DropoutStream stream = StreamFor(context);
+        _lastOffset = stream.Reserve(weights.Length);
+        _lastKey = stream.Key;
+        byte[]? rentedMask = null;
+        float[] maskedWeights = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(weights.Length, 1));
+        Span<byte> mask = storeMask ? MaskFor(weights.Length, _lastKey, _lastOffset) : Rent(weights.Length, out rentedMask);
+        try
+        {
+            DropConnectKernels.Forward(input, weights, bias, output, maskedWeights.AsSpan(0, weights.Length), mask, inputs, site.Spec.KeepProbability, _lastKey, _lastOffset);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(maskedWeights);
+            Return(rentedMask);
+        }
+    }
+
+    /// <summary>
+    /// For generated code: the backward pass of a <see cref="DropoutKind.DropConnect"/> site through its last forward
+    /// call (<see cref="DropConnectKernels.Backward"/>): <c>gradInput = gradOutput·W'</c>,
+    /// <c>gradWeights = (gradOutputᵀ·input) ⊙ M / p</c>, <c>gradBias = Σ_rows gradOutput</c>, where
+    /// <c>W' = weights ⊙ M / p</c> is recomputed from <paramref name="weights"/> and exactly the forward's mask (recorded,
+    /// or regenerated from its key and offset).
+    /// </summary>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output, <c>(batch, outputs)</c>.</param>
+    /// <param name="input">The forward call's input.</param>
+    /// <param name="weights">The forward call's weights (before any update).</param>
+    /// <param name="gradInput">Receives the gradient with respect to the input.</param>
+    /// <param name="gradWeights">Receives the gradient with respect to the weights.</param>
+    /// <param name="gradBias">Receives the bias gradient, or empty.</param>
+    /// <param name="inputs">The inputs the site was generated for.</param>
+    /// <param name="site">The site's operator.</param>
+    /// <exception cref="InvalidOperationException">No matching forward call precedes this one.</exception>
+    public readonly void DropConnectBackward<TSite>(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, TSite site)
+        where TSite : struct, IDropoutEpilogue<float>
+    {
+        ThrowIfNoMatchingForward(sizeof(float), input.Length);
+        if (_lastKind != DropoutKind.DropConnect || weights.Length != _lastDecisions || inputs != _lastColumns)
+        {
+            throw new InvalidOperationException($"Backward got {weights.Length} weights but the last forward call had {_lastDecisions}; backward must use the forward call's weights.");
+        }
+
+        byte[]? rentedMask = null;
+        float[]? maskedWeights = null;
+        try
+        {
+            if (!_lastWasActive)
+            {
+                // The forward was the plain dense product: so is its gradient (p = 1, whose mask is never read).
+                Span<byte> unused = Rent(weights.Length, out rentedMask);
+                DropConnectKernels.Backward(gradOutput, input, weights, unused, gradInput, gradWeights, gradBias, inputs, 1.0);
+                return;
+            }
+
+            DropoutMaskSpec spec = site.Spec;
+            if (!TryRecordedMask(out ReadOnlySpan<byte> mask))
+            {
+                Span<byte> scratch = Rent(_lastDecisions, out rentedMask);
+                DropoutKernels.FillMask(scratch, _lastDecisions, spec, _lastKey, _lastOffset);
+                mask = scratch;
+            }
+
+            maskedWeights = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(weights.Length, 1));
+            Span<float> masked = maskedWeights.AsSpan(0, weights.Length);
+            DropoutKernels.ApplyMask(weights, masked, mask, spec, nameof(weights));
+            DropConnectKernels.Backward(gradOutput, input, masked, mask, gradInput, gradWeights, gradBias, inputs, spec.KeepProbability);
+        }
+        finally
+        {
+            if (maskedWeights is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(maskedWeights);
+            }
+
+            Return(rentedMask);
+        }
+    }
+
     // A scratch mask for a call that records nothing, from the shared pool: no allocation per call.
     private static Span<byte> Rent(int decisions, out byte[] rented)
     {

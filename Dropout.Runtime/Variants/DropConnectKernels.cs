@@ -40,13 +40,19 @@ public static class DropConnectKernels
         }
 
         DropoutKernels.Forward(weights, maskedWeights, mask, keepProbability, seed, offset);
+        Dense(input, maskedWeights, bias, output, inputs, outputs, batch);
+    }
+
+    // y = x·Wᵀ + bias over validated spans: the forward's product, also the inference path of generated sites.
+    internal static void Dense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, int outputs, int batch)
+    {
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<float> x = input.Slice(row * inputs, inputs);
             Span<float> y = output.Slice(row * outputs, outputs);
             for (int o = 0; o < outputs; o++)
             {
-                y[o] = Dot(x, maskedWeights.Slice(o * inputs, inputs)) + (bias.IsEmpty ? 0f : bias[o]);
+                y[o] = Dot(x, weights.Slice(o * inputs, inputs)) + (bias.IsEmpty ? 0f : bias[o]);
             }
         }
     }
@@ -119,7 +125,7 @@ public static class DropConnectKernels
         }
     }
 
-    private static int ValidateDense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, string outputName, out int batch)
+    internal static int ValidateDense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, string outputName, out int batch)
     {
         if (inputs <= 0 || weights.Length % inputs != 0 || input.Length % inputs != 0)
         {

@@ -33,6 +33,17 @@ public sealed class GeneratorKindDiagnosticsTests
     [InlineData("DRPG015", "Activation = DropoutActivation.Identity", "public partial class M { [Dropout(0.9, Kind = DropoutKind.Gaussian, Activation = DropoutActivation.Identity)] private partial void Drop(ReadOnlySpan<float> x, Span<float> y); }")]
     [InlineData("DRPG015", "Kind = DropoutKind.Channel", "public partial class M { [Dropout(0.9, Kind = DropoutKind.Channel, Channels = 2, SpatialSize = 3)] private partial void Drop(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y); }")]
     [InlineData("DRPG015", "Activation = DropoutActivation.GeluTanh", "public partial class M { [Dropout(0.9, Kind = DropoutKind.DropPath, SampleSize = 4, Activation = DropoutActivation.GeluTanh)] private partial void Drop(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y); }")]
+    // DropConnect: its shape (Inputs) through DRPG012-DRPG014, its form through DRPG016.
+    [InlineData("DRPG012", "Kind = DropoutKind.DropConnect", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
+    [InlineData("DRPG013", "Inputs = 8", "[Dropout(0.5, Inputs = 8)] public partial class Hidden { }")]
+    [InlineData("DRPG013", "Size = 64", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8, Size = 64)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
+    [InlineData("DRPG014", "Inputs = 0", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 0)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
+    [InlineData("DRPG015", "Activation = DropoutActivation.ReLU", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8, Activation = DropoutActivation.ReLU)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
+    [InlineData("DRPG016", "Kind = DropoutKind.DropConnect", "[Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] public partial class Hidden { }")]
+    [InlineData("DRPG016", "Dense", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] private partial void Dense(Span<float> x); }")]
+    [InlineData("DRPG016", "Dense", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] private partial void Dense(ReadOnlySpan<double> x, ReadOnlySpan<double> w, Span<double> y); }")]
+    [InlineData("DRPG016", "Dense", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] private partial void Dense(ReadOnlySpan<float> x, Span<float> w, Span<float> y); }")]
+    [InlineData("DRPG016", "Dense", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, ReadOnlySpan<float> r, Span<float> y); }")]
     public void InvalidKindCombination_IsReportedAtTheArgument_AndGeneratesNothing(string id, string locatedText, string declaration)
     {
         string source = "using System;\nusing Dropout;\nnamespace App;\n" + declaration + "\n";
@@ -73,6 +84,11 @@ public sealed class GeneratorKindDiagnosticsTests
     [InlineData("DRPG015", "public partial class M { [Dropout(0.9, Activation = DropoutActivation.GeluTanh)] private partial void Drop(ReadOnlySpan<float> x, ReadOnlySpan<float> residual, Span<float> y); }")]
     [InlineData("DRPG015", "public partial class M { [Dropout(0.9, Kind = DropoutKind.Alpha)] private partial void Drop(ReadOnlySpan<float> x, Span<float> y); }")]
     [InlineData("DRPG015", "public partial class M { [Dropout(0.9, Kind = DropoutKind.Gaussian)] private partial void Drop(Span<double> x); }")]
+    // Near misses of DRPG016: DropConnect dense layer methods with and without a bias, any parameter names, both storages.
+    [InlineData("DRPG016", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
+    [InlineData("DRPG016", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 8)] internal partial void Dense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output); }")]
+    [InlineData("DRPG016", "public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 1, MaskStorage = DropoutMaskStorage.Regenerate)] public partial void @Dense(ReadOnlySpan<float> @in, ReadOnlySpan<float> @ref, ReadOnlySpan<float> @params, Span<float> @out); }")]
+    [InlineData("DRPG016", "[Dropout(0.5)] public partial class Layer { [Dropout(1.0, Kind = DropoutKind.DropConnect, Inputs = 3)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y); }")]
     public void ValidKindCombination_IsNotReported_AndCompiles(string id, string declaration)
     {
         string source = "using System;\nusing Dropout;\nnamespace App;\n" + declaration + "\n";
