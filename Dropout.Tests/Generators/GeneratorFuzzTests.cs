@@ -151,6 +151,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         U + "namespace App; public unsafe partial class M { [Dropout(0.5)] public partial void Bad(int* p, Span<float> x); }",
         U + "#nullable disable\nnamespace App; public partial class M { [Dropout(0.5)] public partial string Bad(string s, object o); }",
         U + "namespace App; [Dropout(0.5, Kind = DropoutKind.Channel, Channels = 1 << 20, SpatialSize = 1 << 20)] public partial class Conv { }",
+        U + "namespace App; public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 3)] public partial void Dense(scoped ReadOnlySpan<float> siteContext, ReadOnlySpan<float> w, params scoped Span<float> y); [Dropout(1.0, Kind = DropoutKind.DropConnect, Inputs = 2)] public partial void Keep(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y); }",
         U + "namespace App; public partial class M { [Dropout(0.5, Kind = DropoutKind.DropPath, SampleSize = 4)] public partial void Drop(Span<float> siteShape); [Dropout(0.5, Kind = (DropoutKind)(-1))] public partial void Odd(Span<float> x); }",
         U + "namespace App; public partial class M { [Dropout(1.0, Kind = DropoutKind.SharedOverTime, TimeSteps = 2, Features = 3)] public partial void Keep(scoped ReadOnlySpan<double> @in, params scoped Span<double> @out); [Dropout(0.5, Kind = DropoutKind.Gaussian, Size = 8)] internal partial void G(Span<float> x); }",
     };
@@ -356,6 +357,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
             "Channel" => ["Channels", "SpatialSize"],
             "SharedOverTime" => ["TimeSteps", "Features"],
             "DropPath" => ["SampleSize"],
+            "DropConnect" => ["Inputs"],
             _ => [],
         };
         var text = new StringBuilder(", Kind = DropoutKind." + kind);
@@ -375,9 +377,9 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         return text.ToString();
     }
 
-    private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath"];
+    private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath", "DropConnect"];
 
-    private static readonly string[] ShapeArguments = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize"];
+    private static readonly string[] ShapeArguments = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize", "Inputs"];
 
     private static string TypeParameters(Random random)
     {

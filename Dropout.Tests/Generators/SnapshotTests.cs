@@ -115,6 +115,20 @@ public sealed class SnapshotTests
             }
             """
         },
+        {
+            "Method_DropConnect",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Mlp
+            {
+                [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 784)]
+                private partial void Hidden(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output);
+            }
+            """
+        },
     };
 
     [Theory]
