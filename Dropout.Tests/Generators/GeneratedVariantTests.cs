@@ -292,6 +292,29 @@ public sealed class GeneratedVariantTests
     }
 
     [Fact]
+    public void ReadmeVariantExamples_CompileWithTheGenerator_OneSitePerKind()
+    {
+        // The README's "Dropout variants" block, as a user pastes it into a partial class.
+        string readme = File.ReadAllText(Path.Combine(Dropout.Tests.TestSupport.RepositoryPaths.Root(), "README.md"));
+        int section = readme.IndexOf("### Dropout variants", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README has no Dropout variants section");
+        int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string block = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        string source = "using System;\nusing Dropout;\nnamespace Readme;\npublic sealed partial class Model\n{\n" + block + "}\n";
+
+        GeneratorOutput result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.Compilation.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        string generated = string.Join("\n", result.GeneratedSources);
+        foreach (string kind in new[] { "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath" })
+        {
+            Assert.Contains("global::Dropout.DropoutKind." + kind, generated, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("DropConnectForward", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ChannelSite_DropsWholeChannels_AndKeepsAboutPOfThem()
     {
         // Statistics through the generated path: every channel is all kept (× 1/p) or all zero, and the kept fraction
