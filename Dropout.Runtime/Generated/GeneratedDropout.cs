@@ -564,9 +564,8 @@ public struct DropoutSiteState
         {
             if (!_lastWasActive)
             {
-                // The forward was the plain dense product: so is its gradient (p = 1, whose mask is never read).
-                Span<byte> unused = Rent(weights.Length, out rentedMask);
-                DropConnectKernels.Backward(gradOutput, input, weights, unused, gradInput, gradWeights, gradBias, inputs, 1.0);
+                // The forward was the plain dense product: so is its gradient (the identity spec reads no mask).
+                DropConnectKernels.BackwardCore(gradOutput, input, weights, default, gradInput, gradWeights, gradBias, inputs, default(DropoutMaskSpec));
                 return;
             }
 

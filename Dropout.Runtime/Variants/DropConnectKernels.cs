@@ -72,6 +72,20 @@ public static class DropConnectKernels
         Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, double keepProbability)
     {
         DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
+        if (mask.Length < MaskLayout.MaskByteCount(maskedWeights.Length))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), maskedWeights.Length, mask.Length);
+        }
+
+        BackwardCore(gradOutput, input, maskedWeights, mask, gradInput, gradWeights, gradBias, inputs, spec);
+    }
+
+    // The backward with a compiled spec; an identity spec (p = 1, or an inference call of a generated site, which drew no
+    // mask) reads no mask and leaves dW = dyᵀ·x unscaled.
+    internal static void BackwardCore(
+        ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> maskedWeights, ReadOnlySpan<byte> mask,
+        Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, DropoutMaskSpec spec)
+    {
         if (inputs <= 0 || maskedWeights.Length % inputs != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "The input count must be positive and divide the weight count.");
@@ -114,7 +128,11 @@ public static class DropConnectKernels
             }
         }
 
-        DropoutKernels.ApplyMask<float>(gradWeights, gradWeights, mask, spec, nameof(gradWeights));
+        if (!spec.IsIdentity)
+        {
+            DropoutKernels.ApplyMask<float>(gradWeights, gradWeights, mask, spec, nameof(gradWeights));
+        }
+
         if (!gradBias.IsEmpty)
         {
             gradBias.Clear();
