@@ -153,6 +153,78 @@ internal sealed class TorchSharpModeFlow
         return candidates.Length == 1 ? candidates[0] : null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="call"/> (of an evaluation method that would leave the model in evaluation mode) sits in a
+    /// training loop that reaches its next optimizer <c>step()</c> after the call, around the back edge, before any
+    /// <c>train()</c>: the situation DRP025 reports. The loop is the innermost one around the call that steps an
+    /// optimizer; mode calls and steps are read directly or through helpers declared in source (one level deep).
+    /// </summary>
+    public bool StepsBeforeTrainAfter(IOperation call, CancellationToken cancellationToken)
+    {
+        ILoopOperation? loop = null;
+        for (IOperation? current = call.Parent; current is not null && loop is null; current = current.Parent)
+        {
+            if (current is ILoopOperation candidate && Events(candidate, call, cancellationToken).Any(e => e.Kind == FlowKind.Step))
+            {
+                loop = candidate;
+            }
+        }
+
+        if (loop is null)
+        {
+            return false;
+        }
+
+        ImmutableArray<(FlowKind Kind, int Position)> events = Events(loop, call, cancellationToken);
+        int first = events.Select((e, index) => (e, index)).FirstOrDefault(pair => pair.e.Position > call.Syntax.SpanStart).index;
+        for (int k = 0; k < events.Length; k++)
+        {
+            FlowKind kind = events[(first + k) % events.Length].Kind;
+            if (kind is FlowKind.Train or FlowKind.Step)
+            {
+                return kind == FlowKind.Step;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="method"/> calls <c>train()</c> (not <c>train(false)</c>) in its own body: what a caller's
+    /// flow (DRP025's, one level deep) sees of it.
+    /// </summary>
+    public bool CallsTrain(IMethodSymbol method, CancellationToken cancellationToken) =>
+        Summary(method.OriginalDefinition, cancellationToken).Contains(FlowKind.Train);
+
+    // The mode calls and steps of a loop body in source order (a helper's at its call), leaving out the call itself.
+    private ImmutableArray<(FlowKind Kind, int Position)> Events(ILoopOperation loop, IOperation call, CancellationToken cancellationToken)
+    {
+        var events = new List<(FlowKind Kind, int Position)>();
+        foreach (IInvocationOperation invocation in loop.Descendants().OfType<IInvocationOperation>())
+        {
+            int position = invocation.Syntax.SpanStart;
+            if (invocation.Syntax == call.Syntax)
+            {
+                continue;
+            }
+
+            if (Symbols.ModeCall(invocation) is { } mode)
+            {
+                events.Add((mode == ModuleMode.Eval ? FlowKind.Eval : FlowKind.Train, position));
+            }
+            else if (Symbols.IsOptimizerStep(invocation))
+            {
+                events.Add((FlowKind.Step, position));
+            }
+            else if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.Locations.Any(location => location.IsInSource))
+            {
+                events.AddRange(Summary(invocation.TargetMethod.OriginalDefinition, cancellationToken).Select(kind => (kind, position)));
+            }
+        }
+
+        return events.Select((e, index) => (e, index)).OrderBy(pair => pair.e.Position).ThenBy(pair => pair.index).Select(pair => pair.e).ToImmutableArray();
+    }
+
     /// <summary>Whether <paramref name="position"/> lies in <paramref name="loop"/>.</summary>
     public static bool Contains(ILoopOperation loop, int position) => loop.Syntax.Span.Contains(position);
 
