@@ -578,4 +578,68 @@ public sealed class TorchSharpCallEvalFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task LoopThatCallsTrainOnlyAfterItsForward_StillGetsTrain() =>
+        // The loop's train() comes after the next epoch's forward, too late for it (DRP025 would report an eval() alone).
+        VerifyFixAsync(Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net model, Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        var loss = F.cross_entropy(model.forward(x), y);
+                        model.train();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        Console.WriteLine(Evaluate(model, validX, validY));
+                    }
+                }
+
+                public static double Evaluate(Net model, Tensor x, Tensor y)
+                {
+                    double accuracy;
+                    using (torch.no_grad())
+                    {
+                        accuracy = {|DRP024:model.forward(x)|}.argmax(1).eq(y).sum().ToDouble() / x.shape[0];
+                    }
+
+                    return accuracy;
+                }
+            }
+            """,
+            Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net model, Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        var loss = F.cross_entropy(model.forward(x), y);
+                        model.train();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        Console.WriteLine(Evaluate(model, validX, validY));
+                    }
+                }
+
+                public static double Evaluate(Net model, Tensor x, Tensor y)
+                {
+                    double accuracy;
+                    model.eval();
+                    using (torch.no_grad())
+                    {
+                        accuracy = model.forward(x).argmax(1).eq(y).sum().ToDouble() / x.shape[0];
+                    }
+
+                    model.train();
+                    return accuracy;
+                }
+            }
+            """);
 }
