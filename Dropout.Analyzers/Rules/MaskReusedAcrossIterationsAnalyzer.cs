@@ -68,6 +68,13 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         var trainingLoops = new Dictionary<ILoopOperation, bool>();
         foreach (IOperation operation in body.Descendants())
         {
+            if (operation is IVariableDeclaratorOperation { Initializer: not null } declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, mask))
+            {
+                // `float[] mask = new float[n];` in the loop: a new array each time (the graph writes it as an assignment).
+                writes.Add(declarator.Syntax);
+                continue;
+            }
+
             if (IsMaskWrite(operation, mask, out IArrayElementReferenceOperation? writtenElement))
             {
                 writes.Add(operation.Syntax);

@@ -366,4 +366,95 @@ public sealed class MaskReusedAcrossIterationsTests
                 }
             }
             """);
+
+    [Fact]
+    public Task MaskDeclaredAnewInEachBatch_DrawnOnlyOnSomePaths_IsNotReported() =>
+        // Each batch declares a new array: a batch that skips the draw applies zeros, never another batch's mask.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keep, Random rng, Func<int, bool> regularize)
+                {
+                    for (int batch = 0; batch < batches.Length; batch++)
+                    {
+                        float[] h = batches[batch];
+                        float[] mask = new float[h.Length];
+                        if (regularize(batch))
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        }
+
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= mask[i];
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALocalFunction_ReusingTheMaskDrawnAround_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+
+                    RunEpochs(10);
+
+                    void RunEpochs(int epochs)
+                    {
+                        for (int epoch = 0; epoch < epochs; epoch++)
+                            foreach (float[] h in batches)
+                                for (int i = 0; i < h.Length; i++)
+                                    h[i] *= {|DRP010:mask[i]|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALambda_DrawingInEachBatch_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static Action Epoch(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    return () =>
+                    {
+                        foreach (float[] h in batches)
+                        {
+                            for (int i = 0; i < h.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= mask[i];
+                        }
+                    };
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALambda_ReusingTheMaskDrawnBeforeIt_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static Action Epoch(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                    return () =>
+                    {
+                        foreach (float[] h in batches)
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= {|DRP010:mask[i]|};
+                    };
+                }
+            }
+            """);
 }
