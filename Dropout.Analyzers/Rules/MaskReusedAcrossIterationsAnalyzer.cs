@@ -340,8 +340,6 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool Contains(IOperation ancestor, IOperation operation) => ancestor.Syntax.Span.Contains(operation.Syntax.Span);
-
     private static IOperation Root(IOperation operation)
     {
         while (operation.Parent is { } parent)
