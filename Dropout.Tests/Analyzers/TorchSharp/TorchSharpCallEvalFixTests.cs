@@ -642,4 +642,68 @@ public sealed class TorchSharpCallEvalFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task IteratorCalledFromTheEpochLoop_RestoresTrainingInAFinally() =>
+        // An iterator runs lazily: the finally runs when the caller's foreach ends (or disposes it early).
+        VerifyFixAsync(Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net model, Tensor x, Tensor y, Tensor[] validBatches, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+                        foreach (Tensor prediction in Predict(model, validBatches))
+                            Console.WriteLine(prediction.ToString());
+                    }
+                }
+
+                public static IEnumerable<Tensor> Predict(Net model, Tensor[] batches)
+                {
+                    foreach (Tensor batch in batches)
+                    {
+                        var logits = {|DRP024:model.forward(batch)|};
+                        yield return logits.argmax(1);
+                    }
+                }
+            }
+            """,
+            Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net model, Tensor x, Tensor y, Tensor[] validBatches, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+                        foreach (Tensor prediction in Predict(model, validBatches))
+                            Console.WriteLine(prediction.ToString());
+                    }
+                }
+
+                public static IEnumerable<Tensor> Predict(Net model, Tensor[] batches)
+                {
+                    model.eval();
+                    try
+                    {
+                        foreach (Tensor batch in batches)
+                        {
+                            var logits = model.forward(batch);
+                            yield return logits.argmax(1);
+                        }
+                    }
+                    finally
+                    {
+                        model.train();
+                    }
+                }
+            }
+            """);
 }
