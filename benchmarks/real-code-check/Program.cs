@@ -5,9 +5,11 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 // Usage: RealCodeCheck <Dropout.Analyzers.dll> <group folder>...
 // Each group folder is compiled as one compilation (every *.cs below it), as found: no edits to the sources.
-// Missing third-party dependencies are left unresolved on purpose unless the folder carries its own stubs
-// (a file named *.stubs.cs written by the person measuring); the error count is printed so a reader can judge
-// how much of the code bound. Prints every DRP diagnostic and every analyzer exception (AD0001).
+// The SDK's implicit global usings are added (most modern projects rely on them; older ones are unaffected).
+// Package dependencies come from an optional `refs.txt` in the group folder (one assembly path a line, e.g. from a
+// scratch `dotnet restore`); anything else stays unresolved unless the person measuring adds stub files, and the
+// compile-error count is printed so a reader can judge how much of the code bound.
+// Prints every DRP diagnostic and every analyzer exception (AD0001).
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: RealCodeCheck <Dropout.Analyzers.dll> <group folder>...");
@@ -27,12 +29,23 @@ foreach (var folder in args.Skip(1))
 {
     var files = Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal);
     var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f)).ToList();
+    var sourceCount = trees.Count;
+    trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
+    var references = new List<MetadataReference>(platform);
+    var refsFile = Path.Combine(folder, "refs.txt");
+    if (File.Exists(refsFile))
+    {
+        references.AddRange(File.ReadAllLines(refsFile)
+            .Where(l => l.Trim().Length > 0)
+            .Select(l => MetadataReference.CreateFromFile(l.Trim())));
+    }
     var compilation = CSharpCompilation.Create(
         Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)),
         trees,
-        platform,
+        references,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
-    var errors = compilation.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+    var errorList = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+    var errors = errorList.Count;
     var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
         new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
     var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
@@ -40,7 +53,13 @@ foreach (var folder in args.Skip(1))
         .Where(d => d.Id.StartsWith("DRP", StringComparison.Ordinal) || d.Id == "AD0001")
         .OrderBy(d => d.Location.SourceTree?.FilePath).ThenBy(d => d.Location.SourceSpan.Start)
         .ToList();
-    Console.WriteLine($"== {folder}: {trees.Count} file(s), {errors} compile error(s), {relevant.Count} diagnostic(s)");
+    Console.WriteLine($"== {folder}: {sourceCount} file(s), {errors} compile error(s), {relevant.Count} diagnostic(s)");
+    // REALCHECK_ERRORS=N lists the first N distinct compile errors (to decide which stubs or packages a group needs).
+    if (int.TryParse(Environment.GetEnvironmentVariable("REALCHECK_ERRORS"), out var shown))
+    {
+        foreach (var e in errorList.Select(e => $"{e.Id} {e.GetMessage()}").Distinct().Take(shown))
+            Console.WriteLine($"   error {e}");
+    }
     foreach (var d in relevant)
     {
         var span = d.Location.GetLineSpan();
@@ -49,6 +68,20 @@ foreach (var folder in args.Skip(1))
     }
 }
 return exit;
+
+partial class Program
+{
+    // The global usings `<ImplicitUsings>enable</ImplicitUsings>` gives a Microsoft.NET.Sdk project.
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+}
 
 sealed class AssemblyLoader : IAnalyzerAssemblyLoader
 {
