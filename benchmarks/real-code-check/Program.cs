@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 // Usage: RealCodeCheck <Dropout.Analyzers.dll> <group folder>...
 // Each group folder is compiled as one compilation (every *.cs below it), as found: no edits to the sources.
-// The SDK's implicit global usings are added (most modern projects rely on them; older ones are unaffected).
+// The SDK's implicit global usings are added (most modern projects rely on them) unless the group folder holds a
+// file named `no-implicit-usings`.
 // Package dependencies come from an optional `refs.txt` in the group folder (one assembly path a line, e.g. from a
 // scratch `dotnet restore`); anything else stays unresolved unless the person measuring adds stub files, and the
 // compile-error count is printed so a reader can judge how much of the code bound.
@@ -30,7 +31,11 @@ foreach (var folder in args.Skip(1))
     var files = Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal);
     var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f)).ToList();
     var sourceCount = trees.Count;
-    trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
+    // Unity and .NET Framework projects have no implicit usings (and `Random` would become ambiguous there).
+    if (!File.Exists(Path.Combine(folder, "no-implicit-usings")))
+    {
+        trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
+    }
     var references = new List<MetadataReference>(platform);
     var refsFile = Path.Combine(folder, "refs.txt");
     if (File.Exists(refsFile))
