@@ -144,7 +144,6 @@ internal static unsafe class FusedEpilogueDriver
     {
         int lanes = Vector512<T>.Count;
         int block = 4 * lanes;
-        nint end = (nint)rows * columns;
         for (int firstRow = 0; firstRow < rows; firstRow += RowsPerBlock)
         {
             int lastRow = Math.Min(rows, firstRow + RowsPerBlock);
@@ -157,11 +156,15 @@ internal static unsafe class FusedEpilogueDriver
                 for (int row = firstRow; row < lastRow; row++)
                 {
                     nint index = ((nint)row * columns) + column;
-                    ulong window = keepBits == null ? ulong.MaxValue : MaskedScale.ReadWindow(keepBits, index, end);
-                    sum0 += step.Gradient(index, column, MaskedScale.LaneMask512<T>((uint)window));
-                    sum1 += step.Gradient(index + lanes, column + lanes, MaskedScale.LaneMask512<T>((uint)(window >> lanes)));
-                    sum2 += step.Gradient(index + (2 * lanes), column + (2 * lanes), MaskedScale.LaneMask512<T>((uint)(window >> (2 * lanes))));
-                    sum3 += step.Gradient(index + (3 * lanes), column + (3 * lanes), MaskedScale.LaneMask512<T>((uint)(window >> (3 * lanes))));
+                    // A block starts on a multiple of 32 or 64 elements, so its keep bits are whole bytes inside the mask.
+                    ulong window = keepBits == null ? ulong.MaxValue
+                        : typeof(T) == typeof(float) ? Unsafe.ReadUnaligned<ulong>(keepBits + (index >> 3))
+                        : Unsafe.ReadUnaligned<uint>(keepBits + (index >> 3));
+                    MaskedScale.LaneMasks512x4(window, out Vector512<T> keep0, out Vector512<T> keep1, out Vector512<T> keep2, out Vector512<T> keep3);
+                    sum0 += step.Gradient(index, column, keep0);
+                    sum1 += step.Gradient(index + lanes, column + lanes, keep1);
+                    sum2 += step.Gradient(index + (2 * lanes), column + (2 * lanes), keep2);
+                    sum3 += step.Gradient(index + (3 * lanes), column + (3 * lanes), keep3);
                 }
 
                 sum0.Store(gradBias + column);
