@@ -17,7 +17,11 @@ internal interface IEpilogueStep<T>
     bool UsesColumns { get; }
 
     /// <summary>Processes the lanes at <paramref name="index"/>, all in one row starting at <paramref name="column"/>.</summary>
-    /// <returns>The lanes whose mask bit is set, when the forward records a mask.</returns>
+    /// <returns>
+    /// The lanes the step's own gate passes (ReLU's "x + bias &gt; 0"; every lane when it has none): the driver ANDs them
+    /// with the keep bits it already holds as an integer to form the recorded mask bits, which is cheaper than a vector
+    /// AND followed by a move of the result back to an integer.
+    /// </returns>
     Vector128<T> Apply(nint index, int column, Vector128<T> keep);
 
     /// <inheritdoc cref="Apply(nint, int, Vector128{T})"/>
@@ -213,14 +217,14 @@ internal static unsafe class FusedEpilogueDriver
                     {
                         for (int v = 0; v < 64; v += Vector256<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)(step.Apply(start + i + v, column + v, MaskedScale.LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() & (uint)(window >> v)) << v;
                         }
                     }
                     else
                     {
                         for (int v = 0; v < 64; v += Vector128<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)(step.Apply(start + i + v, column + v, MaskedScale.LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() & (uint)(window >> v)) << v;
                         }
                     }
                 }
@@ -318,14 +322,15 @@ internal static unsafe class FusedEpilogueDriver
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
+        ulong bits = keep.ExtractMostSignificantBits();
         if (typeof(T) == typeof(float))
         {
-            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits();
+            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits() & bits;
         }
 
         (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
-        return step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
-            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8);
+        return (step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
+            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8)) & bits;
     }
 
     // 16 consecutive elements whose keep lanes are the low 16 bits of `bits`: one float vector or two double vectors.
@@ -336,11 +341,11 @@ internal static unsafe class FusedEpilogueDriver
     {
         if (typeof(T) == typeof(float))
         {
-            return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits();
+            return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits() & (ulong)(bits & 0xFFFF);
         }
 
-        return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits()
-            | ((ulong)step.Apply(index + 8, column + 8, MaskedScale.LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
+        return (step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits()
+            | ((ulong)step.Apply(index + 8, column + 8, MaskedScale.LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8)) & (ulong)(bits & 0xFFFF);
     }
 
     /// <summary>
@@ -359,7 +364,7 @@ internal static unsafe class FusedEpilogueDriver
         {
             if (cursor.Fits(lanes))
             {
-                recorded |= (ulong)step.Apply(index + v, cursor.Column, MaskedScale.LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
+                recorded |= (ulong)(step.Apply(index + v, cursor.Column, MaskedScale.LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() & (uint)(keepBits >> v)) << v;
                 cursor.Advance(lanes);
                 continue;
             }
