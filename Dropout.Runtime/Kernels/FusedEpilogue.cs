@@ -426,7 +426,7 @@ public static unsafe class FusedEpilogue
         if (degree <= 1)
         {
             var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, gradBias, activation, dropout, recomputeGate);
-            if (TGradBias.IsPresent && !regenerate && FusedEpilogueDriver.CanRunColumnSums<T>(columns))
+            if (TGradBias.IsPresent && !regenerate && FusedEpilogueDriver.CanRunColumnSums<T>(columns, count))
             {
                 FusedEpilogueDriver.RunColumnSums<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, gradBias, count / columns, columns, keepBits);
                 return;

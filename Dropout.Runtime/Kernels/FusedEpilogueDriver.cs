@@ -123,12 +123,34 @@ internal static unsafe class FusedEpilogueDriver
     internal const int RowsPerBlock = 4;
 
     /// <summary>
-    /// Whether <see cref="RunColumnSums{T, TStep}"/> can run a call: AVX-512, and rows that split into whole blocks of four
-    /// vectors.
+    /// The largest call, in bytes of one gradient array, that <see cref="RunColumnSums{T, TStep}"/> runs: 4 MiB, about
+    /// what stays in a core's L2 and the shared L3. Past the caches the block order (a few rows at a time, 256 bytes of
+    /// each) streams from memory at about half the speed of the element-order loop on the machine measured
+    /// (BENCHMARKS.md, issue 10), while in cache it is the loop's arithmetic that counts and the blocks win.
     /// </summary>
-    public static bool CanRunColumnSums<T>(int columns)
+    public const long DefaultColumnSumsMaxBytes = 4L * 1024 * 1024;
+
+    [ThreadStatic]
+    private static long? t_columnSumsMaxBytes;
+
+    /// <summary>Gets the size limit of <see cref="RunColumnSums{T, TStep}"/> on the calling thread.</summary>
+    public static long ColumnSumsMaxBytes => t_columnSumsMaxBytes ?? DefaultColumnSumsMaxBytes;
+
+    /// <summary>
+    /// Whether <see cref="RunColumnSums{T, TStep}"/> runs a call of <paramref name="count"/> elements: AVX-512, rows that
+    /// split into whole blocks of four vectors, and data small enough to be in cache (<see cref="ColumnSumsMaxBytes"/>).
+    /// </summary>
+    public static bool CanRunColumnSums<T>(int columns, int count)
         where T : unmanaged =>
-        VectorWidths.Current == VectorWidth.Vector512 && columns % (4 * Vector512<T>.Count) == 0;
+        VectorWidths.Current == VectorWidth.Vector512 && columns % (4 * Vector512<T>.Count) == 0 && (long)count * sizeof(T) <= ColumnSumsMaxBytes;
+
+    /// <summary>Sets the size limit of <see cref="RunColumnSums{T, TStep}"/> on the calling thread until the scope is disposed, so tests reach both orders with small data.</summary>
+    public static ColumnSumsLimitScope ForceColumnSumsMaxBytes(long bytes)
+    {
+        long? previous = t_columnSumsMaxBytes;
+        t_columnSumsMaxBytes = bytes;
+        return new ColumnSumsLimitScope(previous);
+    }
 
     /// <summary>
     /// The backward with a bias gradient, keep bits from a recorded mask (or none): instead of one load, add and store of
@@ -381,6 +403,12 @@ internal static unsafe class FusedEpilogueDriver
         }
 
         return recorded;
+    }
+
+    /// <summary>Restores the previous limit of the calling thread.</summary>
+    internal readonly struct ColumnSumsLimitScope(long? previous) : IDisposable
+    {
+        public void Dispose() => t_columnSumsMaxBytes = previous;
     }
 
     /// <summary>The column of the next element of a row-major matrix, or nothing to track (0 columns).</summary>

@@ -6,7 +6,8 @@ namespace Dropout.Tests.Runtime;
 /// <summary>
 /// The backward's bias gradient summed in registers over blocks of rows
 /// (<see cref="FusedEpilogueDriver.RunColumnSums{T, TStep}"/>), against the unfused chain bit for bit: row counts below,
-/// at and past whole blocks, rows of one and many vector blocks, p = 1 and below, in place and not.
+/// at and past whole blocks, rows of one and many vector blocks, p = 1 and below, in place and not; and the same calls
+/// through the element-order loop that larger calls take.
 /// </summary>
 public class FusedColumnSumTests
 {
@@ -23,24 +24,45 @@ public class FusedColumnSumTests
         ActivationCases.Run<double>(activation, new ColumnSumBackwardCase(seed: 15));
     }
 
+    [Theory]
+    [MemberData(nameof(ActivationNames))]
+    public void Backward_BiasGradientInElementOrder_AboveTheCacheLimit_MatchesTheUnfusedChain(string activation)
+    {
+        // Past FusedEpilogueDriver.ColumnSumsMaxBytes the same calls take the element-order loop; a limit of 0 bytes
+        // sends these small ones there.
+        using var limit = FusedEpilogueDriver.ForceColumnSumsMaxBytes(0);
+        ActivationCases.Run<float>(activation, new ColumnSumBackwardCase(seed: 16));
+        ActivationCases.Run<double>(activation, new ColumnSumBackwardCase(seed: 17));
+    }
+
     [Fact]
-    public void ColumnSums_RunOnlyOnRowsOfWholeVectorBlocks()
+    public void ColumnSums_RunOnlyOnRowsOfWholeVectorBlocksThatFitTheCacheLimit()
     {
         if (VectorWidths.Best != VectorWidth.Vector512)
         {
-            Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(64));
+            Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(64, 64));
             return;
         }
 
-        Assert.True(FusedEpilogueDriver.CanRunColumnSums<float>(64));
-        Assert.True(FusedEpilogueDriver.CanRunColumnSums<float>(1024));
-        Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(32));
-        Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(1000));
-        Assert.True(FusedEpilogueDriver.CanRunColumnSums<double>(32));
-        Assert.False(FusedEpilogueDriver.CanRunColumnSums<double>(48));
+        Assert.True(FusedEpilogueDriver.CanRunColumnSums<float>(64, 64 * 3));
+        Assert.True(FusedEpilogueDriver.CanRunColumnSums<float>(1024, 262_144));
+        Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(32, 64));
+        Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(1000, 3000));
+        Assert.True(FusedEpilogueDriver.CanRunColumnSums<double>(32, 64));
+        Assert.False(FusedEpilogueDriver.CanRunColumnSums<double>(48, 96));
+
+        // The default limit: 4 MiB of gradient (1,048,576 floats, 524,288 doubles).
+        Assert.True(FusedEpilogueDriver.CanRunColumnSums<float>(1024, 1 << 20));
+        Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(1024, (1 << 20) + 1024));
+        Assert.False(FusedEpilogueDriver.CanRunColumnSums<double>(1024, 1 << 20));
+        using (FusedEpilogueDriver.ForceColumnSumsMaxBytes(0))
+        {
+            Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(64, 64));
+        }
+
         using (VectorWidths.Force(VectorWidth.Vector256))
         {
-            Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(1024));
+            Assert.False(FusedEpilogueDriver.CanRunColumnSums<float>(1024, 1024));
         }
     }
 
