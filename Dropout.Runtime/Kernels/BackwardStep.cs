@@ -9,7 +9,7 @@ namespace Dropout;
 /// from the recorded mask bit or, when the mask is regenerated, recomputed from the pre-activation. The bias is
 /// present only when the derivative is recomputed.
 /// </summary>
-internal readonly unsafe struct BackwardStep<T, TActivation, TDropout, TBias, TGradBias> : IEpilogueStep<T>
+internal readonly unsafe struct BackwardStep<T, TActivation, TDropout, TBias, TGradBias> : IColumnSumStep<T>
     where T : unmanaged
     where TActivation : struct, IActivation<T>
     where TDropout : struct, IDropoutEpilogue<T>
@@ -130,6 +130,25 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout, TBias, TG
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<T> Apply(nint index, int column, Vector512<T> keep)
     {
+        Vector512<T> gradient = Gradient(index, column, ref keep);
+        if (TGradBias.IsPresent)
+        {
+            (Vector512.Load(_gradBias + column) + gradient).Store(_gradBias + column);
+        }
+
+        return keep;
+    }
+
+    /// <summary>
+    /// Computes and stores the input gradient of 16 or 8 elements without touching the bias gradient, and returns it for
+    /// the caller to add to its per-column sums (<see cref="FusedEpilogueDriver.RunColumnSums{T, TStep}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<T> Gradient(nint index, int column, Vector512<T> keep) => Gradient(index, column, ref keep);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<T> Gradient(nint index, int column, ref Vector512<T> keep)
+    {
         Vector512<T> gradient = Vector512.Load(_gradOutput + index);
         if (_dropout.Draws)
         {
@@ -163,12 +182,7 @@ internal readonly unsafe struct BackwardStep<T, TActivation, TDropout, TBias, TG
         }
 
         gradient.Store(_gradInput + index);
-        if (TGradBias.IsPresent)
-        {
-            (Vector512.Load(_gradBias + column) + gradient).Store(_gradBias + column);
-        }
-
-        return keep;
+        return gradient;
     }
 
     // Lane 0 of the 128-bit arithmetic, so a lone element gets exactly the bits it would get in a vector; the bias

@@ -56,7 +56,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         }
 
         value.Store(_output + index);
-        return _activation.Gradient == ActivationGradient.PositiveGate ? keep & Vector128.GreaterThan(preActivation, Vector128<T>.Zero) : keep;
+        return _activation.Gradient == ActivationGradient.PositiveGate ? Vector128.GreaterThan(preActivation, Vector128<T>.Zero) : Vector128<T>.AllBitsSet;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -82,7 +82,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         }
 
         value.Store(_output + index);
-        return _activation.Gradient == ActivationGradient.PositiveGate ? keep & Vector256.GreaterThan(preActivation, Vector256<T>.Zero) : keep;
+        return _activation.Gradient == ActivationGradient.PositiveGate ? Vector256.GreaterThan(preActivation, Vector256<T>.Zero) : Vector256<T>.AllBitsSet;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -108,7 +108,7 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         }
 
         value.Store(_output + index);
-        return _activation.Gradient == ActivationGradient.PositiveGate ? keep & Vector512.GreaterThan(preActivation, Vector512<T>.Zero) : keep;
+        return _activation.Gradient == ActivationGradient.PositiveGate ? Vector512.GreaterThan(preActivation, Vector512<T>.Zero) : Vector512<T>.AllBitsSet;
     }
 
     // Lane 0 of the 128-bit arithmetic, so a lone element gets exactly the bits it would get in a vector.

@@ -426,6 +426,12 @@ public static unsafe class FusedEpilogue
         if (degree <= 1)
         {
             var step = new BackwardStep<T, TActivation, TDropout, TBias, TGradBias>(gradOutput, input, bias, gradInput, gradBias, activation, dropout, recomputeGate);
+            if (TGradBias.IsPresent && !regenerate && FusedEpilogueDriver.CanRunColumnSums<T>(columns, count))
+            {
+                FusedEpilogueDriver.RunColumnSums<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, gradBias, count / columns, columns, keepBits);
+                return;
+            }
+
             FusedEpilogueDriver.Run<T, BackwardStep<T, TActivation, TDropout, TBias, TGradBias>>(step, count, columns, 0, spec, regenerate, seed, offset, keepBits, record: null);
             return;
         }

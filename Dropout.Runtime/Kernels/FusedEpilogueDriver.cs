@@ -17,7 +17,11 @@ internal interface IEpilogueStep<T>
     bool UsesColumns { get; }
 
     /// <summary>Processes the lanes at <paramref name="index"/>, all in one row starting at <paramref name="column"/>.</summary>
-    /// <returns>The lanes whose mask bit is set, when the forward records a mask.</returns>
+    /// <returns>
+    /// The lanes the step's own gate passes (ReLU's "x + bias &gt; 0"; every lane when it has none): the driver ANDs them
+    /// with the keep bits it already holds as an integer to form the recorded mask bits, which is cheaper than a vector
+    /// AND followed by a move of the result back to an integer.
+    /// </returns>
     Vector128<T> Apply(nint index, int column, Vector128<T> keep);
 
     /// <inheritdoc cref="Apply(nint, int, Vector128{T})"/>
@@ -29,6 +33,15 @@ internal interface IEpilogueStep<T>
     /// <summary>Processes one element, with exactly the arithmetic of one vector lane.</summary>
     /// <returns>The element's mask bit, when the forward records a mask.</returns>
     bool ApplyOne(nint index, int column, bool keep);
+}
+
+/// <summary>A backward step whose per-column sums (the bias gradient) the driver may keep in registers.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+internal interface IColumnSumStep<T> : IEpilogueStep<T>
+    where T : unmanaged
+{
+    /// <summary>Computes and stores the lanes at <paramref name="index"/> like <see cref="IEpilogueStep{T}.Apply(nint, int, Vector512{T})"/>, but returns the values to add to the column sums instead of adding them.</summary>
+    Vector512<T> Gradient(nint index, int column, Vector512<T> keep);
 }
 
 /// <summary>
@@ -106,6 +119,88 @@ internal static unsafe class FusedEpilogueDriver
         }
     }
 
+    /// <summary>The number of rows whose contributions to the column sums are added in registers before one store.</summary>
+    internal const int RowsPerBlock = 4;
+
+    /// <summary>
+    /// The largest call, in bytes of one gradient array, that <see cref="RunColumnSums{T, TStep}"/> runs: 4 MiB, about
+    /// what stays in a core's L2 and the shared L3. Past the caches the block order (a few rows at a time, 256 bytes of
+    /// each) streams from memory at about half the speed of the element-order loop on the machine measured
+    /// (BENCHMARKS.md, issue 10), while in cache it is the loop's arithmetic that counts and the blocks win.
+    /// </summary>
+    public const long DefaultColumnSumsMaxBytes = 4L * 1024 * 1024;
+
+    [ThreadStatic]
+    private static long? t_columnSumsMaxBytes;
+
+    /// <summary>Gets the size limit of <see cref="RunColumnSums{T, TStep}"/> on the calling thread.</summary>
+    public static long ColumnSumsMaxBytes => t_columnSumsMaxBytes ?? DefaultColumnSumsMaxBytes;
+
+    /// <summary>
+    /// Whether <see cref="RunColumnSums{T, TStep}"/> runs a call of <paramref name="count"/> elements: AVX-512, rows that
+    /// split into whole blocks of four vectors, and data small enough to be in cache (<see cref="ColumnSumsMaxBytes"/>).
+    /// </summary>
+    public static bool CanRunColumnSums<T>(int columns, int count)
+        where T : unmanaged =>
+        VectorWidths.Current == VectorWidth.Vector512 && columns % (4 * Vector512<T>.Count) == 0 && (long)count * sizeof(T) <= ColumnSumsMaxBytes;
+
+    /// <summary>Sets the size limit of <see cref="RunColumnSums{T, TStep}"/> on the calling thread until the scope is disposed, so tests reach both orders with small data.</summary>
+    public static ColumnSumsLimitScope ForceColumnSumsMaxBytes(long bytes)
+    {
+        long? previous = t_columnSumsMaxBytes;
+        t_columnSumsMaxBytes = bytes;
+        return new ColumnSumsLimitScope(previous);
+    }
+
+    /// <summary>
+    /// The backward with a bias gradient, keep bits from a recorded mask (or none): instead of one load, add and store of
+    /// the column sums per vector, the sums of a block of four vectors' columns stay in registers across
+    /// <see cref="RowsPerBlock"/> rows and are stored once. Each column is still summed row by row in element order from
+    /// the same starting value, with the same additions, so the sums are bit-identical to the element-order loop; only
+    /// the order in which different columns are visited changes.
+    /// </summary>
+    /// <param name="step">The backward step.</param>
+    /// <param name="gradBias">The column sums, read and written (the caller has cleared them).</param>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The row length, a multiple of four vectors (<see cref="CanRunColumnSums{T}"/>).</param>
+    /// <param name="keepBits">The recorded mask, or null to keep every element.</param>
+    public static void RunColumnSums<T, TStep>(TStep step, T* gradBias, int rows, int columns, byte* keepBits)
+        where T : unmanaged
+        where TStep : struct, IColumnSumStep<T>
+    {
+        int lanes = Vector512<T>.Count;
+        int block = 4 * lanes;
+        for (int firstRow = 0; firstRow < rows; firstRow += RowsPerBlock)
+        {
+            int lastRow = Math.Min(rows, firstRow + RowsPerBlock);
+            for (int column = 0; column < columns; column += block)
+            {
+                Vector512<T> sum0 = Vector512.Load(gradBias + column);
+                Vector512<T> sum1 = Vector512.Load(gradBias + column + lanes);
+                Vector512<T> sum2 = Vector512.Load(gradBias + column + (2 * lanes));
+                Vector512<T> sum3 = Vector512.Load(gradBias + column + (3 * lanes));
+                for (int row = firstRow; row < lastRow; row++)
+                {
+                    nint index = ((nint)row * columns) + column;
+                    // A block starts on a multiple of 32 or 64 elements, so its keep bits are whole bytes inside the mask.
+                    ulong window = keepBits == null ? ulong.MaxValue
+                        : typeof(T) == typeof(float) ? Unsafe.ReadUnaligned<ulong>(keepBits + (index >> 3))
+                        : Unsafe.ReadUnaligned<uint>(keepBits + (index >> 3));
+                    MaskedScale.LaneMasks512x4(window, out Vector512<T> keep0, out Vector512<T> keep1, out Vector512<T> keep2, out Vector512<T> keep3);
+                    sum0 += step.Gradient(index, column, keep0);
+                    sum1 += step.Gradient(index + lanes, column + lanes, keep1);
+                    sum2 += step.Gradient(index + (2 * lanes), column + (2 * lanes), keep2);
+                    sum3 += step.Gradient(index + (3 * lanes), column + (3 * lanes), keep3);
+                }
+
+                sum0.Store(gradBias + column);
+                sum1.Store(gradBias + column + lanes);
+                sum2.Store(gradBias + column + (2 * lanes));
+                sum3.Store(gradBias + column + (3 * lanes));
+            }
+        }
+    }
+
     /// <summary>
     /// Applies <paramref name="length"/> elements from <paramref name="start"/> whose keep bits start at bit
     /// <paramref name="firstBit"/> of <paramref name="bits"/> (null: all kept), 64 elements per bit window.
@@ -144,14 +239,14 @@ internal static unsafe class FusedEpilogueDriver
                     {
                         for (int v = 0; v < 64; v += Vector256<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)(step.Apply(start + i + v, column + v, MaskedScale.LaneMask256<T>((uint)(window >> v))).ExtractMostSignificantBits() & (uint)(window >> v)) << v;
                         }
                     }
                     else
                     {
                         for (int v = 0; v < 64; v += Vector128<T>.Count)
                         {
-                            recorded |= (ulong)step.Apply(start + i + v, column + v, MaskedScale.LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() << v;
+                            recorded |= (ulong)(step.Apply(start + i + v, column + v, MaskedScale.LaneMask128<T>((uint)(window >> v))).ExtractMostSignificantBits() & (uint)(window >> v)) << v;
                         }
                     }
                 }
@@ -249,14 +344,15 @@ internal static unsafe class FusedEpilogueDriver
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
     {
+        ulong bits = keep.ExtractMostSignificantBits();
         if (typeof(T) == typeof(float))
         {
-            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits();
+            return step.Apply(index, column, keep.As<uint, T>()).ExtractMostSignificantBits() & bits;
         }
 
         (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(keep.AsInt32());
-        return step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
-            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8);
+        return (step.Apply(index, column, lower.As<long, T>()).ExtractMostSignificantBits()
+            | (step.Apply(index + 8, column + 8, upper.As<long, T>()).ExtractMostSignificantBits() << 8)) & bits;
     }
 
     // 16 consecutive elements whose keep lanes are the low 16 bits of `bits`: one float vector or two double vectors.
@@ -267,11 +363,11 @@ internal static unsafe class FusedEpilogueDriver
     {
         if (typeof(T) == typeof(float))
         {
-            return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits();
+            return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits() & (ulong)(bits & 0xFFFF);
         }
 
-        return step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits()
-            | ((ulong)step.Apply(index + 8, column + 8, MaskedScale.LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8);
+        return (step.Apply(index, column, MaskedScale.LaneMask512<T>(bits)).ExtractMostSignificantBits()
+            | ((ulong)step.Apply(index + 8, column + 8, MaskedScale.LaneMask512<T>(bits >> 8)).ExtractMostSignificantBits() << 8)) & (ulong)(bits & 0xFFFF);
     }
 
     /// <summary>
@@ -290,7 +386,7 @@ internal static unsafe class FusedEpilogueDriver
         {
             if (cursor.Fits(lanes))
             {
-                recorded |= (ulong)step.Apply(index + v, cursor.Column, MaskedScale.LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() << v;
+                recorded |= (ulong)(step.Apply(index + v, cursor.Column, MaskedScale.LaneMask128<T>((uint)(keepBits >> v))).ExtractMostSignificantBits() & (uint)(keepBits >> v)) << v;
                 cursor.Advance(lanes);
                 continue;
             }
@@ -307,6 +403,12 @@ internal static unsafe class FusedEpilogueDriver
         }
 
         return recorded;
+    }
+
+    /// <summary>Restores the previous limit of the calling thread.</summary>
+    internal readonly struct ColumnSumsLimitScope(long? previous) : IDisposable
+    {
+        public void Dispose() => t_columnSumsMaxBytes = previous;
     }
 
     /// <summary>The column of the next element of a row-major matrix, or nothing to track (0 columns).</summary>
