@@ -61,7 +61,7 @@ internal sealed partial class HandWrittenDropoutModel
         // Only a method of this file whose text names a draw can be a draw or mask helper: anything else is not bound.
         if (method.DeclaringSyntaxReferences.Length != 1
             || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
-            || !MayDraw(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
+            || !NamesRandomness(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
         {
             return HelperSummary.None;
         }
@@ -91,66 +91,4 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>The model's facts about one type (its sites and every scale in it) from its members' operation trees, computed once per type for every rule.</summary>
     public DropoutTypeFacts? FactsFor(INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken) =>
         _types.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, memberBlocks, cancellationToken));
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // The prefilter. Every hand-written rule (and the helper summaries) asks MayDraw before any operation tree of a type
-    // is read, so it must cost almost nothing on code without randomness, which is most code. It admits a declaration
-    // when its span holds an identifier token (not a comment, not a string) that:
-    //   - starts with "Next" (Next, NextDouble, NextSingle, NextBool, NextGaussian, ...), or
-    //   - contains "rand", "rng", "uniform", "bernoulli" or "binomial", in any case (Random, _rng, rand_like, Uniform,
-    //     Bernoulli, SampleBinomial, ThreadSafeRandom, randoms, ...).
-    // The words are found in the tree's text once per tree (a plain string search), and only the few places where one
-    // occurs are confirmed as identifier tokens with FindToken; a declaration then asks whether one of them lies in its
-    // span. Walking every token of every type instead (what this replaced) built the red nodes of the whole compilation
-    // and was most of the analyzers' time on a large compilation.
-    // ---------------------------------------------------------------------------------------------------------------
-
-    // Text fragments whose occurrence may make an identifier a random word; IsRandomWord decides on the whole token.
-    private static readonly string[] RandomWordFragments = ["Next", "rand", "rng", "uniform", "bernoulli", "binomial"];
-
-    private static readonly ConditionalWeakTable<SyntaxTree, int[]> RandomWordPositions = new();
-
-    /// <summary>Whether a declaration (type, method) is worth analyzing: it names a draw, a random helper or a Bernoulli/Binomial (a syntactic filter, computed once per syntax tree for all rules, that keeps the model cheap on code without randomness).</summary>
-    public static bool MayDraw(SyntaxNode declaration)
-    {
-        int[] positions = RandomWordPositions.GetValue(declaration.SyntaxTree, FindRandomWords);
-        int index = Array.BinarySearch(positions, declaration.Span.Start);
-        if (index < 0)
-        {
-            index = ~index;
-        }
-
-        return index < positions.Length && positions[index] < declaration.Span.End;
-    }
-
-    // The start of every identifier token of the tree that is a random word, in ascending order.
-    private static int[] FindRandomWords(SyntaxTree tree)
-    {
-        string text = tree.GetText().ToString();
-        SyntaxNode? root = null;
-        var positions = new SortedSet<int>();
-        foreach (string fragment in RandomWordFragments)
-        {
-            StringComparison comparison = fragment == "Next" ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-            for (int at = text.IndexOf(fragment, comparison); at >= 0; at = text.IndexOf(fragment, at + fragment.Length, comparison))
-            {
-                root ??= tree.GetRoot();
-                SyntaxToken token = root.FindToken(at);
-                if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && token.Span.Contains(at) && IsRandomWord(token.ValueText))
-                {
-                    positions.Add(token.SpanStart);
-                }
-            }
-        }
-
-        return positions.ToArray();
-    }
-
-    private static bool IsRandomWord(string name) =>
-        name.StartsWith("Next", StringComparison.Ordinal)
-        || name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("rng", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0;
 }
