@@ -39,10 +39,22 @@ internal static class KeepProbabilityArguments
             return;
         }
 
+        // Binding an attribute builds a semantic model for it, so only attributes that can be [Dropout] are bound: those
+        // spelled Dropout or DropoutAttribute, or by a using alias of the compilation (collected once, from the usings alone).
+        Compilation compilation = context.Compilation;
+        var aliases = new Lazy<HashSet<string>>(() => UsingAliases(compilation, context.CancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
         context.RegisterSyntaxNodeAction(
             nodeContext =>
             {
-                if (FromAttribute((AttributeSyntax)nodeContext.Node, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
+                var attribute = (AttributeSyntax)nodeContext.Node;
+                if (attribute.ArgumentList is not { Arguments.Count: > 0 }
+                    || RightmostName(attribute.Name) is not { } name
+                    || (name is not ("Dropout" or "DropoutAttribute") && !aliases.Value.Contains(name)))
+                {
+                    return;
+                }
+
+                if (FromAttribute(attribute, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
                 {
                     onConstant(argument, nodeContext.ReportDiagnostic, nodeContext.Options);
                 }
@@ -74,6 +86,53 @@ internal static class KeepProbabilityArguments
             },
             OperationKind.Invocation,
             OperationKind.ObjectCreation);
+    }
+
+    private static string? RightmostName(NameSyntax name) => name switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    // The names of every using alias in the compilation (file, namespace and global ones).
+    private static HashSet<string> UsingAliases(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var aliases = new HashSet<string>(StringComparer.Ordinal);
+        void Add(SyntaxList<UsingDirectiveSyntax> usings)
+        {
+            foreach (UsingDirectiveSyntax directive in usings)
+            {
+                if (directive.Alias is { } alias)
+                {
+                    aliases.Add(alias.Name.Identifier.ValueText);
+                }
+            }
+        }
+
+        void AddNamespaces(SyntaxList<MemberDeclarationSyntax> members)
+        {
+            foreach (MemberDeclarationSyntax member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax ns)
+                {
+                    Add(ns.Usings);
+                    AddNamespaces(ns.Members);
+                }
+            }
+        }
+
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax unit)
+            {
+                Add(unit.Usings);
+                AddNamespaces(unit.Members);
+            }
+        }
+
+        return aliases;
     }
 
     private static KeepProbabilityArgument? FromAttribute(AttributeSyntax attribute, SemanticModel semanticModel, DropoutSymbols symbols, CancellationToken cancellationToken)

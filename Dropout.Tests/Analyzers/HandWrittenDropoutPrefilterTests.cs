@@ -53,7 +53,7 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     public void GeneratorPassedToAMaskHelperOfTheFile_IsAnalyzed() =>
         Assert.True(Admits(
             "static class M { public static float[] ZeroOnes(int n, float keep, Random random) { var m = new float[n]; for (int i = 0; i < n; i++) m[i] = random.NextSingle() < keep ? 1f : 0f; return m; } }\n" +
-            "class C { Random _r = new(); float[] F(float[] x, float keep) { var m = M.ZeroOnes(x.Length, keep, _r); for (int i = 0; i < x.Length; i++) x[i] *= m[i]; return x; } }"));
+            "class C { Random _random = new(); float[] F(float[] x, float keep) { var m = M.ZeroOnes(x.Length, keep, _random); for (int i = 0; i < x.Length; i++) x[i] *= m[i]; return x; } }"));
 
     [Fact]
     public void Sample_NoTypeOfTheSampleIsAnalyzed()
