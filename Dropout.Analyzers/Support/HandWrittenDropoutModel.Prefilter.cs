@@ -68,10 +68,14 @@ internal sealed partial class HandWrittenDropoutModel
     public static bool NamesRandomness(SyntaxNode declaration) => Trees.GetValue(declaration.SyntaxTree, TreeIndex.Create).AnyWordIn(declaration.Span);
 
     /// <summary>Whether a type declaration may hold hand-written dropout: a random word in it reaches a decision (see the remarks of the type).</summary>
-    public static bool MayDraw(SyntaxNode declaration, CancellationToken cancellationToken = default)
+    public static bool MayDraw(SyntaxNode declaration, CancellationToken cancellationToken = default) =>
+        MayDraw(declaration.SyntaxTree, declaration.Span, cancellationToken);
+
+    /// <summary>Whether the type declared at <paramref name="span"/> of <paramref name="tree"/> may hold hand-written dropout (asked with a symbol's declaring reference, so that the declaration's node is not looked up for the many types that name no random word).</summary>
+    public static bool MayDraw(SyntaxTree tree, TextSpan span, CancellationToken cancellationToken = default)
     {
-        TreeIndex index = Trees.GetValue(declaration.SyntaxTree, TreeIndex.Create);
-        return index.AnyWordIn(declaration.Span) && index.Decides(declaration.Span, cancellationToken);
+        TreeIndex index = Trees.GetValue(tree, TreeIndex.Create);
+        return index.AnyWordIn(span) && index.Decides(span, cancellationToken);
     }
 
     private static bool IsRandomWord(string name) =>

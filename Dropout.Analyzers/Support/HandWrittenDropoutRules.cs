@@ -36,7 +36,7 @@ internal static class HandWrittenDropoutRules
             {
                 var type = (INamedTypeSymbol)symbolStart.Symbol;
                 if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
-                    || !type.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(symbolStart.CancellationToken) is TypeDeclarationSyntax declaration && HandWrittenDropoutModel.MayDraw(declaration, symbolStart.CancellationToken)))
+                    || !type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken)))
                 {
                     return;
                 }

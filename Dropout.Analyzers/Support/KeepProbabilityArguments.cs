@@ -40,16 +40,16 @@ internal static class KeepProbabilityArguments
         }
 
         // Binding an attribute builds a semantic model for it, so only attributes that can be [Dropout] are bound: those
-        // spelled Dropout or DropoutAttribute, or by a using alias of the compilation (collected once, from the usings alone).
-        Compilation compilation = context.Compilation;
-        var aliases = new Lazy<HashSet<string>>(() => UsingAliases(compilation, context.CancellationToken), LazyThreadSafetyMode.ExecutionAndPublication);
+        // spelled Dropout or DropoutAttribute, or by a using alias (a global one of any file, or one of the attribute's own
+        // file and namespaces); only using directives are read to know the aliases, never the rest of a file.
+        HashSet<string> globalAliases = GlobalUsingAliases(context.Compilation, context.CancellationToken);
         context.RegisterSyntaxNodeAction(
             nodeContext =>
             {
                 var attribute = (AttributeSyntax)nodeContext.Node;
                 if (attribute.ArgumentList is not { Arguments.Count: > 0 }
                     || RightmostName(attribute.Name) is not { } name
-                    || (name is not ("Dropout" or "DropoutAttribute") && !aliases.Value.Contains(name)))
+                    || (name is not ("Dropout" or "DropoutAttribute") && !globalAliases.Contains(name) && !IsLocalAlias(attribute, name)))
                 {
                     return;
                 }
@@ -96,43 +96,48 @@ internal static class KeepProbabilityArguments
         _ => null,
     };
 
-    // The names of every using alias in the compilation (file, namespace and global ones).
-    private static HashSet<string> UsingAliases(Compilation compilation, CancellationToken cancellationToken)
+    // The names of the global using aliases of the compilation (global usings are only allowed before anything else in a file).
+    private static HashSet<string> GlobalUsingAliases(Compilation compilation, CancellationToken cancellationToken)
     {
         var aliases = new HashSet<string>(StringComparer.Ordinal);
-        void Add(SyntaxList<UsingDirectiveSyntax> usings)
-        {
-            foreach (UsingDirectiveSyntax directive in usings)
-            {
-                if (directive.Alias is { } alias)
-                {
-                    aliases.Add(alias.Name.Identifier.ValueText);
-                }
-            }
-        }
-
-        void AddNamespaces(SyntaxList<MemberDeclarationSyntax> members)
-        {
-            foreach (MemberDeclarationSyntax member in members)
-            {
-                if (member is BaseNamespaceDeclarationSyntax ns)
-                {
-                    Add(ns.Usings);
-                    AddNamespaces(ns.Members);
-                }
-            }
-        }
-
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax unit)
             {
-                Add(unit.Usings);
-                AddNamespaces(unit.Members);
+                foreach (UsingDirectiveSyntax directive in unit.Usings)
+                {
+                    if (directive.Alias is { } alias && !directive.GlobalKeyword.IsKind(SyntaxKind.None))
+                    {
+                        aliases.Add(alias.Name.Identifier.ValueText);
+                    }
+                }
             }
         }
 
         return aliases;
+    }
+
+    // Whether `name` is a using alias of the attribute's file or of a namespace around it.
+    private static bool IsLocalAlias(AttributeSyntax attribute, string name)
+    {
+        foreach (SyntaxNode ancestor in attribute.Ancestors())
+        {
+            SyntaxList<UsingDirectiveSyntax> usings = ancestor switch
+            {
+                BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                CompilationUnitSyntax unit => unit.Usings,
+                _ => default,
+            };
+            foreach (UsingDirectiveSyntax directive in usings)
+            {
+                if (directive.Alias?.Name.Identifier.ValueText == name)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static KeepProbabilityArgument? FromAttribute(AttributeSyntax attribute, SemanticModel semanticModel, DropoutSymbols symbols, CancellationToken cancellationToken)
