@@ -99,7 +99,9 @@ internal sealed partial class HandWrittenDropoutModel
         private readonly SyntaxTree _tree;
         private readonly string _text;
         private readonly int[] _positions;
-        private readonly ConcurrentDictionary<TextSpan, bool> _decides = new();
+        // Keyed by the declaration's start (no two type declarations of a tree start at the same position); int keys and a
+        // list rather than TextSpan keys and a SortedSet keep the generic instantiations to those the runtime ships compiled.
+        private readonly ConcurrentDictionary<int, bool> _decides = new();
 
         private TreeIndex(SyntaxTree tree, string text, int[] positions)
         {
@@ -112,7 +114,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             string text = tree.GetText().ToString();
             SyntaxNode? root = null;
-            var positions = new SortedSet<int>();
+            var positions = new List<int>();
             foreach (string fragment in RandomWordFragments)
             {
                 StringComparison comparison = fragment == "Next" ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
@@ -127,7 +129,8 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
-            return new TreeIndex(tree, text, positions.ToArray());
+            positions.Sort();
+            return new TreeIndex(tree, text, positions.Distinct().ToArray());
         }
 
         public bool AnyWordIn(TextSpan span)
@@ -136,8 +139,16 @@ internal sealed partial class HandWrittenDropoutModel
             return first < _positions.Length && _positions[first] < span.End;
         }
 
-        public bool Decides(TextSpan span, CancellationToken cancellationToken) =>
-            _decides.GetOrAdd(span, s => Search(s, followHelpers: true, cancellationToken));
+        public bool Decides(TextSpan span, CancellationToken cancellationToken)
+        {
+            if (!_decides.TryGetValue(span.Start, out bool decides))
+            {
+                decides = Search(span, followHelpers: true, cancellationToken);
+                _decides.TryAdd(span.Start, decides);
+            }
+
+            return decides;
+        }
 
         private int FirstWordAtOrAfter(int position)
         {
