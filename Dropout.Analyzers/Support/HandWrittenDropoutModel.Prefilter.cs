@@ -64,6 +64,28 @@ internal sealed partial class HandWrittenDropoutModel
 
     private static readonly ConditionalWeakTable<SyntaxTree, TreeIndex> Trees = new();
 
+    private static readonly ConditionalWeakTable<Compilation, object> CompilationsWithCandidates = new();
+    private static readonly object HasCandidates = new();
+    private static readonly object NoCandidates = new();
+
+    /// <summary>Whether any type declaration of the compilation passes <see cref="MayDraw(SyntaxNode, CancellationToken)"/>; when none does, the hand-written rules register nothing for the compilation (no callback per type).</summary>
+    public static bool AnyTypeMayDraw(Compilation compilation, CancellationToken cancellationToken) =>
+        CompilationsWithCandidates.GetValue(compilation, c => SearchCandidates(c, cancellationToken) ? HasCandidates : NoCandidates) == HasCandidates;
+
+    private static bool SearchCandidates(Compilation compilation, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            TreeIndex index = Trees.GetValue(tree, TreeIndex.Create);
+            if (index.AnyTypeDecides(cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a method or other declaration names a random word (see the remarks of the type); enough to be worth summarizing as a draw helper.</summary>
     public static bool NamesRandomness(SyntaxNode declaration) => Trees.GetValue(declaration.SyntaxTree, TreeIndex.Create).AnyWordIn(declaration.Span);
 
@@ -131,6 +153,30 @@ internal sealed partial class HandWrittenDropoutModel
 
             positions.Sort();
             return new TreeIndex(tree, text, positions.Distinct().ToArray());
+        }
+
+        // Whether a type declaration around one of the tree's random words passes the decision test.
+        public bool AnyTypeDecides(CancellationToken cancellationToken)
+        {
+            if (_positions.Length == 0)
+            {
+                return false;
+            }
+
+            SyntaxNode root = _tree.GetRoot(cancellationToken);
+            var asked = new HashSet<int>();
+            foreach (int position in _positions)
+            {
+                for (SyntaxNode? node = root.FindToken(position).Parent; node is not null; node = node.Parent)
+                {
+                    if (node is TypeDeclarationSyntax type && asked.Add(type.SpanStart) && Decides(type.Span, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         public bool AnyWordIn(TextSpan span)

@@ -82,6 +82,23 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CompilationGate_IsClosedForTheSample_AndOpensForOneDropoutType()
+    {
+        // Without a candidate type the hand-written rules register nothing for the compilation; one dropout layer opens it.
+        string directory = Path.Combine(AnalyzerTest.RepositoryRoot(), "Dropout.Samples");
+        List<SyntaxTree> trees = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), path: f))
+            .ToList();
+        CSharpCompilation sample = CSharpCompilation.Create("Sample", trees, Basic.Reference.Assemblies.Net80.References.All);
+        Assert.False(HandWrittenDropoutModel.AnyTypeMayDraw(sample, CancellationToken.None));
+
+        SyntaxTree layer = CSharpSyntaxTree.ParseText(
+            "class Layer { System.Random rng = new(); void F(float[] x, float p) { for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() < p ? x[i] / p : 0; } }");
+        Assert.True(HandWrittenDropoutModel.AnyTypeMayDraw(sample.AddSyntaxTrees(layer), CancellationToken.None));
+    }
+
+    [Fact]
     public void Corpus_EveryTypeWithADropoutSiteIsAnalyzed()
     {
         // The model's sites, found with the prefilter bypassed (every member body of every type), must all lie in types the
