@@ -46,6 +46,10 @@ namespace Dropout.Analyzers;
 /// <c>.Length</c>/<c>.Count</c>, at a statement that discards the value (<c>random.Shuffle(order)</c>), and at a
 /// <c>switch</c>. So a type that only shuffles, samples an index or initializes weights is never read.
 /// </para>
+/// <para>
+/// <b>Compilations</b> (<see cref="AnyTypeMayDraw"/>): when no type of the compilation passes, the hand-written rules
+/// register nothing for it, so most code gets no callback per type from them.
+/// </para>
 /// </remarks>
 internal sealed partial class HandWrittenDropoutModel
 {
