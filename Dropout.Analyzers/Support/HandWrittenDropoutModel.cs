@@ -61,7 +61,7 @@ internal sealed partial class HandWrittenDropoutModel
         // Only a method of this file whose text names a draw can be a draw or mask helper: anything else is not bound.
         if (method.DeclaringSyntaxReferences.Length != 1
             || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
-            || !MayDraw(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
+            || !NamesRandomness(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
         {
             return HelperSummary.None;
         }
@@ -91,33 +91,4 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>The model's facts about one type (its sites and every scale in it) from its members' operation trees, computed once per type for every rule.</summary>
     public DropoutTypeFacts? FactsFor(INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken) =>
         _types.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, memberBlocks, cancellationToken));
-
-    private static readonly ConditionalWeakTable<SyntaxNode, object> DrawingDeclarations = new();
-    private static readonly object Draws = new();
-    private static readonly object DoesNotDraw = new();
-
-    /// <summary>Whether a type declaration is worth analyzing: it names a draw, a random helper or a Bernoulli/Binomial (a syntactic filter, computed once per declaration for all rules, that keeps the model cheap on code without randomness).</summary>
-    public static bool MayDraw(SyntaxNode declaration) =>
-        DrawingDeclarations.GetValue(declaration, node => ScanForDraws(node) ? Draws : DoesNotDraw) == Draws;
-
-    private static bool ScanForDraws(SyntaxNode declaration)
-    {
-        foreach (SyntaxToken token in declaration.DescendantTokens())
-        {
-            if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && IsRandomWord(token.ValueText))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsRandomWord(string name) =>
-        name.StartsWith("Next", StringComparison.Ordinal)
-        || name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("rng", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
-        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0;
 }

@@ -127,6 +127,12 @@ internal sealed class HandWrittenDropoutSite
             return null;
         }
 
+        // The model's prefilter applies here too: a type whose draws decide nothing (a shuffle, weight initialization) has no site.
+        if (draw.Syntax.FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>() is { } type && !HandWrittenDropoutModel.MayDraw(type))
+        {
+            return null;
+        }
+
         HandWrittenDropoutModel model = HandWrittenDropoutModel.For(semanticModel.Compilation);
         IOperation root = draw;
         while (root.Parent is not null)

@@ -39,10 +39,22 @@ internal static class KeepProbabilityArguments
             return;
         }
 
+        // Binding an attribute builds a semantic model for it, so only attributes that can be [Dropout] are bound: those
+        // spelled Dropout or DropoutAttribute, or by a using alias (a global one of any file, or one of the attribute's own
+        // file and namespaces); only using directives are read to know the aliases, never the rest of a file.
+        HashSet<string> globalAliases = GlobalUsingAliases(context.Compilation, context.CancellationToken);
         context.RegisterSyntaxNodeAction(
             nodeContext =>
             {
-                if (FromAttribute((AttributeSyntax)nodeContext.Node, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
+                var attribute = (AttributeSyntax)nodeContext.Node;
+                if (attribute.ArgumentList is not { Arguments.Count: > 0 }
+                    || RightmostName(attribute.Name) is not { } name
+                    || (name is not ("Dropout" or "DropoutAttribute") && !globalAliases.Contains(name) && !IsLocalAlias(attribute, name)))
+                {
+                    return;
+                }
+
+                if (FromAttribute(attribute, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
                 {
                     onConstant(argument, nodeContext.ReportDiagnostic, nodeContext.Options);
                 }
@@ -74,6 +86,58 @@ internal static class KeepProbabilityArguments
             },
             OperationKind.Invocation,
             OperationKind.ObjectCreation);
+    }
+
+    private static string? RightmostName(NameSyntax name) => name switch
+    {
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    // The names of the global using aliases of the compilation (global usings are only allowed before anything else in a file).
+    private static HashSet<string> GlobalUsingAliases(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var aliases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax unit)
+            {
+                foreach (UsingDirectiveSyntax directive in unit.Usings)
+                {
+                    if (directive.Alias is { } alias && !directive.GlobalKeyword.IsKind(SyntaxKind.None))
+                    {
+                        aliases.Add(alias.Name.Identifier.ValueText);
+                    }
+                }
+            }
+        }
+
+        return aliases;
+    }
+
+    // Whether `name` is a using alias of the attribute's file or of a namespace around it.
+    private static bool IsLocalAlias(AttributeSyntax attribute, string name)
+    {
+        foreach (SyntaxNode ancestor in attribute.Ancestors())
+        {
+            SyntaxList<UsingDirectiveSyntax> usings = ancestor switch
+            {
+                BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                CompilationUnitSyntax unit => unit.Usings,
+                _ => default,
+            };
+            foreach (UsingDirectiveSyntax directive in usings)
+            {
+                if (directive.Alias?.Name.Identifier.ValueText == name)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static KeepProbabilityArgument? FromAttribute(AttributeSyntax attribute, SemanticModel semanticModel, DropoutSymbols symbols, CancellationToken cancellationToken)

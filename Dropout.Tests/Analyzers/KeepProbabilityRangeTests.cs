@@ -16,6 +16,32 @@ public sealed class KeepProbabilityOutOfRangeTests
             public sealed partial class Hidden { }
             """);
 
+    // Only attributes spelled Dropout/DropoutAttribute or by a using alias are bound (binding every attribute of a large
+    // compilation was most of the cost of rules 1-3); an alias still reaches the rule, at file or namespace level.
+    [Fact]
+    public Task DropoutAttribute_UnderAFileAlias_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>("""
+            using Keep = Dropout.DropoutAttribute;
+
+            [Keep({|DRP001:1.5|})]
+            public sealed partial class Hidden { }
+            """);
+
+    [Fact]
+    public Task DropoutAttribute_UnderANamespaceAlias_FullyQualified_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>("""
+            namespace Model
+            {
+                using Layer = Dropout.DropoutAttribute;
+
+                [Layer({|DRP001:0.0|})]
+                public sealed partial class Hidden { }
+
+                [Dropout.Dropout({|DRP001:-1.0|})]
+                public sealed partial class Other { }
+            }
+            """);
+
     [Fact]
     public Task RuntimeLayer_WithZeroKeepProbability_IsReported() =>
         AnalyzerTest.VerifyAsync<KeepProbabilityOutOfRangeAnalyzer>("""

@@ -1,0 +1,468 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// The prefilter of the hand-written dropout model: the one place that decides, from syntax alone, which declarations the
+/// model reads. Every hand-written rule asks it before any operation tree of a type is read, so it must cost almost nothing
+/// on the code it rejects, which is most code.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Random words.</b> An identifier token (not a comment, not a string) that starts with <c>Next</c> (Next, NextDouble,
+/// NextSingle, NextBool, ...) or contains <c>rand</c>, <c>rng</c>, <c>uniform</c>, <c>bernoulli</c> or <c>binomial</c> in any
+/// case (Random, _rng, rand_like, Uniform, Bernoulli, SampleBinomial, randoms, ...). They are found once per syntax tree by a
+/// plain search of its text, each occurrence confirmed with <c>FindToken</c>: walking every token of every type instead built
+/// the red nodes of the whole compilation and was most of the analyzers' time on a large compilation.
+/// </para>
+/// <para>
+/// <b>Helpers</b> (<see cref="NamesRandomness"/>): a method is worth summarizing as a draw or mask helper when it names a
+/// random word anywhere (<c>double Draw() =&gt; _rng.NextDouble();</c> decides nothing itself).
+/// </para>
+/// <para>
+/// <b>Types</b> (<see cref="MayDraw"/>): dropout decides, per element, between a value and zero, so a type is analyzed only
+/// when a random word in it reaches a decision. Starting from each random word and climbing its expression, it admits:
+/// <list type="bullet">
+/// <item>a Bernoulli or Binomial draw, or a boolean draw (<c>Bernoulli(p)</c>, <c>SampleBinomial</c>, <c>NextBool()</c>, <c>RandomBool()</c>);</item>
+/// <item>a comparison with a draw: <c>&lt; &gt; &lt;= &gt;= == !=</c> (not with <c>null</c>), a relational pattern (<c>is &lt; 0.5</c>), or a
+///   comparison method (<c>.lt(p)</c>, <c>gt</c>, <c>le</c>, <c>ge</c>, <c>LessThan</c>, <c>GreaterThan</c>, <c>CompareTo</c>);</item>
+/// <item>a draw used as the condition of a <c>?:</c>, <c>if</c>, <c>while</c>, <c>do</c> or <c>for</c>;</item>
+/// <item>any of these reached through up to three names: a local or field initialized or assigned with a draw
+///   (<c>var r = rng.NextDouble(); if (r &lt; p)</c>), a buffer whose elements are assigned draws and compared later in any
+///   member (<c>u[i] = rng.NextDouble()</c> ... <c>u[i] &lt; p</c>), or a method or property returning a draw
+///   (<c>double Draw() =&gt; _rng.NextDouble();</c> ... <c>Draw() &lt; p</c>).</item>
+/// </list>
+/// The climb goes through casts, parentheses, member access, calls that take the draw as an argument
+/// (<c>Math.Abs(u)</c>), lambdas, conditional access and arithmetic with a literal (<c>1.0 - rng.NextDouble()</c>,
+/// <c>rng.NextDouble() * 100</c>). It stops, admitting nothing, at arithmetic with another variable
+/// (<c>std * Gaussian(rng)</c>: weight initialization), at a generator passed to a call or constructor
+/// (<c>new Layer(n, m, random)</c>, <c>Gaussian(random)</c>) unless the call is to a method of the same file whose own
+/// body passes this test (a mask helper: <c>Matrix.ZeroOnes(x, keep, rng)</c>), at an index (<c>order[rng.Next(n)]</c>), at
+/// <c>.Length</c>/<c>.Count</c>, at a statement that discards the value (<c>random.Shuffle(order)</c>), and at a
+/// <c>switch</c>. So a type that only shuffles, samples an index or initializes weights is never read.
+/// </para>
+/// <para>
+/// <b>Compilations</b> (<see cref="AnyTypeMayDraw"/>): when no type of the compilation passes, the hand-written rules
+/// register nothing for it, so most code gets no callback per type from them.
+/// </para>
+/// </remarks>
+internal sealed partial class HandWrittenDropoutModel
+{
+    // Text fragments whose occurrence may make an identifier a random word; IsRandomWord decides on the whole token.
+    private static readonly string[] RandomWordFragments = ["Next", "rand", "rng", "uniform", "bernoulli", "binomial"];
+
+    // Names of methods that compare element-wise (TorchSharp's lt/gt/le/ge, System.Numerics.Tensors' LessThan, ...).
+    private static readonly HashSet<string> ComparisonMethodNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "lt", "gt", "le", "ge", "lt_", "gt_", "le_", "ge_", "less", "greater", "less_equal", "greater_equal", "LessThan", "GreaterThan",
+        "LessThanOrEqual", "GreaterThanOrEqual", "LessThanAll", "GreaterThanAll", "LessThanAny", "GreaterThanAny", "CompareTo",
+    };
+
+    // How many names a draw may flow through (draw -> wrapper -> local -> comparison) before the search gives up.
+    private const int MaxNameHops = 3;
+
+    private static readonly ConditionalWeakTable<SyntaxTree, TreeIndex> Trees = new();
+
+    private static readonly ConditionalWeakTable<Compilation, object> CompilationsWithCandidates = new();
+    private static readonly object HasCandidates = new();
+    private static readonly object NoCandidates = new();
+
+    /// <summary>Whether any type declaration of the compilation passes <see cref="MayDraw(SyntaxNode, CancellationToken)"/>; when none does, the hand-written rules register nothing for the compilation (no callback per type).</summary>
+    public static bool AnyTypeMayDraw(Compilation compilation, CancellationToken cancellationToken) =>
+        CompilationsWithCandidates.GetValue(compilation, c => SearchCandidates(c, cancellationToken) ? HasCandidates : NoCandidates) == HasCandidates;
+
+    private static bool SearchCandidates(Compilation compilation, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            TreeIndex index = Trees.GetValue(tree, TreeIndex.Create);
+            if (index.AnyTypeDecides(cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a method or other declaration names a random word (see the remarks of the type); enough to be worth summarizing as a draw helper.</summary>
+    public static bool NamesRandomness(SyntaxNode declaration) => Trees.GetValue(declaration.SyntaxTree, TreeIndex.Create).AnyWordIn(declaration.Span);
+
+    /// <summary>Whether a type declaration may hold hand-written dropout: a random word in it reaches a decision (see the remarks of the type).</summary>
+    public static bool MayDraw(SyntaxNode declaration, CancellationToken cancellationToken = default) =>
+        MayDraw(declaration.SyntaxTree, declaration.Span, cancellationToken);
+
+    /// <summary>Whether the type declared at <paramref name="span"/> of <paramref name="tree"/> may hold hand-written dropout (asked with a symbol's declaring reference, so that the declaration's node is not looked up for the many types that name no random word).</summary>
+    public static bool MayDraw(SyntaxTree tree, TextSpan span, CancellationToken cancellationToken = default)
+    {
+        TreeIndex index = Trees.GetValue(tree, TreeIndex.Create);
+        return index.AnyWordIn(span) && index.Decides(span, cancellationToken);
+    }
+
+    private static bool IsRandomWord(string name) =>
+        name.StartsWith("Next", StringComparison.Ordinal)
+        || name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("rng", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    // A draw that is itself a 0/1 or true/false decision.
+    private static bool IsDecidingDrawWord(string name) =>
+        name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.StartsWith("NextBool", StringComparison.Ordinal)
+        || name.IndexOf("RandomBool", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    /// <summary>The random words of one syntax tree and the answers already given for its declarations.</summary>
+    private sealed class TreeIndex
+    {
+        private readonly SyntaxTree _tree;
+        private readonly string _text;
+        private readonly int[] _positions;
+        // Keyed by the declaration's start (no two type declarations of a tree start at the same position); int keys and a
+        // list rather than TextSpan keys and a SortedSet keep the generic instantiations to those the runtime ships compiled.
+        private readonly ConcurrentDictionary<int, bool> _decides = new();
+
+        private TreeIndex(SyntaxTree tree, string text, int[] positions)
+        {
+            _tree = tree;
+            _text = text;
+            _positions = positions;
+        }
+
+        public static TreeIndex Create(SyntaxTree tree)
+        {
+            string text = tree.GetText().ToString();
+            SyntaxNode? root = null;
+            var positions = new List<int>();
+            foreach (string fragment in RandomWordFragments)
+            {
+                StringComparison comparison = fragment == "Next" ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+                for (int at = text.IndexOf(fragment, comparison); at >= 0; at = text.IndexOf(fragment, at + fragment.Length, comparison))
+                {
+                    root ??= tree.GetRoot();
+                    SyntaxToken token = root.FindToken(at);
+                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.Span.Contains(at) && IsRandomWord(token.ValueText))
+                    {
+                        positions.Add(token.SpanStart);
+                    }
+                }
+            }
+
+            positions.Sort();
+            return new TreeIndex(tree, text, positions.Distinct().ToArray());
+        }
+
+        // Whether a type declaration around one of the tree's random words passes the decision test.
+        public bool AnyTypeDecides(CancellationToken cancellationToken)
+        {
+            if (_positions.Length == 0)
+            {
+                return false;
+            }
+
+            SyntaxNode root = _tree.GetRoot(cancellationToken);
+            var asked = new HashSet<int>();
+            foreach (int position in _positions)
+            {
+                for (SyntaxNode? node = root.FindToken(position).Parent; node is not null; node = node.Parent)
+                {
+                    if (node is TypeDeclarationSyntax type && asked.Add(type.SpanStart) && Decides(type.Span, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        public bool AnyWordIn(TextSpan span)
+        {
+            int first = FirstWordAtOrAfter(span.Start);
+            return first < _positions.Length && _positions[first] < span.End;
+        }
+
+        public bool Decides(TextSpan span, CancellationToken cancellationToken)
+        {
+            if (!_decides.TryGetValue(span.Start, out bool decides))
+            {
+                decides = Search(span, followHelpers: true, cancellationToken);
+                _decides.TryAdd(span.Start, decides);
+            }
+
+            return decides;
+        }
+
+        private int FirstWordAtOrAfter(int position)
+        {
+            int index = Array.BinarySearch(_positions, position);
+            return index < 0 ? ~index : index;
+        }
+
+        private bool Search(TextSpan span, bool followHelpers, CancellationToken cancellationToken)
+        {
+            SyntaxNode root = _tree.GetRoot(cancellationToken);
+            var pending = new List<SyntaxToken>();
+            for (int i = FirstWordAtOrAfter(span.Start); i < _positions.Length && _positions[i] < span.End; i++)
+            {
+                pending.Add(root.FindToken(_positions[i]));
+            }
+
+            var tainted = new HashSet<string>(StringComparer.Ordinal);
+            for (int hop = 0; hop <= MaxNameHops && pending.Count > 0; hop++)
+            {
+                var sinks = new List<string>();
+                foreach (SyntaxToken token in pending)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (hop == 0 && IsDecidingDrawWord(token.ValueText) && token.Parent is SimpleNameSyntax)
+                    {
+                        return true;
+                    }
+
+                    if (Climb(token, sinks, followHelpers, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+
+                pending.Clear();
+                foreach (string name in sinks)
+                {
+                    if (tainted.Add(name))
+                    {
+                        AddUses(root, name, span, pending);
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // Every identifier token spelling `name` in the span: a plain text search, confirmed token by token.
+        private void AddUses(SyntaxNode root, string name, TextSpan span, List<SyntaxToken> uses)
+        {
+            for (int at = _text.IndexOf(name, span.Start, span.Length, StringComparison.Ordinal); at >= 0 && at + name.Length <= span.End;
+                 at = at + name.Length < span.End ? _text.IndexOf(name, at + name.Length, span.End - at - name.Length, StringComparison.Ordinal) : -1)
+            {
+                SyntaxToken token = root.FindToken(at);
+                if (token.SpanStart == at && token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
+                {
+                    uses.Add(token);
+                }
+            }
+        }
+
+        // Climbs from a random word (or a name holding a draw) through the expression that uses it. True when the value
+        // reaches a decision; otherwise adds the names it is stored in (a local, a field, an array, a returning member).
+        private bool Climb(SyntaxToken token, List<string> sinks, bool followHelpers, CancellationToken cancellationToken)
+        {
+            if (token.Parent is not SimpleNameSyntax name)
+            {
+                // A declaration's own name (a parameter, a field, a method): its uses are found by their own tokens.
+                return false;
+            }
+
+            SyntaxNode current = name;
+            while (current.Parent is { } parent)
+            {
+                switch (parent)
+                {
+                    case BinaryExpressionSyntax binary when IsComparison(binary.Kind()):
+                        return !binary.Left.IsKind(SyntaxKind.NullLiteralExpression) && !binary.Right.IsKind(SyntaxKind.NullLiteralExpression);
+                    case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.MultiplyExpression) || binary.IsKind(SyntaxKind.DivideExpression)
+                        || binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression):
+                        // 1.0 - u or u * 100 is still a draw; std * Gaussian(rng) is a weight, not a decision.
+                        if (!IsLiteral(binary.Left == current ? binary.Right : binary.Left))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case IsPatternExpressionSyntax:
+                        return true;
+                    case ConditionalExpressionSyntax conditional:
+                        if (conditional.Condition == current)
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case IfStatementSyntax ifStatement:
+                        return ifStatement.Condition == current;
+                    case WhileStatementSyntax whileStatement:
+                        return whileStatement.Condition == current;
+                    case DoStatementSyntax doStatement:
+                        return doStatement.Condition == current;
+                    case ForStatementSyntax forStatement:
+                        return forStatement.Condition == current;
+                    case MemberAccessExpressionSyntax access when access.Expression == current
+                        && access.Name.Identifier.ValueText is "Length" or "Count" or "LongLength" or "Rank":
+                        return false;
+                    case InvocationExpressionSyntax invocation when invocation.Expression is MemberAccessExpressionSyntax { Name: var method }
+                        && ComparisonMethodNames.Contains(method.Identifier.ValueText)
+                        && (invocation.Expression == current || invocation.ArgumentList.Arguments.Any(argument => argument == current)):
+                        return true;
+                    case ArgumentSyntax argument:
+                        // A generator handed to a call or constructor (Gaussian(random), new Layer(n, random)) is not a draw; a
+                        // draw handed to a call (Math.Abs(u), Where(u < p, ...)) goes on into the call's value.
+                        if (argument.Parent is TupleExpressionSyntax)
+                        {
+                            break;
+                        }
+
+                        if (argument.Parent is not ArgumentListSyntax { Parent: InvocationExpressionSyntax call })
+                        {
+                            return false;
+                        }
+
+                        if (IsGenerator(argument.Expression))
+                        {
+                            // Unless the call is to a helper of this file that decides with it (Matrix.ZeroOnes(x, keep, rng)).
+                            return followHelpers && CallsDecidingHelper(call, cancellationToken);
+                        }
+
+                        break;
+                    case ArgumentListSyntax:
+                        break;
+                    case ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax:
+                        return false;
+                    case BracketedArgumentListSyntax:
+                        // An index (order[rng.Next(n)]) picks an element; it decides nothing about its value.
+                        return false;
+                    case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }:
+                        sinks.Add(declarator.Identifier.ValueText);
+                        return false;
+                    case AssignmentExpressionSyntax assignment:
+                        if (assignment.Right == current)
+                        {
+                            AddAssignedNames(assignment.Left, sinks);
+                        }
+
+                        return false;
+                    case ArrowExpressionClauseSyntax arrow:
+                        AddMemberName(arrow.Parent, sinks);
+                        return false;
+                    case ReturnStatementSyntax returnStatement:
+                        if (returnStatement.FirstAncestorOrSelf<SyntaxNode>(node => node is AnonymousFunctionExpressionSyntax or MemberDeclarationSyntax or LocalFunctionStatementSyntax) is AnonymousFunctionExpressionSyntax lambda)
+                        {
+                            // A lambda's result flows into the call that takes it (x.Select(_ => { ... return u; })).
+                            current = lambda;
+                            continue;
+                        }
+
+                        AddMemberName(returnStatement.FirstAncestorOrSelf<SyntaxNode>(node => node is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax), sinks);
+                        return false;
+                    case ExpressionSyntax:
+                        break;
+                    default:
+                        return false;
+                }
+
+                current = parent;
+            }
+
+            return false;
+        }
+
+        // A method of this tree, named as the call names it, whose own body decides with a draw (one level: its own helpers are not followed).
+        private bool CallsDecidingHelper(InvocationExpressionSyntax call, CancellationToken cancellationToken)
+        {
+            string? name = call.Expression switch
+            {
+                SimpleNameSyntax simple => simple.Identifier.ValueText,
+                MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+                _ => null,
+            };
+            if (name is null)
+            {
+                return false;
+            }
+
+            SyntaxNode root = _tree.GetRoot(cancellationToken);
+            for (int at = _text.IndexOf(name, StringComparison.Ordinal); at >= 0; at = _text.IndexOf(name, at + name.Length, StringComparison.Ordinal))
+            {
+                SyntaxToken token = root.FindToken(at);
+                if (token.SpanStart == at && token.Parent is MethodDeclarationSyntax or LocalFunctionStatementSyntax && token.ValueText == name
+                    && AnyWordIn(token.Parent.Span) && Search(token.Parent.Span, followHelpers: false, cancellationToken))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsComparison(SyntaxKind kind) => kind is SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression
+            or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression or SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression;
+
+        private static bool IsLiteral(ExpressionSyntax expression) => expression switch
+        {
+            LiteralExpressionSyntax => true,
+            ParenthesizedExpressionSyntax parenthesized => IsLiteral(parenthesized.Expression),
+            CastExpressionSyntax cast => IsLiteral(cast.Expression),
+            PrefixUnaryExpressionSyntax unary => IsLiteral(unary.Operand),
+            _ => false,
+        };
+
+        // The generator object itself (random, _rng, this.rng), as opposed to a draw from it (rng.NextDouble(), u[i]).
+        private static bool IsGenerator(ExpressionSyntax expression) => expression switch
+        {
+            IdentifierNameSyntax => true,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } => true,
+            _ => false,
+        };
+
+        private static void AddAssignedNames(ExpressionSyntax target, List<string> sinks)
+        {
+            switch (target)
+            {
+                case IdentifierNameSyntax identifier:
+                    sinks.Add(identifier.Identifier.ValueText);
+                    break;
+                case MemberAccessExpressionSyntax access:
+                    sinks.Add(access.Name.Identifier.ValueText);
+                    break;
+                case ElementAccessExpressionSyntax element:
+                    AddAssignedNames(element.Expression, sinks);
+                    break;
+                case TupleExpressionSyntax tuple:
+                    foreach (ArgumentSyntax argument in tuple.Arguments)
+                    {
+                        AddAssignedNames(argument.Expression, sinks);
+                    }
+
+                    break;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    AddAssignedNames(parenthesized.Expression, sinks);
+                    break;
+            }
+        }
+
+        private static void AddMemberName(SyntaxNode? member, List<string> sinks)
+        {
+            switch (member)
+            {
+                case MethodDeclarationSyntax method:
+                    sinks.Add(method.Identifier.ValueText);
+                    break;
+                case PropertyDeclarationSyntax property:
+                    sinks.Add(property.Identifier.ValueText);
+                    break;
+                case LocalFunctionStatementSyntax local:
+                    sinks.Add(local.Identifier.ValueText);
+                    break;
+                case AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property }:
+                    sinks.Add(property.Identifier.ValueText);
+                    break;
+            }
+        }
+    }
+}
