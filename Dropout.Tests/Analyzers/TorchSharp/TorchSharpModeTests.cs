@@ -682,4 +682,65 @@ public sealed class TorchSharpModeTests
                 }
             }
             """);
+
+    [Fact]
+    public Task PolicyActingInEvalMode_SwitchedToTrainForItsUpdate_IsNotReported() =>
+        // A policy acts with dropout off on purpose; the update switches it to training and runs it again on the batch
+        // before the step, so the early run of the next iteration is not the forward that is trained.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var seen = new List<Tensor>();
+                    var state = start;
+                    policy.eval();
+                    for (int step = 0; step < steps; step++)
+                    {
+                        long action;
+                        using (torch.no_grad()) { action = policy.forward(state).argmax().ToInt64(); }
+                        state = environment(state + action);
+                        seen.Add(state);
+
+                        if (seen.Count == 32)
+                        {
+                            policy.train();
+                            var loss = policy.forward(torch.stack(seen)).pow(2).mean();
+                            optimizer.zero_grad();
+                            loss.backward();
+                            optimizer.step();
+                            seen.Clear();
+                            policy.eval();
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PolicyUpdatedFromItsEvalModeOutput_IsReported() =>
+        // The same loop, but the update trains the output computed while acting: train() comes too late for it.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var state = start;
+                    for (int step = 0; step < steps; step++)
+                    {
+                        var scores = policy.forward(state);
+                        state = environment(state + scores.argmax());
+
+                        policy.train();
+                        var loss = scores.pow(2).mean();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        {|DRP025:policy.eval()|};
+                    }
+                }
+            }
+            """);
 }
