@@ -280,7 +280,7 @@ internal sealed class TorchSharpModels
         bool? result;
         if (named.Locations.Any(location => location.IsInSource))
         {
-            result = Symbols.IsModuleType(named) ? SourceModuleHasDropout(named, depth) : false;
+            result = Symbols.IsModuleType(named) ? SourceModuleOrSubclassHasDropout(named, depth) : false;
         }
         else if (named.IsGenericType && !Symbols.IsModuleType(named))
         {
@@ -327,6 +327,42 @@ internal sealed class TorchSharpModels
     private bool IsLeafLibraryModule(INamedTypeSymbol type) =>
         SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, Symbols.Assembly)
         && !(type.Name is "Module" or "IModule" or "Sequential" or "ModuleList" or "ModuleDict" or "HookableModule");
+
+    // A variable of a source module type can hold any of its source subclasses (a trainer's `TorchSharpModel Model`
+    // field holding an `MnistNet`): the type holds dropout when it or one of them does.
+    private bool? SourceModuleOrSubclassHasDropout(INamedTypeSymbol type, int depth)
+    {
+        bool? own = SourceModuleHasDropout(type, depth);
+        if (own == true || type.IsSealed || type.IsValueType)
+        {
+            return own;
+        }
+
+        // Only a subclass that surely holds dropout changes the answer: one that is open (a member typed
+        // Module<Tensor, Tensor>) leaves it as the type itself says, so that no rule gets more to report from it.
+        foreach (INamedTypeSymbol candidate in _sourceModuleClasses.Value)
+        {
+            if (InheritsFrom(candidate, type) && SourceModuleHasDropout(candidate, depth + 1) == true)
+            {
+                return true;
+            }
+        }
+
+        return own;
+    }
+
+    private static bool InheritsFrom(INamedTypeSymbol candidate, INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = candidate.BaseType; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, type.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool? SourceModuleHasDropout(INamedTypeSymbol type, int depth)
     {

@@ -743,4 +743,101 @@ public sealed class TorchSharpModeTests
                 }
             }
             """);
+
+    [Fact]
+    public Task ModelHeldAsItsSourceBaseClass_WhoseSubclassHasDropout_IsReported() =>
+        // The trainer sees only the base class, which declares no layer; the model it is given (a subclass) has dropout.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>("""
+            public abstract class ModelBase : Module<Tensor, Tensor>
+            {
+                protected ModelBase(string name) : base(name) { }
+            }
+
+            public sealed class Classifier : ModelBase
+            {
+                private readonly Linear fc1 = Linear(784, 128);
+                private readonly Dropout hidden = Dropout(0.2);
+                private readonly Linear fc2 = Linear(128, 10);
+
+                public Classifier() : base(nameof(Classifier)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(hidden.forward(F.relu(fc1.forward(x))));
+            }
+
+            public sealed class Trainer
+            {
+                private readonly ModelBase model;
+                private readonly torch.optim.Optimizer optimizer;
+
+                public Trainer(ModelBase model)
+                {
+                    this.model = model;
+                    optimizer = torch.optim.Adam(model.parameters());
+                }
+
+                public void Fit(Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+
+                        {|DRP025:model.eval()|};
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(validX), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ModelHeldAsItsSourceBaseClass_WithoutDropoutInAnySubclass_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>("""
+            public abstract class ModelBase : Module<Tensor, Tensor>
+            {
+                protected ModelBase(string name) : base(name) { }
+            }
+
+            public sealed class Classifier : ModelBase
+            {
+                private readonly Linear fc1 = Linear(784, 128);
+                private readonly ReLU hidden = ReLU();
+                private readonly Linear fc2 = Linear(128, 10);
+
+                public Classifier() : base(nameof(Classifier)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(hidden.forward(F.relu(fc1.forward(x))));
+            }
+
+            public sealed class Trainer
+            {
+                private readonly ModelBase model;
+                private readonly torch.optim.Optimizer optimizer;
+
+                public Trainer(ModelBase model)
+                {
+                    this.model = model;
+                    optimizer = torch.optim.Adam(model.parameters());
+                }
+
+                public void Fit(Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+
+                        model.eval();
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(validX), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
 }
