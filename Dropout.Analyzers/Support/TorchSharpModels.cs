@@ -26,6 +26,7 @@ internal sealed class TorchSharpModels
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _registers = new(SymbolEqualityComparer.Default);
     private readonly Lazy<bool> _compilationMentionsDropout;
     private readonly Lazy<ImmutableArray<INamedTypeSymbol>> _sourceModuleClasses;
+    private readonly Lazy<ILookup<ISymbol, INamedTypeSymbol>> _sourceSubclasses;
 
     public TorchSharpModels(Compilation compilation, TorchSharpSymbols symbols)
     {
@@ -33,6 +34,7 @@ internal sealed class TorchSharpModels
         Symbols = symbols;
         _compilationMentionsDropout = new Lazy<bool>(MentionsDropout);
         _sourceModuleClasses = new Lazy<ImmutableArray<INamedTypeSymbol>>(FindSourceModuleClasses);
+        _sourceSubclasses = new Lazy<ILookup<ISymbol, INamedTypeSymbol>>(FindSourceSubclasses);
     }
 
     public TorchSharpSymbols Symbols { get; }
@@ -340,9 +342,9 @@ internal sealed class TorchSharpModels
 
         // Only a subclass that surely holds dropout changes the answer: one that is open (a member typed
         // Module<Tensor, Tensor>) leaves it as the type itself says, so that no rule gets more to report from it.
-        foreach (INamedTypeSymbol candidate in _sourceModuleClasses.Value)
+        foreach (INamedTypeSymbol subclass in _sourceSubclasses.Value[type.OriginalDefinition])
         {
-            if (InheritsFrom(candidate, type) && SourceModuleHasDropout(candidate, depth + 1) == true)
+            if (SourceModuleHasDropout(subclass, depth + 1) == true)
             {
                 return true;
             }
@@ -351,17 +353,18 @@ internal sealed class TorchSharpModels
         return own;
     }
 
-    private static bool InheritsFrom(INamedTypeSymbol candidate, INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? current = candidate.BaseType; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, type.OriginalDefinition))
-            {
-                return true;
-            }
-        }
+    // Each source module class under every source base class it derives from (by original definition), built once.
+    private ILookup<ISymbol, INamedTypeSymbol> FindSourceSubclasses() =>
+        _sourceModuleClasses.Value
+            .SelectMany(candidate => BaseTypesInSource(candidate).Select(baseType => (Base: (ISymbol)baseType, Subclass: candidate)))
+            .ToLookup(pair => pair.Base, pair => pair.Subclass, SymbolEqualityComparer.Default);
 
-        return false;
+    private static IEnumerable<INamedTypeSymbol> BaseTypesInSource(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type.BaseType; current is not null && current.Locations.Any(location => location.IsInSource); current = current.BaseType)
+        {
+            yield return current.OriginalDefinition;
+        }
     }
 
     private bool? SourceModuleHasDropout(INamedTypeSymbol type, int depth)
