@@ -156,7 +156,8 @@ internal sealed class TorchSharpModeFlow
     /// <summary>
     /// Whether <paramref name="call"/> (of an evaluation method that would leave the model in evaluation mode) sits in a
     /// training loop that, after the call and around the back edge, reaches its next optimizer <c>step()</c>, or the next
-    /// iteration's run of a model passed to the call, before any <c>train()</c>: the situation DRP025 reports. The loop is
+    /// iteration's run of a model passed to the call, before any <c>train()</c> (unless the model runs again between that
+    /// <c>train()</c> and the step): the situation DRP025 reports. The loop is
     /// the innermost one around the call that steps an optimizer; mode calls and steps are read directly or through
     /// helpers declared in source (one level deep).
     /// </summary>
@@ -179,15 +180,43 @@ internal sealed class TorchSharpModeFlow
         var passed = new HashSet<ISymbol>(call.Arguments.Select(argument => ReceiverSymbol(argument.Value)).Where(symbol => symbol is not null)!, SymbolEqualityComparer.Default);
         ImmutableArray<(FlowKind Kind, int Position, ISymbol? Receiver)> events = Events(loop, call, cancellationToken);
         int first = events.Select((e, index) => (e, index)).FirstOrDefault(pair => pair.e.Position > call.Syntax.SpanStart).index;
+        bool ranEarly = false;
         for (int k = 0; k < events.Length; k++)
         {
             (FlowKind kind, int position, ISymbol? receiver) = events[(first + k) % events.Length];
+            if (kind == FlowKind.Train && ranEarly)
+            {
+                // As DRP025 judges it: a run of the model after this train() and before the step is the trained
+                // forward, so the early run was inference on purpose (a policy acting in evaluation mode).
+                return !RunsAgainBeforeStep(events, first + k, first + events.Length, passed);
+            }
+
             if (kind is FlowKind.Train or FlowKind.Step)
             {
                 return kind == FlowKind.Step;
             }
 
             if (kind == FlowKind.Run && position < call.Syntax.SpanStart && receiver is not null && passed.Contains(receiver))
+            {
+                ranEarly = true;
+            }
+        }
+
+        return ranEarly;
+    }
+
+    // Walks from the train() at `train` to the end of the walk (`end`, back at the call), both as offsets that wrap.
+    private static bool RunsAgainBeforeStep(ImmutableArray<(FlowKind Kind, int Position, ISymbol? Receiver)> events, int train, int end, HashSet<ISymbol> models)
+    {
+        for (int at = train + 1; at < end; at++)
+        {
+            (FlowKind kind, _, ISymbol? receiver) = events[at % events.Length];
+            if (kind is FlowKind.Step or FlowKind.Eval)
+            {
+                return false;
+            }
+
+            if (kind == FlowKind.Run && receiver is not null && models.Contains(receiver))
             {
                 return true;
             }

@@ -26,6 +26,7 @@ internal sealed class TorchSharpModels
     private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _registers = new(SymbolEqualityComparer.Default);
     private readonly Lazy<bool> _compilationMentionsDropout;
     private readonly Lazy<ImmutableArray<INamedTypeSymbol>> _sourceModuleClasses;
+    private readonly Lazy<ILookup<ISymbol, INamedTypeSymbol>> _sourceSubclasses;
 
     public TorchSharpModels(Compilation compilation, TorchSharpSymbols symbols)
     {
@@ -33,6 +34,7 @@ internal sealed class TorchSharpModels
         Symbols = symbols;
         _compilationMentionsDropout = new Lazy<bool>(MentionsDropout);
         _sourceModuleClasses = new Lazy<ImmutableArray<INamedTypeSymbol>>(FindSourceModuleClasses);
+        _sourceSubclasses = new Lazy<ILookup<ISymbol, INamedTypeSymbol>>(FindSourceSubclasses);
     }
 
     public TorchSharpSymbols Symbols { get; }
@@ -280,7 +282,7 @@ internal sealed class TorchSharpModels
         bool? result;
         if (named.Locations.Any(location => location.IsInSource))
         {
-            result = Symbols.IsModuleType(named) ? SourceModuleHasDropout(named, depth) : false;
+            result = Symbols.IsModuleType(named) ? SourceModuleOrSubclassHasDropout(named, depth) : false;
         }
         else if (named.IsGenericType && !Symbols.IsModuleType(named))
         {
@@ -327,6 +329,43 @@ internal sealed class TorchSharpModels
     private bool IsLeafLibraryModule(INamedTypeSymbol type) =>
         SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, Symbols.Assembly)
         && !(type.Name is "Module" or "IModule" or "Sequential" or "ModuleList" or "ModuleDict" or "HookableModule");
+
+    // A variable of a source module type can hold any of its source subclasses (a trainer's `TorchSharpModel Model`
+    // field holding an `MnistNet`): the type holds dropout when it or one of them does.
+    private bool? SourceModuleOrSubclassHasDropout(INamedTypeSymbol type, int depth)
+    {
+        bool? own = SourceModuleHasDropout(type, depth);
+        if (own == true || type.IsSealed || type.IsValueType)
+        {
+            return own;
+        }
+
+        // Only a subclass that surely holds dropout changes the answer: one that is open (a member typed
+        // Module<Tensor, Tensor>) leaves it as the type itself says, so that no rule gets more to report from it.
+        foreach (INamedTypeSymbol subclass in _sourceSubclasses.Value[type.OriginalDefinition])
+        {
+            if (SourceModuleHasDropout(subclass, depth + 1) == true)
+            {
+                return true;
+            }
+        }
+
+        return own;
+    }
+
+    // Each source module class under every source base class it derives from (by original definition), built once.
+    private ILookup<ISymbol, INamedTypeSymbol> FindSourceSubclasses() =>
+        _sourceModuleClasses.Value
+            .SelectMany(candidate => BaseTypesInSource(candidate).Select(baseType => (Base: (ISymbol)baseType, Subclass: candidate)))
+            .ToLookup(pair => pair.Base, pair => pair.Subclass, SymbolEqualityComparer.Default);
+
+    private static IEnumerable<INamedTypeSymbol> BaseTypesInSource(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type.BaseType; current is not null && current.Locations.Any(location => location.IsInSource); current = current.BaseType)
+        {
+            yield return current.OriginalDefinition;
+        }
+    }
 
     private bool? SourceModuleHasDropout(INamedTypeSymbol type, int depth)
     {

@@ -111,21 +111,28 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
 
     // Walks on from the eval() around the loop's back edge: train() first is right; step() first is the bug, and so is
     // a run of the evaluated model in the next iteration (the training forward, computed with dropout off even when
-    // train() comes before the step). Runs before the back edge are the validation pass itself.
+    // train() comes before the step). Runs before the back edge are the validation pass itself. An early run followed by
+    // train() and another run of the model before the step is not that forward but inference on purpose (a policy
+    // acting in evaluation mode, switched to training only for its update), and is not reported.
     private static FlowKind? NextModeOrStep(ImmutableArray<FlowEvent> events, int index, ImmutableHashSet<ISymbol> evaluated)
     {
+        bool ranEarly = false;
         for (int k = 1; k < events.Length; k++)
         {
             FlowEvent e = events[(index + k) % events.Length];
+            if (e.Kind == FlowKind.Train && ranEarly)
+            {
+                return RunsAgainBeforeStep(events, index, k, evaluated) ? FlowKind.Train : FlowKind.Run;
+            }
+
             if (e.Kind is FlowKind.Train or FlowKind.Step)
             {
                 return e.Kind;
             }
 
-            if (e.Kind == FlowKind.Run && index + k >= events.Length && !e.ViaHelper
-                && e.Invocation is IInvocationOperation { Instance: { } receiver } && TorchSharpModeFlow.ReceiverSymbol(receiver) is { } model && evaluated.Contains(model))
+            if (index + k >= events.Length && RunsEvaluatedModel(e, evaluated))
             {
-                return FlowKind.Run;
+                ranEarly = true;
             }
 
             if (e.Kind == FlowKind.Eval && e.Invocation == events[index].Invocation)
@@ -134,8 +141,33 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        return null;
+        return ranEarly ? FlowKind.Run : null;
     }
+
+    // Whether, after the train() at offset `from` of the walk, the evaluated model runs again before the next step (or
+    // before the walk comes back to the eval()).
+    private static bool RunsAgainBeforeStep(ImmutableArray<FlowEvent> events, int index, int from, ImmutableHashSet<ISymbol> evaluated)
+    {
+        for (int k = from + 1; k < events.Length; k++)
+        {
+            FlowEvent e = events[(index + k) % events.Length];
+            if (e.Kind is FlowKind.Step or FlowKind.Eval)
+            {
+                return false;
+            }
+
+            if (RunsEvaluatedModel(e, evaluated))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool RunsEvaluatedModel(FlowEvent e, ImmutableHashSet<ISymbol> evaluated) =>
+        e.Kind == FlowKind.Run && !e.ViaHelper
+        && e.Invocation is IInvocationOperation { Instance: { } receiver } && TorchSharpModeFlow.ReceiverSymbol(receiver) is { } model && evaluated.Contains(model);
 
     // The variables that name the models an eval() switches: its receiver, or the module arguments of a helper that
     // calls eval().

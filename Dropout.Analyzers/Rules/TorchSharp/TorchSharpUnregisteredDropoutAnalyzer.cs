@@ -16,7 +16,7 @@ namespace Dropout.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>The diagnostic property present when the diagnostic sits on a constructor whose block the fix can end with <c>RegisterComponents();</c>.</summary>
+    /// <summary>The diagnostic property present when the diagnostic sits on a constructor (block- or expression-bodied) that the fix can end with <c>RegisterComponents();</c>.</summary>
     public const string AddRegisterComponentsProperty = "AddRegisterComponents";
 
     private static readonly ImmutableDictionary<string, string?> FixableProperties =
@@ -213,7 +213,7 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.TorchSharpUnregisteredDropout,
                 constructor.Identifier.GetLocation(),
-                constructor.Body is not null ? FixableProperties : ImmutableDictionary<string, string?>.Empty,
+                constructor.Body is not null || constructor.ExpressionBody is not null ? FixableProperties : ImmutableDictionary<string, string?>.Empty,
                 reason,
                 held));
         }

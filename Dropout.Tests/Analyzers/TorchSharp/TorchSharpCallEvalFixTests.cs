@@ -706,4 +706,91 @@ public sealed class TorchSharpCallEvalFixTests
                 }
             }
             """);
+
+    [Fact]
+    public Task LoopWhosePolicyActsInEvalMode_GetsEvalWithoutTrain() =>
+        // The early run of each iteration is the policy acting; its update calls train() and runs it again before the
+        // step. DRP025 accepts eval() left in place there, so the fix adds no train() that would make the policy act
+        // with dropout on.
+        VerifyFixAsync(Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, Tensor validX, Tensor validY, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var seen = new List<Tensor>();
+                    var state = start;
+                    for (int step = 0; step < steps; step++)
+                    {
+                        long action;
+                        using (torch.no_grad()) { action = policy.forward(state).argmax().ToInt64(); }
+                        state = environment(state + action);
+                        seen.Add(state);
+
+                        if (seen.Count == 32)
+                        {
+                            policy.train();
+                            var loss = policy.forward(torch.stack(seen)).pow(2).mean();
+                            optimizer.zero_grad();
+                            loss.backward();
+                            optimizer.step();
+                            seen.Clear();
+                            Console.WriteLine(Evaluate(policy, validX, validY));
+                        }
+                    }
+                }
+
+                public static double Evaluate(Net model, Tensor x, Tensor y)
+                {
+                    double accuracy;
+                    using (torch.no_grad())
+                    {
+                        accuracy = {|DRP024:model.forward(x)|}.argmax(1).eq(y).sum().ToDouble() / x.shape[0];
+                    }
+
+                    return accuracy;
+                }
+            }
+            """,
+            Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, Tensor validX, Tensor validY, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var seen = new List<Tensor>();
+                    var state = start;
+                    for (int step = 0; step < steps; step++)
+                    {
+                        long action;
+                        using (torch.no_grad()) { action = policy.forward(state).argmax().ToInt64(); }
+                        state = environment(state + action);
+                        seen.Add(state);
+
+                        if (seen.Count == 32)
+                        {
+                            policy.train();
+                            var loss = policy.forward(torch.stack(seen)).pow(2).mean();
+                            optimizer.zero_grad();
+                            loss.backward();
+                            optimizer.step();
+                            seen.Clear();
+                            Console.WriteLine(Evaluate(policy, validX, validY));
+                        }
+                    }
+                }
+
+                public static double Evaluate(Net model, Tensor x, Tensor y)
+                {
+                    double accuracy;
+                    model.eval();
+                    using (torch.no_grad())
+                    {
+                        accuracy = model.forward(x).argmax(1).eq(y).sum().ToDouble() / x.shape[0];
+                    }
+
+                    return accuracy;
+                }
+            }
+            """);
 }

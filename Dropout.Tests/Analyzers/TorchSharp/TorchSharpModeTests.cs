@@ -682,4 +682,162 @@ public sealed class TorchSharpModeTests
                 }
             }
             """);
+
+    [Fact]
+    public Task PolicyActingInEvalMode_SwitchedToTrainForItsUpdate_IsNotReported() =>
+        // A policy acts with dropout off on purpose; the update switches it to training and runs it again on the batch
+        // before the step, so the early run of the next iteration is not the forward that is trained.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var seen = new List<Tensor>();
+                    var state = start;
+                    policy.eval();
+                    for (int step = 0; step < steps; step++)
+                    {
+                        long action;
+                        using (torch.no_grad()) { action = policy.forward(state).argmax().ToInt64(); }
+                        state = environment(state + action);
+                        seen.Add(state);
+
+                        if (seen.Count == 32)
+                        {
+                            policy.train();
+                            var loss = policy.forward(torch.stack(seen)).pow(2).mean();
+                            optimizer.zero_grad();
+                            loss.backward();
+                            optimizer.step();
+                            seen.Clear();
+                            policy.eval();
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PolicyUpdatedFromItsEvalModeOutput_IsReported() =>
+        // The same loop, but the update trains the output computed while acting: train() comes too late for it.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Agent
+            {
+                public static void Run(Net policy, Func<Tensor, Tensor> environment, Tensor start, int steps)
+                {
+                    var optimizer = torch.optim.Adam(policy.parameters());
+                    var state = start;
+                    for (int step = 0; step < steps; step++)
+                    {
+                        var scores = policy.forward(state);
+                        state = environment(state + scores.argmax());
+
+                        policy.train();
+                        var loss = scores.pow(2).mean();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        {|DRP025:policy.eval()|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ModelHeldAsItsSourceBaseClass_WhoseSubclassHasDropout_IsReported() =>
+        // The trainer sees only the base class, which declares no layer; the model it is given (a subclass) has dropout.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>("""
+            public abstract class ModelBase : Module<Tensor, Tensor>
+            {
+                protected ModelBase(string name) : base(name) { }
+            }
+
+            public sealed class Classifier : ModelBase
+            {
+                private readonly Linear fc1 = Linear(784, 128);
+                private readonly Dropout hidden = Dropout(0.2);
+                private readonly Linear fc2 = Linear(128, 10);
+
+                public Classifier() : base(nameof(Classifier)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(hidden.forward(F.relu(fc1.forward(x))));
+            }
+
+            public sealed class Trainer
+            {
+                private readonly ModelBase model;
+                private readonly torch.optim.Optimizer optimizer;
+
+                public Trainer(ModelBase model)
+                {
+                    this.model = model;
+                    optimizer = torch.optim.Adam(model.parameters());
+                }
+
+                public void Fit(Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+
+                        {|DRP025:model.eval()|};
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(validX), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ModelHeldAsItsSourceBaseClass_WithoutDropoutInAnySubclass_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>("""
+            public abstract class ModelBase : Module<Tensor, Tensor>
+            {
+                protected ModelBase(string name) : base(name) { }
+            }
+
+            public sealed class Classifier : ModelBase
+            {
+                private readonly Linear fc1 = Linear(784, 128);
+                private readonly ReLU hidden = ReLU();
+                private readonly Linear fc2 = Linear(128, 10);
+
+                public Classifier() : base(nameof(Classifier)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(hidden.forward(F.relu(fc1.forward(x))));
+            }
+
+            public sealed class Trainer
+            {
+                private readonly ModelBase model;
+                private readonly torch.optim.Optimizer optimizer;
+
+                public Trainer(ModelBase model)
+                {
+                    this.model = model;
+                    optimizer = torch.optim.Adam(model.parameters());
+                }
+
+                public void Fit(Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(x), y).backward();
+                        optimizer.step();
+
+                        model.eval();
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(validX), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
 }

@@ -346,6 +346,99 @@ public sealed class TorchSharpRegistrationTests
             }
             """);
 
+    [Fact]
+    public Task MissingRegistration_InAnExpressionBodiedConstructor_IsFixedWithABlockBody() =>
+        TorchSharpTest.VerifyFixAsync<TorchSharpUnregisteredDropoutAnalyzer, TorchSharpRegisterComponentsCodeFixProvider>("""
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private readonly Dropout drop = Dropout(0.5);
+                private Linear fc;
+
+                public {|DRP020:Net|}(int width) : base(nameof(Net)) => fc = Linear(width, width); // one layer
+
+                public override Tensor forward(Tensor x) => drop.forward(fc.forward(x));
+            }
+
+            public static class Program
+            {
+                public static Net Create() => new Net(8);
+            }
+            """,
+            """
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private readonly Dropout drop = Dropout(0.5);
+                private Linear fc;
+
+                public Net(int width) : base(nameof(Net))
+                {
+                    fc = Linear(width, width);
+                    RegisterComponents();
+                } // one layer
+
+                public override Tensor forward(Tensor x) => drop.forward(fc.forward(x));
+            }
+
+            public static class Program
+            {
+                public static Net Create() => new Net(8);
+            }
+            """);
+
+    [Fact]
+    public Task RegistrationFix_IsNotOfferedWhenTheCallWouldNotCompile()
+    {
+        // A local function of the constructor named RegisterComponents captures the added call, which would then miss
+        // its argument (CS7036): the rewritten constructor is compiled before the fix is offered.
+        const string Source = """
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc;
+                private readonly Dropout drop;
+
+                public {|DRP020:Net|}(int width) : base(nameof(Net))
+                {
+                    fc = Linear(width, width);
+                    drop = Dropout(0.5);
+                    Action<string> log = RegisterComponents;
+                    log("fc, drop");
+
+                    static void RegisterComponents(string names) => Console.WriteLine("built " + names);
+                }
+
+                public override Tensor forward(Tensor x) => drop.forward(fc.forward(x));
+            }
+
+            public static class Program
+            {
+                public static Net Create() => new Net(8);
+            }
+            """;
+        return TorchSharpTest.VerifyFixAsync<TorchSharpUnregisteredDropoutAnalyzer, TorchSharpRegisterComponentsCodeFixProvider>(Source, Source);
+    }
+
+    [Fact]
+    public Task RegistrationFix_IsNotOfferedForAConstructorThatOnlyThrows()
+    {
+        // No statement after `=> throw` runs, so a RegisterComponents() there would register nothing.
+        const string Source = """
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private readonly Dropout drop = Dropout(0.5);
+
+                public {|DRP020:Net|}() : base(nameof(Net)) => throw new NotSupportedException("load a saved Net instead");
+
+                public override Tensor forward(Tensor x) => drop.forward(x);
+            }
+
+            public static class Program
+            {
+                public static Net Create() => new Net();
+            }
+            """;
+        return TorchSharpTest.VerifyFixAsync<TorchSharpUnregisteredDropoutAnalyzer, TorchSharpRegisterComponentsCodeFixProvider>(Source, Source);
+    }
+
     // DRP021: a dropout module created on every call.
 
     [Fact]
