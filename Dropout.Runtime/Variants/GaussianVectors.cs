@@ -28,8 +28,9 @@ internal static class GaussianVectors
             Vector512<uint> low = Vector512.Create((uint)block);
             Vector512<uint> x0 = low + laneIndex;
 
-            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1).
-            Vector512<uint> x1 = Vector512.Create((uint)(block >> 32)) - Vector512.LessThan(x0, low);
+            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1); block
+            // numbers are positions / 2 with positions mod 2^64, so they wrap at 2^63 and word 1 keeps 31 bits.
+            Vector512<uint> x1 = (Vector512.Create((uint)(block >> 32)) - Vector512.LessThan(x0, low)) & Vector512.Create(0x7FFF_FFFFu);
             Vector512<uint> x2 = Vector512<uint>.One, x3 = Vector512<uint>.Zero;
             Philox4x32.Compute(ref x0, ref x1, ref x2, ref x3, key0, key1);
 
@@ -157,8 +158,9 @@ internal static class GaussianVectors
             Vector256<uint> low = Vector256.Create((uint)block);
             Vector256<uint> x0 = low + laneIndex;
 
-            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1).
-            Vector256<uint> x1 = Vector256.Create((uint)(block >> 32)) - Vector256.LessThan(x0, low);
+            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1); block
+            // numbers are positions / 2 with positions mod 2^64, so they wrap at 2^63 and word 1 keeps 31 bits.
+            Vector256<uint> x1 = (Vector256.Create((uint)(block >> 32)) - Vector256.LessThan(x0, low)) & Vector256.Create(0x7FFF_FFFFu);
             Vector256<uint> x2 = Vector256<uint>.One, x3 = Vector256<uint>.Zero;
             Philox4x32.Compute(ref x0, ref x1, ref x2, ref x3, key0, key1);
 
@@ -286,8 +288,9 @@ internal static class GaussianVectors
             Vector128<uint> low = Vector128.Create((uint)block);
             Vector128<uint> x0 = low + laneIndex;
 
-            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1).
-            Vector128<uint> x1 = Vector128.Create((uint)(block >> 32)) - Vector128.LessThan(x0, low);
+            // A lane whose counter word 0 wrapped past 2^32 carries into word 1 (the compare is all ones, i.e. -1); block
+            // numbers are positions / 2 with positions mod 2^64, so they wrap at 2^63 and word 1 keeps 31 bits.
+            Vector128<uint> x1 = (Vector128.Create((uint)(block >> 32)) - Vector128.LessThan(x0, low)) & Vector128.Create(0x7FFF_FFFFu);
             Vector128<uint> x2 = Vector128<uint>.One, x3 = Vector128<uint>.Zero;
             Philox4x32.Compute(ref x0, ref x1, ref x2, ref x3, key0, key1);
 
