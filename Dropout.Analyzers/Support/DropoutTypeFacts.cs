@@ -173,10 +173,19 @@ internal sealed class DropoutTypeFacts
                     case ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } compound:
                         uses.Add(new ScaleUse(compound, compound.Value, compound.OperatorKind == BinaryOperatorKind.Divide, compound.Target, root));
                         break;
+                    case IInvocationOperation invocation when IsDividingCall(invocation):
+                        // ops.Divide(x, keep), x.Div(keep): the last argument divides.
+                        IOperation divisor = invocation.Arguments[invocation.Arguments.Length - 1].Value;
+                        if (HandWrittenDropoutSite.IsNumeric(divisor.Type))
+                        {
+                            uses.Add(new ScaleUse(invocation, divisor, true, invocation.Arguments.Length > 1 ? invocation.Arguments[0].Value : invocation.Instance, root));
+                        }
+
+                        break;
                     case IInvocationOperation invocation when IsScalingCall(invocation):
                         foreach (IArgumentOperation argument in invocation.Arguments)
                         {
-                            if (HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type))
+                            if (HandWrittenDropoutSite.IsNumeric(argument.Value.Type))
                             {
                                 uses.Add(new ScaleUse(invocation, argument.Value, false, null, root));
                             }
@@ -216,6 +225,11 @@ internal sealed class DropoutTypeFacts
     // A value stored in a mask rather than an activation: it reads no element.
     public static bool IsMaskValue(IOperation value) =>
         !value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
+
+    // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
+    private static bool IsDividingCall(IInvocationOperation invocation) =>
+        invocation.Arguments.Length is 1 or 2
+        && invocation.TargetMethod.Name is "Divide" or "Div" or "DivideBy" or "DivideScalar" or "Divide_";
 
     // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input.
     private static bool IsScalingCall(IInvocationOperation invocation) =>

@@ -58,7 +58,7 @@ internal sealed partial class HandWrittenDropoutModel
                 HandWrittenDropoutSite? site = operation switch
                 {
                     IBinaryOperation comparison => FromComparison(comparison, root),
-                    IInvocationOperation invocation => FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
+                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
@@ -72,18 +72,53 @@ internal sealed partial class HandWrittenDropoutModel
 
         private HandWrittenDropoutSite? FromComparison(IBinaryOperation comparison, IOperation root)
         {
+            if (comparison.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+            {
+                return FromEquality(comparison, root);
+            }
+
             if (comparison.OperatorKind is not (BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual))
             {
                 return null;
             }
 
+            bool isLess = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual;
+            return FromOrdering(comparison, comparison.LeftOperand, comparison.RightOperand, isLess, root);
+        }
+
+        // Generic math compares through calls: `ops.LessThan(u, keep)`, `NumOps.GreaterThan(rate, u)`, `T.IsLessThan(u, p)`.
+        private HandWrittenDropoutSite? FromComparisonCall(IInvocationOperation invocation, IOperation root)
+        {
+            if (invocation.Arguments.Length != 2 || invocation.Type?.SpecialType != SpecialType.System_Boolean)
+            {
+                return null;
+            }
+
+            bool? isLess = invocation.TargetMethod.Name switch
+            {
+                "LessThan" or "LessThanOrEqual" or "LessThanOrEquals" or "IsLessThan" or "Less" or "Lt" => true,
+                "GreaterThan" or "GreaterThanOrEqual" or "GreaterThanOrEquals" or "IsGreaterThan" or "Greater" or "Gt" => false,
+                _ => null,
+            };
+            if (isLess is null)
+            {
+                return null;
+            }
+
+            IOperation left = invocation.Arguments.First(argument => argument.Parameter?.Ordinal == 0).Value;
+            IOperation right = invocation.Arguments.First(argument => argument.Parameter?.Ordinal == 1).Value;
+            return FromOrdering(invocation, left, right, isLess.Value, root);
+        }
+
+        private HandWrittenDropoutSite? FromOrdering(IOperation comparison, IOperation leftOperand, IOperation rightOperand, bool isLess, IOperation root)
+        {
             bool drawOnLeft;
             RandomValue draw;
-            if (TryRandomValue(comparison.LeftOperand, 0, out draw))
+            if (TryRandomValue(leftOperand, 0, out draw))
             {
                 drawOnLeft = true;
             }
-            else if (TryRandomValue(comparison.RightOperand, 0, out draw))
+            else if (TryRandomValue(rightOperand, 0, out draw))
             {
                 drawOnLeft = false;
             }
@@ -92,12 +127,45 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
-            IOperation probability = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand);
+            IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? leftOperand : rightOperand);
+            IOperation probability = HandWrittenDropoutSite.StripConversions(drawOnLeft ? rightOperand : leftOperand);
             // `u < q` (or `q > u`) is true with probability q.
-            bool trueWithProbability = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
+            bool trueWithProbability = isLess ? drawOnLeft : !drawOnLeft;
             return Climb(comparison, drawSide, draw.Call, probability, draw.Bound, trueWithProbability, root, 0);
         }
+
+        // A coin flip `rng.Next(2) == 0` (or `rng.Next(10) != 3`): an integer draw below a constant n equal to a constant below
+        // n is true with probability 1/n, whatever the constant.
+        private HandWrittenDropoutSite? FromEquality(IBinaryOperation comparison, IOperation root)
+        {
+            bool drawOnLeft = TryRandomValue(comparison.LeftOperand, 0, out RandomValue draw);
+            if (!drawOnLeft && !TryRandomValue(comparison.RightOperand, 0, out draw))
+            {
+                return null;
+            }
+
+            IOperation other = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand);
+            if (draw.Bound is not { } bound
+                || HandWrittenDropoutSite.StripConversions(bound).ConstantValue is not { HasValue: true, Value: int n } || n < 2
+                || other.ConstantValue is not { HasValue: true, Value: int value } || value < 0 || value >= n)
+            {
+                return null;
+            }
+
+            _equalityDraw = (ProbabilityTerm.Constant(1.0 / n), "1.0 / " + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            try
+            {
+                IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
+                return Climb(comparison, drawSide, draw.Call, other, null, comparison.OperatorKind == BinaryOperatorKind.Equals, root, 0);
+            }
+            finally
+            {
+                _equalityDraw = null;
+            }
+        }
+
+        // While a coin flip is climbed: its probability (the compared constant is not it) and that probability as source text.
+        private (ProbabilityTerm Term, string Text)? _equalityDraw;
 
         private HandWrittenDropoutSite? FromBernoulli(IInvocationOperation invocation, IOperation root)
         {
@@ -306,7 +374,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             bool keptIsOne = HandWrittenDropoutSite.StripConversions(kept).ConstantValue is { HasValue: true, Value: var one } && ProbabilityScaling.ToDouble(one) == 1;
-            if (!HandWrittenDropoutSite.IsFloatingPoint(resultType) && !HandWrittenDropoutSite.IsFloatingPoint(conditional.Type) && !keptIsOne)
+            if (!HandWrittenDropoutSite.IsNumeric(resultType) && !HandWrittenDropoutSite.IsNumeric(conditional.Type) && !keptIsOne)
             {
                 return null;
             }
@@ -351,7 +419,8 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else
             {
-                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root);
+                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
+                    ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
             if (!IsPerElement(conditional, root))
@@ -364,6 +433,24 @@ internal sealed partial class HandWrittenDropoutModel
                 ? array
                 : null;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `if (u < keep) sum += w[i] * x[i];`: dropout that skips the dropped element's contribution instead of zeroing it
+        // (DropConnect, a neuron summing its inputs). The kept value is the added term; it reads an activation.
+        private HandWrittenDropoutSite? FromSkippedTerm(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            IOperation statement = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
+            if (conditional.WhenFalse is not null
+                || statement is not IExpressionStatementOperation { Operation: ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add } accumulation }
+                || !HandWrittenDropoutSite.IsNumeric(accumulation.Target.Type)
+                || accumulation.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                || !accumulation.Value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                || !IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            return Build(condition, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.SkippedTerm, conditional, accumulation.Value, null, null, null, gated || IsGatedByControl(conditional, root), root);
         }
 
         // `if (r < rate) mask[i] = true; else mask[i] = false;`: a boolean mask written by branches.
@@ -396,12 +483,25 @@ internal sealed partial class HandWrittenDropoutModel
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
         }
 
+        // The one `mask[i] = true/false;` of a branch, which may also do other things (count the kept units).
         private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
         {
-            IOperation statement = branch is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : branch;
-            return statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } }
-                ? (target, value)
-                : null;
+            IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
+            (IOperation Target, bool Value)? write = null;
+            foreach (IOperation statement in statements)
+            {
+                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } })
+                {
+                    if (write is not null)
+                    {
+                        return null;
+                    }
+
+                    write = (target, value);
+                }
+            }
+
+            return write;
         }
 
         private static bool WritesArray(IOperation? branch, ISymbol array) =>
@@ -452,8 +552,8 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
-            (ISymbol? symbol, ProbabilityTerm compared) = model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
-            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root));
+            (ISymbol? symbol, ProbabilityTerm compared) = _equalityDraw is { } coin ? (null, coin.Term) : model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
+            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root), _equalityDraw?.Text);
             // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.
             return site.EscapesToCaller || SpeaksOfDropout(site, root) ? site : null;
         }
@@ -727,7 +827,7 @@ internal sealed partial class HandWrittenDropoutModel
         // a local declared without a value is (it may be assigned a draw later).
         private static bool MayHoldDraw(ILocalSymbol local)
         {
-            if (local.Type is null || !(HandWrittenDropoutSite.IsFloatingPoint(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
+            if (local.Type is null || !(HandWrittenDropoutSite.IsNumeric(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
             {
                 return false;
             }

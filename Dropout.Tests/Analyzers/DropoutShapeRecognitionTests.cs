@@ -1,0 +1,306 @@
+using Dropout.Analyzers;
+
+namespace Dropout.Tests.Analyzers;
+
+/// <summary>
+/// Issue 9: the shapes of hand-written dropout that the model learned from corpus batch T (coin flips, dropout that skips
+/// a term instead of zeroing it, generic math whose comparisons and divisions are calls, boolean masks written by branches
+/// that also count), each with the correct twin that must stay silent.
+/// </summary>
+public sealed class DropoutShapeRecognitionTests
+{
+    [Fact]
+    public Task CoinFlip_NextTwoEqualsZero_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HalfDropout
+            {
+                private readonly Random _rng = new(1);
+                public float[] Forward(float[] x, bool training)
+                {
+                    if (!training) return x;
+                    var y = new float[x.Length];
+                    for (int i = 0; i < x.Length; i++) y[i] = {|DRP004:_rng.Next(2) == 0|} ? 0f : x[i];
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CoinFlip_NotEqualsWithLargerBound_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void DropoutTenth(double[] h, Random rng)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = {|DRP004:rng.Next(10) != 0|} ? h[i] : 0.0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CoinFlip_KeptValuesDoubled_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HalfDropout
+            {
+                private readonly Random _rng = new(1);
+                public float[] Forward(float[] x)
+                {
+                    var y = new float[x.Length];
+                    for (int i = 0; i < x.Length; i++) y[i] = _rng.Next(2) == 0 ? 0f : x[i] * 2f;
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CoinFlip_ForAugmentation_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Augmenter
+            {
+                private readonly Random _rng = new(1);
+                public float[] Flip(float[] row)
+                {
+                    bool flip = _rng.Next(2) == 0;
+                    var result = new float[row.Length];
+                    for (int i = 0; i < row.Length; i++) result[i] = flip ? row[row.Length - 1 - i] : row[i];
+                    return result;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task CoinFlip_WithVariableBound_IsNotAssumed() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] h, int n, Random rng)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = rng.Next(n) == 0 ? 0.0 : h[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedTerm_SumNeverRescaled_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropConnectUnit
+            {
+                public double[] Weights = new double[4];
+                public double KeepProbability = 0.8;
+                private readonly Random _random = new(3);
+                public double Activate(double[] x)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < x.Length; i++)
+                        if ({|DRP004:_random.NextDouble() < KeepProbability|}) sum += Weights[i] * x[i];
+                    return Math.Tanh(sum);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedTerm_DropRateComparison_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Neuron
+            {
+                public static float Sum(float[] inputs, float[] weights, float dropRate, Random rng)
+                {
+                    float total = 0f;
+                    for (int i = 0; i < inputs.Length; i++)
+                    {
+                        if ({|DRP004:rng.NextSingle() >= dropRate|})
+                        {
+                            total += weights[i] * inputs[i];
+                        }
+                    }
+                    return total;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedTerm_SumDividedByKeep_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropConnectUnit
+            {
+                public float[] Weights = new float[4];
+                public float Keep = 0.75f;
+                private readonly Random _random = new(3);
+                public float Activate(float[] x)
+                {
+                    float sum = 0f;
+                    for (int i = 0; i < x.Length; i++)
+                        if (_random.NextSingle() < Keep) sum += Weights[i] * x[i];
+                    sum /= Keep;
+                    return sum;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedTerm_MonteCarloHitCount_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Estimator
+            {
+                public static double TrainAcceptance(double[] weights, double keep, Random rng)
+                {
+                    double hits = 0;
+                    for (int i = 0; i < weights.Length; i++)
+                        if (rng.NextDouble() < keep) hits += 1.0;
+                    return hits / weights.Length;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedTerm_ImportanceSamplingWithoutDropoutWords_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Sampler
+            {
+                public static double Estimate(double[] values, double acceptance, Random rng)
+                {
+                    double total = 0;
+                    for (int i = 0; i < values.Length; i++)
+                        if (rng.NextDouble() < acceptance) total += values[i];
+                    return total;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GenericMath_LessThanCall_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public interface INumericOperations<T> { T Zero { get; } T FromDouble(double value); bool LessThan(T a, T b); T Divide(T a, T b); }
+
+            public sealed class GenericDropout<T>
+            {
+                private readonly INumericOperations<T> _ops;
+                private readonly T _keep;
+                private readonly Random _random = new(42);
+                public GenericDropout(INumericOperations<T> ops, double rate) { _ops = ops; _keep = ops.FromDouble(1 - rate); }
+                public T[] Forward(T[] input)
+                {
+                    var output = new T[input.Length];
+                    for (int i = 0; i < input.Length; i++)
+                    {
+                        T u = _ops.FromDouble(_random.NextDouble());
+                        output[i] = {|DRP004:_ops.LessThan(u, _keep)|} ? input[i] : _ops.Zero;
+                    }
+                    return output;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GenericMath_GreaterThanCallOnRate_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public interface INumericOperations<T> { T Zero { get; } T FromDouble(double value); bool GreaterThan(T a, T b); }
+
+            public static class Layers<T>
+            {
+                public static void Dropout(T[] x, T rate, INumericOperations<T> numOps, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = {|DRP004:numOps.GreaterThan(rate, numOps.FromDouble(rng.NextDouble()))|} ? numOps.Zero : x[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GenericMath_DivideCallByKeep_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public interface INumericOperations<T> { T Zero { get; } T FromDouble(double value); bool LessThan(T a, T b); T Divide(T a, T b); }
+
+            public sealed class GenericDropout<T>
+            {
+                private readonly INumericOperations<T> _ops;
+                private readonly T _keep;
+                private readonly Random _random = new(42);
+                public GenericDropout(INumericOperations<T> ops, double rate) { _ops = ops; _keep = ops.FromDouble(1 - rate); }
+                public T[] Forward(T[] input)
+                {
+                    var output = new T[input.Length];
+                    for (int i = 0; i < input.Length; i++)
+                        output[i] = _ops.LessThan(_ops.FromDouble(_random.NextDouble()), _keep) ? _ops.Divide(input[i], _keep) : _ops.Zero;
+                    return output;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GenericMath_ThresholdOnActivations_IsNotADraw() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public interface INumericOperations<T> { T Zero { get; } bool LessThan(T a, T b); }
+
+            public static class Activations<T>
+            {
+                public static void DropoutLikeThreshold(T[] x, T keepThreshold, INumericOperations<T> ops)
+                {
+                    for (int i = 0; i < x.Length; i++) x[i] = ops.LessThan(x[i], keepThreshold) ? ops.Zero : x[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BooleanMaskBranches_ThatAlsoCount_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Layer
+            {
+                public bool[] OutputMask = new bool[8];
+                public float[] Output = new float[8];
+                public float KeepRate = 0.8f;
+                private readonly Random _random = new(5);
+                public void SampleDropout()
+                {
+                    int alive = 0;
+                    for (int i = 0; i < OutputMask.Length; i++)
+                    {
+                        if ({|DRP004:_random.NextSingle() < KeepRate|}) { OutputMask[i] = true; alive++; }
+                        else OutputMask[i] = false;
+                    }
+                    for (int i = 0; i < Output.Length; i++) Output[i] = OutputMask[i] ? Output[i] : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BooleanMaskBranches_ThatAlsoCount_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Layer
+            {
+                public bool[] OutputMask = new bool[8];
+                public float[] Output = new float[8];
+                public float KeepRate = 0.8f;
+                private readonly Random _random = new(5);
+                public void SampleDropout()
+                {
+                    int alive = 0;
+                    for (int i = 0; i < OutputMask.Length; i++)
+                    {
+                        if (_random.NextSingle() < KeepRate) { OutputMask[i] = true; alive++; }
+                        else OutputMask[i] = false;
+                    }
+                    for (int i = 0; i < Output.Length; i++) Output[i] = OutputMask[i] ? Output[i] / KeepRate : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BooleanMaskBranches_WritingTwoMasks_IsNotGuessed() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Layer
+            {
+                public bool[] KeepMask = new bool[8];
+                public bool[] Seen = new bool[8];
+                public float KeepRate = 0.8f;
+                private readonly Random _random = new(5);
+                public void SampleDropout()
+                {
+                    for (int i = 0; i < KeepMask.Length; i++)
+                    {
+                        if (_random.NextSingle() < KeepRate) { KeepMask[i] = true; Seen[i] = true; }
+                    }
+                }
+            }
+            """);
+}
