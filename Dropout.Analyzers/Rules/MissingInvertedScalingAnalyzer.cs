@@ -43,7 +43,7 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 string keepProbability = KeepProbabilityText(site);
                 // The fix divides the kept value by p where p is a float or double operand of the comparison; a skipped
                 // term (sum += w * x) has no kept value to divide, and a coin flip or generic-math p no such operand.
-                bool fixable = site.Bound is null && site.ComparedText is null && site.Shape != DropoutSiteShape.SkippedTerm
+                bool fixable = site.Bound is null && site.ComparedText is null && site.Shape is not (DropoutSiteShape.SkippedTerm or DropoutSiteShape.ExactCount)
                     && site.Probability.Type is not ITypeParameterSymbol;
                 ImmutableDictionary<string, string?> properties = fixable
                     ? ImmutableDictionary<string, string?>.Empty

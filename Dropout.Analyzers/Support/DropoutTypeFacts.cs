@@ -156,7 +156,7 @@ internal sealed class DropoutTypeFacts
         {
             foreach (IOperation operation in root.Descendants())
             {
-                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)))
+                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)) || IsCount(operation))
                 {
                     continue;
                 }
@@ -221,6 +221,46 @@ internal sealed class DropoutTypeFacts
         uses.RemoveAll(use => comparisons.Any(span => use.Factor.Syntax.Span.Contains(span)));
         return uses.ToImmutable();
     }
+
+    // `(int)(rate * n)`, `(int)Math.Round(n * keep)`: a product that is made a whole number counts units (how many to drop,
+    // a per-mille threshold); it scales no activation.
+    private static bool IsCount(IOperation operation)
+    {
+        if (operation is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } binary)
+        {
+            return false;
+        }
+
+        if (IsIntegral(binary.Type))
+        {
+            return true;
+        }
+
+        for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IParenthesizedOperation:
+                case IArgumentOperation:
+                case IInvocationOperation { TargetMethod: { Name: "Round" or "Floor" or "Ceiling" or "Truncate", ContainingType.Name: "Math" or "MathF" } }:
+                    continue;
+                case IConversionOperation conversion:
+                    if (IsIntegral(conversion.Type))
+                    {
+                        return true;
+                    }
+
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIntegral(ITypeSymbol? type) =>
+        type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Byte;
 
     // A value stored in a mask rather than an activation: it reads no element.
     public static bool IsMaskValue(IOperation value) =>

@@ -124,7 +124,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else
             {
-                return null;
+                return FromExactCount(comparison, leftOperand, rightOperand, isLess, root);
             }
 
             IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? leftOperand : rightOperand);
@@ -132,6 +132,133 @@ internal sealed partial class HandWrittenDropoutModel
             // `u < q` (or `q > u`) is true with probability q.
             bool trueWithProbability = isLess ? drawOnLeft : !drawOnLeft;
             return Climb(comparison, drawSide, draw.Call, probability, draw.Bound, trueWithProbability, root, 0);
+        }
+
+        // Exact-count dropout: indices shuffled (Fisher-Yates, or OrderBy a draw), and the element at position k dropped when
+        // `k < count` with `count = (int)(rate * n)`. The position of an element in a random permutation is uniform, so
+        // `k < rate * n` is true with probability `rate`, as `u < rate` is: the count's fraction is the compared probability.
+        private HandWrittenDropoutSite? FromExactCount(IOperation comparison, IOperation leftOperand, IOperation rightOperand, bool isLess, IOperation root)
+        {
+            foreach (bool positionOnLeft in new[] { true, false })
+            {
+                if (HandWrittenDropoutSite.StripConversions(positionOnLeft ? leftOperand : rightOperand) is ILocalReferenceOperation position
+                    && position.Type?.SpecialType == SpecialType.System_Int32
+                    && CountFraction(positionOnLeft ? rightOperand : leftOperand) is { } fraction
+                    && ShuffleIndexedBy(position.Local, comparison, root) is { } shuffleDraw)
+                {
+                    bool trueWithProbability = isLess ? positionOnLeft : !positionOnLeft;
+                    return Climb(comparison, position, shuffleDraw, fraction, null, trueWithProbability, root, 0);
+                }
+            }
+
+            return null;
+        }
+
+        // `(int)(rate * n)`, `(int)Math.Round(n * rate)`, or a local holding one: the floating-point fraction of a count.
+        private static IOperation? CountFraction(IOperation count)
+        {
+            for (int step = 0; step < 3; step++)
+            {
+                IOperation stripped = HandWrittenDropoutSite.StripConversions(count);
+                while (stripped is IInvocationOperation { Arguments.Length: >= 1, TargetMethod: { Name: "Round" or "Floor" or "Ceiling" or "Truncate" or "Max" or "Min", ContainingType.Name: "Math" or "MathF" } } rounding)
+                {
+                    IOperation? inner = rounding.Arguments.Select(argument => HandWrittenDropoutSite.StripConversions(argument.Value)).FirstOrDefault(value => value.ConstantValue.HasValue == false);
+                    if (inner is null)
+                    {
+                        return null;
+                    }
+
+                    stripped = HandWrittenDropoutSite.StripConversions(inner);
+                }
+
+                if (stripped is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product)
+                {
+                    IOperation left = HandWrittenDropoutSite.StripConversions(product.LeftOperand);
+                    IOperation right = HandWrittenDropoutSite.StripConversions(product.RightOperand);
+                    bool leftFraction = HandWrittenDropoutSite.IsFloatingPoint(left.Type) && !HandWrittenDropoutSite.IsFloatingPoint(right.Type);
+                    bool rightFraction = HandWrittenDropoutSite.IsFloatingPoint(right.Type) && !HandWrittenDropoutSite.IsFloatingPoint(left.Type);
+                    return leftFraction ? left : rightFraction ? right : null;
+                }
+
+                if (stripped is ILocalReferenceOperation local && SymbolValues.OfLocal(local.Local, stripped) is { IsComplete: true, Values.Length: 1 } values)
+                {
+                    count = values.Values[0];
+                    continue;
+                }
+
+                return null;
+            }
+
+            return null;
+        }
+
+        // The draw of a shuffle whose permutation is read at `position` (order[k]) near the comparison: a swap with an index drawn
+        // by rng.Next (Fisher-Yates) in the same body, or a permutation built by OrderBy(_ => rng.Next...()).
+        private IInvocationOperation? ShuffleIndexedBy(ILocalSymbol position, IOperation comparison, IOperation root)
+        {
+            IOperation? loop = comparison.Parent;
+            while (loop is not null and not ILoopOperation)
+            {
+                loop = loop.Parent;
+            }
+
+            if (loop is null)
+            {
+                return null;
+            }
+
+            foreach (IOperation operation in loop.Descendants())
+            {
+                if (operation is IArrayElementReferenceOperation { Indices.Length: 1 } element
+                    && element.Type?.SpecialType == SpecialType.System_Int32
+                    && HandWrittenDropoutSite.StripConversions(element.Indices[0]) is ILocalReferenceOperation index
+                    && SymbolEqualityComparer.Default.Equals(index.Local, position)
+                    && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } permutation
+                    && ShuffleDraw(permutation, root) is { } draw)
+                {
+                    return draw;
+                }
+            }
+
+            return null;
+        }
+
+        private IInvocationOperation? ShuffleDraw(ISymbol permutation, IOperation root)
+        {
+            foreach (IOperation operation in root.Descendants())
+            {
+                // Fisher-Yates: permutation[j] with j = rng.Next(i + 1) (or the draw itself as the index).
+                if (operation is IArrayElementReferenceOperation { Indices.Length: 1 } element
+                    && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), permutation))
+                {
+                    IOperation index = HandWrittenDropoutSite.StripConversions(element.Indices[0]);
+                    if (index is ILocalReferenceOperation local && SymbolValues.OfLocal(local.Local, index) is { IsComplete: true, Values.Length: 1 } values)
+                    {
+                        index = values.Values[0];
+                    }
+
+                    if (TryRandomValue(index, 0, out RandomValue value) && value.Bound is not null && value.Call is { } call)
+                    {
+                        return call;
+                    }
+                }
+
+                // permutation = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToArray()
+                if (operation is ISimpleAssignmentOperation or IVariableInitializerOperation
+                    && (operation is ISimpleAssignmentOperation assignment ? SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), permutation)
+                        : operation.Parent is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, permutation)))
+                {
+                    foreach (IInvocationOperation orderBy in operation.Descendants().OfType<IInvocationOperation>().Where(invocation => invocation.TargetMethod.Name is "OrderBy" or "Shuffle"))
+                    {
+                        if (orderBy.Descendants().OfType<IInvocationOperation>().FirstOrDefault(inner => inner.TargetMethod.Name is "Next" or "NextDouble" or "NextSingle") is { } draw)
+                        {
+                            return draw;
+                        }
+                    }
+                }
+            }
+
+            return null;
         }
 
         // A coin flip `rng.Next(2) == 0` (or `rng.Next(10) != 3`): an integer draw below a constant n equal to a constant below
@@ -275,6 +402,8 @@ internal sealed partial class HandWrittenDropoutModel
                         : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
                 IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
+                IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
+                    FromZeroingLoop(condition, draw, call, probability, bound, trueWithProbability, loop, root),
                 IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
                     FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, built.Assignment, built.Target, root),
                 _ => null,
@@ -433,6 +562,19 @@ internal sealed partial class HandWrittenDropoutModel
                 ? array
                 : null;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `for (k = 0; k < dropCount; k++) x[order[k]] = 0;`: exact-count dropout zeroing the first positions of a shuffle.
+        private HandWrittenDropoutSite? FromZeroingLoop(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IForLoopOperation loop, IOperation root)
+        {
+            IOperation body = loop.Body;
+            if (ZeroedElement(body) is not IArrayElementReferenceOperation zeroed)
+            {
+                return null;
+            }
+
+            // The body runs while the condition holds: those elements are dropped.
+            return Build(condition, call, draw, probability, bound, trueWithProbability, DropoutSiteShape.ExactCount, loop, null, null, zeroed, null, IsGatedByControl(loop, root), root);
         }
 
         // `if (u < keep) sum += w[i] * x[i];`: dropout that skips the dropped element's contribution instead of zeroing it

@@ -303,4 +303,127 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task ExactCount_FirstPositionsOfAShuffleZeroed_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class ExactDropout
+            {
+                private readonly double _rate;
+                private readonly Random _random = new(1);
+                public ExactDropout(double rate) { _rate = rate; }
+                public double[] Apply(double[] x)
+                {
+                    int n = x.Length;
+                    var order = Enumerable.Range(0, n).ToArray();
+                    for (int i = n - 1; i > 0; i--)
+                    {
+                        int j = _random.Next(i + 1);
+                        (order[i], order[j]) = (order[j], order[i]);
+                    }
+                    int dropped = (int)(_rate * n);
+                    var y = (double[])x.Clone();
+                    for (int k = 0; {|DRP004:k < dropped|}; k++) y[order[k]] = 0.0;
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ExactCount_ConditionalOnPosition_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static float[] DropoutExact(float[] x, float dropRate, Random rng)
+                {
+                    int n = x.Length;
+                    int[] index = new int[n];
+                    for (int i = 0; i < n; i++) index[i] = i;
+                    for (int i = n - 1; i > 0; i--) { int j = rng.Next(i + 1); int t = index[i]; index[i] = index[j]; index[j] = t; }
+                    int drop = (int)Math.Round(dropRate * n);
+                    var y = new float[n];
+                    for (int k = 0; k < n; k++) y[index[k]] = {|DRP004:k < drop|} ? 0f : x[index[k]];
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ExactCount_OrderByShuffle_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] h, double rate, Random rng)
+                {
+                    int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => rng.Next()).ToArray();
+                    int count = (int)(h.Length * rate);
+                    for (int k = 0; {|DRP004:k < count|}; k++) h[order[k]] = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ExactCount_KeptScaledByNOverKept_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static float[] DropoutExact(float[] x, float dropRate, Random rng)
+                {
+                    int n = x.Length;
+                    int[] index = new int[n];
+                    for (int i = 0; i < n; i++) index[i] = i;
+                    for (int i = n - 1; i > 0; i--) { int j = rng.Next(i + 1); int t = index[i]; index[i] = index[j]; index[j] = t; }
+                    int drop = (int)(dropRate * n);
+                    float scale = n / (float)(n - drop);
+                    var y = new float[n];
+                    for (int k = 0; k < n; k++) y[index[k]] = k < drop ? 0f : x[index[k]] * scale;
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ExactCount_KeptDividedByKeepProbability_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] h, double rate, Random rng)
+                {
+                    int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => rng.Next()).ToArray();
+                    int count = (int)(h.Length * rate);
+                    for (int k = 0; k < count; k++) h[order[k]] = 0;
+                    for (int i = 0; i < h.Length; i++) h[i] /= 1 - rate;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ShuffledValidationSplit_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Trainer
+            {
+                public static (List<double[]> Train, List<double[]> Validation) Split(double[][] data, double validationFraction, Random rng)
+                {
+                    int[] order = Enumerable.Range(0, data.Length).OrderBy(_ => rng.Next()).ToArray();
+                    int held = (int)(validationFraction * data.Length);
+                    var train = new List<double[]>();
+                    var validation = new List<double[]>();
+                    for (int k = 0; k < data.Length; k++) (k < held ? validation : train).Add(data[order[k]]);
+                    return (train, validation);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ExactCount_WithACountOfUnknownFraction_IsNotGuessed() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] h, int dropCount, Random rng)
+                {
+                    int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => rng.Next()).ToArray();
+                    for (int k = 0; k < dropCount; k++) h[order[k]] = 0;
+                }
+            }
+            """);
 }
