@@ -199,7 +199,11 @@ internal sealed class DropoutTypeFacts
         // A mask entry that stores its scale (u < p ? scale : 0, or mask[i] = scale in the kept branch) applies it.
         foreach (HandWrittenDropoutSite site in sites)
         {
-            IOperation root = roots.First(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span));
+            if (roots.FirstOrDefault(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span)) is not { } root)
+            {
+                continue;
+            }
+
             if (site.KeptValue is { } kept && IsMaskValue(kept))
             {
                 uses.Add(new ScaleUse(site.Decision, kept, false, null, root));
@@ -305,6 +309,22 @@ internal sealed class DropoutTypeFacts
             }
 
             yield return (use, kind, PlaceOf(use, site));
+        }
+    }
+
+    /// <summary>
+    /// The factors derived from the site's probability in a body of another type of this file (a gradient class that reads
+    /// the forward's public mask), classified as <see cref="ScalesFor"/> classifies the type's own.
+    /// </summary>
+    public IEnumerable<(ScaleUse Use, ScaleKind Kind)> ScalesInOtherBody(IOperation body, HandWrittenDropoutSite site, CancellationToken cancellationToken)
+    {
+        foreach (ScaleUse use in CollectUses(ImmutableArray.Create(body), Array.Empty<HandWrittenDropoutSite>()))
+        {
+            ScaleKind kind = Classify(use, site, cancellationToken);
+            if (kind is not (ScaleKind.One or ScaleKind.Unrelated))
+            {
+                yield return (use, kind);
+            }
         }
     }
 
