@@ -168,6 +168,50 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             public sealed class BatchNorm { public void Apply(float[] x) { } }
         }
         """,
+        // Issue 9 batch T shapes: coin flips, skipped terms, generic math through calls, exact-count shuffles, a mask that
+        // holds 1/p divided again, and a backward in another class.
+        AnalyzerTest.Usings + """
+        public interface INumOps<T> { T Zero { get; } T FromDouble(double v); bool LessThan(T a, T b); T Divide(T a, T b); }
+
+        public sealed class ShapesDropout<T>
+        {
+            private readonly INumOps<T> _ops;
+            private readonly T _keep;
+            private readonly double _rate = 0.25;
+            private readonly Random _rng = new();
+            public bool[] Kept = Array.Empty<bool>();
+            private float[] _mask = Array.Empty<float>();
+            public ShapesDropout(INumOps<T> ops) { _ops = ops; _keep = ops.FromDouble(1 - _rate); }
+
+            public T[] Forward(T[] x, float[] h, double[] w)
+            {
+                var y = new T[x.Length];
+                for (int i = 0; i < x.Length; i++) y[i] = _ops.LessThan(_ops.FromDouble(_rng.NextDouble()), _keep) ? _ops.Divide(x[i], _keep) : _ops.Zero;
+                for (int i = 0; i < h.Length; i++) h[i] = _rng.Next(2) == 0 ? 0f : h[i];
+                double sum = 0;
+                for (int i = 0; i < w.Length; i++) if (_rng.NextDouble() < 1 - _rate) sum += w[i] * h[i];
+                int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => _rng.Next()).ToArray();
+                int dropped = (int)Math.Round(_rate * h.Length);
+                for (int k = 0; k < dropped; k++) h[order[k]] = 0f;
+                for (int k = 0; k < h.Length; k++) h[order[k]] = k < dropped ? 0f : h[order[k]];
+                _mask = new float[h.Length];
+                Kept = new bool[h.Length];
+                for (int i = 0; i < h.Length; i++)
+                {
+                    _mask[i] = _rng.NextSingle() < 0.5f ? 1f / 0.5f : 0f;
+                    h[i] = h[i] * _mask[i] / 0.5f;
+                    if (_rng.NextSingle() < 0.5f) { Kept[i] = true; sum++; } else Kept[i] = false;
+                    h[i] = Kept[i] ? h[i] / 0.5f : 0f;
+                }
+                return y;
+            }
+        }
+
+        public sealed class ShapesGradient
+        {
+            public float[] Backward(ShapesDropout<float> op, float[] g) => g.Select((v, i) => op.Kept[i] ? v : 0f).ToArray();
+        }
+        """,
     ];
 
     [Fact]
