@@ -268,7 +268,13 @@ internal sealed class DropoutTypeFacts
 
     // A value stored in a mask rather than an activation: it reads no element.
     public static bool IsMaskValue(IOperation value) =>
-        !value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
+        !value.DescendantsAndSelf().Any(operation => ReadsElement(operation)
+            || (operation is ILocalReferenceOperation { Local: var local } && (local.RefKind != RefKind.None
+                || SymbolValues.OfLocal(local, operation) is { IsComplete: true } values && values.Values.Any(assigned => assigned.DescendantsAndSelf().Any(ReadsElement)))));
+
+    // An element of an array, span or indexer, or the element parameter of a lambda: an activation, not a mask constant.
+    private static bool ReadsElement(IOperation operation) =>
+        operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } };
 
     // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
     private static bool IsDividingCall(IInvocationOperation invocation) =>

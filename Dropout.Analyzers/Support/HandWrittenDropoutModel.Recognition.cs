@@ -58,7 +58,7 @@ internal sealed partial class HandWrittenDropoutModel
                 HandWrittenDropoutSite? site = operation switch
                 {
                     IBinaryOperation comparison => FromComparison(comparison, root),
-                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
+                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
@@ -361,6 +361,53 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation probability = HandWrittenDropoutSite.StripConversions(probabilityArgument.Value);
             return Build(invocation, summary.UniformCall, invocation, probability, null, summary.MaskKeepIsComplement, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
         }
+
+        // `RandomBernoulli(mask, seed, p)`, `Ops.FillBernoulli(noise, p)`, `mask = Tensor.Bernoulli(shape, p)`: a library (or any
+        // method whose body this file does not show as a helper) that fills a mask with 1s with probability p. Bernoulli's
+        // parameter is the probability of a 1, so the entries are kept with p.
+        private HandWrittenDropoutSite? FromLibraryBernoulliFill(IInvocationOperation invocation, IOperation root)
+        {
+            IMethodSymbol method = invocation.TargetMethod;
+            if (method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0
+                || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
+                || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
+            {
+                return null;
+            }
+
+            IOperation probability = HandWrittenDropoutSite.StripConversions(invocation.Arguments.First(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)).Value);
+            ISymbol? mask = null;
+            IOperation decision = invocation;
+            if (method.ReturnsVoid)
+            {
+                IArgumentOperation[] filled = invocation.Arguments.Where(argument => IsElementContainer(argument.Value.Type) && HandWrittenDropoutSite.ReferencedSymbol(argument.Value) is not null).ToArray();
+                if (filled.Length != 1)
+                {
+                    return null;
+                }
+
+                mask = HandWrittenDropoutSite.ReferencedSymbol(filled[0].Value);
+            }
+            else if (IsElementContainer(method.ReturnType))
+            {
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+                (mask, decision) = outer.Parent switch
+                {
+                    ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
+                    IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } initializer => (declarator.Symbol, initializer),
+                    _ => (null, invocation),
+                };
+            }
+
+            return mask is null
+                ? null
+                : Build(invocation, null, invocation, probability, null, false, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // An array, a span or a tensor/matrix/vector type: something a mask is stored in.
+        private static bool IsElementContainer(ITypeSymbol? type) =>
+            type is IArrayTypeSymbol
+            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.IndexOf("NDArray", StringComparison.Ordinal) >= 0);
 
         private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
         {
@@ -914,6 +961,14 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     }
 
+                    // `_uniform()` with `_uniform = rng.NextDouble` (or `() => rng.NextDouble()`): a delegate whose every value draws.
+                    if (depth < MaxDepth && invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke && invocation.Arguments.Length == 0
+                        && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type) && invocation.Instance is { } target
+                        && HandWrittenDropoutSite.ReferencedSymbol(target) is { } delegateSymbol)
+                    {
+                        return DelegateDraws(delegateSymbol, target, depth, out value);
+                    }
+
                     if (depth < MaxDepth && invocation.TargetMethod.Parameters.Length == 0 && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type)
                         && model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, depth + 1) is { IsUniform: true } summary)
                     {
@@ -941,6 +996,35 @@ internal sealed partial class HandWrittenDropoutModel
                 default:
                     return false;
             }
+        }
+
+        private bool DelegateDraws(ISymbol delegateSymbol, IOperation context, int depth, out RandomValue value)
+        {
+            value = default;
+            SymbolValues values = model.ValuesOf(delegateSymbol, context, semanticModel, cancellationToken);
+            if (!values.IsComplete || values.Values.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (IOperation assigned in values.Values)
+            {
+                switch (HandWrittenDropoutSite.StripConversions(assigned))
+                {
+                    case IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: var drawMethod } } when drawMethod.Parameters.Length == 0
+                        && HandWrittenDropoutSite.IsFloatingPoint(drawMethod.ReturnType) && UniformDrawNames.Contains(drawMethod.Name):
+                        break;
+                    case IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                        when lambda.Body.Descendants().OfType<IReturnOperation>().Where(returned => returned.ReturnedValue is not null).ToList() is { Count: > 0 } returns
+                            && returns.All(returned => TryRandomValue(returned.ReturnedValue!, depth + 1, out RandomValue inner) && inner.Bound is null):
+                        TryRandomValue(returns[0].ReturnedValue!, depth + 1, out value);
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
         }
 
         private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _buffers = new(SymbolEqualityComparer.Default);

@@ -178,6 +178,10 @@ internal sealed class HandWrittenDropoutSite
         _ => null,
     };
 
+    /// <summary>Whether an operation is the object a field or property is read from (<c>_config</c> in <c>_config.Rate</c>).</summary>
+    public static bool IsReceiver(IOperation operation) =>
+        operation.Parent is IMemberReferenceOperation member && member.Instance == operation;
+
     public static IOperation StripConversions(IOperation operation)
     {
         while (true)

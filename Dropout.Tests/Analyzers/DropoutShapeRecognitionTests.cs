@@ -426,4 +426,270 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task LibraryBernoulliFill_IntoAMaskArgument_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class NativeOps { public static void RandomBernoulli(float[] destination, int seed, float p) => throw new NotSupportedException(); }
+
+            public sealed class DropoutBlock
+            {
+                private readonly float[] _noise = new float[16];
+                public float Rate { get; set; } = 0.2f;
+                public void Forward(float[] x, int seed)
+                {
+                    float keep = 1 - Rate;
+                    {|DRP004:NativeOps.RandomBernoulli(_noise, seed, keep)|};
+                    for (int i = 0; i < x.Length; i++) x[i] *= _noise[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LibraryBernoulliFill_ReturningTheMask_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Tensor { public float[] Data = new float[4]; public static Tensor Bernoulli(int[] shape, double p) => new(); }
+
+            public sealed class DropoutModule
+            {
+                private readonly double _keepProbability = 0.9;
+                private Tensor _mask = new();
+                public void Forward(Tensor x)
+                {
+                    _mask = {|DRP004:Tensor.Bernoulli(new[] { x.Data.Length }, _keepProbability)|};
+                    for (int i = 0; i < x.Data.Length; i++) x.Data[i] = x.Data[i] * _mask.Data[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LibraryBernoulliFill_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class NativeOps { public static void RandomBernoulli(float[] destination, int seed, float p) => throw new NotSupportedException(); }
+
+            public sealed class DropoutBlock
+            {
+                private readonly float[] _noise = new float[16];
+                public float Rate { get; set; } = 0.2f;
+                public void Forward(float[] x, int seed)
+                {
+                    float keep = 1 - Rate;
+                    NativeOps.RandomBernoulli(_noise, seed, keep);
+                    for (int i = 0; i < x.Length; i++) x[i] = x[i] * _noise[i] / keep;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LibraryBernoulliFill_ForSyntheticLabels_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class NativeOps { public static void RandomBernoulli(float[] destination, int seed, float p) => throw new NotSupportedException(); }
+
+            public static class SyntheticData
+            {
+                public static float[] Labels(int count, float positiveFraction, int seed)
+                {
+                    var labels = new float[count];
+                    NativeOps.RandomBernoulli(labels, seed, positiveFraction);
+                    return labels;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DelegateOfNextDouble_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class RecurrentCell
+            {
+                private readonly Func<double> _uniform;
+                private readonly double _dropRate;
+                private readonly double[] _state = new double[8];
+                public RecurrentCell(double dropRate, int seed) { _uniform = new Random(seed).NextDouble; _dropRate = dropRate; }
+                public void Step(bool training)
+                {
+                    for (int i = 0; i < _state.Length; i++)
+                        if (training && {|DRP004:_uniform() < _dropRate|}) _state[i] = 0.0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DelegateLambdaThatDraws_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(float[] h, float keep, int seed)
+                {
+                    var rng = new Random(seed);
+                    Func<float> next = () => rng.NextSingle();
+                    for (int i = 0; i < h.Length; i++) h[i] = {|DRP004:next() < keep|} ? h[i] : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DelegateThatDraws_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(float[] h, float keep, int seed)
+                {
+                    var rng = new Random(seed);
+                    Func<float> next = () => rng.NextSingle();
+                    for (int i = 0; i < h.Length; i++) h[i] = next() < keep ? h[i] / keep : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DelegateThatDoesNotDraw_IsNotADraw() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] h, double keep, Func<double> schedule)
+                {
+                    Func<double> threshold = () => Math.Sin(h.Length);
+                    for (int i = 0; i < h.Length; i++) h[i] = threshold() < keep ? h[i] : 0.0;
+                    for (int i = 0; i < h.Length; i++) h[i] = schedule() < keep ? h[i] : 0.0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RateReadFromAConfigObject_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed record LayerConfig(int Units, double DropoutRate);
+
+            public sealed class Hidden
+            {
+                private readonly LayerConfig _config;
+                private readonly Random _random = new(1);
+                public Hidden(LayerConfig config) { _config = config; }
+                public void Forward(double[] a, bool training)
+                {
+                    if (!training) return;
+                    for (int i = 0; i < a.Length; i++)
+                        if ({|DRP004:_random.NextDouble() < _config.DropoutRate|}) a[i] = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RateReadFromAConfigObject_ScaledAtInferenceByTheRate_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed record LayerConfig(int Units, double DropoutRate);
+
+            public sealed class Hidden
+            {
+                private readonly LayerConfig _config;
+                private readonly Random _random = new(1);
+                public Hidden(LayerConfig config) { _config = config; }
+                public void Forward(double[] a, bool training)
+                {
+                    if (training)
+                    {
+                        for (int i = 0; i < a.Length; i++)
+                            if (_random.NextDouble() < _config.DropoutRate) a[i] = 0;
+                    }
+                    else
+                    {
+                        for (int i = 0; i < a.Length; i++) {|DRP012:a[i] *= _config.DropoutRate|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RateReadFromAConfigObject_ScaledByItsComplement_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed record LayerConfig(int Units, double DropoutRate);
+
+            public sealed class Hidden
+            {
+                private readonly LayerConfig _config;
+                private readonly Random _random = new(1);
+                public Hidden(LayerConfig config) { _config = config; }
+                public void Forward(double[] a, bool training)
+                {
+                    if (training)
+                    {
+                        for (int i = 0; i < a.Length; i++)
+                            if (_random.NextDouble() < _config.DropoutRate) a[i] = 0;
+                    }
+                    else
+                    {
+                        for (int i = 0; i < a.Length; i++) a[i] *= 1 - _config.DropoutRate;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RefLocalElement_DividedByTheDropRate_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class SpanDropout
+            {
+                private readonly float _dropRate = 0.3f;
+                private readonly Random _random = new(2);
+                public void Forward(Span<float> x)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        ref float v = ref x[i];
+                        v = _random.NextSingle() < _dropRate ? 0f : {|DRP012:v / _dropRate|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LocalCopyOfElement_DividedByTheDropRate_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] x, double dropRate, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        double v = x[i];
+                        x[i] = rng.NextDouble() < dropRate ? 0.0 : {|DRP012:v / dropRate|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RefLocalElement_DividedByTheKeepProbability_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class SpanDropout
+            {
+                private readonly float _dropRate = 0.3f;
+                private readonly Random _random = new(2);
+                public void Forward(Span<float> x)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        ref float v = ref x[i];
+                        v = _random.NextSingle() < _dropRate ? 0f : v / (1 - _dropRate);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskLocalHoldingOneOverDrop_IsStillAMaskValue() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(double[] x, double[] mask, double dropRate, Random rng)
+                {
+                    double scale = 1.0 / (1.0 - dropRate);
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        mask[i] = rng.NextDouble() < dropRate ? 0.0 : scale;
+                        x[i] *= mask[i];
+                    }
+                }
+            }
+            """);
 }
