@@ -211,6 +211,24 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         {
             public float[] Backward(ShapesDropout<float> op, float[] g) => g.Select((v, i) => op.Kept[i] ? v : 0f).ToArray();
         }
+
+        public sealed record ShapesConfig(double DropoutRate);
+
+        public static class ShapesNative { public static void RandomBernoulli(float[] mask, int seed, float p) => throw new NotSupportedException(); }
+
+        public sealed class ShapesCell
+        {
+            private readonly Func<double> _uniform = new Random().NextDouble;
+            private readonly ShapesConfig _config = new(0.2);
+            private readonly float[] _noise = new float[4];
+            public void Step(double[] s, Span<float> x, bool training)
+            {
+                for (int i = 0; i < s.Length; i++) if (_uniform() < _config.DropoutRate) s[i] = 0;
+                if (!training) for (int i = 0; i < s.Length; i++) s[i] *= _config.DropoutRate;
+                ShapesNative.RandomBernoulli(_noise, 1, (float)(1 - _config.DropoutRate));
+                for (int i = 0; i < x.Length; i++) { ref float v = ref x[i]; v = v * _noise[i] / (float)_config.DropoutRate; }
+            }
+        }
         """,
     ];
 
