@@ -30,9 +30,20 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             foreach (IOperation root in facts.Roots)
             {
                 if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
-                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
-                    || facts.Sites.Any(site => declaration.Span.Contains(site.Decision.Syntax.Span)))
+                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText))
                 {
+                    continue;
+                }
+
+                // A backward that draws its own mask while a forward of the type drew one: the gradient reaches other units
+                // than the ones the forward kept.
+                if (facts.Sites.FirstOrDefault(site => declaration.Span.Contains(site.Decision.Syntax.Span)) is { } redrawn)
+                {
+                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText)))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, redrawn.Comparison.Syntax.GetLocation(), declaration.Identifier.ValueText, "draws a new mask ('" + redrawn.Comparison.Syntax + "') instead of reusing the mask the forward drew"));
+                    }
+
                     continue;
                 }
 

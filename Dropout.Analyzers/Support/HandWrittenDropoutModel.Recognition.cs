@@ -21,7 +21,8 @@ internal sealed partial class HandWrittenDropoutModel
     // Words that make a draw something else than dropout even where the code also speaks of training.
     private static readonly string[] NotDropoutVocabulary =
         ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif",
-         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species"];
+         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species",
+         "fitness", "roulette", "tournament"];
 
     // An object's member zeroed by the draw is an activation only when it is named like one (neuron.Output, node.Value).
     private static readonly string[] ActivationMemberWords = ["output", "value", "activation", "signal", "state", "hidden", "result"];
@@ -451,6 +452,8 @@ internal sealed partial class HandWrittenDropoutModel
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
                 IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
                     FromZeroingLoop(condition, draw, call, probability, bound, trueWithProbability, loop, root),
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add", Instance: { } list } add } argument when argument.Value == current && current.Type?.SpecialType == SpecialType.System_Boolean =>
+                    FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, add, list, root),
                 IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
                     FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, built.Assignment, built.Target, root),
                 _ => null,
@@ -502,7 +505,8 @@ internal sealed partial class HandWrittenDropoutModel
             return null;
         }
 
-        private HandWrittenDropoutSite? FromBooleanMask(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, ISimpleAssignmentOperation assignment, IOperation target, IOperation root)
+        // `mask[i] = u < p`, or `mask.Add(u < p)` (the assignment or the Add is the decision).
+        private HandWrittenDropoutSite? FromBooleanMask(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation assignment, IOperation target, IOperation root)
         {
             ISymbol? mask = target switch
             {
@@ -698,12 +702,19 @@ internal sealed partial class HandWrittenDropoutModel
             && branch.DescendantsAndSelf().Any(operation => operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target }
                 && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target.ArrayReference), array));
 
-        // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch.
-        private static IOperation? ZeroedElement(IOperation branch)
+        // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch, or of the loops of a
+        // branch that zero a whole channel or row (`for y, x: map[c, y, x] = 0`, spatial dropout).
+        private static IOperation? ZeroedElement(IOperation branch, int depth = 0)
         {
             IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
             foreach (IOperation statement in statements)
             {
+                if (statement is ILoopOperation { Body: var loopBody } && depth < 3
+                    && ZeroedElement(loopBody, depth + 1) is { } zeroedInLoop && zeroedInLoop is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                {
+                    return zeroedInLoop;
+                }
+
                 if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment })
                 {
                     continue;

@@ -326,4 +326,38 @@ public sealed class BackwardOmitsForwardMaskOrScaleTests
                 public float[] Backward(ClassicDropout op, float[] dy) => dy.Select((g, i) => op.Kept[i] ? g : 0f).ToArray();
             }
             """);
+
+    [Fact]
+    public Task BackwardThatDrawsItsOwnMask_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _p = 0.8;
+                private readonly Random _random = new(6);
+                public double[] Forward(double[] x)
+                {
+                    var y = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++) y[i] = _random.NextDouble() < _p ? x[i] / _p : 0.0;
+                    return y;
+                }
+                public double[] Backward(double[] g)
+                {
+                    var dx = new double[g.Length];
+                    for (int i = 0; i < g.Length; i++) dx[i] = {|DRP013:_random.NextDouble() < _p|} ? g[i] / _p : 0.0;
+                    return dx;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GradientMethodThatDrawsAMaskOfItsOwn_WithNoForwardSite_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            public static class GradientTricks
+            {
+                public static void DropoutOnGradient(double[] g, double keep, Random rng)
+                {
+                    for (int i = 0; i < g.Length; i++) g[i] = rng.NextDouble() < keep ? g[i] / keep : 0.0;
+                }
+            }
+            """);
 }

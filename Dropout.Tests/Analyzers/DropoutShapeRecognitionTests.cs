@@ -692,4 +692,142 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task SpatialDropout_ChannelZeroedByNestedLoops_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class SpatialDropout
+            {
+                private readonly double _rate = 0.2;
+                private readonly Random _rng = new(1);
+                public void Forward(float[,,] maps)
+                {
+                    for (int c = 0; c < maps.GetLength(0); c++)
+                        if ({|DRP004:_rng.NextDouble() < _rate|})
+                            for (int y = 0; y < maps.GetLength(1); y++)
+                                for (int x = 0; x < maps.GetLength(2); x++)
+                                    maps[c, y, x] = 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RowDropout_RowZeroedByALoop_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void DropRows(double[][] batch, double keep, Random rng)
+                {
+                    for (int r = 0; r < batch.Length; r++)
+                    {
+                        if ({|DRP004:rng.NextDouble() >= keep|})
+                        {
+                            for (int j = 0; j < batch[r].Length; j++) batch[r][j] = 0.0;
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SpatialDropout_ChannelScaledOtherwise_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class SpatialDropout
+            {
+                private readonly double _rate = 0.2;
+                private readonly Random _rng = new(1);
+                public void Forward(float[,,] maps)
+                {
+                    for (int c = 0; c < maps.GetLength(0); c++)
+                    {
+                        bool drop = _rng.NextDouble() < _rate;
+                        for (int y = 0; y < maps.GetLength(1); y++)
+                            for (int x = 0; x < maps.GetLength(2); x++)
+                                maps[c, y, x] = drop ? 0f : (float)(maps[c, y, x] / (1 - _rate));
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task RegionZeroedByNestedLoops_ForAugmentation_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Augmenter
+            {
+                private readonly Random _rng = new(1);
+                public double Probability = 0.5;
+                public void Apply(float[,,] image)
+                {
+                    for (int c = 0; c < image.GetLength(0); c++)
+                        if (_rng.NextDouble() < Probability)
+                            for (int y = 0; y < 4; y++)
+                                for (int x = 0; x < 4; x++)
+                                    image[c, y, x] = 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ListOfBoolsAddedFromADraw_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutFilter
+            {
+                private readonly float _rate = 0.5f;
+                private readonly Random _random = new(2);
+                private readonly List<bool> _mask = new();
+                public void Apply(float[] x)
+                {
+                    _mask.Clear();
+                    for (int i = 0; i < x.Length; i++) _mask.Add({|DRP004:_random.NextSingle() > _rate|});
+                    for (int i = 0; i < x.Length; i++) x[i] *= _mask[i] ? 1f : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ListOfBoolsAddedFromADraw_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutFilter
+            {
+                private readonly float _rate = 0.5f;
+                private readonly Random _random = new(2);
+                private readonly List<bool> _mask = new();
+                public void Apply(float[] x)
+                {
+                    _mask.Clear();
+                    for (int i = 0; i < x.Length; i++) _mask.Add(_random.NextSingle() > _rate);
+                    for (int i = 0; i < x.Length; i++) x[i] = _mask[i] ? x[i] / (1 - _rate) : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ListOfBoolsAddedFromADraw_InASimulation_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class CoinSimulation
+            {
+                public static List<bool> Flips(int n, double bias, Random rng)
+                {
+                    var results = new List<bool>();
+                    for (int i = 0; i < n; i++) results.Add(rng.NextDouble() < bias);
+                    return results;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FitnessWeightsZeroedWithAKeepFraction_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class SelectionOperator
+            {
+                private readonly Random _random = new(4);
+                public double[] Weights(double[] fitness, double keepFraction)
+                {
+                    var w = (double[])fitness.Clone();
+                    for (int i = 0; i < w.Length; i++)
+                        if (_random.NextDouble() > keepFraction) w[i] = 0;
+                    return w;
+                }
+            }
+            """);
 }
