@@ -34,7 +34,7 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 // A probability that is neither one symbol nor a constant could be scaled in a way the model cannot see. With a
                 // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
                 if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
-                    || facts.ScalesFor(site, nodeContext.CancellationToken).Any()
+                    || facts.ScalesFor(site, nodeContext.CancellationToken).Any(scale => scale.Place != ScalePlace.Backward || scale.Use.Root == facts.RootOf(site))
                     || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;

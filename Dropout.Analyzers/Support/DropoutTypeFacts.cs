@@ -343,22 +343,32 @@ internal sealed class DropoutTypeFacts
             factor = factor.Reciprocal();
         }
 
-        return Classify(factor, site.KeepTerm);
+        return Classify(factor, site.KeepTerm, site.DropTerm);
     }
 
-    public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep)
+    public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep) => Classify(factor, keep, keep.OneMinus());
+
+    private static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep, ProbabilityTerm drop)
     {
         if (factor.Kind == ProbabilityTermKind.Unrelated)
         {
             return ScaleKind.Unrelated;
         }
 
-        if (factor.Kind == ProbabilityTermKind.Unknown || keep.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated)
+        if (factor.Kind == ProbabilityTermKind.Unknown)
         {
             return ScaleKind.Unknown;
         }
 
-        ProbabilityTerm drop = keep.OneMinus();
+        // A drop rate known when the keep probability is not (percent / 100): only the drop-rate confusions can be named.
+        if (keep.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated)
+        {
+            return drop.Kind is ProbabilityTermKind.Power && factor.Equals(drop.Reciprocal()) ? ScaleKind.InverseDrop
+                : drop.Kind is ProbabilityTermKind.Power && factor.Equals(drop) ? ScaleKind.Drop
+                : factor.Kind == ProbabilityTermKind.Constant ? (factor.Equals(ProbabilityTerm.Constant(1)) ? ScaleKind.One : ScaleKind.Unrelated)
+                : ScaleKind.Unknown;
+        }
+
         if (factor.Equals(keep.Reciprocal()))
         {
             return ScaleKind.InverseKeep;

@@ -29,6 +29,12 @@ internal sealed partial class HandWrittenDropoutModel
 
     private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
 
+    // Words of neural-network code, one of which must accompany the weak words above.
+    private static readonly string[] NeuralVocabulary =
+        ["train", "layer", "neuron", "hidden", "activation", "weight", "forward", "backward", "backprop", "grad", "network", "perceptron", "relu", "tanh",
+         "sigmoid", "softmax", "epoch", "logit", "embedding", "attention", "dense", "conv", "lstm", "gru", "rnn", "cell", "neural", "model", "predict",
+         "input", "output", "feature", "node", "unit", "tensor", "matrix", "batch"];
+
     /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
     public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
 
@@ -307,8 +313,13 @@ internal sealed partial class HandWrittenDropoutModel
                 return Climb(invocation, invocation, call, probability, null, trueWithProbability, root, 0);
             }
 
-            // A numeric 0/1 draw: multiplied into the activation, or stored as a mask entry.
-            IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+            return FromZeroOneNumber(invocation, invocation, call, invocation, probability, null, trueWithProbability, root);
+        }
+
+        // A numeric 0/1 draw (Bernoulli(p) as a number, Convert.ToDouble(u < p)): multiplied into the activation, or stored as a mask entry.
+        private HandWrittenDropoutSite? FromZeroOneNumber(IOperation number, IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root)
+        {
+            IOperation outer = HandWrittenDropoutSite.ClimbConversions(number);
             (IOperation Decision, IOperation? Kept, ISymbol? Mask)? shape = outer.Parent switch
             {
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product =>
@@ -323,7 +334,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            return Build(invocation, call, invocation, probability, null, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
+            return Build(comparison, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
         }
 
         // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
@@ -452,6 +463,10 @@ internal sealed partial class HandWrittenDropoutModel
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
                 IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
                     FromZeroingLoop(condition, draw, call, probability, bound, trueWithProbability, loop, root),
+                // `Convert.ToDouble(u >= rate)`: the decision as a 0/1 number.
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "ToDouble" or "ToSingle" or "ToInt32" or "ToByte", ContainingType: { Name: "Convert", ContainingNamespace.Name: "System" } } } convert } argument
+                    when argument.Value == current && current.Type?.SpecialType == SpecialType.System_Boolean =>
+                    FromZeroOneNumber(convert, condition, call, draw, probability, bound, trueWithProbability, root),
                 IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add", Instance: { } list } add } argument when argument.Value == current && current.Type?.SpecialType == SpecialType.System_Boolean =>
                     FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, add, list, root),
                 IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
@@ -834,7 +849,19 @@ internal sealed partial class HandWrittenDropoutModel
                 return false;
             }
 
-            return names.Any(name => ContainsAny(name, DropoutVocabulary));
+            // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
+            // network simulator, a keep fraction in a scheduler are not dropout): the type's members are looked at too.
+            if (!names.Any(name => ContainsAny(name, DropoutVocabulary)))
+            {
+                return false;
+            }
+
+            if (enclosing?.ContainingType is { } type)
+            {
+                names.AddRange(type.MemberNames);
+            }
+
+            return names.Any(name => ContainsAny(name, NeuralVocabulary));
         }
 
         private static bool ContainsAny(string name, string[] words)

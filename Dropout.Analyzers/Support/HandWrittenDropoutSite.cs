@@ -70,6 +70,7 @@ internal sealed class HandWrittenDropoutSite
         ZeroedTarget = zeroedTarget;
         MaskSymbol = maskSymbol;
         IsGated = isGated;
+        ComparedTerm = comparedTerm;
         KeepTerm = keepProbabilityIsComplement ? comparedTerm.OneMinus() : comparedTerm;
     }
 
@@ -109,8 +110,15 @@ internal sealed class HandWrittenDropoutSite
     /// <summary>The keep probability as a term of <see cref="ProbabilitySymbol"/>; <see cref="ProbabilityTermKind.Unknown"/> when the model cannot follow it.</summary>
     public ProbabilityTerm KeepTerm { get; }
 
-    /// <summary>The drop rate, <c>1 - keep</c>.</summary>
-    public ProbabilityTerm DropTerm => KeepTerm.OneMinus();
+    /// <summary>The compared probability as a term (the drop rate when <see cref="KeepProbabilityIsComplement"/>).</summary>
+    public ProbabilityTerm ComparedTerm { get; }
+
+    /// <summary>
+    /// The drop rate, <c>1 - keep</c>: the compared term itself when it is the drop rate, so that it stays known when its
+    /// complement is not a monomial (<c>rng.Next(100) &lt; percent</c> drops with <c>percent / 100</c>; the keep probability
+    /// <c>1 - percent / 100</c> is unknown to the model).
+    /// </summary>
+    public ProbabilityTerm DropTerm => KeepProbabilityIsComplement ? ComparedTerm : KeepTerm.OneMinus();
 
     public DropoutSiteShape Shape { get; }
 

@@ -830,4 +830,187 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task PacketDropInANetworkSimulator_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class LinkSimulator
+            {
+                private readonly Random _random = new(1);
+                public double PacketDropProbability { get; set; } = 0.01;
+                public double[] Tick(double[] offeredLoad)
+                {
+                    var throughput = (double[])offeredLoad.Clone();
+                    for (int link = 0; link < throughput.Length; link++)
+                        if (_random.NextDouble() < PacketDropProbability) throughput[link] = 0;
+                    return throughput;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task KeepFractionInAScheduler_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class JobScheduler
+            {
+                public static void Thin(double[] priorities, double keepFraction, Random rng)
+                {
+                    for (int j = 0; j < priorities.Length; j++) priorities[j] = rng.NextDouble() < keepFraction ? priorities[j] : 0.0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DropWordInNetworkCode_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly Random _random = new(1);
+                public double DropProbability { get; set; } = 0.1;
+                public double[] Activate(double[] z)
+                {
+                    var a = z.Select(Math.Tanh).ToArray();
+                    for (int i = 0; i < a.Length; i++)
+                        if ({|DRP004:_random.NextDouble() < DropProbability|}) a[i] = 0;
+                    return a;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ScaleOnlyInTheBackward_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutGate
+            {
+                private readonly double _keep = 0.8;
+                private readonly Random _rng = new(8);
+                private double[] _mask = Array.Empty<double>();
+                public double[] Forward(double[] x)
+                {
+                    _mask = new double[x.Length];
+                    var y = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++) { _mask[i] = {|DRP004:_rng.NextDouble() < _keep|} ? 1.0 : 0.0; y[i] = x[i] * _mask[i]; }
+                    return y;
+                }
+                public double[] Backward(double[] dy) => dy.Select((g, i) => g * _mask[i] / _keep).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task ScaleInATrainingStepNamedForTheGradient_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Trainer
+            {
+                private readonly double _keep = 0.8;
+                private readonly Random _rng = new(8);
+                public double ComputeGradient(double[] hidden, double[] w)
+                {
+                    double g = 0;
+                    for (int i = 0; i < hidden.Length; i++)
+                    {
+                        double h = _rng.NextDouble() < _keep ? hidden[i] / _keep : 0.0;
+                        g += h * w[i];
+                    }
+                    return g;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConvertToDoubleOfAComparison_MultipliedIn_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Perceptron
+            {
+                private readonly Random _rnd = new(7);
+                public double DropoutProbability { get; set; } = 0.5;
+                public void Hidden(double[] h)
+                {
+                    for (int j = 0; j < h.Length; j++) h[j] *= Convert.ToDouble({|DRP004:_rnd.NextDouble() >= DropoutProbability|});
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConvertToSingleOfAComparison_StoredAsMask_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void Dropout(float[] x, float[] mask, float keep, Random rng)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        mask[i] = Convert.ToSingle({|DRP004:rng.NextSingle() < keep|});
+                        x[i] *= mask[i];
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConvertToDoubleOfAComparison_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Perceptron
+            {
+                private readonly Random _rnd = new(7);
+                public double DropoutProbability { get; set; } = 0.5;
+                public void Hidden(double[] h)
+                {
+                    for (int j = 0; j < h.Length; j++) h[j] *= Convert.ToDouble(_rnd.NextDouble() >= DropoutProbability) / (1 - DropoutProbability);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PercentDraw_KeptDividedByThePercentAsAFraction_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class PercentDropout
+            {
+                public int DropoutPercent { get; } = 20;
+                private readonly Random _rng = new(1);
+                public void Apply(float[] values)
+                {
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        if (_rng.Next(100) < DropoutPercent) values[i] = 0f;
+                        else {|DRP012:values[i] /= DropoutPercent / 100f|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PercentDraw_KeptDividedByTheKeptFraction_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class PercentDropout
+            {
+                public int DropoutPercent { get; } = 20;
+                private readonly Random _rng = new(1);
+                public void Apply(float[] values)
+                {
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        if (_rng.Next(100) < DropoutPercent) values[i] = 0f;
+                        else values[i] /= 1 - DropoutPercent / 100f;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PercentDraw_ClassicInferenceByTheKeptFraction_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class PercentDropout
+            {
+                public int DropoutPercent { get; } = 20;
+                private readonly Random _rng = new(1);
+                public void Apply(float[] values, bool training)
+                {
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        if (training) { if (_rng.Next(100) < DropoutPercent) values[i] = 0f; }
+                        else values[i] *= (100 - DropoutPercent) / 100f;
+                    }
+                }
+            }
+            """);
 }
