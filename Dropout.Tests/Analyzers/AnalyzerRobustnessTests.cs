@@ -227,6 +227,15 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
                 if (!training) for (int i = 0; i < s.Length; i++) s[i] *= _config.DropoutRate;
                 ShapesNative.RandomBernoulli(_noise, 1, (float)(1 - _config.DropoutRate));
                 for (int i = 0; i < x.Length; i++) { ref float v = ref x[i]; v = v * _noise[i] / (float)_config.DropoutRate; }
+                for (int i = 0; i < x.Length; i++) x[i] *= Convert.ToSingle(_uniform() >= 0.5);
+                for (int i = 0; i < s.Length; i++) if (new Random(1).Next(100) < Percent) s[i] = 0; else s[i] /= Percent / 100.0;
+            }
+
+            public int Percent { get; } = 10;
+
+            public static IEnumerable<double> Dropout(IEnumerable<double> a, double keep, Random r)
+            {
+                foreach (double v in a) yield return r.NextDouble() < keep ? v : 0.0;
             }
         }
         """,
