@@ -65,7 +65,7 @@ internal sealed partial class HandWrittenDropoutModel
                 HandWrittenDropoutSite? site = operation switch
                 {
                     IBinaryOperation comparison => FromComparison(comparison, root),
-                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root),
+                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root) ?? FromCoinValue(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
@@ -291,6 +291,32 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
                 return Climb(comparison, drawSide, draw.Call, other, null, comparison.OperatorKind == BinaryOperatorKind.Equals, root, 0);
+            }
+            finally
+            {
+                _equalityDraw = null;
+            }
+        }
+
+        // `mask[i] = rng.Next(0, 2)`, `x[i] *= rng.Next(2)`: an integer draw below 2 used as a number is itself a 0/1 Bernoulli(1/2).
+        private HandWrittenDropoutSite? FromCoinValue(IInvocationOperation invocation, IOperation root)
+        {
+            if (invocation.TargetMethod.Name is not ("Next" or "Range")
+                || !TryRandomValue(invocation, 0, out RandomValue draw)
+                || draw.Bound is not { } bound
+                || HandWrittenDropoutSite.StripConversions(bound).ConstantValue is not { HasValue: true, Value: 2 }
+                || HandWrittenDropoutSite.ClimbConversions(invocation).Parent is not (ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation } or ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply }
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply, LeftOperand: IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } }
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply, RightOperand: IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } }))
+            {
+                // Only a mask entry or a factor of an element: `sign = rng.Next(2) * 2 - 1` is not a decision.
+                return null;
+            }
+
+            _equalityDraw = (ProbabilityTerm.Constant(0.5), "1.0 / 2");
+            try
+            {
+                return FromZeroOneNumber(invocation, invocation, draw.Call, invocation, bound, null, true, root);
             }
             finally
             {
@@ -896,10 +922,13 @@ internal sealed partial class HandWrittenDropoutModel
             return root.SemanticModel?.GetEnclosingSymbol(operation.Syntax.SpanStart) is IMethodSymbol method && IsKernel(method);
         }
 
-        // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D).
+        // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D, or an
+        // int named index, idx, tid or gid, as CPU emulations and hand-written launchers name it).
         private static bool IsKernel(IMethodSymbol method) =>
             method.IsStatic && method.Parameters.Length > 0 && method.Parameters[0].Type.Name is { } typeName
-            && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal));
+            && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal)
+                || (method.Parameters[0].Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                    && method.Parameters[0].Name is "index" or "idx" or "tid" or "gid" or "globalIndex" or "threadIndex"));
 
         // Under an `if` that does not draw, in a switch, or after an early `if (...) return`: the method has a path without dropout.
         public static bool IsGatedByControl(IOperation decision, IOperation root)
@@ -1018,6 +1047,9 @@ internal sealed partial class HandWrittenDropoutModel
                 case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
                     // UnityEngine.Random.value.
                     return true;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } unit when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(unit.Type) && IsUnitFromRandomBits(unit, depth):
+                    // `(hash & 0xFFFFFF) / 16777216f`, `(mix >> 8) * (1f / 16777216f)`: the bits of a hash or generator as a uniform.
+                    return true;
                 case ILocalReferenceOperation local when depth < MaxDepth && MayHoldDraw(local.Local):
                     if (!_locals.TryGetValue(local.Local, out (bool IsRandom, RandomValue Value) knownLocal))
                     {
@@ -1065,6 +1097,55 @@ internal sealed partial class HandWrittenDropoutModel
             return true;
         }
 
+        private static readonly string[] RandomBitsWords = ["hash", "mix", "xorshift", "philox", "pcg", "murmur", "squirrel", "wang", "splitmix", "rand", "rng", "nextuint", "nextulong"];
+
+        // An integer of random bits divided by 2^k (or multiplied by 1 / 2^k) is a uniform in [0, 1).
+        private bool IsUnitFromRandomBits(IBinaryOperation unit, int depth)
+        {
+            IOperation left = HandWrittenDropoutSite.StripConversions(unit.LeftOperand);
+            IOperation right = HandWrittenDropoutSite.StripConversions(unit.RightOperand);
+            if (unit.OperatorKind == BinaryOperatorKind.Divide)
+            {
+                return IsPowerOfTwo(right, reciprocal: false) && IsRandomBits(left, depth + 1);
+            }
+
+            return (IsPowerOfTwo(right, reciprocal: true) && IsRandomBits(left, depth + 1)) || (IsPowerOfTwo(left, reciprocal: true) && IsRandomBits(right, depth + 1));
+        }
+
+        private static bool IsPowerOfTwo(IOperation operation, bool reciprocal)
+        {
+            if (operation.ConstantValue is not { HasValue: true, Value: var constant } || ProbabilityScaling.ToDouble(constant) is not double value || value <= 0)
+            {
+                return false;
+            }
+
+            double power = reciprocal ? 1 / value : value;
+            double exponent = Math.Log(power, 2);
+            return exponent >= 8 && exponent <= 64 && Math.Abs(exponent - Math.Round(exponent)) < 1e-9;
+        }
+
+        private bool IsRandomBits(IOperation operation, int depth)
+        {
+            operation = HandWrittenDropoutSite.StripConversions(operation);
+            if (depth > MaxDepth || operation.Type?.SpecialType is not (SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Int32 or SpecialType.System_Int64))
+            {
+                return false;
+            }
+
+            switch (operation)
+            {
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.And or BinaryOperatorKind.RightShift } bits:
+                    return IsRandomBits(bits.LeftOperand, depth + 1);
+                case ILocalReferenceOperation local when SymbolValues.OfLocal(local.Local, operation) is { IsComplete: true, Values.Length: 1 } values:
+                    return IsRandomBits(values.Values[0], depth + 1);
+                case IInvocationOperation invocation:
+                    string name = invocation.TargetMethod.Name.ToLowerInvariant();
+                    return RandomBitsWords.Any(word => name.Contains(word));
+                default:
+                    return false;
+            }
+        }
+
         private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _buffers = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<ISymbol, (bool IsRandom, RandomValue Value)> _locals = new(SymbolEqualityComparer.Default);
 
@@ -1099,6 +1180,7 @@ internal sealed partial class HandWrittenDropoutModel
             foreach (SyntaxReference reference in local.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax>().Any(binary => binary.OperatorToken.ValueText is "/" or "*")
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Any()
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax>().Any()
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax>().Any())
@@ -1181,10 +1263,24 @@ internal sealed partial class HandWrittenDropoutModel
         };
 
         private static bool IsUniformCall(IInvocationOperation invocation) =>
-            invocation.Arguments.Length == 0
-            && HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
-            && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
-                || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0));
+            HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
+            && ((invocation.Arguments.Length == 0
+                    && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
+                        || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
+                || IsUnitUniformSample(invocation));
+
+        // `ContinuousUniform.Sample(rng, 0, 1)`, `uniform.Sample(0.0, 1.0)`: a uniform distribution's sample on [0, 1) given its bounds.
+        private static bool IsUnitUniformSample(IInvocationOperation invocation)
+        {
+            if (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
+                || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0))
+            {
+                return false;
+            }
+
+            var bounds = invocation.Arguments.Where(argument => argument.Value.Type?.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32).ToList();
+            return bounds.Count == 2 && HandWrittenDropoutSite.IsZero(bounds[0].Value) && HandWrittenDropoutSite.IsOne(bounds[1].Value);
+        }
 
         // Bernoulli(p), Binomial(1, p), new Bernoulli(p).Sample(), Bernoulli.Sample(rng, p), or a helper of this file that returns `u < p`.
         private bool TryBernoulli(IInvocationOperation invocation, out IOperation probability, out bool trueWithProbability, out IInvocationOperation? call)

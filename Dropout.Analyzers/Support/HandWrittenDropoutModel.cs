@@ -108,6 +108,13 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 return true;
             }
+
+            // 2^24, 2^31, 2^32 or 2^53 written out: the divisor that turns hash or generator bits into a uniform in [0, 1).
+            if (token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.NumericLiteralToken && token.Value is { } number
+                && ProbabilityScaling.ToDouble(number) is 16777216d or 2147483648d or 4294967296d or 9007199254740992d)
+            {
+                return true;
+            }
         }
 
         return false;

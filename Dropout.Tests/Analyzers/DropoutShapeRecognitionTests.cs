@@ -1013,4 +1013,155 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task UnitUniformSampleWithBounds_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class ContinuousUniform { public static double Sample(Random rng, double lower, double upper) => lower + rng.NextDouble() * (upper - lower); }
+
+            public sealed class DenseWithDropout
+            {
+                private readonly Random _rng = new(2);
+                public double KeepProb { get; set; } = 0.8;
+                public void Forward(double[] a)
+                {
+                    for (int i = 0; i < a.Length; i++)
+                        if ({|DRP004:ContinuousUniform.Sample(_rng, 0, 1) > KeepProb|}) a[i] = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task UniformSampleOnAnotherInterval_IsNotAUnitDraw() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class ContinuousUniform { public static double Sample(Random rng, double lower, double upper) => lower + rng.NextDouble() * (upper - lower); }
+
+            public sealed class DenseWithDropout
+            {
+                private readonly Random _rng = new(2);
+                public double KeepProb { get; set; } = 0.8;
+                public void Forward(double[] a)
+                {
+                    for (int i = 0; i < a.Length; i++)
+                        if (ContinuousUniform.Sample(_rng, 0, 10) > KeepProb) a[i] = 0;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task UnitUniformSampleWithBounds_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class ContinuousUniform { public static double Sample(Random rng, double lower, double upper) => lower + rng.NextDouble() * (upper - lower); }
+
+            public sealed class DenseWithDropout
+            {
+                private readonly Random _rng = new(2);
+                public double KeepProb { get; set; } = 0.8;
+                public void Forward(double[] a)
+                {
+                    for (int i = 0; i < a.Length; i++)
+                        a[i] = ContinuousUniform.Sample(_rng, 0, 1) > KeepProb ? 0 : a[i] / KeepProb;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task IntegerCoinStoredAsMask_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenDropout
+            {
+                private readonly Random _rng = new(1);
+                private readonly int[] _mask = new int[8];
+                public void Forward(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) { _mask[i] = {|DRP004:_rng.Next(0, 2)|}; h[i] *= _mask[i]; }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task IntegerCoinMultipliedIntoAnActivation_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class Net
+            {
+                public static void HalfDropout(float[] hidden, Random rng)
+                {
+                    for (int i = 0; i < hidden.Length; i++) hidden[i] *= {|DRP004:rng.Next(2)|};
+                }
+            }
+            """);
+
+    [Fact]
+    public Task IntegerCoinForARandomSign_IsNotADecision() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly Random _rng = new(1);
+                public readonly double[] Weights = new double[8];
+                public void Init()
+                {
+                    for (int i = 0; i < Weights.Length; i++) Weights[i] = (_rng.Next(2) * 2 - 1) * 0.01;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task IntegerCoinMask_KeptDoubled_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenDropout
+            {
+                private readonly Random _rng = new(1);
+                private readonly int[] _mask = new int[8];
+                public void Forward(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) { _mask[i] = _rng.Next(0, 2); h[i] = h[i] * _mask[i] * 2.0; }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HashBitsInAKernel_WithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class DropoutKernels
+            {
+                private static uint Hash(uint x) { x ^= x >> 16; x *= 0x7feb352d; x ^= x >> 15; return x; }
+                public static void Forward(int index, float[] input, float[] output, float keep, uint seed)
+                {
+                    uint h = Hash(seed ^ (uint)index);
+                    float u = (h & 0xFFFFFF) / 16777216f;
+                    output[index] = {|DRP004:u < keep|} ? input[index] : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HashBitsInAKernel_WithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class DropoutKernels
+            {
+                private static uint Mix(uint x) { x ^= x >> 17; x *= 0xed5ad4bb; return x; }
+                public static void Forward(int index, float[] x, float keep, uint seed)
+                {
+                    float u = (Mix(seed + (uint)index) >> 8) * (1f / 16777216f);
+                    x[index] = u < keep ? x[index] * (1f / keep) : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HashBucketFraction_InAShardRouter_IsNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public static class ShardRouter
+            {
+                public static void Route(string[] keys, double[] load, double canaryFraction)
+                {
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        uint h = (uint)keys[i].GetHashCode();
+                        double u = (h & 0xFFFFFF) / 16777216.0;
+                        if (u < canaryFraction) load[i] = 0;
+                    }
+                }
+            }
+            """);
 }
