@@ -617,6 +617,14 @@ internal sealed partial class HandWrittenDropoutModel
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
                     ? HandWrittenDropoutSite.ReferencedSymbol(instance)
                     : null;
+
+            // `_mask = x.Select(_ => u < keep ? 1 / keep : 0).ToArray()`: mask entries built by a LINQ lambda and stored.
+            if (mask is null && outer.Parent is IReturnOperation returned && returned.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept)
+                && LinqBuiltMask(returned) is { } built)
+            {
+                mask = HandWrittenDropoutSite.ReferencedSymbol(built.Target);
+            }
+
             return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
         }
 

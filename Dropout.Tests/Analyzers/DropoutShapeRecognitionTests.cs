@@ -1164,4 +1164,100 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task HandWrittenKeepParameterDefaultingBelowTheThreshold_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _keepProbability;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double keepProbability = {|DRP003:0.1|}) { _keepProbability = keepProbability; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _keepProbability ? v / _keepProbability : 0.0).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepFieldInitializedBelowTheThreshold_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly float _keepProb = {|DRP003:0.2f|};
+                private readonly Random _random = new(1);
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = _random.NextSingle() < _keepProb ? h[i] / _keepProb : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepParameterDefaultingAboveTheThreshold_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _keepProbability;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double keepProbability = 0.8) { _keepProbability = keepProbability; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _keepProbability ? v / _keepProbability : 0.0).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenDropRateParameterDefaultingLow_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _rate;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double rate = 0.1) { _rate = rate; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _rate ? 0.0 : v / (1 - _rate)).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepFieldInitializedLowButAssignedLater_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private float _keepProb = 0.2f;
+                private readonly Random _random = new(1);
+                public void Configure(float keep) => _keepProb = keep;
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = _random.NextSingle() < _keepProb ? h[i] / _keepProb : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LinqMaskDrawnInTheConstructor_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class FixedMaskDropout
+            {
+                private readonly double[] _mask;
+                public FixedMaskDropout(int size, double keep, int seed)
+                {
+                    var rng = new Random(seed);
+                    _mask = Enumerable.Range(0, size).Select(_ => {|DRP010:rng.NextDouble() < keep|} ? 1.0 / keep : 0.0).ToArray();
+                }
+                public double[] Forward(double[] x) => x.Zip(_mask, (v, m) => v * m).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task LinqMaskDrawnInEveryForward_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class LinqDropout
+            {
+                private readonly double _keep = 0.8;
+                private readonly Random _rng = new(1);
+                private double[] _mask = Array.Empty<double>();
+                public double[] Forward(double[] x)
+                {
+                    _mask = x.Select(_ => _rng.NextDouble() < _keep ? 1.0 / _keep : 0.0).ToArray();
+                    return x.Zip(_mask, (v, m) => v * m).ToArray();
+                }
+            }
+            """);
 }
