@@ -3,9 +3,9 @@ using Dropout.Analyzers;
 namespace Dropout.Tests.Analyzers;
 
 /// <summary>
-/// Issue 9: the shapes of hand-written dropout that the model learned from corpus batch T (coin flips, dropout that skips
-/// a term instead of zeroing it, generic math whose comparisons and divisions are calls, boolean masks written by branches
-/// that also count), each with the correct twin that must stay silent.
+/// Issue 9: the shapes of hand-written dropout that the model learned from corpus batches T to Y (coin flips, dropout that
+/// skips a term, generic math through calls, exact-count shuffles, library Bernoulli fills, delegate and hash-bit draws,
+/// spatial zeroing, list and LINQ masks, keep defaults), each with the correct twin that must stay silent.
 /// </summary>
 public sealed class DropoutShapeRecognitionTests
 {
