@@ -1260,4 +1260,41 @@ public sealed class DropoutShapeRecognitionTests
                 }
             }
             """);
+
+    [Fact]
+    public Task BernoulliNamedHelperOfThisFileThatStoresTheScale_IsNotALibraryFill() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutBlock
+            {
+                private readonly float[] _mask = new float[16];
+                private readonly Random _rng = new(1);
+                public float Keep { get; set; } = 0.8f;
+                private void FillBernoulli(float[] mask, float p)
+                {
+                    for (int i = 0; i < mask.Length; i++) mask[i] = _rng.NextSingle() < p ? 1f / p : 0f;
+                }
+                public void Forward(float[] x)
+                {
+                    FillBernoulli(_mask, Keep);
+                    for (int i = 0; i < x.Length; i++) x[i] *= _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedLossTermsInTraining_AreSubsamplingNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Trainer
+            {
+                private readonly Random _rng = new(1);
+                public double KeepFraction = 0.5;
+                public double EpochLoss(double[] losses)
+                {
+                    double loss = 0;
+                    for (int i = 0; i < losses.Length; i++)
+                        if (_rng.NextDouble() < KeepFraction) loss += losses[i];
+                    return loss;
+                }
+            }
+            """);
 }
