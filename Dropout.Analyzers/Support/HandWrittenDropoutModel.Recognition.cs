@@ -458,7 +458,7 @@ internal sealed partial class HandWrittenDropoutModel
                     LocalFunctionStatementSyntax { ExpressionBody: { } arrow } => arrow,
                     _ => null,
                 };
-                if (body is not null && MayDraw(body))
+                if (body is not null && NamesRandomness(body))
                 {
                     return true;
                 }
