@@ -18,11 +18,13 @@ namespace Dropout.Analyzers;
 /// NextSingle, NextBool, ...) or contains <c>rand</c>, <c>rng</c>, <c>uniform</c>, <c>bernoulli</c> or <c>binomial</c> in any
 /// case (Random, _rng, rand_like, Uniform, Bernoulli, SampleBinomial, randoms, ...). They are found once per syntax tree by a
 /// plain search of its text, each occurrence confirmed with <c>FindToken</c>: walking every token of every type instead built
-/// the red nodes of the whole compilation and was most of the analyzers' time on a large compilation.
+/// the red nodes of the whole compilation and was most of the analyzers' time on a large compilation. A numeric literal
+/// 2^24, 2^31, 2^32 or 2^53 written in decimal (<c>16777216f</c>, <c>4294967296.0</c>) is indexed with them: it is the divisor
+/// that makes a uniform of hash bits in GPU-style kernels, which draw without a generator.
 /// </para>
 /// <para>
 /// <b>Helpers</b> (<see cref="NamesRandomness"/>): a method is worth summarizing as a draw or mask helper when it names a
-/// random word anywhere (<c>double Draw() =&gt; _rng.NextDouble();</c> decides nothing itself).
+/// random word (or holds a 2^k literal) anywhere (<c>double Draw() =&gt; _rng.NextDouble();</c> decides nothing itself).
 /// </para>
 /// <para>
 /// <b>Types</b> (<see cref="MayDraw"/>): dropout decides, per element, between a value and zero, so a type is analyzed only
@@ -45,6 +47,22 @@ namespace Dropout.Analyzers;
 /// body passes this test (a mask helper: <c>Matrix.ZeroOnes(x, keep, rng)</c>), at an index (<c>order[rng.Next(n)]</c>), at
 /// <c>.Length</c>/<c>.Count</c>, at a statement that discards the value (<c>random.Shuffle(order)</c>), and at a
 /// <c>switch</c>. So a type that only shuffles, samples an index or initializes weights is never read.
+/// </para>
+/// <para>
+/// <b>Decisions without a comparison of the draw</b>, admitted as well (the shapes the model recognizes):
+/// <list type="bullet">
+/// <item>a 0/1 integer coin, <c>rng.Next(2)</c> or <c>rng.Next(0, 2)</c> (kept through parentheses, casts and a coin array
+///   <c>mask[i]</c>), that multiplies a variable: <c>h[i] *= rng.Next(2)</c>, <c>h[i] * mask[i]</c>. Arithmetic with a literal
+///   ends the coin (<c>rng.Next(2) * 2 - 1</c> is a sign);</item>
+/// <item>a draw passed to a comparison method: <c>ops.LessThan(u, keep)</c> (generic math);</item>
+/// <item>exact-count dropout, where the decision is on the index: an element assigned zero (<c>h[order[k]] = 0</c>, or a
+///   <c>?:</c> with a zero branch) at an index that is a draw, or an entry of a permutation: an array indexed by a draw
+///   (the swap of Fisher–Yates) or a name holding a draw (<c>OrderBy(_ =&gt; rng.Next()).ToArray()</c>). A permutation's
+///   other uses (reading, copying, <c>.Length</c>) admit nothing;</item>
+/// <item>a uniform of hash bits: a 2^k literal as the divisor (<c>(h &amp; 0xFFFFFF) / 16777216f</c>) or inside a constant
+///   factor (<c>bits * (1.0 / 9007199254740992.0)</c>); the division or product is then climbed as a draw. A literal
+///   that divides nothing (<c>const long Max = 4294967296</c>) starts nothing.</item>
+/// </list>
 /// </para>
 /// <para>
 /// <b>Compilations</b> (<see cref="AnyTypeMayDraw"/>): when no type of the compilation passes, the hand-written rules
