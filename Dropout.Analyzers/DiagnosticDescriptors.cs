@@ -55,6 +55,18 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "Inverted dropout divides by p in training so that inference is the identity; multiplying by p at inference as well applies the correction twice and shrinks every inference activation by p.");
 
+    /// <summary>
+    /// DRP005's second form: a mask whose entries already hold 1/p, and a product with it divided by p again. Same id, severity and
+    /// configuration as <see cref="DoubleScaling"/>, with its own message; the analyzer declares <see cref="DoubleScaling"/> (the id is what is supported).
+    /// </summary>
+    internal static readonly DiagnosticDescriptor DoubleScalingOfScaledMask = Create(
+        DiagnosticIds.DoubleScaling,
+        "Dropout is scaled twice: the mask already holds 1/p",
+        "The entries of '{0}' already hold 1/{1}, so dividing the masked values by {1} again scales the kept values by 1/{1}²",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A mask that stores 1/p for kept elements (and 0 for dropped ones) applies inverted dropout's scale by itself; dividing the product with it by p again makes the expected activation a/p instead of a.");
+
     public static readonly DiagnosticDescriptor DropoutOnInInference = Create(
         DiagnosticIds.DropoutOnInInference,
         "Dropout is switched on in inference code",

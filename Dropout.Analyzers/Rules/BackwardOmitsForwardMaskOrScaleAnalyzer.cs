@@ -30,9 +30,20 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             foreach (IOperation root in facts.Roots)
             {
                 if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
-                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
-                    || facts.Sites.Any(site => declaration.Span.Contains(site.Decision.Syntax.Span)))
+                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText))
                 {
+                    continue;
+                }
+
+                // A backward that draws its own mask while a forward of the type drew one: the gradient reaches other units
+                // than the ones the forward kept.
+                if (facts.Sites.FirstOrDefault(site => declaration.Span.Contains(site.Decision.Syntax.Span)) is { } redrawn)
+                {
+                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText)))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, redrawn.Comparison.Syntax.GetLocation(), declaration.Identifier.ValueText, "draws a new mask ('" + redrawn.Comparison.Syntax + "') instead of reusing the mask the forward drew"));
+                    }
+
                     continue;
                 }
 
@@ -57,7 +68,57 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "passes the gradient through without the forward's mask"));
                 }
             }
+
+            AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
         });
+    }
+
+    // A backward written in another class of the same file (an autodiff node holding the forward op) is matched to its
+    // forward by the mask it reads: a public field or property of the forward type. Only backward-named methods of this file
+    // whose text names such a mask are bound, so the cost is paid where the shape is.
+    private static void AnalyzeBackwardsInOtherTypes(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
+    {
+        var shared = masks.Where(mask => mask is IFieldSymbol or IPropertySymbol && mask.DeclaredAccessibility is not (Accessibility.Private or Accessibility.Protected)).ToList();
+        if (shared.Count == 0 || facts.Type is not { } type || !facts.IsWholeType)
+        {
+            return;
+        }
+
+        SyntaxNode forwardDeclaration = type.DeclaringSyntaxReferences[0].GetSyntax(context.CancellationToken);
+        foreach (MethodDeclarationSyntax declaration in context.Tree.GetRoot(context.CancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
+        {
+            if (declaration.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } owner || owner == forwardDeclaration
+                || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
+                || (declaration.Body is null && declaration.ExpressionBody is null)
+                || !declaration.DescendantTokens().Any(token => token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && shared.Any(mask => mask.Name == token.ValueText)))
+            {
+                continue;
+            }
+
+            if (context.SemanticModel.GetOperation(declaration, context.CancellationToken) is not { } body
+                || !body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && shared.Contains(symbol, SymbolEqualityComparer.Default)))
+            {
+                continue;
+            }
+
+            foreach (HandWrittenDropoutSite site in facts.Sites)
+            {
+                if (!StoresMask(site) || !shared.Contains(site.MaskSymbol!, SymbolEqualityComparer.Default))
+                {
+                    continue;
+                }
+
+                var scales = facts.ScalesFor(site, context.CancellationToken).ToList();
+                bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+                bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
+                bool backwardScales = facts.ScalesInOtherBody(body, site, context.CancellationToken).Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+                if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), declaration.Identifier.ValueText, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                    break;
+                }
+            }
+        }
     }
 
     // Testing the output against 0 finds the dropped units; it loses only the 1/p, so it matters when the forward applied one.

@@ -64,6 +64,20 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
+                // A mask whose kept entries are 1/p (mask[i] = u < p ? 1 / p : 0), and a product with one of its entries divided by p again.
+                if (site.MaskSymbol is { } mask
+                    && scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && DropoutTypeFacts.IsMaskValue(scale.Use.Factor)))
+                {
+                    foreach ((ScaleUse use, ScaleKind kind, ScalePlace _) in scales)
+                    {
+                        if (kind == ScaleKind.InverseKeep && use.Reciprocal && !site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span)
+                            && ReadsMaskEntryInProduct(use.Operation, mask) && reported.Add(use.Operation))
+                        {
+                            typeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DoubleScalingOfScaledMask, use.Operation.Syntax.GetLocation(), mask.Name, use.Factor.Syntax.ToString()));
+                        }
+                    }
+                }
+
                 foreach ((ScaleUse use, ScaleKind kind, ScalePlace place) in scales)
                 {
                     if (kind == ScaleKind.Keep && place == ScalePlace.Inference && use.Other is { } activation && DropoutTypeFacts.IsActivation(activation) && reported.Add(use.Operation))
@@ -73,6 +87,31 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
                 }
             }
         });
+    }
+
+    // Whether the product (or quotient) chain a division belongs to also multiplies by an entry of the mask: `x[i] * mask[i] / p`.
+    private static bool ReadsMaskEntryInProduct(IOperation division, ISymbol mask)
+    {
+        IOperation top = division;
+        while (top.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } or IConversionOperation or IParenthesizedOperation)
+        {
+            top = top.Parent;
+        }
+
+        return Factors(top).Any(factor => HandWrittenDropoutSite.StripConversions(factor) is IArrayElementReferenceOperation element
+            && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), mask));
+    }
+
+    // The multiplied operands of a product chain (not what is inside a call or an addition).
+    private static IEnumerable<IOperation> Factors(IOperation operation)
+    {
+        operation = HandWrittenDropoutSite.StripConversions(operation);
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } binary)
+        {
+            return Factors(binary.LeftOperand).Concat(binary.OperatorKind == BinaryOperatorKind.Multiply ? Factors(binary.RightOperand) : Enumerable.Empty<IOperation>());
+        }
+
+        return new[] { operation };
     }
 
     private static void Report(OperationAnalysisContext context, IOperation scale) =>

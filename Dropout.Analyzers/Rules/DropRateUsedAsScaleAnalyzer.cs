@@ -26,7 +26,7 @@ public sealed class DropRateUsedAsScaleAnalyzer : DiagnosticAnalyzer
             var reported = new HashSet<IOperation>();
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                if (site.KeepTerm.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated || site.KeepTerm.Equals(site.DropTerm))
+                if (site.DropTerm.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated || site.KeepTerm.Equals(site.DropTerm))
                 {
                     continue;
                 }

@@ -64,7 +64,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                 if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
                     || facts.SemanticModel.GetDeclaredSymbol(declaration, nodeContext.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
                     || facts.SemanticModel.GetOperation(declaration, nodeContext.CancellationToken) is not { } body
-                    || SwitchesMode(body))
+                    || SwitchesMode(body, unconditional))
                 {
                     continue;
                 }
@@ -109,11 +109,13 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         !IsTrainingOrMonteCarloName(name) && words.Any(word => name.IndexOf(word, StringComparison.Ordinal) >= 0);
 
     // Assigning a boolean or enum member (IsTraining = false, Mode = Eval) or calling a mode method switches the model.
-    private static bool SwitchesMode(IOperation body) =>
+    // A call of the dropout method itself (x.WithDropout(rate)) is what is being judged, not a switch of mode.
+    private static bool SwitchesMode(IOperation body, Dictionary<IMethodSymbol, HandWrittenDropoutSite> dropoutMethods) =>
         body.Descendants().Any(operation =>
             (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation } assignment
                 && (assignment.Target.Type?.SpecialType == SpecialType.System_Boolean || assignment.Target.Type?.TypeKind == TypeKind.Enum))
-            || (operation is IInvocationOperation invocation && ModeSwitchWords.Any(word => invocation.TargetMethod.Name.IndexOf(word, StringComparison.Ordinal) >= 0)));
+            || (operation is IInvocationOperation invocation && !dropoutMethods.ContainsKey(invocation.TargetMethod.OriginalDefinition)
+                && ModeSwitchWords.Any(word => invocation.TargetMethod.Name.IndexOf(word, StringComparison.Ordinal) >= 0)));
 
     private static bool IsUnderCondition(IOperation call, IOperation body)
     {

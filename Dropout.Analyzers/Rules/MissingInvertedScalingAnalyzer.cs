@@ -34,14 +34,18 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 // A probability that is neither one symbol nor a constant could be scaled in a way the model cannot see. With a
                 // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
                 if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
-                    || facts.ScalesFor(site, nodeContext.CancellationToken).Any()
+                    || facts.ScalesFor(site, nodeContext.CancellationToken).Any(scale => scale.Place != ScalePlace.Backward || scale.Use.Root == facts.RootOf(site))
                     || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }
 
                 string keepProbability = KeepProbabilityText(site);
-                ImmutableDictionary<string, string?> properties = site.Bound is null
+                // The fix divides the kept value by p where p is a float or double operand of the comparison; a skipped
+                // term (sum += w * x) has no kept value to divide, and a coin flip or generic-math p no such operand.
+                bool fixable = site.Bound is null && site.ComparedText is null && site.Shape is not (DropoutSiteShape.SkippedTerm or DropoutSiteShape.ExactCount)
+                    && site.Probability.Type is not ITypeParameterSymbol;
+                ImmutableDictionary<string, string?> properties = fixable
                     ? ImmutableDictionary<string, string?>.Empty
                         .Add(KeepProbabilityProperty, keepProbability)
                         .Add(KeepProbabilityTypeProperty, site.Probability.Type?.SpecialType == SpecialType.System_Single ? "float" : "double")
@@ -54,8 +58,9 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
     /// <summary>The keep probability as source text: the compared value, or <c>(1 - value)</c> when it is a drop rate; an integer draw's value is divided by its bound.</summary>
     internal static string KeepProbabilityText(HandWrittenDropoutSite site)
     {
-        string compared = site.Probability.Syntax.ToString();
-        bool isSimple = site.Probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
+        string compared = site.ComparedText ?? site.Probability.Syntax.ToString();
+        bool isSimple = site.ComparedText is null
+            && site.Probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
         if (site.Bound is { } bound)
         {
             compared = "(double)" + (isSimple ? compared : "(" + compared + ")") + " / " + bound.Syntax;

@@ -156,7 +156,7 @@ internal sealed class DropoutTypeFacts
         {
             foreach (IOperation operation in root.Descendants())
             {
-                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)))
+                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)) || IsCount(operation))
                 {
                     continue;
                 }
@@ -173,10 +173,19 @@ internal sealed class DropoutTypeFacts
                     case ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } compound:
                         uses.Add(new ScaleUse(compound, compound.Value, compound.OperatorKind == BinaryOperatorKind.Divide, compound.Target, root));
                         break;
+                    case IInvocationOperation invocation when IsDividingCall(invocation):
+                        // ops.Divide(x, keep), x.Div(keep): the last argument divides.
+                        IOperation divisor = invocation.Arguments[invocation.Arguments.Length - 1].Value;
+                        if (HandWrittenDropoutSite.IsNumeric(divisor.Type))
+                        {
+                            uses.Add(new ScaleUse(invocation, divisor, true, invocation.Arguments.Length > 1 ? invocation.Arguments[0].Value : invocation.Instance, root));
+                        }
+
+                        break;
                     case IInvocationOperation invocation when IsScalingCall(invocation):
                         foreach (IArgumentOperation argument in invocation.Arguments)
                         {
-                            if (HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type))
+                            if (HandWrittenDropoutSite.IsNumeric(argument.Value.Type))
                             {
                                 uses.Add(new ScaleUse(invocation, argument.Value, false, null, root));
                             }
@@ -190,7 +199,11 @@ internal sealed class DropoutTypeFacts
         // A mask entry that stores its scale (u < p ? scale : 0, or mask[i] = scale in the kept branch) applies it.
         foreach (HandWrittenDropoutSite site in sites)
         {
-            IOperation root = roots.First(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span));
+            if (roots.FirstOrDefault(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span)) is not { } root)
+            {
+                continue;
+            }
+
             if (site.KeptValue is { } kept && IsMaskValue(kept))
             {
                 uses.Add(new ScaleUse(site.Decision, kept, false, null, root));
@@ -213,9 +226,60 @@ internal sealed class DropoutTypeFacts
         return uses.ToImmutable();
     }
 
+    // `(int)(rate * n)`, `(int)Math.Round(n * keep)`: a product that is made a whole number counts units (how many to drop,
+    // a per-mille threshold); it scales no activation.
+    private static bool IsCount(IOperation operation)
+    {
+        if (operation is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } binary)
+        {
+            return false;
+        }
+
+        if (IsIntegral(binary.Type))
+        {
+            return true;
+        }
+
+        for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IParenthesizedOperation:
+                case IArgumentOperation:
+                case IInvocationOperation { TargetMethod: { Name: "Round" or "Floor" or "Ceiling" or "Truncate", ContainingType.Name: "Math" or "MathF" } }:
+                    continue;
+                case IConversionOperation conversion:
+                    if (IsIntegral(conversion.Type))
+                    {
+                        return true;
+                    }
+
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIntegral(ITypeSymbol? type) =>
+        type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Byte;
+
     // A value stored in a mask rather than an activation: it reads no element.
     public static bool IsMaskValue(IOperation value) =>
-        !value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
+        !value.DescendantsAndSelf().Any(operation => ReadsElement(operation)
+            || (operation is ILocalReferenceOperation { Local: var local } && (local.RefKind != RefKind.None
+                || SymbolValues.OfLocal(local, operation) is { IsComplete: true } values && values.Values.Any(assigned => assigned.DescendantsAndSelf().Any(ReadsElement)))));
+
+    // An element of an array, span or indexer, or the element parameter of a lambda: an activation, not a mask constant.
+    private static bool ReadsElement(IOperation operation) =>
+        operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } };
+
+    // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
+    private static bool IsDividingCall(IInvocationOperation invocation) =>
+        invocation.Arguments.Length is 1 or 2
+        && invocation.TargetMethod.Name is "Divide" or "Div" or "DivideBy" or "DivideScalar" or "Divide_";
 
     // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input.
     private static bool IsScalingCall(IInvocationOperation invocation) =>
@@ -254,6 +318,22 @@ internal sealed class DropoutTypeFacts
         }
     }
 
+    /// <summary>
+    /// The factors derived from the site's probability in a body of another type of this file (a gradient class that reads
+    /// the forward's public mask), classified as <see cref="ScalesFor"/> classifies the type's own.
+    /// </summary>
+    public IEnumerable<(ScaleUse Use, ScaleKind Kind)> ScalesInOtherBody(IOperation body, HandWrittenDropoutSite site, CancellationToken cancellationToken)
+    {
+        foreach (ScaleUse use in CollectUses(ImmutableArray.Create(body), Array.Empty<HandWrittenDropoutSite>()))
+        {
+            ScaleKind kind = Classify(use, site, cancellationToken);
+            if (kind is not (ScaleKind.One or ScaleKind.Unrelated))
+            {
+                yield return (use, kind);
+            }
+        }
+    }
+
     /// <summary>What a use's factor is relative to the site's keep probability.</summary>
     public ScaleKind Classify(ScaleUse use, HandWrittenDropoutSite site, CancellationToken cancellationToken)
     {
@@ -263,22 +343,32 @@ internal sealed class DropoutTypeFacts
             factor = factor.Reciprocal();
         }
 
-        return Classify(factor, site.KeepTerm);
+        return Classify(factor, site.KeepTerm, site.DropTerm);
     }
 
-    public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep)
+    public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep) => Classify(factor, keep, keep.OneMinus());
+
+    private static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep, ProbabilityTerm drop)
     {
         if (factor.Kind == ProbabilityTermKind.Unrelated)
         {
             return ScaleKind.Unrelated;
         }
 
-        if (factor.Kind == ProbabilityTermKind.Unknown || keep.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated)
+        if (factor.Kind == ProbabilityTermKind.Unknown)
         {
             return ScaleKind.Unknown;
         }
 
-        ProbabilityTerm drop = keep.OneMinus();
+        // A drop rate known when the keep probability is not (percent / 100): only the drop-rate confusions can be named.
+        if (keep.Kind is ProbabilityTermKind.Unknown or ProbabilityTermKind.Unrelated)
+        {
+            return drop.Kind is ProbabilityTermKind.Power && factor.Equals(drop.Reciprocal()) ? ScaleKind.InverseDrop
+                : drop.Kind is ProbabilityTermKind.Power && factor.Equals(drop) ? ScaleKind.Drop
+                : factor.Kind == ProbabilityTermKind.Constant ? (factor.Equals(ProbabilityTerm.Constant(1)) ? ScaleKind.One : ScaleKind.Unrelated)
+                : ScaleKind.Unknown;
+        }
+
         if (factor.Equals(keep.Reciprocal()))
         {
             return ScaleKind.InverseKeep;

@@ -18,11 +18,13 @@ namespace Dropout.Analyzers;
 /// NextSingle, NextBool, ...) or contains <c>rand</c>, <c>rng</c>, <c>uniform</c>, <c>bernoulli</c> or <c>binomial</c> in any
 /// case (Random, _rng, rand_like, Uniform, Bernoulli, SampleBinomial, randoms, ...). They are found once per syntax tree by a
 /// plain search of its text, each occurrence confirmed with <c>FindToken</c>: walking every token of every type instead built
-/// the red nodes of the whole compilation and was most of the analyzers' time on a large compilation.
+/// the red nodes of the whole compilation and was most of the analyzers' time on a large compilation. A numeric literal
+/// 2^24, 2^31, 2^32 or 2^53 written in decimal (<c>16777216f</c>, <c>4294967296.0</c>) is indexed with them: it is the divisor
+/// that makes a uniform of hash bits in GPU-style kernels, which draw without a generator.
 /// </para>
 /// <para>
 /// <b>Helpers</b> (<see cref="NamesRandomness"/>): a method is worth summarizing as a draw or mask helper when it names a
-/// random word anywhere (<c>double Draw() =&gt; _rng.NextDouble();</c> decides nothing itself).
+/// random word (or holds a 2^k literal) anywhere (<c>double Draw() =&gt; _rng.NextDouble();</c> decides nothing itself).
 /// </para>
 /// <para>
 /// <b>Types</b> (<see cref="MayDraw"/>): dropout decides, per element, between a value and zero, so a type is analyzed only
@@ -47,6 +49,22 @@ namespace Dropout.Analyzers;
 /// <c>switch</c>. So a type that only shuffles, samples an index or initializes weights is never read.
 /// </para>
 /// <para>
+/// <b>Decisions without a comparison of the draw</b>, admitted as well (the shapes the model recognizes):
+/// <list type="bullet">
+/// <item>a 0/1 integer coin, <c>rng.Next(2)</c> or <c>rng.Next(0, 2)</c> (kept through parentheses, casts and a coin array
+///   <c>mask[i]</c>), that multiplies a variable: <c>h[i] *= rng.Next(2)</c>, <c>h[i] * mask[i]</c>. Arithmetic with a literal
+///   ends the coin (<c>rng.Next(2) * 2 - 1</c> is a sign);</item>
+/// <item>a draw passed to a comparison method: <c>ops.LessThan(u, keep)</c> (generic math);</item>
+/// <item>exact-count dropout, where the decision is on the index: an element assigned zero (<c>h[order[k]] = 0</c>, or a
+///   <c>?:</c> with a zero branch) at an index that is a draw, or an entry of a permutation: an array indexed by a draw
+///   (the swap of Fisher–Yates) or a name holding a draw (<c>OrderBy(_ =&gt; rng.Next()).ToArray()</c>). A permutation's
+///   other uses (reading, copying, <c>.Length</c>) admit nothing;</item>
+/// <item>a uniform of hash bits: a 2^k literal as the divisor (<c>(h &amp; 0xFFFFFF) / 16777216f</c>) or inside a constant
+///   factor (<c>bits * (1.0 / 9007199254740992.0)</c>); the division or product is then climbed as a draw. A literal
+///   that divides nothing (<c>const long Max = 4294967296</c>) starts nothing.</item>
+/// </list>
+/// </para>
+/// <para>
 /// <b>Compilations</b> (<see cref="AnyTypeMayDraw"/>): when no type of the compilation passes, the hand-written rules
 /// register nothing for it, so most code gets no callback per type from them.
 /// </para>
@@ -55,6 +73,10 @@ internal sealed partial class HandWrittenDropoutModel
 {
     // Text fragments whose occurrence may make an identifier a random word; IsRandomWord decides on the whole token.
     private static readonly string[] RandomWordFragments = ["Next", "rand", "rng", "uniform", "bernoulli", "binomial"];
+
+    // 2^24, 2^31, 2^32 and 2^53 written in decimal: the divisors that turn hash or generator bits into a uniform in [0, 1)
+    // (GPU-style kernels draw without a generator object). IsUniformDivisor confirms the literal's value.
+    private static readonly string[] UniformDivisorFragments = ["16777216", "2147483648", "4294967296", "9007199254740992"];
 
     // Names of methods that compare element-wise (TorchSharp's lt/gt/le/ge, System.Numerics.Tensors' LessThan, ...).
     private static readonly HashSet<string> ComparisonMethodNames = new(StringComparer.OrdinalIgnoreCase)
@@ -112,6 +134,10 @@ internal sealed partial class HandWrittenDropoutModel
         || name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
         || name.IndexOf("binomial", StringComparison.OrdinalIgnoreCase) >= 0;
 
+    private static bool IsUniformDivisor(SyntaxToken token) =>
+        token.IsKind(SyntaxKind.NumericLiteralToken) && token.Value is { } number
+        && ProbabilityScaling.ToDouble(number) is 16777216d or 2147483648d or 4294967296d or 9007199254740992d;
+
     // A draw that is itself a 0/1 or true/false decision.
     private static bool IsDecidingDrawWord(string name) =>
         name.IndexOf("bernoulli", StringComparison.OrdinalIgnoreCase) >= 0
@@ -149,6 +175,19 @@ internal sealed partial class HandWrittenDropoutModel
                     root ??= tree.GetRoot();
                     SyntaxToken token = root.FindToken(at);
                     if (token.IsKind(SyntaxKind.IdentifierToken) && token.Span.Contains(at) && IsRandomWord(token.ValueText))
+                    {
+                        positions.Add(token.SpanStart);
+                    }
+                }
+            }
+
+            foreach (string fragment in UniformDivisorFragments)
+            {
+                for (int at = text.IndexOf(fragment, StringComparison.Ordinal); at >= 0; at = text.IndexOf(fragment, at + fragment.Length, StringComparison.Ordinal))
+                {
+                    root ??= tree.GetRoot();
+                    SyntaxToken token = root.FindToken(at);
+                    if (token.SpanStart == at && IsUniformDivisor(token))
                     {
                         positions.Add(token.SpanStart);
                     }
@@ -209,17 +248,18 @@ internal sealed partial class HandWrittenDropoutModel
         private bool Search(TextSpan span, bool followHelpers, CancellationToken cancellationToken)
         {
             SyntaxNode root = _tree.GetRoot(cancellationToken);
-            var pending = new List<SyntaxToken>();
+            var pending = new List<(SyntaxToken Token, Held Held)>();
             for (int i = FirstWordAtOrAfter(span.Start); i < _positions.Length && _positions[i] < span.End; i++)
             {
-                pending.Add(root.FindToken(_positions[i]));
+                pending.Add((root.FindToken(_positions[i]), Held.Draw));
             }
 
+            // Keyed by kind and name as one string (no tuple instantiation, as for the index above).
             var tainted = new HashSet<string>(StringComparer.Ordinal);
             for (int hop = 0; hop <= MaxNameHops && pending.Count > 0; hop++)
             {
-                var sinks = new List<string>();
-                foreach (SyntaxToken token in pending)
+                var sinks = new List<(string Name, Held Held)>();
+                foreach ((SyntaxToken token, Held held) in pending)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (hop == 0 && IsDecidingDrawWord(token.ValueText) && token.Parent is SimpleNameSyntax)
@@ -227,18 +267,23 @@ internal sealed partial class HandWrittenDropoutModel
                         return true;
                     }
 
-                    if (Climb(token, sinks, followHelpers, cancellationToken))
+                    bool decides = held == Held.Permutation
+                        ? ClimbPermutation(token)
+                        : token.IsKind(SyntaxKind.NumericLiteralToken)
+                            ? UniformFromBits(token) is { } uniform && Climb(uniform, coin: false, sinks, followHelpers, cancellationToken)
+                            : token.Parent is SimpleNameSyntax name && Climb(name, held == Held.Coin, sinks, followHelpers, cancellationToken);
+                    if (decides)
                     {
                         return true;
                     }
                 }
 
                 pending.Clear();
-                foreach (string name in sinks)
+                foreach ((string name, Held held) in sinks)
                 {
-                    if (tainted.Add(name))
+                    if (tainted.Add((char)('0' + (int)held) + name))
                     {
-                        AddUses(root, name, span, pending);
+                        AddUses(root, name, held, span, pending);
                     }
                 }
             }
@@ -247,7 +292,7 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         // Every identifier token spelling `name` in the span: a plain text search, confirmed token by token.
-        private void AddUses(SyntaxNode root, string name, TextSpan span, List<SyntaxToken> uses)
+        private void AddUses(SyntaxNode root, string name, Held held, TextSpan span, List<(SyntaxToken, Held)> uses)
         {
             for (int at = _text.IndexOf(name, span.Start, span.Length, StringComparison.Ordinal); at >= 0 && at + name.Length <= span.End;
                  at = at + name.Length < span.End ? _text.IndexOf(name, at + name.Length, span.End - at - name.Length, StringComparison.Ordinal) : -1)
@@ -255,34 +300,34 @@ internal sealed partial class HandWrittenDropoutModel
                 SyntaxToken token = root.FindToken(at);
                 if (token.SpanStart == at && token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax)
                 {
-                    uses.Add(token);
+                    uses.Add((token, held));
                 }
             }
         }
 
         // Climbs from a random word (or a name holding a draw) through the expression that uses it. True when the value
         // reaches a decision; otherwise adds the names it is stored in (a local, a field, an array, a returning member).
-        private bool Climb(SyntaxToken token, List<string> sinks, bool followHelpers, CancellationToken cancellationToken)
+        // `coin` says the value is a 0/1 integer draw (rng.Next(2)), which decides as soon as it multiplies an activation.
+        private bool Climb(ExpressionSyntax start, bool coin, List<(string Name, Held Held)> sinks, bool followHelpers, CancellationToken cancellationToken)
         {
-            if (token.Parent is not SimpleNameSyntax name)
-            {
-                // A declaration's own name (a parameter, a field, a method): its uses are found by their own tokens.
-                return false;
-            }
-
-            SyntaxNode current = name;
+            SyntaxNode current = start;
             while (current.Parent is { } parent)
             {
+                // Only parentheses, casts and an element of a coin array (mask[i]) keep a coin a coin (rng.Next(2) * 2 - 1 is a
+                // sign, not a 0/1 factor).
+                bool keepsCoin = parent is ParenthesizedExpressionSyntax or CastExpressionSyntax
+                    || parent is ElementAccessExpressionSyntax coins && coins.Expression == current;
                 switch (parent)
                 {
                     case BinaryExpressionSyntax binary when IsComparison(binary.Kind()):
                         return !binary.Left.IsKind(SyntaxKind.NullLiteralExpression) && !binary.Right.IsKind(SyntaxKind.NullLiteralExpression);
                     case BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.MultiplyExpression) || binary.IsKind(SyntaxKind.DivideExpression)
                         || binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression):
-                        // 1.0 - u or u * 100 is still a draw; std * Gaussian(rng) is a weight, not a decision.
+                        // 1.0 - u or u * 100 is still a draw; std * Gaussian(rng) is a weight, not a decision; h * rng.Next(2)
+                        // keeps or zeroes h.
                         if (!IsLiteral(binary.Left == current ? binary.Right : binary.Left))
                         {
-                            return false;
+                            return coin && binary.IsKind(SyntaxKind.MultiplyExpression);
                         }
 
                         break;
@@ -318,9 +363,22 @@ internal sealed partial class HandWrittenDropoutModel
                             break;
                         }
 
+                        if (argument.Parent is BracketedArgumentListSyntax { Parent: ElementAccessExpressionSyntax element })
+                        {
+                            // An index (order[rng.Next(n)]) picks an element; it decides nothing about its value, unless the
+                            // element it picks is zeroed (exact-count dropout) or the indexed array is a permutation.
+                            return IndexDecides(element, sinks);
+                        }
+
                         if (argument.Parent is not ArgumentListSyntax { Parent: InvocationExpressionSyntax call })
                         {
                             return false;
+                        }
+
+                        if (InvokedName(call) is { } invoked && ComparisonMethodNames.Contains(invoked))
+                        {
+                            // A comparison called with the draw as an argument (ops.LessThan(u, keep)), as generic math writes it.
+                            return true;
                         }
 
                         if (IsGenerator(argument.Expression))
@@ -335,15 +393,20 @@ internal sealed partial class HandWrittenDropoutModel
                     case ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax:
                         return false;
                     case BracketedArgumentListSyntax:
-                        // An index (order[rng.Next(n)]) picks an element; it decides nothing about its value.
                         return false;
                     case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }:
-                        sinks.Add(declarator.Identifier.ValueText);
+                        sinks.Add((declarator.Identifier.ValueText, coin ? Held.Coin : Held.Draw));
                         return false;
                     case AssignmentExpressionSyntax assignment:
                         if (assignment.Right == current)
                         {
-                            AddAssignedNames(assignment.Left, sinks);
+                            if (coin && assignment.IsKind(SyntaxKind.MultiplyAssignmentExpression))
+                            {
+                                // hidden[i] *= rng.Next(2): a 0/1 factor.
+                                return true;
+                            }
+
+                            AddAssignedNames(assignment.Left, coin ? Held.Coin : Held.Draw, sinks);
                         }
 
                         return false;
@@ -367,20 +430,96 @@ internal sealed partial class HandWrittenDropoutModel
                 }
 
                 current = parent;
+                coin = keepsCoin && coin || current is InvocationExpressionSyntax drawCall && IsIntegerCoin(drawCall);
             }
 
             return false;
         }
 
+        // An element picked with a draw (or with an entry of a permutation): zeroing it is the decision of exact-count dropout
+        // (y[order[k]] = 0, y[index[k]] = k < drop ? 0f : x[index[k]]); otherwise the indexed array is remembered as a
+        // permutation (a Fisher–Yates swap a[j] with j = rng.Next(i + 1)), whose own entries may index such a zeroing.
+        private static bool IndexDecides(ElementAccessExpressionSyntax element, List<(string Name, Held Held)> sinks)
+        {
+            if (element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
+                && assignment.Left == element && WritesZero(assignment.Right))
+            {
+                return true;
+            }
+
+            switch (element.Expression)
+            {
+                case IdentifierNameSyntax identifier:
+                    sinks.Add((identifier.Identifier.ValueText, Held.Permutation));
+                    break;
+                case MemberAccessExpressionSyntax access:
+                    sinks.Add((access.Name.Identifier.ValueText, Held.Permutation));
+                    break;
+            }
+
+            return false;
+        }
+
+        // A use of a permutation decides only as the index of a zeroed element (h[order[k]] = 0).
+        private static bool ClimbPermutation(SyntaxToken token) =>
+            token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } name && entry.Expression == name
+            && entry.Parent is ArgumentSyntax { Parent: BracketedArgumentListSyntax { Parent: ElementAccessExpressionSyntax element } }
+            && element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
+            && assignment.Left == element && WritesZero(assignment.Right);
+
+        // 0, 0f, 0.0 or a ?: with such a branch.
+        private static bool WritesZero(ExpressionSyntax value) => value switch
+        {
+            LiteralExpressionSyntax { Token.Value: { } number } => ProbabilityScaling.ToDouble(number) is 0d,
+            ParenthesizedExpressionSyntax parenthesized => WritesZero(parenthesized.Expression),
+            CastExpressionSyntax cast => WritesZero(cast.Expression),
+            ConditionalExpressionSyntax conditional => WritesZero(conditional.WhenTrue) || WritesZero(conditional.WhenFalse),
+            _ => false,
+        };
+
+        // The uniform made from bits by a 2^k literal: (h & 0xFFFFFF) / 16777216f, or bits * (1f / 16777216f).
+        private static ExpressionSyntax? UniformFromBits(SyntaxToken literal)
+        {
+            if (literal.Parent is not LiteralExpressionSyntax node)
+            {
+                return null;
+            }
+
+            ExpressionSyntax current = node;
+            while (current.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax
+                   || current.Parent is BinaryExpressionSyntax constant && IsLiteral(constant.Left == current ? constant.Right : constant.Left))
+            {
+                current = (ExpressionSyntax)current.Parent;
+            }
+
+            return current.Parent switch
+            {
+                BinaryExpressionSyntax divide when divide.IsKind(SyntaxKind.DivideExpression) && divide.Right == current => divide,
+                BinaryExpressionSyntax multiply when multiply.IsKind(SyntaxKind.MultiplyExpression) => multiply,
+                _ => null,
+            };
+        }
+
+        // rng.Next(2) or rng.Next(0, 2): a 0/1 integer.
+        private static bool IsIntegerCoin(InvocationExpressionSyntax invocation) =>
+            invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Next" }
+            && invocation.ArgumentList.Arguments is var arguments
+            && (arguments.Count == 1 && IsInteger(arguments[0].Expression, 2) || arguments.Count == 2 && IsInteger(arguments[0].Expression, 0) && IsInteger(arguments[1].Expression, 2));
+
+        private static bool IsInteger(ExpressionSyntax expression, int value) =>
+            expression is LiteralExpressionSyntax { Token.Value: int number } && number == value;
+
+        private static string? InvokedName(InvocationExpressionSyntax call) => call.Expression switch
+        {
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => null,
+        };
+
         // A method of this tree, named as the call names it, whose own body decides with a draw (one level: its own helpers are not followed).
         private bool CallsDecidingHelper(InvocationExpressionSyntax call, CancellationToken cancellationToken)
         {
-            string? name = call.Expression switch
-            {
-                SimpleNameSyntax simple => simple.Identifier.ValueText,
-                MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-                _ => null,
-            };
+            string? name = InvokedName(call);
             if (name is null)
             {
                 return false;
@@ -420,49 +559,54 @@ internal sealed partial class HandWrittenDropoutModel
             _ => false,
         };
 
-        private static void AddAssignedNames(ExpressionSyntax target, List<string> sinks)
+        private static void AddAssignedNames(ExpressionSyntax target, Held held, List<(string Name, Held Held)> sinks)
         {
             switch (target)
             {
                 case IdentifierNameSyntax identifier:
-                    sinks.Add(identifier.Identifier.ValueText);
+                    sinks.Add((identifier.Identifier.ValueText, held));
                     break;
                 case MemberAccessExpressionSyntax access:
-                    sinks.Add(access.Name.Identifier.ValueText);
+                    sinks.Add((access.Name.Identifier.ValueText, held));
                     break;
                 case ElementAccessExpressionSyntax element:
-                    AddAssignedNames(element.Expression, sinks);
+                    AddAssignedNames(element.Expression, held, sinks);
                     break;
                 case TupleExpressionSyntax tuple:
                     foreach (ArgumentSyntax argument in tuple.Arguments)
                     {
-                        AddAssignedNames(argument.Expression, sinks);
+                        AddAssignedNames(argument.Expression, held, sinks);
                     }
 
                     break;
                 case ParenthesizedExpressionSyntax parenthesized:
-                    AddAssignedNames(parenthesized.Expression, sinks);
+                    AddAssignedNames(parenthesized.Expression, held, sinks);
                     break;
             }
         }
 
-        private static void AddMemberName(SyntaxNode? member, List<string> sinks)
+        private static void AddMemberName(SyntaxNode? member, List<(string Name, Held Held)> sinks)
         {
-            switch (member)
+            string? name = member switch
             {
-                case MethodDeclarationSyntax method:
-                    sinks.Add(method.Identifier.ValueText);
-                    break;
-                case PropertyDeclarationSyntax property:
-                    sinks.Add(property.Identifier.ValueText);
-                    break;
-                case LocalFunctionStatementSyntax local:
-                    sinks.Add(local.Identifier.ValueText);
-                    break;
-                case AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property }:
-                    sinks.Add(property.Identifier.ValueText);
-                    break;
+                MethodDeclarationSyntax method => method.Identifier.ValueText,
+                PropertyDeclarationSyntax property => property.Identifier.ValueText,
+                LocalFunctionStatementSyntax local => local.Identifier.ValueText,
+                AccessorDeclarationSyntax { Parent.Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+                _ => null,
+            };
+            if (name is not null)
+            {
+                sinks.Add((name, Held.Draw));
             }
         }
+    }
+
+    // What a name holds: a draw, a 0/1 integer draw, or a permutation (an array whose entries were swapped at drawn indices).
+    private enum Held
+    {
+        Draw,
+        Coin,
+        Permutation,
     }
 }

@@ -21,12 +21,19 @@ internal sealed partial class HandWrittenDropoutModel
     // Words that make a draw something else than dropout even where the code also speaks of training.
     private static readonly string[] NotDropoutVocabulary =
         ["noise", "corrupt", "augment", "erase", "cutout", "salt", "pepper", "epsilon", "explor", "bootstrap", "mutat", "crossover", "prune", "sparsif",
-         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species"];
+         "forest", "bagging", "inbag", "subsampl", "feature", "jump", "wander", "spawn", "disable", "neat", "connection", "genome", "gene", "species",
+         "fitness", "roulette", "tournament"];
 
     // An object's member zeroed by the draw is an activation only when it is named like one (neuron.Output, node.Value).
     private static readonly string[] ActivationMemberWords = ["output", "value", "activation", "signal", "state", "hidden", "result"];
 
     private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
+
+    // Words of neural-network code, one of which must accompany the weak words above.
+    private static readonly string[] NeuralVocabulary =
+        ["train", "layer", "neuron", "hidden", "activation", "weight", "forward", "backward", "backprop", "grad", "network", "perceptron", "relu", "tanh",
+         "sigmoid", "softmax", "epoch", "logit", "embedding", "attention", "dense", "conv", "lstm", "gru", "rnn", "cell", "neural", "model", "predict",
+         "input", "output", "feature", "node", "unit", "tensor", "matrix", "batch"];
 
     /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
     public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
@@ -58,7 +65,7 @@ internal sealed partial class HandWrittenDropoutModel
                 HandWrittenDropoutSite? site = operation switch
                 {
                     IBinaryOperation comparison => FromComparison(comparison, root),
-                    IInvocationOperation invocation => FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root),
+                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root) ?? FromCoinValue(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
@@ -72,32 +79,253 @@ internal sealed partial class HandWrittenDropoutModel
 
         private HandWrittenDropoutSite? FromComparison(IBinaryOperation comparison, IOperation root)
         {
+            if (comparison.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+            {
+                return FromEquality(comparison, root);
+            }
+
             if (comparison.OperatorKind is not (BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual))
             {
                 return null;
             }
 
+            bool isLess = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual;
+            return FromOrdering(comparison, comparison.LeftOperand, comparison.RightOperand, isLess, root);
+        }
+
+        // Generic math compares through calls: `ops.LessThan(u, keep)`, `NumOps.GreaterThan(rate, u)`, `T.IsLessThan(u, p)`.
+        private HandWrittenDropoutSite? FromComparisonCall(IInvocationOperation invocation, IOperation root)
+        {
+            if (invocation.Arguments.Length != 2 || invocation.Type?.SpecialType != SpecialType.System_Boolean)
+            {
+                return null;
+            }
+
+            bool? isLess = invocation.TargetMethod.Name switch
+            {
+                "LessThan" or "LessThanOrEqual" or "LessThanOrEquals" or "IsLessThan" or "Less" or "Lt" => true,
+                "GreaterThan" or "GreaterThanOrEqual" or "GreaterThanOrEquals" or "IsGreaterThan" or "Greater" or "Gt" => false,
+                _ => null,
+            };
+            if (isLess is null)
+            {
+                return null;
+            }
+
+            IOperation left = invocation.Arguments.First(argument => argument.Parameter?.Ordinal == 0).Value;
+            IOperation right = invocation.Arguments.First(argument => argument.Parameter?.Ordinal == 1).Value;
+            return FromOrdering(invocation, left, right, isLess.Value, root);
+        }
+
+        private HandWrittenDropoutSite? FromOrdering(IOperation comparison, IOperation leftOperand, IOperation rightOperand, bool isLess, IOperation root)
+        {
             bool drawOnLeft;
             RandomValue draw;
-            if (TryRandomValue(comparison.LeftOperand, 0, out draw))
+            if (TryRandomValue(leftOperand, 0, out draw))
             {
                 drawOnLeft = true;
             }
-            else if (TryRandomValue(comparison.RightOperand, 0, out draw))
+            else if (TryRandomValue(rightOperand, 0, out draw))
             {
                 drawOnLeft = false;
             }
             else
             {
+                return FromExactCount(comparison, leftOperand, rightOperand, isLess, root);
+            }
+
+            IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? leftOperand : rightOperand);
+            IOperation probability = HandWrittenDropoutSite.StripConversions(drawOnLeft ? rightOperand : leftOperand);
+            // `u < q` (or `q > u`) is true with probability q.
+            bool trueWithProbability = isLess ? drawOnLeft : !drawOnLeft;
+            return Climb(comparison, drawSide, draw.Call, probability, draw.Bound, trueWithProbability, root, 0);
+        }
+
+        // Exact-count dropout: indices shuffled (Fisher-Yates, or OrderBy a draw), and the element at position k dropped when
+        // `k < count` with `count = (int)(rate * n)`. The position of an element in a random permutation is uniform, so
+        // `k < rate * n` is true with probability `rate`, as `u < rate` is: the count's fraction is the compared probability.
+        private HandWrittenDropoutSite? FromExactCount(IOperation comparison, IOperation leftOperand, IOperation rightOperand, bool isLess, IOperation root)
+        {
+            foreach (bool positionOnLeft in new[] { true, false })
+            {
+                if (HandWrittenDropoutSite.StripConversions(positionOnLeft ? leftOperand : rightOperand) is ILocalReferenceOperation position
+                    && position.Type?.SpecialType == SpecialType.System_Int32
+                    && CountFraction(positionOnLeft ? rightOperand : leftOperand) is { } fraction
+                    && ShuffleIndexedBy(position.Local, comparison, root) is { } shuffleDraw)
+                {
+                    bool trueWithProbability = isLess ? positionOnLeft : !positionOnLeft;
+                    return Climb(comparison, position, shuffleDraw, fraction, null, trueWithProbability, root, 0);
+                }
+            }
+
+            return null;
+        }
+
+        // `(int)(rate * n)`, `(int)Math.Round(n * rate)`, or a local holding one: the floating-point fraction of a count.
+        private static IOperation? CountFraction(IOperation count)
+        {
+            for (int step = 0; step < 3; step++)
+            {
+                IOperation stripped = HandWrittenDropoutSite.StripConversions(count);
+                while (stripped is IInvocationOperation { Arguments.Length: >= 1, TargetMethod: { Name: "Round" or "Floor" or "Ceiling" or "Truncate" or "Max" or "Min", ContainingType.Name: "Math" or "MathF" } } rounding)
+                {
+                    IOperation? inner = rounding.Arguments.Select(argument => HandWrittenDropoutSite.StripConversions(argument.Value)).FirstOrDefault(value => value.ConstantValue.HasValue == false);
+                    if (inner is null)
+                    {
+                        return null;
+                    }
+
+                    stripped = HandWrittenDropoutSite.StripConversions(inner);
+                }
+
+                if (stripped is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product)
+                {
+                    IOperation left = HandWrittenDropoutSite.StripConversions(product.LeftOperand);
+                    IOperation right = HandWrittenDropoutSite.StripConversions(product.RightOperand);
+                    bool leftFraction = HandWrittenDropoutSite.IsFloatingPoint(left.Type) && !HandWrittenDropoutSite.IsFloatingPoint(right.Type);
+                    bool rightFraction = HandWrittenDropoutSite.IsFloatingPoint(right.Type) && !HandWrittenDropoutSite.IsFloatingPoint(left.Type);
+                    return leftFraction ? left : rightFraction ? right : null;
+                }
+
+                if (stripped is ILocalReferenceOperation local && SymbolValues.OfLocal(local.Local, stripped) is { IsComplete: true, Values.Length: 1 } values)
+                {
+                    count = values.Values[0];
+                    continue;
+                }
+
                 return null;
             }
 
-            IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
-            IOperation probability = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand);
-            // `u < q` (or `q > u`) is true with probability q.
-            bool trueWithProbability = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
-            return Climb(comparison, drawSide, draw.Call, probability, draw.Bound, trueWithProbability, root, 0);
+            return null;
         }
+
+        // The draw of a shuffle whose permutation is read at `position` (order[k]) near the comparison: a swap with an index drawn
+        // by rng.Next (Fisher-Yates) in the same body, or a permutation built by OrderBy(_ => rng.Next...()).
+        private IInvocationOperation? ShuffleIndexedBy(ILocalSymbol position, IOperation comparison, IOperation root)
+        {
+            IOperation? loop = comparison.Parent;
+            while (loop is not null and not ILoopOperation)
+            {
+                loop = loop.Parent;
+            }
+
+            if (loop is null)
+            {
+                return null;
+            }
+
+            foreach (IOperation operation in loop.Descendants())
+            {
+                if (operation is IArrayElementReferenceOperation { Indices.Length: 1 } element
+                    && element.Type?.SpecialType == SpecialType.System_Int32
+                    && HandWrittenDropoutSite.StripConversions(element.Indices[0]) is ILocalReferenceOperation index
+                    && SymbolEqualityComparer.Default.Equals(index.Local, position)
+                    && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } permutation
+                    && ShuffleDraw(permutation, root) is { } draw)
+                {
+                    return draw;
+                }
+            }
+
+            return null;
+        }
+
+        private IInvocationOperation? ShuffleDraw(ISymbol permutation, IOperation root)
+        {
+            foreach (IOperation operation in root.Descendants())
+            {
+                // Fisher-Yates: permutation[j] with j = rng.Next(i + 1) (or the draw itself as the index).
+                if (operation is IArrayElementReferenceOperation { Indices.Length: 1 } element
+                    && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), permutation))
+                {
+                    IOperation index = HandWrittenDropoutSite.StripConversions(element.Indices[0]);
+                    if (index is ILocalReferenceOperation local && SymbolValues.OfLocal(local.Local, index) is { IsComplete: true, Values.Length: 1 } values)
+                    {
+                        index = values.Values[0];
+                    }
+
+                    if (TryRandomValue(index, 0, out RandomValue value) && value.Bound is not null && value.Call is { } call)
+                    {
+                        return call;
+                    }
+                }
+
+                // permutation = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToArray()
+                if (operation is ISimpleAssignmentOperation or IVariableInitializerOperation
+                    && (operation is ISimpleAssignmentOperation assignment ? SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), permutation)
+                        : operation.Parent is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, permutation)))
+                {
+                    foreach (IInvocationOperation orderBy in operation.Descendants().OfType<IInvocationOperation>().Where(invocation => invocation.TargetMethod.Name is "OrderBy" or "Shuffle"))
+                    {
+                        if (orderBy.Descendants().OfType<IInvocationOperation>().FirstOrDefault(inner => inner.TargetMethod.Name is "Next" or "NextDouble" or "NextSingle") is { } draw)
+                        {
+                            return draw;
+                        }
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        // A coin flip `rng.Next(2) == 0` (or `rng.Next(10) != 3`): an integer draw below a constant n equal to a constant below
+        // n is true with probability 1/n, whatever the constant.
+        private HandWrittenDropoutSite? FromEquality(IBinaryOperation comparison, IOperation root)
+        {
+            bool drawOnLeft = TryRandomValue(comparison.LeftOperand, 0, out RandomValue draw);
+            if (!drawOnLeft && !TryRandomValue(comparison.RightOperand, 0, out draw))
+            {
+                return null;
+            }
+
+            IOperation other = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand);
+            if (draw.Bound is not { } bound
+                || HandWrittenDropoutSite.StripConversions(bound).ConstantValue is not { HasValue: true, Value: int n } || n < 2
+                || other.ConstantValue is not { HasValue: true, Value: int value } || value < 0 || value >= n)
+            {
+                return null;
+            }
+
+            _equalityDraw = (ProbabilityTerm.Constant(1.0 / n), "1.0 / " + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            try
+            {
+                IOperation drawSide = HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.LeftOperand : comparison.RightOperand);
+                return Climb(comparison, drawSide, draw.Call, other, null, comparison.OperatorKind == BinaryOperatorKind.Equals, root, 0);
+            }
+            finally
+            {
+                _equalityDraw = null;
+            }
+        }
+
+        // `mask[i] = rng.Next(0, 2)`, `x[i] *= rng.Next(2)`: an integer draw below 2 used as a number is itself a 0/1 Bernoulli(1/2).
+        private HandWrittenDropoutSite? FromCoinValue(IInvocationOperation invocation, IOperation root)
+        {
+            if (invocation.TargetMethod.Name is not ("Next" or "Range")
+                || !TryRandomValue(invocation, 0, out RandomValue draw)
+                || draw.Bound is not { } bound
+                || HandWrittenDropoutSite.StripConversions(bound).ConstantValue is not { HasValue: true, Value: 2 }
+                || HandWrittenDropoutSite.ClimbConversions(invocation).Parent is not (ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation } or ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply }
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply, LeftOperand: IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } }
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply, RightOperand: IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } }))
+            {
+                // Only a mask entry or a factor of an element: `sign = rng.Next(2) * 2 - 1` is not a decision.
+                return null;
+            }
+
+            _equalityDraw = (ProbabilityTerm.Constant(0.5), "1.0 / 2");
+            try
+            {
+                return FromZeroOneNumber(invocation, invocation, draw.Call, invocation, bound, null, true, root);
+            }
+            finally
+            {
+                _equalityDraw = null;
+            }
+        }
+
+        // While a coin flip is climbed: its probability (the compared constant is not it) and that probability as source text.
+        private (ProbabilityTerm Term, string Text)? _equalityDraw;
 
         private HandWrittenDropoutSite? FromBernoulli(IInvocationOperation invocation, IOperation root)
         {
@@ -111,8 +339,13 @@ internal sealed partial class HandWrittenDropoutModel
                 return Climb(invocation, invocation, call, probability, null, trueWithProbability, root, 0);
             }
 
-            // A numeric 0/1 draw: multiplied into the activation, or stored as a mask entry.
-            IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+            return FromZeroOneNumber(invocation, invocation, call, invocation, probability, null, trueWithProbability, root);
+        }
+
+        // A numeric 0/1 draw (Bernoulli(p) as a number, Convert.ToDouble(u < p)): multiplied into the activation, or stored as a mask entry.
+        private HandWrittenDropoutSite? FromZeroOneNumber(IOperation number, IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root)
+        {
+            IOperation outer = HandWrittenDropoutSite.ClimbConversions(number);
             (IOperation Decision, IOperation? Kept, ISymbol? Mask)? shape = outer.Parent switch
             {
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product =>
@@ -127,7 +360,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            return Build(invocation, call, invocation, probability, null, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
+            return Build(comparison, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
         }
 
         // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
@@ -166,6 +399,78 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation probability = HandWrittenDropoutSite.StripConversions(probabilityArgument.Value);
             return Build(invocation, summary.UniformCall, invocation, probability, null, summary.MaskKeepIsComplement, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
         }
+
+        // `RandomBernoulli(mask, seed, p)`, `Ops.FillBernoulli(noise, p)`, `mask = Tensor.Bernoulli(shape, p)`: a library (or any
+        // method whose body this file does not show as a helper) that fills a mask with 1s with probability p. Bernoulli's
+        // parameter is the probability of a 1, so the entries are kept with p.
+        private HandWrittenDropoutSite? FromLibraryBernoulliFill(IInvocationOperation invocation, IOperation root)
+        {
+            IMethodSymbol method = invocation.TargetMethod;
+            if (method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0
+                || VisibleBodyDraws(method)
+                || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
+                || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
+            {
+                return null;
+            }
+
+            IOperation probability = HandWrittenDropoutSite.StripConversions(invocation.Arguments.First(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)).Value);
+            ISymbol? mask = null;
+            IOperation decision = invocation;
+            if (method.ReturnsVoid)
+            {
+                IArgumentOperation[] filled = invocation.Arguments.Where(argument => IsElementContainer(argument.Value.Type) && HandWrittenDropoutSite.ReferencedSymbol(argument.Value) is not null).ToArray();
+                if (filled.Length != 1)
+                {
+                    return null;
+                }
+
+                mask = HandWrittenDropoutSite.ReferencedSymbol(filled[0].Value);
+            }
+            else if (IsElementContainer(method.ReturnType))
+            {
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+                (mask, decision) = outer.Parent switch
+                {
+                    ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
+                    IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } initializer => (declarator.Symbol, initializer),
+                    _ => (null, invocation),
+                };
+            }
+
+            return mask is null
+                ? null
+                : Build(invocation, null, invocation, probability, null, false, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // A method of the compilation whose body draws is a helper the model reads (or judges in its own body), not a
+        // library fill whose entries are taken to be 0/1: its mask may hold 1/p already.
+        private bool VisibleBodyDraws(IMethodSymbol method)
+        {
+            foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+            {
+                SyntaxNode declaration = reference.GetSyntax(cancellationToken);
+                SyntaxNode? body = declaration switch
+                {
+                    BaseMethodDeclarationSyntax { Body: { } block } => block,
+                    BaseMethodDeclarationSyntax { ExpressionBody: { } arrow } => arrow,
+                    LocalFunctionStatementSyntax { Body: { } block } => block,
+                    LocalFunctionStatementSyntax { ExpressionBody: { } arrow } => arrow,
+                    _ => null,
+                };
+                if (body is not null && NamesRandomness(body))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        // An array, a span or a tensor/matrix/vector type: something a mask is stored in.
+        private static bool IsElementContainer(ITypeSymbol? type) =>
+            type is IArrayTypeSymbol
+            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.IndexOf("NDArray", StringComparison.Ordinal) >= 0);
 
         private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
         {
@@ -207,6 +512,14 @@ internal sealed partial class HandWrittenDropoutModel
                         : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
                 IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
+                IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
+                    FromZeroingLoop(condition, draw, call, probability, bound, trueWithProbability, loop, root),
+                // `Convert.ToDouble(u >= rate)`: the decision as a 0/1 number.
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "ToDouble" or "ToSingle" or "ToInt32" or "ToByte", ContainingType: { Name: "Convert", ContainingNamespace.Name: "System" } } } convert } argument
+                    when argument.Value == current && current.Type?.SpecialType == SpecialType.System_Boolean =>
+                    FromZeroOneNumber(convert, condition, call, draw, probability, bound, trueWithProbability, root),
+                IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add", Instance: { } list } add } argument when argument.Value == current && current.Type?.SpecialType == SpecialType.System_Boolean =>
+                    FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, add, list, root),
                 IReturnOperation returned when returned.ReturnedValue == current && LinqBuiltMask(returned) is { } built =>
                     FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, built.Assignment, built.Target, root),
                 _ => null,
@@ -258,7 +571,8 @@ internal sealed partial class HandWrittenDropoutModel
             return null;
         }
 
-        private HandWrittenDropoutSite? FromBooleanMask(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, ISimpleAssignmentOperation assignment, IOperation target, IOperation root)
+        // `mask[i] = u < p`, or `mask.Add(u < p)` (the assignment or the Add is the decision).
+        private HandWrittenDropoutSite? FromBooleanMask(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation assignment, IOperation target, IOperation root)
         {
             ISymbol? mask = target switch
             {
@@ -306,7 +620,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             bool keptIsOne = HandWrittenDropoutSite.StripConversions(kept).ConstantValue is { HasValue: true, Value: var one } && ProbabilityScaling.ToDouble(one) == 1;
-            if (!HandWrittenDropoutSite.IsFloatingPoint(resultType) && !HandWrittenDropoutSite.IsFloatingPoint(conditional.Type) && !keptIsOne)
+            if (!HandWrittenDropoutSite.IsNumeric(resultType) && !HandWrittenDropoutSite.IsNumeric(conditional.Type) && !keptIsOne)
             {
                 return null;
             }
@@ -328,6 +642,14 @@ internal sealed partial class HandWrittenDropoutModel
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
                     ? HandWrittenDropoutSite.ReferencedSymbol(instance)
                     : null;
+
+            // `_mask = x.Select(_ => u < keep ? 1 / keep : 0).ToArray()`: mask entries built by a LINQ lambda and stored.
+            if (mask is null && outer.Parent is IReturnOperation returned && returned.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept)
+                && LinqBuiltMask(returned) is { } built)
+            {
+                mask = HandWrittenDropoutSite.ReferencedSymbol(built.Target);
+            }
+
             return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
@@ -351,7 +673,8 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else
             {
-                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root);
+                return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
+                    ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
             if (!IsPerElement(conditional, root))
@@ -364,6 +687,39 @@ internal sealed partial class HandWrittenDropoutModel
                 ? array
                 : null;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `for (k = 0; k < dropCount; k++) x[order[k]] = 0;`: exact-count dropout zeroing the first positions of a shuffle.
+        private HandWrittenDropoutSite? FromZeroingLoop(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IForLoopOperation loop, IOperation root)
+        {
+            IOperation body = loop.Body;
+            if (ZeroedElement(body) is not IArrayElementReferenceOperation zeroed)
+            {
+                return null;
+            }
+
+            // The body runs while the condition holds: those elements are dropped.
+            return Build(condition, call, draw, probability, bound, trueWithProbability, DropoutSiteShape.ExactCount, loop, null, null, zeroed, null, IsGatedByControl(loop, root), root);
+        }
+
+        // `if (u < keep) sum += w[i] * x[i];`: dropout that skips the dropped element's contribution instead of zeroing it
+        // (DropConnect, a neuron summing its inputs). The kept value is the added product (a weight times an input, as a
+        // neuron sums them); it reads an element. A plain `total += values[i]` is subsampling, not dropout.
+        private HandWrittenDropoutSite? FromSkippedTerm(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            IOperation statement = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
+            if (conditional.WhenFalse is not null
+                || statement is not IExpressionStatementOperation { Operation: ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add } accumulation }
+                || !HandWrittenDropoutSite.IsNumeric(accumulation.Target.Type)
+                || accumulation.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                || HandWrittenDropoutSite.StripConversions(accumulation.Value) is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } weighted
+                || !weighted.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                || !IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            return Build(condition, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.SkippedTerm, conditional, accumulation.Value, null, null, null, gated || IsGatedByControl(conditional, root), root);
         }
 
         // `if (r < rate) mask[i] = true; else mask[i] = false;`: a boolean mask written by branches.
@@ -396,12 +752,25 @@ internal sealed partial class HandWrittenDropoutModel
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
         }
 
+        // The one `mask[i] = true/false;` of a branch, which may also do other things (count the kept units).
         private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
         {
-            IOperation statement = branch is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : branch;
-            return statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } }
-                ? (target, value)
-                : null;
+            IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
+            (IOperation Target, bool Value)? write = null;
+            foreach (IOperation statement in statements)
+            {
+                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } })
+                {
+                    if (write is not null)
+                    {
+                        return null;
+                    }
+
+                    write = (target, value);
+                }
+            }
+
+            return write;
         }
 
         private static bool WritesArray(IOperation? branch, ISymbol array) =>
@@ -409,12 +778,19 @@ internal sealed partial class HandWrittenDropoutModel
             && branch.DescendantsAndSelf().Any(operation => operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target }
                 && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target.ArrayReference), array));
 
-        // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch.
-        private static IOperation? ZeroedElement(IOperation branch)
+        // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch, or of the loops of a
+        // branch that zero a whole channel or row (`for y, x: map[c, y, x] = 0`, spatial dropout).
+        private static IOperation? ZeroedElement(IOperation branch, int depth = 0)
         {
             IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
             foreach (IOperation statement in statements)
             {
+                if (statement is ILoopOperation { Body: var loopBody } && depth < 3
+                    && ZeroedElement(loopBody, depth + 1) is { } zeroedInLoop && zeroedInLoop is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                {
+                    return zeroedInLoop;
+                }
+
                 if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment })
                 {
                     continue;
@@ -452,8 +828,8 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
-            (ISymbol? symbol, ProbabilityTerm compared) = model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
-            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root));
+            (ISymbol? symbol, ProbabilityTerm compared) = _equalityDraw is { } coin ? (null, coin.Term) : model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
+            var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root), _equalityDraw?.Text);
             // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.
             return site.EscapesToCaller || SpeaksOfDropout(site, root) ? site : null;
         }
@@ -534,7 +910,19 @@ internal sealed partial class HandWrittenDropoutModel
                 return false;
             }
 
-            return names.Any(name => ContainsAny(name, DropoutVocabulary));
+            // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
+            // network simulator, a keep fraction in a scheduler are not dropout): the type's members are looked at too.
+            if (!names.Any(name => ContainsAny(name, DropoutVocabulary)))
+            {
+                return false;
+            }
+
+            if (enclosing?.ContainingType is { } type)
+            {
+                names.AddRange(type.MemberNames);
+            }
+
+            return names.Any(name => ContainsAny(name, NeuralVocabulary));
         }
 
         private static bool ContainsAny(string name, string[] words)
@@ -569,10 +957,13 @@ internal sealed partial class HandWrittenDropoutModel
             return root.SemanticModel?.GetEnclosingSymbol(operation.Syntax.SpanStart) is IMethodSymbol method && IsKernel(method);
         }
 
-        // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D).
+        // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D, or an
+        // int named index, idx, tid or gid, as CPU emulations and hand-written launchers name it).
         private static bool IsKernel(IMethodSymbol method) =>
             method.IsStatic && method.Parameters.Length > 0 && method.Parameters[0].Type.Name is { } typeName
-            && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal));
+            && (typeName.StartsWith("Index", StringComparison.Ordinal) || typeName.StartsWith("LongIndex", StringComparison.Ordinal)
+                || (method.Parameters[0].Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                    && method.Parameters[0].Name is "index" or "idx" or "tid" or "gid" or "globalIndex" or "threadIndex"));
 
         // Under an `if` that does not draw, in a switch, or after an early `if (...) return`: the method has a path without dropout.
         public static bool IsGatedByControl(IOperation decision, IOperation root)
@@ -672,6 +1063,14 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     }
 
+                    // `_uniform()` with `_uniform = rng.NextDouble` (or `() => rng.NextDouble()`): a delegate whose every value draws.
+                    if (depth < MaxDepth && invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke && invocation.Arguments.Length == 0
+                        && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type) && invocation.Instance is { } target
+                        && HandWrittenDropoutSite.ReferencedSymbol(target) is { } delegateSymbol)
+                    {
+                        return DelegateDraws(delegateSymbol, target, depth, out value);
+                    }
+
                     if (depth < MaxDepth && invocation.TargetMethod.Parameters.Length == 0 && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type)
                         && model.SummaryOf(invocation.TargetMethod, semanticModel, cancellationToken, depth + 1) is { IsUniform: true } summary)
                     {
@@ -682,6 +1081,9 @@ internal sealed partial class HandWrittenDropoutModel
                     return false;
                 case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
                     // UnityEngine.Random.value.
+                    return true;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } unit when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(unit.Type) && IsUnitFromRandomBits(unit, depth):
+                    // `(hash & 0xFFFFFF) / 16777216f`, `(mix >> 8) * (1f / 16777216f)`: the bits of a hash or generator as a uniform.
                     return true;
                 case ILocalReferenceOperation local when depth < MaxDepth && MayHoldDraw(local.Local):
                     if (!_locals.TryGetValue(local.Local, out (bool IsRandom, RandomValue Value) knownLocal))
@@ -696,6 +1098,84 @@ internal sealed partial class HandWrittenDropoutModel
                     return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), operation, depth, out value);
                 case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(indexer.Type):
                     return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(instance), operation, depth, out value);
+                default:
+                    return false;
+            }
+        }
+
+        private bool DelegateDraws(ISymbol delegateSymbol, IOperation context, int depth, out RandomValue value)
+        {
+            value = default;
+            SymbolValues values = model.ValuesOf(delegateSymbol, context, semanticModel, cancellationToken);
+            if (!values.IsComplete || values.Values.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (IOperation assigned in values.Values)
+            {
+                switch (HandWrittenDropoutSite.StripConversions(assigned))
+                {
+                    case IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: var drawMethod } } when drawMethod.Parameters.Length == 0
+                        && HandWrittenDropoutSite.IsFloatingPoint(drawMethod.ReturnType) && UniformDrawNames.Contains(drawMethod.Name):
+                        break;
+                    case IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                        when lambda.Body.Descendants().OfType<IReturnOperation>().Where(returned => returned.ReturnedValue is not null).ToList() is { Count: > 0 } returns
+                            && returns.All(returned => TryRandomValue(returned.ReturnedValue!, depth + 1, out RandomValue inner) && inner.Bound is null):
+                        TryRandomValue(returns[0].ReturnedValue!, depth + 1, out value);
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static readonly string[] RandomBitsWords = ["hash", "mix", "xorshift", "philox", "pcg", "murmur", "squirrel", "wang", "splitmix", "rand", "rng", "nextuint", "nextulong"];
+
+        // An integer of random bits divided by 2^k (or multiplied by 1 / 2^k) is a uniform in [0, 1).
+        private bool IsUnitFromRandomBits(IBinaryOperation unit, int depth)
+        {
+            IOperation left = HandWrittenDropoutSite.StripConversions(unit.LeftOperand);
+            IOperation right = HandWrittenDropoutSite.StripConversions(unit.RightOperand);
+            if (unit.OperatorKind == BinaryOperatorKind.Divide)
+            {
+                return IsPowerOfTwo(right, reciprocal: false) && IsRandomBits(left, depth + 1);
+            }
+
+            return (IsPowerOfTwo(right, reciprocal: true) && IsRandomBits(left, depth + 1)) || (IsPowerOfTwo(left, reciprocal: true) && IsRandomBits(right, depth + 1));
+        }
+
+        private static bool IsPowerOfTwo(IOperation operation, bool reciprocal)
+        {
+            if (operation.ConstantValue is not { HasValue: true, Value: var constant } || ProbabilityScaling.ToDouble(constant) is not double value || value <= 0)
+            {
+                return false;
+            }
+
+            double power = reciprocal ? 1 / value : value;
+            double exponent = Math.Log(power, 2);
+            return exponent >= 8 && exponent <= 64 && Math.Abs(exponent - Math.Round(exponent)) < 1e-9;
+        }
+
+        private bool IsRandomBits(IOperation operation, int depth)
+        {
+            operation = HandWrittenDropoutSite.StripConversions(operation);
+            if (depth > MaxDepth || operation.Type?.SpecialType is not (SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_Int32 or SpecialType.System_Int64))
+            {
+                return false;
+            }
+
+            switch (operation)
+            {
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.And or BinaryOperatorKind.RightShift } bits:
+                    return IsRandomBits(bits.LeftOperand, depth + 1);
+                case ILocalReferenceOperation local when SymbolValues.OfLocal(local.Local, operation) is { IsComplete: true, Values.Length: 1 } values:
+                    return IsRandomBits(values.Values[0], depth + 1);
+                case IInvocationOperation invocation:
+                    string name = invocation.TargetMethod.Name.ToLowerInvariant();
+                    return RandomBitsWords.Any(word => name.Contains(word));
                 default:
                     return false;
             }
@@ -727,7 +1207,7 @@ internal sealed partial class HandWrittenDropoutModel
         // a local declared without a value is (it may be assigned a draw later).
         private static bool MayHoldDraw(ILocalSymbol local)
         {
-            if (local.Type is null || !(HandWrittenDropoutSite.IsFloatingPoint(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
+            if (local.Type is null || !(HandWrittenDropoutSite.IsNumeric(local.Type) || local.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T }))
             {
                 return false;
             }
@@ -735,6 +1215,7 @@ internal sealed partial class HandWrittenDropoutModel
             foreach (SyntaxReference reference in local.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                    && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax>().Any(binary => binary.OperatorToken.ValueText is "/" or "*")
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Any()
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax>().Any()
                     && !initializer.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax>().Any())
@@ -817,10 +1298,24 @@ internal sealed partial class HandWrittenDropoutModel
         };
 
         private static bool IsUniformCall(IInvocationOperation invocation) =>
-            invocation.Arguments.Length == 0
-            && HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
-            && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
-                || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0));
+            HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
+            && ((invocation.Arguments.Length == 0
+                    && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
+                        || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
+                || IsUnitUniformSample(invocation));
+
+        // `ContinuousUniform.Sample(rng, 0, 1)`, `uniform.Sample(0.0, 1.0)`: a uniform distribution's sample on [0, 1) given its bounds.
+        private static bool IsUnitUniformSample(IInvocationOperation invocation)
+        {
+            if (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
+                || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0))
+            {
+                return false;
+            }
+
+            var bounds = invocation.Arguments.Where(argument => argument.Value.Type?.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32).ToList();
+            return bounds.Count == 2 && HandWrittenDropoutSite.IsZero(bounds[0].Value) && HandWrittenDropoutSite.IsOne(bounds[1].Value);
+        }
 
         // Bernoulli(p), Binomial(1, p), new Bernoulli(p).Sample(), Bernoulli.Sample(rng, p), or a helper of this file that returns `u < p`.
         private bool TryBernoulli(IInvocationOperation invocation, out IOperation probability, out bool trueWithProbability, out IInvocationOperation? call)

@@ -15,7 +15,8 @@ internal sealed partial class HandWrittenDropoutModel
         ISymbol? symbol = null;
         foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(probability))
         {
-            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !(operation.ConstantValue.HasValue))
+            // `_config.DropoutRate`: the member read is the probability; the object it is read from is not a second symbol.
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !(operation.ConstantValue.HasValue) && !HandWrittenDropoutSite.IsReceiver(operation))
             {
                 if (symbol is not null && !SymbolEqualityComparer.Default.Equals(symbol, referenced))
                 {
@@ -64,7 +65,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !operation.ConstantValue.HasValue)
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !operation.ConstantValue.HasValue && !HandWrittenDropoutSite.IsReceiver(operation))
             {
                 if (single is not null && !SymbolEqualityComparer.Default.Equals(single, referenced))
                 {

@@ -20,6 +20,12 @@ internal enum DropoutSiteShape
 
     /// <summary><c>_mask = ZeroOnes(x, p, rng)</c>, <c>FillBernoulli(_mask, rng, p)</c>: a 0/1 mask built by a helper of this file.</summary>
     MaskFromHelper,
+
+    /// <summary><c>if (u &lt; p) sum += w[i] * x[i];</c>: the kept element's contribution is computed, a dropped one's skipped (zero).</summary>
+    SkippedTerm,
+
+    /// <summary>Exact-count dropout: indices shuffled (Fisher-Yates), the elements at the first <c>k</c> positions zeroed.</summary>
+    ExactCount,
 }
 
 /// <summary>
@@ -45,8 +51,10 @@ internal sealed class HandWrittenDropoutSite
         ISymbol? maskSymbol,
         bool isGated,
         IOperation? bound,
-        bool escapesToCaller = false)
+        bool escapesToCaller = false,
+        string? comparedText = null)
     {
+        ComparedText = comparedText;
         Bound = bound;
         EscapesToCaller = escapesToCaller;
         Draw = draw;
@@ -62,6 +70,7 @@ internal sealed class HandWrittenDropoutSite
         ZeroedTarget = zeroedTarget;
         MaskSymbol = maskSymbol;
         IsGated = isGated;
+        ComparedTerm = comparedTerm;
         KeepTerm = keepProbabilityIsComplement ? comparedTerm.OneMinus() : comparedTerm;
     }
 
@@ -83,6 +92,12 @@ internal sealed class HandWrittenDropoutSite
     /// <summary>For an integer draw (<c>rng.Next(n) &lt; k</c>), the bound <c>n</c>; the probability is then <c>k / n</c>.</summary>
     public IOperation? Bound { get; }
 
+    /// <summary>
+    /// The compared probability as C# source when it is not <see cref="Probability"/>'s text: a coin flip <c>rng.Next(2) == 0</c>
+    /// is true with probability <c>1.0 / 2</c>, while the operand it compares with is <c>0</c>.
+    /// </summary>
+    public string? ComparedText { get; }
+
     /// <summary>The probability the draw is compared with (conversions removed).</summary>
     public IOperation Probability { get; }
 
@@ -95,8 +110,15 @@ internal sealed class HandWrittenDropoutSite
     /// <summary>The keep probability as a term of <see cref="ProbabilitySymbol"/>; <see cref="ProbabilityTermKind.Unknown"/> when the model cannot follow it.</summary>
     public ProbabilityTerm KeepTerm { get; }
 
-    /// <summary>The drop rate, <c>1 - keep</c>.</summary>
-    public ProbabilityTerm DropTerm => KeepTerm.OneMinus();
+    /// <summary>The compared probability as a term (the drop rate when <see cref="KeepProbabilityIsComplement"/>).</summary>
+    public ProbabilityTerm ComparedTerm { get; }
+
+    /// <summary>
+    /// The drop rate, <c>1 - keep</c>: the compared term itself when it is the drop rate, so that it stays known when its
+    /// complement is not a monomial (<c>rng.Next(100) &lt; percent</c> drops with <c>percent / 100</c>; the keep probability
+    /// <c>1 - percent / 100</c> is unknown to the model).
+    /// </summary>
+    public ProbabilityTerm DropTerm => KeepProbabilityIsComplement ? ComparedTerm : KeepTerm.OneMinus();
 
     public DropoutSiteShape Shape { get; }
 
@@ -170,6 +192,10 @@ internal sealed class HandWrittenDropoutSite
         _ => null,
     };
 
+    /// <summary>Whether an operation is the object a field or property is read from (<c>_config</c> in <c>_config.Rate</c>).</summary>
+    public static bool IsReceiver(IOperation operation) =>
+        operation.Parent is IMemberReferenceOperation member && member.Instance == operation;
+
     public static IOperation StripConversions(IOperation operation)
     {
         while (true)
@@ -181,6 +207,9 @@ internal sealed class HandWrittenDropoutSite
                     break;
                 case IParenthesizedOperation parenthesized:
                     operation = parenthesized.Operand;
+                    break;
+                case IInvocationOperation { Arguments.Length: 1 } invocation when IsNumericConversionCall(invocation):
+                    operation = invocation.Arguments[0].Value;
                     break;
                 default:
                     return operation;
@@ -198,6 +227,15 @@ internal sealed class HandWrittenDropoutSite
         return operation;
     }
 
+    // Generic math writes its conversions as calls (ops.FromDouble(u), T.CreateChecked(p), Convert.ToSingle(x)): the value is unchanged.
+    private static bool IsNumericConversionCall(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name is "FromDouble" or "FromSingle" or "FromFloat" or "CreateChecked" or "CreateTruncating" or "CreateSaturating" or "ToDouble" or "ToSingle" or "ToFloat"
+        && IsNumeric(invocation.Type)
+        && IsNumeric(invocation.Arguments[0].Value.Type);
+
+    /// <summary>A floating-point type, or a type parameter (generic math: <c>T</c> stands for float or double).</summary>
+    public static bool IsNumeric(ITypeSymbol? type) => IsFloatingPoint(type) || type is ITypeParameterSymbol;
+
     public static bool IsFloatingPoint(ITypeSymbol? type) =>
         type is { SpecialType: SpecialType.System_Single or SpecialType.System_Double }
         || type is { Name: "Half", ContainingNamespace.Name: "System" };
@@ -206,7 +244,8 @@ internal sealed class HandWrittenDropoutSite
         StripConversions(operation).ConstantValue is { HasValue: true, Value: var value } && ProbabilityScaling.ToDouble(value) == 1;
 
     public static bool IsZero(IOperation operation) =>
-        StripConversions(operation).ConstantValue is { HasValue: true, Value: var value }
+        StripConversions(operation) is IPropertyReferenceOperation { Property: { Name: "Zero", IsIndexer: false } } or IFieldReferenceOperation { Field.Name: "Zero" }
+        || StripConversions(operation).ConstantValue is { HasValue: true, Value: var value }
         && value switch
         {
             int i => i == 0,

@@ -168,6 +168,101 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             public sealed class BatchNorm { public void Apply(float[] x) { } }
         }
         """,
+        // Issue 9 batch T shapes: coin flips, skipped terms, generic math through calls, exact-count shuffles, a mask that
+        // holds 1/p divided again, and a backward in another class.
+        AnalyzerTest.Usings + """
+        public interface INumOps<T> { T Zero { get; } T FromDouble(double v); bool LessThan(T a, T b); T Divide(T a, T b); }
+
+        public sealed class ShapesDropout<T>
+        {
+            private readonly INumOps<T> _ops;
+            private readonly T _keep;
+            private readonly double _rate = 0.25;
+            private readonly Random _rng = new();
+            public bool[] Kept = Array.Empty<bool>();
+            private float[] _mask = Array.Empty<float>();
+            public ShapesDropout(INumOps<T> ops) { _ops = ops; _keep = ops.FromDouble(1 - _rate); }
+
+            public T[] Forward(T[] x, float[] h, double[] w)
+            {
+                var y = new T[x.Length];
+                for (int i = 0; i < x.Length; i++) y[i] = _ops.LessThan(_ops.FromDouble(_rng.NextDouble()), _keep) ? _ops.Divide(x[i], _keep) : _ops.Zero;
+                for (int i = 0; i < h.Length; i++) h[i] = _rng.Next(2) == 0 ? 0f : h[i];
+                double sum = 0;
+                for (int i = 0; i < w.Length; i++) if (_rng.NextDouble() < 1 - _rate) sum += w[i] * h[i];
+                int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => _rng.Next()).ToArray();
+                int dropped = (int)Math.Round(_rate * h.Length);
+                for (int k = 0; k < dropped; k++) h[order[k]] = 0f;
+                for (int k = 0; k < h.Length; k++) h[order[k]] = k < dropped ? 0f : h[order[k]];
+                _mask = new float[h.Length];
+                Kept = new bool[h.Length];
+                for (int i = 0; i < h.Length; i++)
+                {
+                    _mask[i] = _rng.NextSingle() < 0.5f ? 1f / 0.5f : 0f;
+                    h[i] = h[i] * _mask[i] / 0.5f;
+                    if (_rng.NextSingle() < 0.5f) { Kept[i] = true; sum++; } else Kept[i] = false;
+                    h[i] = Kept[i] ? h[i] / 0.5f : 0f;
+                }
+                return y;
+            }
+        }
+
+        public sealed class ShapesGradient
+        {
+            public float[] Backward(ShapesDropout<float> op, float[] g) => g.Select((v, i) => op.Kept[i] ? v : 0f).ToArray();
+        }
+
+        public sealed record ShapesConfig(double DropoutRate);
+
+        public static class ShapesNative { public static void RandomBernoulli(float[] mask, int seed, float p) => throw new NotSupportedException(); }
+
+        public sealed class ShapesCell
+        {
+            private readonly Func<double> _uniform = new Random().NextDouble;
+            private readonly ShapesConfig _config = new(0.2);
+            private readonly float[] _noise = new float[4];
+            public void Step(double[] s, Span<float> x, bool training)
+            {
+                for (int i = 0; i < s.Length; i++) if (_uniform() < _config.DropoutRate) s[i] = 0;
+                if (!training) for (int i = 0; i < s.Length; i++) s[i] *= _config.DropoutRate;
+                ShapesNative.RandomBernoulli(_noise, 1, (float)(1 - _config.DropoutRate));
+                for (int i = 0; i < x.Length; i++) { ref float v = ref x[i]; v = v * _noise[i] / (float)_config.DropoutRate; }
+                for (int i = 0; i < x.Length; i++) x[i] *= Convert.ToSingle(_uniform() >= 0.5);
+                for (int i = 0; i < s.Length; i++) if (new Random(1).Next(100) < Percent) s[i] = 0; else s[i] /= Percent / 100.0;
+            }
+
+            public int Percent { get; } = 10;
+
+            public static IEnumerable<double> Dropout(IEnumerable<double> a, double keep, Random r)
+            {
+                foreach (double v in a) yield return r.NextDouble() < keep ? v : 0.0;
+            }
+        }
+
+        public static class ShapesUniform { public static double Sample(Random rng, double lower, double upper) => lower + rng.NextDouble() * (upper - lower); }
+
+        public sealed class ShapesKernels
+        {
+            private readonly double[] _fixedMask;
+            private readonly int[] _coins = new int[8];
+            public ShapesKernels(int n, double keepProbability = 0.1)
+            {
+                var rng = new Random(1);
+                _fixedMask = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < keepProbability ? 1.0 / keepProbability : 0.0).ToArray();
+            }
+            private static uint Hash(uint x) { x ^= x >> 16; x *= 0x7feb352d; return x; }
+            public static void Forward(int index, float[] input, float keep, uint seed)
+            {
+                float u = (Hash(seed ^ (uint)index) & 0xFFFFFF) / 16777216f;
+                input[index] = u < keep ? input[index] : 0f;
+            }
+            public void Hidden(double[] h, Random rng)
+            {
+                for (int i = 0; i < h.Length; i++) { _coins[i % 8] = rng.Next(0, 2); h[i] *= _coins[i % 8] * _fixedMask[i % _fixedMask.Length]; }
+                for (int i = 0; i < h.Length; i++) if (ShapesUniform.Sample(rng, 0, 1) > 0.8) h[i] = 0;
+            }
+        }
+        """,
     ];
 
     [Fact]

@@ -297,4 +297,57 @@ public sealed class HandWrittenRulesAcrossFilesTests
                 public double[] Backward(double[] grad) => grad.Select((g, i) => _output[i] > 0 ? g : 0).ToArray();
             }
             """);
+
+    [Fact]
+    public Task PredictCallingADropoutExtensionMethod_IsReported() =>
+        AnalyzerTest.VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>("""
+            public static class FeatureDropoutExtensions
+            {
+                public static double[] WithDropout(this double[] x, double dropRate, Random rng) =>
+                    x.Select(v => rng.NextDouble() < dropRate ? 0.0 : v / (1.0 - dropRate)).ToArray();
+            }
+
+            public sealed class Model
+            {
+                private readonly Random _rng = new(3);
+                public double Rate = 0.2;
+                public double Predict(double[] x) => {|DRP015:x.WithDropout(Rate, _rng)|}.Sum();
+            }
+            """);
+
+    [Fact]
+    public Task TrainCallingADropoutExtensionMethod_IsSilent() =>
+        AnalyzerTest.VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>("""
+            public static class FeatureDropoutExtensions
+            {
+                public static double[] WithDropout(this double[] x, double dropRate, Random rng) =>
+                    x.Select(v => rng.NextDouble() < dropRate ? 0.0 : v / (1.0 - dropRate)).ToArray();
+            }
+
+            public sealed class Model
+            {
+                private readonly Random _rng = new(3);
+                public double Rate = 0.2;
+                public double TrainStep(double[] x) => x.WithDropout(Rate, _rng).Sum();
+                public double Predict(double[] x) => x.Sum();
+            }
+            """);
+
+    [Fact]
+    public Task PredictThatDisablesDropoutBeforeCallingIt_IsSilent() =>
+        AnalyzerTest.VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>("""
+            public static class FeatureDropoutExtensions
+            {
+                public static double[] WithDropout(this double[] x, double dropRate, Random rng) =>
+                    x.Select(v => rng.NextDouble() < dropRate ? 0.0 : v / (1.0 - dropRate)).ToArray();
+            }
+
+            public sealed class Model
+            {
+                private readonly Random _rng = new(3);
+                public double Rate = 0.2;
+                public void DisableDropout() => Rate = 0;
+                public double Predict(double[] x) { DisableDropout(); return x.WithDropout(Rate, _rng).Sum(); }
+            }
+            """);
 }

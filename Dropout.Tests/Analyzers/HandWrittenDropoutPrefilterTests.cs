@@ -29,6 +29,10 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class C { int[] order = new int[4]; void Split(Random random) { random.Shuffle(order); for (int i = 0; i < order.Length; i++) { if (i < 2) Console.WriteLine(order[i]); } } }")]
     [InlineData("/// <param name=\"random\">A random source; dropout if u < p.</param>\nclass C { string S = \"rng.NextDouble() < p\"; float F(float[] x, float p) => x[0] < p ? 0 : x[0]; }")]
     [InlineData("class C { void Init(float[] w, Random rng) { for (int i = 0; i < w.Length; i++) w[i] = (float)rng.NextDouble() * 0.2f - 0.1f; } }")]
+    [InlineData("class C { void Init(double[] w, Random rng) { for (int i = 0; i < w.Length; i++) w[i] = (rng.Next(2) * 2 - 1) * 0.01; } }")]
+    [InlineData("class C { void Permute(float[] x, float[] y, Random rng) { var order = new int[x.Length]; for (int i = order.Length - 1; i > 0; i--) { int j = rng.Next(i + 1); (order[i], order[j]) = (order[j], order[i]); } for (int k = 0; k < x.Length; k++) y[k] = x[order[k]]; } }")]
+    [InlineData("class C { static int Bucket(uint h) => (int)(h / 4294967296.0 * 16); }")]
+    [InlineData("class C { const long Max = 4294967296; bool F(long x) => x < Max; }")]
     public void RandomnessThatDecidesNoElement_IsNotAnalyzed(string source) =>
         Assert.False(Admits(source));
 
@@ -46,6 +50,13 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class T { public T lt(double p) => this; } class C { T rand_like(T x) => x; T F(T x, double p) => rand_like(x).lt(p); }")]
     [InlineData("class C { Random rng = new(); bool[] mask; void F(float[] x, double p) { mask = x.Select(_ => rng.NextDouble() < p).ToArray(); } }")]
     [InlineData("class C { Random rng = new(); void F(float[] x) { for (int i = 0; i < x.Length; i++) if (rng.NextBoolean()) x[i] = 0; } bool NextBoolean() => true; }")]
+    [InlineData("class C { Random rng = new(); void F(float[] h) { for (int i = 0; i < h.Length; i++) h[i] *= rng.Next(2); } }")]
+    [InlineData("class C { Random rng = new(); int[] m = new int[8]; void F(double[] h) { for (int i = 0; i < h.Length; i++) { m[i] = rng.Next(0, 2); h[i] = h[i] * m[i]; } } }")]
+    [InlineData("interface IOps { bool LessThan(double a, double b); double From(double v); } class C { IOps ops; Random rng = new(); void F(double[] x, double keep) { for (int i = 0; i < x.Length; i++) { var u = ops.From(rng.NextDouble()); if (!ops.LessThan(u, keep)) x[i] = 0; } } }")]
+    [InlineData("class C { Random rng = new(); void F(float[] x, int drop) { var order = new int[x.Length]; for (int i = order.Length - 1; i > 0; i--) { int j = rng.Next(i + 1); (order[i], order[j]) = (order[j], order[i]); } for (int k = 0; k < drop; k++) x[order[k]] = 0; } }")]
+    [InlineData("class C { Random rng = new(); void F(double[] h, int count) { int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => rng.Next()).ToArray(); for (int k = 0; k < count; k++) h[order[k]] = 0; } }")]
+    [InlineData("class C { static void K(int i, float[] x, float keep, uint seed) { uint h = seed * 2654435761u ^ (uint)i; float u = (h >> 8) / 16777216f; x[i] = u < keep ? x[i] / keep : 0f; } }")]
+    [InlineData("class C { static void K(int i, double[] x, double keep, ulong bits) { double u = (bits >> 11) * (1.0 / 9007199254740992.0); if (u >= keep) x[i] = 0; } }")]
     public void DrawThatDecidesAnElement_IsAnalyzed(string source) =>
         Assert.True(Admits(source));
 
