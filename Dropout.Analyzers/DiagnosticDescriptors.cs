@@ -208,7 +208,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TorchSharpEvalInTrainingLoop = Create(
         DiagnosticIds.TorchSharpEvalInTrainingLoop,
         "eval() in a training loop is not undone by train() before the next optimizer step",
-        "{0} puts the model in evaluation mode inside the training loop, and nothing calls train() before the next optimizer step, so every later iteration trains with dropout off",
+        "{0} puts the model in evaluation mode inside the training loop, and nothing calls train() before the next optimizer step or the next iteration's forward, so every later iteration trains with dropout off",
         Correctness,
         DiagnosticSeverity.Warning,
         "Evaluating inside a training loop (a validation pass each epoch) switches dropout off with eval(); the loop must call train() again before the next training step, usually at the start of each epoch, or all later epochs train without dropout.");

@@ -77,6 +77,36 @@ internal static class DiagnosticDescriptors
         "The fused epilogue '{0}' cannot be generated: {1}",
         "A fused epilogue ([Dropout(p, Activation = ...)] on a partial method, or a dropout method with bias or residual parameters) takes (ReadOnlySpan<T> preActivation[, ReadOnlySpan<T> bias][, ReadOnlySpan<T> residual], Span<T> output), T float or double, in that order; 'bias' and 'residual' are recognized by name. Activation applies only to dropout methods.");
 
+    public static readonly DiagnosticDescriptor KindNeedsShape = Create(
+        "DRPG012",
+        "The dropout kind needs the shape it drops by",
+        "Kind = {0} on '{1}' needs {2}: {3}",
+        "Channel dropout needs Channels and SpatialSize ((batch, channels, spatial) layout), shared-over-time dropout needs TimeSteps and Features ((batch, timeSteps, features)), drop path needs SampleSize ((batch, sampleSize)), DropConnect needs Inputs (the columns of its (outputs, inputs) weights). Without them the generator cannot tell which elements share a keep decision.");
+
+    public static readonly DiagnosticDescriptor ArgumentNotForKind = Create(
+        "DRPG013",
+        "The argument does not apply to the dropout kind",
+        "{0} does not apply to Kind = {1} on '{2}': {3}",
+        "Each shape argument belongs to one kind (Channels and SpatialSize to Channel, TimeSteps and Features to SharedOverTime, SampleSize to DropPath, Inputs to DropConnect); Size fixes the length of element-wise, alpha and Gaussian sites only (a shaped site's batch follows from the call's length); MaskStorage does not apply to Gaussian dropout, whose noise is never stored. An argument the kind ignores is a mistake in the declaration, so it is reported rather than ignored.");
+
+    public static readonly DiagnosticDescriptor ShapeSizeNotPositive = Create(
+        "DRPG014",
+        "A dropout shape size must be positive and fit in a span",
+        "{0} = {1} of [Dropout] on '{2}' {3}",
+        "Channels, SpatialSize, TimeSteps, Features, SampleSize and Inputs count the elements of one sample along an axis, so each must be at least 1, and one sample (their product) must fit in a span.");
+
+    public static readonly DiagnosticDescriptor KindCannotFuse = Create(
+        "DRPG015",
+        "The dropout kind cannot be fused with an activation",
+        "Kind = {0} on '{1}' cannot be a fused epilogue ({2}): the fused kernel applies element-wise dropout only; apply the activation first and declare the {0} dropout as a method of its own",
+        "A fused epilogue (Activation on [Dropout], or a dropout method with bias or residual parameters) draws one keep decision per element inside the activation pass. Channel, shared-over-time, alpha, Gaussian and drop-path dropout draw and apply their noise differently, so they are plain dropout methods: (Span<T>) or (ReadOnlySpan<T>, Span<T>); DropConnect is a dense layer of its own.");
+
+    public static readonly DiagnosticDescriptor InvalidDropConnect = Create(
+        "DRPG016",
+        "DropConnect needs a dense layer method",
+        "Kind = DropConnect cannot be generated for '{0}': {1}",
+        "DropConnect drops the weights of a dense layer, so its site is a partial method (ReadOnlySpan<float> input, ReadOnlySpan<float> weights[, ReadOnlySpan<float> bias], Span<float> output) in a class, whose generated backward takes (gradOutput, input, weights, gradInput, gradWeights[, gradBias]). A layer type (DropoutForward over a span of activations) has no weights to drop, and the runtime's DropConnect kernel is single precision.");
+
     public static readonly DiagnosticDescriptor InternalError = Create(
         "DRPG999",
         "The Dropout generator failed",

@@ -16,6 +16,17 @@ public sealed partial class DropoutGenerator
         private const string DropoutMaskSpecType = "global::Dropout.DropoutMaskSpec";
         private const string EpilogueInterface = "global::Dropout.IDropoutEpilogue";
 
+        private static string KernelKindText(string kind) => kind switch
+        {
+            "Channel" => "channel dropout",
+            "SharedOverTime" => "shared-over-time dropout",
+            "DropPath" => "drop path",
+            "Alpha" => "alpha dropout",
+            "Gaussian" => "Gaussian dropout",
+            "DropConnect" => "DropConnect",
+            _ => "dropout",
+        };
+
         private static void WriteKernel(CodeWriter writer, DropoutSiteModel site, string kernel)
         {
             MaskSpecification spec = site.Spec;
@@ -25,9 +36,19 @@ public sealed partial class DropoutGenerator
             string[] elements = site.Method is null ? ["float", "double"] : [site.Method.ElementType];
             writer.Lines(
                 "/// <summary>",
-                "/// The dropout of " + target + ", folded for p = " + DoubleLiteral(spec.KeepProbability) + ": each element spends " + bits + " random bit" + (spec.BitsPerElement == 1 ? string.Empty : "s"),
-                "/// and is kept when that field is below " + threshold + " (docs/masks.md); kept elements are multiplied by 1/p. The runtime's",
-                "/// generic kernel is compiled once for this struct, with these constants folded in.",
+                "/// The " + KernelKindText(site.Kind) + " of " + target + ", folded for p = " + DoubleLiteral(spec.KeepProbability) + ": " + (site.Kind == "Gaussian"
+                    ? "its noise has variance (1 - p)/p (docs/masks.md §6)."
+                    : "each " + (site.IsShaped ? "decision" : site.Kind == "DropConnect" ? "weight" : "element") + " spends " + bits + " random bit" + (spec.BitsPerElement == 1 ? string.Empty : "s")),
+                site.Kind == "Gaussian"
+                    ? "/// The runtime's Gaussian kernel runs with this spec; the scale below is unused."
+                    : site.IsElementwise
+                        ? "/// and is kept when that field is below " + threshold + " (docs/masks.md); kept elements are multiplied by 1/p. The runtime's"
+                        : "/// and is kept when that field is below " + threshold + " (docs/masks.md). The runtime's " + KernelKindText(site.Kind) + " kernel runs with",
+                site.IsElementwise
+                    ? "/// generic kernel is compiled once for this struct, with these constants folded in."
+                    : site.Kind == "Gaussian"
+                        ? "/// Nothing is recorded: backward regenerates the noise from the forward call's key and offset."
+                        : "/// this spec" + (site.Kind == "Alpha" ? " (its affine coefficients come from p; the scale below is unused)." : "."),
                 "/// </summary>",
                 GeneratedCodeAttribute);
             writer.Open("file readonly struct " + kernel + " : " + string.Join(", ", elements.Select(static e => EpilogueInterface + "<" + e + ">")));

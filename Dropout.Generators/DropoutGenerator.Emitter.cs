@@ -216,20 +216,46 @@ public sealed partial class DropoutGenerator
             }
         }
 
-        private static string ForwardSummary(MaskSpecification spec) => spec.IsIdentity
-            ? "p = 1 keeps every element: dropout is the identity in every mode and draws nothing."
-            : "In training and Monte Carlo mode, keeps each element with probability " + DoubleLiteral(spec.KeepProbability)
-                + " and multiplies it by 1/p, drawing a fresh mask from this site's stream; in inference mode, does nothing.";
+        private static string ForwardSummary(DropoutSiteModel site)
+        {
+            MaskSpecification spec = site.Spec;
+            string p = DoubleLiteral(spec.KeepProbability);
+            if (spec.IsIdentity)
+            {
+                return "p = 1 keeps every element: dropout is the identity in every mode and draws nothing.";
+            }
+
+            string what = site.Kind switch
+            {
+                "Channel" => "keeps each channel (" + Count(site.ShapeSecond) + " elements of a (batch, " + Count(site.ShapeFirst) + ", " + Count(site.ShapeSecond) + ") layout) with probability " + p + " and multiplies it by 1/p, drawing fresh decisions",
+                "SharedOverTime" => "keeps each feature of a sequence (a (batch, " + Count(site.ShapeFirst) + ", " + Count(site.ShapeSecond) + ") layout) with probability " + p + " at every time step alike and multiplies it by 1/p, drawing fresh decisions",
+                "DropPath" => "keeps each sample (" + Count(site.ShapeFirst) + " elements) with probability " + p + " and multiplies it by 1/p, drawing fresh decisions",
+                "Alpha" => "keeps each element with probability " + p + " and sets the others to SELU's saturation value, then applies the affine map that keeps mean and variance, drawing a fresh mask",
+                "Gaussian" => "multiplies each element by its own N(1, (1 - p)/p) noise, p = " + p + ", drawn",
+                _ => "keeps each element with probability " + p + " and multiplies it by 1/p, drawing a fresh mask",
+            };
+            return "In training and Monte Carlo mode, " + what + " from this site's stream; in inference mode, does nothing.";
+        }
+
+        // What backward multiplies the gradient by, for the doc comments.
+        private static string BackwardFormula(DropoutSiteModel site) => site.Kind switch
+        {
+            "Alpha" => "⊙ m · a",
+            "Gaussian" => "⊙ noise",
+            _ => "⊙ m / p",
+        };
+
+        private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 
         private static void WriteLayerForward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
         {
             writer.Lines(
-                "/// <summary>Applies dropout in place. " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <summary>Applies dropout in place. " + ForwardSummary(site) + "</summary>",
                 "/// <param name=\"values\">The activations, overwritten with the result.</param>",
                 GeneratedCodeAttribute,
                 "public void DropoutForward(" + Span + "<" + element + "> values) => DropoutForward(values, values);",
                 "",
-                "/// <summary>Applies dropout from <paramref name=\"input\"/> to <paramref name=\"output\"/> (which may be the same span). " + ForwardSummary(site.Spec) + "</summary>",
+                "/// <summary>Applies dropout from <paramref name=\"input\"/> to <paramref name=\"output\"/> (which may be the same span). " + ForwardSummary(site) + "</summary>",
                 "/// <param name=\"input\">The activations.</param>",
                 "/// <param name=\"output\">Receives the result.</param>",
                 GeneratedCodeAttribute);
@@ -241,12 +267,12 @@ public sealed partial class DropoutGenerator
         private static void WriteLayerBackward(CodeWriter writer, DropoutSiteModel site, string kernel, string element)
         {
             writer.Lines(
-                "/// <summary>Back-propagates in place through the last forward call: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <summary>Back-propagates in place through the last forward call: <c>gradient " + BackwardFormula(site) + "</c> with exactly its " + (site.Kind == "Gaussian" ? "noise" : "mask") + ".</summary>",
                 "/// <param name=\"gradient\">The gradient with respect to the output, overwritten with the gradient with respect to the input.</param>",
                 GeneratedCodeAttribute,
                 "public void DropoutBackward(" + Span + "<" + element + "> gradient) => DropoutBackward(gradient, gradient);",
                 "",
-                "/// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput ⊙ m / p</c> with exactly its mask.</summary>",
+                "/// <summary>Back-propagates through the last forward call: <c>gradInput = gradOutput " + BackwardFormula(site) + "</c> with exactly its " + (site.Kind == "Gaussian" ? "noise" : "mask") + ".</summary>",
                 "/// <param name=\"gradOutput\">The gradient with respect to the output.</param>",
                 "/// <param name=\"gradInput\">Receives the gradient with respect to the input; may be <paramref name=\"gradOutput\"/> itself.</param>",
                 GeneratedCodeAttribute);
@@ -265,6 +291,12 @@ public sealed partial class DropoutGenerator
                 return;
             }
 
+            if (method.DropConnect is { } dense)
+            {
+                WriteDropConnectMembers(writer, site, method, dense, kernel);
+                return;
+            }
+
             string prefix = Parser.MethodFieldPrefix(method.PlainName);
             string element = method.ElementType;
             if (!site.Spec.IsIdentity)
@@ -278,7 +310,7 @@ public sealed partial class DropoutGenerator
                 ? method.FirstParameterPrefix + ReadOnlySpan + "<" + element + "> " + input + ", " + method.SecondParameterPrefix + Span + "<" + element + "> " + output
                 : method.FirstParameterPrefix + Span + "<" + element + "> " + input;
             writer.Line();
-            writer.Line("// " + ForwardSummary(site.Spec));
+            writer.Line("// " + ForwardSummary(site));
             writer.Line(GeneratedCodeAttribute);
             writer.Open(method.Modifiers + " void " + method.Name + "(" + parameters + ")");
             WriteForwardBody(writer, site, kernel, element, input, output, prefix, isMethodSite: true);
@@ -286,7 +318,7 @@ public sealed partial class DropoutGenerator
 
             writer.Line();
             writer.Lines(
-                "/// <summary>Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradient ⊙ m / p</c> with exactly its mask.</summary>");
+                "/// <summary>Back-propagates through the last call of <see cref=\"" + method.Name + "\"/>: <c>gradient " + BackwardFormula(site) + "</c> with exactly its " + (site.Kind == "Gaussian" ? "noise" : "mask") + ".</summary>");
             if (method.IsOutOfPlace)
             {
                 writer.Lines(
@@ -323,7 +355,7 @@ public sealed partial class DropoutGenerator
             string chain = "dropout(" + fused.Activation + "(" + method.FirstParameterName + (fused.HasBias ? " + bias" : string.Empty) + "))" + (fused.HasResidual ? " + residual" : string.Empty);
             WriteForwardStateField(writer, prefix);
             writer.Line();
-            writer.Line("// " + method.SecondParameterName + " = " + chain + " in one pass. " + ForwardSummary(site.Spec).Replace("does nothing", "runs the chain without dropout"));
+            writer.Line("// " + method.SecondParameterName + " = " + chain + " in one pass. " + ForwardSummary(site).Replace("does nothing", "runs the chain without dropout"));
             writer.Line(GeneratedCodeAttribute);
             writer.Line(method.Modifiers + " void " + method.Name + "(" + fused.Parameters + ") =>");
             writer.Line("    " + state + ".FusedForward(" + method.FirstParameterName + ", " + (fused.HasBias ? "bias" : none) + ", " + (fused.HasResidual ? "residual" : none) + ", "
@@ -366,6 +398,50 @@ public sealed partial class DropoutGenerator
             writer.Line("    " + state + ".FusedBackward(gradOutput, " + preActivation + ", " + bias + ", gradPreActivation, " + gradBias + ", " + activation + ", " + dropout + ");");
         }
 
+        // ---------------------------------------------------------------- DropConnect form
+
+        private static void WriteDropConnectMembers(CodeWriter writer, DropoutSiteModel site, DropoutMethodModel method, DropConnectModel dense, string kernel)
+        {
+            string prefix = Parser.MethodFieldPrefix(method.PlainName);
+            string state = "this." + prefix + "State";
+            string inputs = Count(site.ShapeFirst);
+            string dropout = site.Spec.IsIdentity ? "default(global::Dropout.NoDropout<float>)" : "default(" + kernel + ")";
+            string input = method.FirstParameterName, output = method.SecondParameterName;
+            bool hasBias = dense.Bias.Length > 0;
+            string what = site.Spec.IsIdentity
+                ? "p = 1 keeps every weight: the plain dense layer in every mode, drawing nothing."
+                : "In training and Monte Carlo mode, keeps each weight with probability " + DoubleLiteral(site.Spec.KeepProbability) + " and multiplies it by 1/p, drawing a fresh weight mask from this site's stream; in inference mode, the plain dense layer.";
+            WriteForwardStateField(writer, prefix);
+            writer.Line();
+            writer.Line("// " + output + " = " + input + "·(" + dense.Weights + " ⊙ M / p)ᵀ" + (hasBias ? " + " + dense.Bias : string.Empty) + ", with " + dense.Weights + " (outputs, " + inputs + ") and " + input + " (batch, " + inputs + "). " + what);
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Modifiers + " void " + method.Name + "(" + dense.Parameters + ") =>");
+            writer.Line("    " + state + ".DropConnectForward(" + input + ", " + dense.Weights + ", " + (hasBias ? dense.Bias : "default(" + ReadOnlySpan + "<float>)") + ", " + output + ", " + inputs
+                + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", this.DropoutContext, " + dropout + ");");
+
+            writer.Line();
+            writer.Lines(
+                "/// <summary>",
+                "/// Back-propagates through the last call of <see cref=\"" + method.Name + "\"/> with exactly its weight mask M:",
+                "/// <c>gradInput = gradOutput·W'</c>, <c>gradWeights = (gradOutputᵀ·input) ⊙ M / p</c>" + (hasBias ? ", <c>gradBias = Σ_rows gradOutput</c>" : string.Empty) + ", where",
+                "/// <c>W' = weights ⊙ M / p</c> is recomputed from the weights.",
+                "/// </summary>",
+                "/// <param name=\"gradOutput\">The gradient with respect to the output, (batch, outputs).</param>",
+                "/// <param name=\"input\">The input the forward call was given.</param>",
+                "/// <param name=\"weights\">The weights the forward call was given (before they are updated).</param>",
+                "/// <param name=\"gradInput\">Receives the gradient with respect to the input.</param>",
+                "/// <param name=\"gradWeights\">Receives (is overwritten with) the gradient with respect to the weights.</param>");
+            if (hasBias)
+            {
+                writer.Line("/// <param name=\"gradBias\">Receives (is overwritten with) the bias gradient; an empty span skips it.</param>");
+            }
+
+            writer.Line(GeneratedCodeAttribute);
+            writer.Line(method.Accessibility + " void " + method.Name + "Backward(" + ReadOnlySpan + "<float> gradOutput, " + ReadOnlySpan + "<float> input, " + ReadOnlySpan + "<float> weights, "
+                + Span + "<float> gradInput, " + Span + "<float> gradWeights" + (hasBias ? ", " + Span + "<float> gradBias" : string.Empty) + ") =>");
+            writer.Line("    " + state + ".DropConnectBackward(gradOutput, input, weights, gradInput, gradWeights, " + (hasBias ? "gradBias" : "default(" + Span + "<float>)") + ", " + inputs + ", " + dropout + ");");
+        }
+
         private static void WriteForwardStateField(CodeWriter writer, string prefix)
         {
             writer.Line("// What the last forward call leaves for its backward call (mode, length, stream position, mask): see DropoutSiteState.");
@@ -380,6 +456,12 @@ public sealed partial class DropoutGenerator
             string outputName = StringLiteral(output.TrimStart('@'));
             if (site.Spec.IsIdentity)
             {
+                if (site.IsShaped)
+                {
+                    writer.Line("// p = 1 is the identity, but a call that is not a whole number of samples is refused at every p.");
+                    writer.Line(NoiseShapeCall(site, input) + ";");
+                }
+
                 writer.Line("// p = 1: dropout keeps every element; an in-place call does no work at all.");
                 writer.Line(Support + ".Identity(" + input + ", " + output + ", " + outputName + ", " + size + ");");
                 return;
@@ -387,23 +469,52 @@ public sealed partial class DropoutGenerator
 
             string state = "this." + prefix + "State";
             writer.Line(DropoutContextType + " siteContext = this.DropoutContext;");
+            if (site.IsShaped)
+            {
+                // Checked first: a call that is not a whole number of samples changes no state.
+                writer.Line(NoiseShapeType + " siteShape = " + NoiseShapeCall(site, input) + ";");
+            }
+
             writer.Open("if (" + state + ".BeginForward(" + input + ", " + output + ", " + outputName + ", " + size + ", siteContext))");
-            writer.Line("// Training or Monte Carlo mode (in inference the call above was the identity): a fresh mask from this site's stream.");
+            writer.Line("// Training or Monte Carlo mode (in inference the call above was the identity): " + (site.Kind == "Gaussian" ? "fresh noise" : "a fresh mask") + " from this site's stream.");
             string stream = isMethodSite ? state + ".StreamFor(siteContext)" : "this.DropoutStream";
-            writer.Line(state + ".Forward(" + input + ", " + output + ", " + stream + ", storeMask: " + (site.StoresMaskBits ? "true" : "false") + ", default(" + kernel + "));");
+            string storeMask = "storeMask: " + (site.StoresMaskBits && site.Kind != "Gaussian" ? "true" : "false");
+            if (site.IsElementwise)
+            {
+                writer.Line(state + ".Forward(" + input + ", " + output + ", " + stream + ", " + storeMask + ", default(" + kernel + "));");
+            }
+            else
+            {
+                string shape = site.IsShaped ? "siteShape" : "default(" + NoiseShapeType + ")";
+                writer.Line(state + ".VariantForward(" + input + ", " + output + ", " + KindType + "." + site.Kind + ", " + shape + ", " + stream + ", " + storeMask + ", default(" + kernel + "));");
+            }
+
             writer.Close();
         }
+
+        private const string KindType = "global::Dropout.DropoutKind";
+        private const string NoiseShapeType = "global::Dropout.DropoutNoiseShape";
+
+        // The shape of one call of a shaped site: its batch is the call's length over the sample the attribute fixed.
+        private static string NoiseShapeCall(DropoutSiteModel site, string input) =>
+            Support + ".NoiseShape(" + KindType + "." + site.Kind + ", " + input + ".Length, " + Count(site.ShapeFirst) + ", " + Count(site.ShapeSecond) + ", " + StringLiteral(input.TrimStart('@')) + ")";
 
         private static void WriteBackwardBody(CodeWriter writer, DropoutSiteModel site, string kernel, string element, string gradOutput, string gradInput, string prefix)
         {
             string size = site.FixedSize.ToString(CultureInfo.InvariantCulture);
             if (site.Spec.IsIdentity)
             {
+                if (site.IsShaped)
+                {
+                    writer.Line(NoiseShapeCall(site, gradOutput) + ";");
+                }
+
                 writer.Line(Support + ".Identity(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ", " + size + ");");
                 return;
             }
 
-            writer.Line("this." + prefix + "State.Backward(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ", " + size + ", default(" + kernel + "));");
+            string backward = site.IsElementwise ? "Backward" : "VariantBackward";
+            writer.Line("this." + prefix + "State." + backward + "(" + gradOutput + ", " + gradInput + ", " + StringLiteral(gradInput) + ", " + size + ", default(" + kernel + "));");
         }
 
         // ---------------------------------------------------------------- literals

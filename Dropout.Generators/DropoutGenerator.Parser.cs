@@ -30,7 +30,7 @@ public sealed partial class DropoutGenerator
         private static readonly string[] HolderMemberNames = ["DropoutContext", "__dropoutContext"];
 
         /// <summary>The locals of a generated forward body, which a parameter of a dropout method must not shadow.</summary>
-        private static readonly string[] BodyLocalNames = ["siteContext", "siteStream", "siteOffset"];
+        private static readonly string[] BodyLocalNames = ["siteContext", "siteStream", "siteOffset", "siteShape"];
 
         private static readonly SymbolDisplayFormat SignatureTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -93,7 +93,7 @@ public sealed partial class DropoutGenerator
                 return new ParseResult(null, null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
-            var site = new DropoutSiteModel(DescribeType(type), settings.Spec, settings.FixedSize, settings.StoresMaskBits, Method: null);
+            var site = new DropoutSiteModel(DescribeType(type), settings.Spec, settings.FixedSize, settings.StoresMaskBits, Method: null, settings.Kind, settings.ShapeFirst, settings.ShapeSecond);
             return new ParseResult(site, null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -133,6 +133,12 @@ public sealed partial class DropoutGenerator
             CheckContainingTypes(type.ContainingType, nameLocation, diagnostics);
             CheckCollisions(type, LayerMemberNames, nameLocation, diagnostics);
             CheckGeneratedBaseTypes(type, nameLocation, diagnostics);
+            if (ReadKind(attributes, out _) == "DropConnect")
+            {
+                SyntaxNode? attributeSyntax = attributes.IsDefaultOrEmpty ? null : attributes[0].ApplicationSyntaxReference?.GetSyntax();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropConnect, ArgumentLocation(attributeSyntax, "Kind"), typeName, "a layer type applies dropout to a span of activations and has no weights; declare a partial method (ReadOnlySpan<float> input, ReadOnlySpan<float> weights[, ReadOnlySpan<float> bias], Span<float> output)"));
+            }
+
             if (ReadActivation(attributes, out _) is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFusedEpilogue, nameLocation, typeName, "Activation applies to dropout methods, whose parameters name the parts of the chain; a layer type applies plain dropout"));
@@ -209,7 +215,39 @@ public sealed partial class DropoutGenerator
             ImmutableArray<IParameterSymbol> parameters = method.Parameters;
             string? activation = ReadActivation(context.Attributes, out double leakySlope);
             bool hasBias = false, hasResidual = false;
-            if (activation is not null || parameters.Length >= 3)
+            string? kind = ReadKind(context.Attributes, out _);
+            SyntaxNode? kindAttributeSyntax = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken: default);
+            DropConnectModel? dropConnect = null;
+            if (kind == "DropConnect" && activation is null)
+            {
+                string? problem = DropConnectSignatureProblem(parameters, out bool hasDenseBias);
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropConnect, nameLocation, methodName, problem));
+                }
+                else
+                {
+                    elementType = "float";
+                    outOfPlace = true;
+                    dropConnect = new DropConnectModel(
+                        string.Join(", ", parameters.Select(static parameter => ParameterPrefix(parameter) + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name))),
+                        EscapeIdentifier(parameters[1].Name),
+                        hasDenseBias ? EscapeIdentifier(parameters[2].Name) : string.Empty);
+                }
+            }
+            else if (kind is not (null or "Element") && (activation is not null || parameters.Length >= 3))
+            {
+                // Only element-wise dropout runs inside the fused pass; the other kinds are plain dropout methods.
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.KindCannotFuse,
+                    ArgumentLocation(kindAttributeSyntax, activation is not null ? "Activation" : "Kind"),
+                    kind!,
+                    methodName,
+                    activation is not null ? "Activation = " + activation : "its parameters name a fused epilogue"));
+                elementType = null;
+                activation = null;
+            }
+            else if (activation is not null || parameters.Length >= 3)
             {
                 // A fused epilogue: its parameters name the parts of the chain.
                 string? problem = FusedSignatureProblem(parameters, out elementType, out hasBias, out hasResidual);
@@ -241,7 +279,7 @@ public sealed partial class DropoutGenerator
 
             if (parameters.Any(static parameter => BodyLocalNames.Contains(parameter.Name)))
             {
-                Shape("the parameter names 'siteContext', 'siteStream' and 'siteOffset' are used by the generated body; rename the parameter");
+                Shape("the parameter names 'siteContext', 'siteStream', 'siteOffset' and 'siteShape' are used by the generated body; rename the parameter");
             }
 
             if (type.TypeKind == TypeKind.Struct)
@@ -318,9 +356,10 @@ public sealed partial class DropoutGenerator
                     string.Join(", ", parameters.Select(static parameter => ParameterPrefix(parameter) + parameter.Type.ToDisplayString(SignatureTypeFormat) + " " + EscapeIdentifier(parameter.Name))),
                     hasBias,
                     hasResidual,
-                    BackwardTakesPreActivation: activation is not ("Identity" or "ReLU") || (activation == "ReLU" && !settings.StoresMaskBits)));
+                    BackwardTakesPreActivation: activation is not ("Identity" or "ReLU") || (activation == "ReLU" && !settings.StoresMaskBits)),
+                dropConnect);
             TargetTypeModel target = DescribeType(type);
-            var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel);
+            var site = new DropoutSiteModel(target, settings.Spec, settings.FixedSize, settings.StoresMaskBits, methodModel, settings.Kind, settings.ShapeFirst, settings.ShapeSecond);
             ContextHolderModel? holder = typeIsLayer ? null : new ContextHolderModel(target);
             return new ParseResult(site, holder, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -443,7 +482,185 @@ public sealed partial class DropoutGenerator
         /// </summary>
         public static string MethodFieldPrefix(string methodName) => "__" + methodName;
 
-        private sealed record AttributeSettings(MaskSpecification Spec, int FixedSize, bool StoresMaskBits);
+        private sealed record AttributeSettings(MaskSpecification Spec, int FixedSize, bool StoresMaskBits, string Kind, int ShapeFirst, int ShapeSecond);
+
+        /// <summary>The <c>DropoutKind</c> members, by value.</summary>
+        private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath", "DropConnect"];
+
+        /// <summary>The shape arguments of <c>[Dropout]</c>, each used by exactly one kind.</summary>
+        private static readonly string[] ShapeArgumentNames = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize", "Inputs"];
+
+        /// <summary>The shape arguments <paramref name="kind"/> needs, in the order the model stores them.</summary>
+        private static string[] ShapeArgumentsOf(string kind) => kind switch
+        {
+            "Channel" => ["Channels", "SpatialSize"],
+            "SharedOverTime" => ["TimeSteps", "Features"],
+            "DropPath" => ["SampleSize"],
+            "DropConnect" => ["Inputs"],
+            _ => [],
+        };
+
+        /// <summary>Why a kind needs its shape, for DRPG012's message.</summary>
+        private static string ShapeReason(string kind) => kind switch
+        {
+            "Channel" => "a Channel site draws one decision per channel of each (Channels, SpatialSize) sample, and the batch is the call's length divided by that",
+            "SharedOverTime" => "a SharedOverTime site draws one decision per feature of each (TimeSteps, Features) sequence, reused at every time step, and the batch is the call's length divided by that",
+            "DropConnect" => "the weights are (outputs, Inputs) and the input (batch, Inputs)",
+            _ => "a DropPath site draws one decision per sample of SampleSize elements, and the batch is the call's length divided by that",
+        };
+
+        /// <summary>The kind the attribute names ("Element" when unset), or null for a value that is no <c>DropoutKind</c> member.</summary>
+        private static string? ReadKind(ImmutableArray<AttributeData> attributes, out int value)
+        {
+            value = 0;
+            if (attributes.IsDefaultOrEmpty)
+            {
+                return "Element";
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in attributes[0].NamedArguments)
+            {
+                if (named.Key == "Kind" && named.Value.Kind == TypedConstantKind.Enum && named.Value.Value is int kind)
+                {
+                    value = kind;
+                }
+            }
+
+            return value >= 0 && value < KindNames.Length ? KindNames[value] : null;
+        }
+
+        /// <summary>Where the named argument <paramref name="name"/> of the attribute is, or the attribute itself when it has none.</summary>
+        private static Location? ArgumentLocation(SyntaxNode? attributeSyntax, string name) =>
+            (attributeSyntax as AttributeSyntax)?.ArgumentList?.Arguments
+                .FirstOrDefault(argument => argument.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation()
+            ?? attributeSyntax?.GetLocation();
+
+        /// <summary>
+        /// Checks the kind against the other arguments (DRPG012–DRPG014) and returns its shape, or false after
+        /// reporting why the combination cannot be generated.
+        /// </summary>
+        private static bool CheckKind(
+            AttributeData attribute,
+            SyntaxNode? syntax,
+            string targetName,
+            List<DiagnosticInfo> diagnostics,
+            out string kind,
+            out int first,
+            out int second)
+        {
+            first = 0;
+            second = 0;
+            int before = diagnostics.Count;
+            string? named = ReadKind(ImmutableArray.Create(attribute), out int value);
+            if (named is null)
+            {
+                kind = "Element";
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ArgumentNotForKind,
+                    ArgumentLocation(syntax, "Kind"),
+                    "The value",
+                    value.ToString(CultureInfo.InvariantCulture),
+                    targetName,
+                    "it is not a member of DropoutKind"));
+                return false;
+            }
+
+            kind = named;
+            var given = new Dictionary<string, int>(StringComparer.Ordinal);
+            bool sizeGiven = false, maskStorageGiven = false;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (Array.IndexOf(ShapeArgumentNames, argument.Key) >= 0 && argument.Value.Kind == TypedConstantKind.Primitive && argument.Value.Value is int size)
+                {
+                    given[argument.Key] = size;
+                }
+
+                sizeGiven |= argument.Key == "Size";
+                maskStorageGiven |= argument.Key == "MaskStorage";
+            }
+
+            string[] needed = ShapeArgumentsOf(kind);
+            foreach (KeyValuePair<string, int> argument in given.OrderBy(static pair => Array.IndexOf(ShapeArgumentNames, pair.Key)))
+            {
+                if (Array.IndexOf(needed, argument.Key) < 0)
+                {
+                    string owner = argument.Key is "Channels" or "SpatialSize" ? "Channel" : argument.Key is "TimeSteps" or "Features" ? "SharedOverTime" : argument.Key == "Inputs" ? "DropConnect" : "DropPath";
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.ArgumentNotForKind,
+                        ArgumentLocation(syntax, argument.Key),
+                        argument.Key,
+                        kind,
+                        targetName,
+                        "only Kind = " + owner + " uses it; set Kind = DropoutKind." + owner + " or remove the argument"));
+                }
+                else if (argument.Value <= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.ShapeSizeNotPositive,
+                        ArgumentLocation(syntax, argument.Key),
+                        argument.Key,
+                        argument.Value.ToString(CultureInfo.InvariantCulture),
+                        targetName,
+                        "is not positive; it counts the elements of one sample along an axis"));
+                }
+            }
+
+            string[] missing = needed.Where(name => !given.ContainsKey(name)).ToArray();
+            if (missing.Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.KindNeedsShape,
+                    ArgumentLocation(syntax, "Kind"),
+                    kind,
+                    targetName,
+                    string.Join(" and ", missing),
+                    ShapeReason(kind)));
+            }
+
+            if (sizeGiven && needed.Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ArgumentNotForKind,
+                    ArgumentLocation(syntax, "Size"),
+                    "Size",
+                    kind,
+                    targetName,
+                    "the shape arguments fix one sample, and the batch follows from each call's length"));
+            }
+
+            if (maskStorageGiven && kind == "Gaussian")
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ArgumentNotForKind,
+                    ArgumentLocation(syntax, "MaskStorage"),
+                    "MaskStorage",
+                    kind,
+                    targetName,
+                    "Gaussian noise is never stored; backward regenerates it from the forward call's seed and offset"));
+            }
+
+            if (diagnostics.Count > before)
+            {
+                return false;
+            }
+
+            first = needed.Length > 0 ? given[needed[0]] : 0;
+            second = needed.Length > 1 ? given[needed[1]] : needed.Length == 1 ? 1 : 0;
+            if ((long)first * second > int.MaxValue)
+            {
+                // A sample larger than any span: a call could never have a whole number of them.
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ShapeSizeNotPositive,
+                    ArgumentLocation(syntax, needed[1]),
+                    needed[0] + " × " + needed[1],
+                    ((long)first * second).ToString(CultureInfo.InvariantCulture),
+                    targetName,
+                    "is more elements per sample than a span can hold"));
+                return false;
+            }
+
+            return true;
+        }
 
         private static AttributeSettings? ReadAttribute(ImmutableArray<AttributeData> attributes, string targetName, List<DiagnosticInfo> diagnostics)
         {
@@ -505,7 +722,12 @@ public sealed partial class DropoutGenerator
                 return null;
             }
 
-            return new AttributeSettings(MaskSpecification.Create(keepProbability), fixedSize, storesMaskBits);
+            if (!CheckKind(attribute, syntax, targetName, diagnostics, out string kind, out int first, out int second))
+            {
+                return null;
+            }
+
+            return new AttributeSettings(MaskSpecification.Create(keepProbability), fixedSize, storesMaskBits, kind, first, second);
         }
 
         /// <summary>The <c>DropoutActivation</c> member named by the attribute's <c>Activation</c> argument, or null when it is not set.</summary>
@@ -588,6 +810,37 @@ public sealed partial class DropoutGenerator
             }
 
             elementType = inputType;
+            return null;
+        }
+
+        /// <summary>
+        /// Why <paramref name="parameters"/> is not <c>(ReadOnlySpan&lt;float&gt; input, ReadOnlySpan&lt;float&gt; weights[,
+        /// ReadOnlySpan&lt;float&gt; bias], Span&lt;float&gt; output)</c>, or null when it is. The parts are told apart by
+        /// position, so any names work.
+        /// </summary>
+        private static string? DropConnectSignatureProblem(ImmutableArray<IParameterSymbol> parameters, out bool hasBias)
+        {
+            hasBias = parameters.Length == 4;
+            const string Expected = "its parameters must be (ReadOnlySpan<float> input, ReadOnlySpan<float> weights[, ReadOnlySpan<float> bias], Span<float> output), passed by value";
+            if (parameters.Length is not (3 or 4))
+            {
+                return Expected;
+            }
+
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                bool last = i == parameters.Length - 1;
+                if (!IsSpanOf(parameters[i], last ? "System.Span`1" : "System.ReadOnlySpan`1", out string? element))
+                {
+                    return Expected;
+                }
+
+                if (element != "float")
+                {
+                    return "the runtime's DropConnect kernel is single precision; use spans of float";
+                }
+            }
+
             return null;
         }
 

@@ -36,6 +36,62 @@ public sealed class DropoutAttribute : Attribute
 
     /// <summary>Gets or sets the slope of <see cref="DropoutActivation.LeakyReLU"/> for negative inputs (default 0.01).</summary>
     public double LeakyReLUSlope { get; set; } = 0.01;
+
+    /// <summary>
+    /// Gets or sets which dropout the site applies (<c>docs/variants.md</c>); <see cref="DropoutKind.Element"/> by
+    /// default. <see cref="DropoutKind.Channel"/> needs <see cref="Channels"/> and <see cref="SpatialSize"/>,
+    /// <see cref="DropoutKind.SharedOverTime"/> needs <see cref="TimeSteps"/> and <see cref="Features"/>,
+    /// <see cref="DropoutKind.DropPath"/> needs <see cref="SampleSize"/> (the batch is the call's length divided by that
+    /// shape), and <see cref="DropoutKind.DropConnect"/> needs <see cref="Inputs"/>.
+    /// </summary>
+    public DropoutKind Kind { get; set; } = DropoutKind.Element;
+
+    /// <summary>Gets or sets the channels per sample of a <see cref="DropoutKind.Channel"/> site's <c>(batch, channels, spatial)</c> layout.</summary>
+    public int Channels { get; set; }
+
+    /// <summary>Gets or sets the elements per channel (height · width, ...) of a <see cref="DropoutKind.Channel"/> site.</summary>
+    public int SpatialSize { get; set; }
+
+    /// <summary>Gets or sets the time steps per sequence of a <see cref="DropoutKind.SharedOverTime"/> site's <c>(batch, timeSteps, features)</c> layout.</summary>
+    public int TimeSteps { get; set; }
+
+    /// <summary>Gets or sets the features per time step of a <see cref="DropoutKind.SharedOverTime"/> site.</summary>
+    public int Features { get; set; }
+
+    /// <summary>Gets or sets the elements per sample of a <see cref="DropoutKind.DropPath"/> site's <c>(batch, sampleSize)</c> layout.</summary>
+    public int SampleSize { get; set; }
+
+    /// <summary>Gets or sets the inputs of a <see cref="DropoutKind.DropConnect"/> dense layer (the columns of its <c>(outputs, inputs)</c> weights).</summary>
+    public int Inputs { get; set; }
+}
+
+/// <summary>Which dropout a <c>[Dropout]</c> site applies (<see cref="DropoutAttribute.Kind"/>); see <c>docs/variants.md</c>.</summary>
+public enum DropoutKind
+{
+    /// <summary>Each element is kept with probability p and scaled by 1/p (the default).</summary>
+    Element = 0,
+
+    /// <summary>Channel (spatial) dropout: one decision per channel of a <c>(batch, channels, spatial)</c> layout (PyTorch <c>Dropout2d</c>, Keras <c>SpatialDropout</c>).</summary>
+    Channel = 1,
+
+    /// <summary>Shared-over-time (variational) dropout: one feature mask per sequence of a <c>(batch, timeSteps, features)</c> layout, reused at every time step.</summary>
+    SharedOverTime = 2,
+
+    /// <summary>Alpha dropout for SELU networks: dropped units take SELU's saturation value, with the affine correction that keeps mean and variance.</summary>
+    Alpha = 3,
+
+    /// <summary>Gaussian dropout: every element is multiplied by its own N(1, (1 - p)/p) noise; nothing is zeroed and nothing is stored.</summary>
+    Gaussian = 4,
+
+    /// <summary>Drop path (stochastic depth): one decision per sample of a <c>(batch, sampleSize)</c> residual branch.</summary>
+    DropPath = 5,
+
+    /// <summary>
+    /// DropConnect: the weights of a dense layer are dropped instead of its activations. On a partial method
+    /// <c>(ReadOnlySpan&lt;float&gt; input, ReadOnlySpan&lt;float&gt; weights[, ReadOnlySpan&lt;float&gt; bias], Span&lt;float&gt; output)</c>
+    /// the generator emits <c>output = input·(weights ⊙ M / p)ᵀ + bias</c> and its backward.
+    /// </summary>
+    DropConnect = 6,
 }
 
 /// <summary>The activation of a fused epilogue site (<see cref="DropoutAttribute.Activation"/>); see <c>docs/fused.md</c>.</summary>

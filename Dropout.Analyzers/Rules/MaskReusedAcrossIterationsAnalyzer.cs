@@ -1,14 +1,17 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
 
 /// <summary>
-/// DRP010: a dropout mask that does not change between iterations. Reported for a hand-written mask drawn outside a
-/// loop and applied inside it (beyond the loop over the mask's own elements), a hand-written mask field drawn in a
-/// constructor, and <c>DropoutKernels.Forward</c>/<c>FillMask</c> called in a loop with a seed and offset that the
+/// DRP010: a dropout mask that does not change between iterations. Reported for a hand-written mask applied in a
+/// training loop (beyond the loop over the mask's own elements) when some path applies it in one iteration and again in
+/// a later one with no draw in between — answered on the control-flow graph (<see cref="IterationFlow"/>), so a draw in
+/// one branch only, or below the use in the source, is judged by the paths that run it; a hand-written mask field drawn
+/// in a constructor; and <c>DropoutKernels.Forward</c>/<c>FillMask</c> called in a loop with a seed and offset that the
 /// loop never changes, which regenerates the identical mask on every iteration.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -55,9 +58,34 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Cheap first: the mask's uses inside a training loop that is not the loop over the mask's own elements. Only
+        // a member with such a use pays for the control-flow graph.
         IOperation body = Root(site.Draw);
+        var usesByLoop = new Dictionary<ILoopOperation, HashSet<SyntaxNode>>();
+        var uses = new HashSet<SyntaxNode>();
+        var writes = new HashSet<SyntaxNode>();
+        var drawLoops = new List<ILoopOperation>();
+        var trainingLoops = new Dictionary<ILoopOperation, bool>();
         foreach (IOperation operation in body.Descendants())
         {
+            if (operation is IVariableDeclaratorOperation { Initializer: not null } declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, mask))
+            {
+                // `float[] mask = new float[n];` in the loop: a new array each time (the graph writes it as an assignment).
+                writes.Add(declarator.Syntax);
+                continue;
+            }
+
+            if (IsMaskWrite(operation, mask, out IArrayElementReferenceOperation? writtenElement))
+            {
+                writes.Add(operation.Syntax);
+                if (writtenElement is not null && EnclosingLoops(writtenElement, body).FirstOrDefault(loop => IsLoopOverElements(loop, writtenElement)) is { } drawLoop)
+                {
+                    drawLoops.Add(drawLoop);
+                }
+
+                continue;
+            }
+
             if (operation is not IArrayElementReferenceOperation element
                 || !SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), mask)
                 || (operation.Parent is IAssignmentOperation assignment && assignment.Target == operation))
@@ -65,19 +93,88 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            uses.Add(element.Syntax);
             foreach (ILoopOperation loop in EnclosingLoops(element, body))
             {
-                if (!Contains(loop, site.Draw) && !IsLoopOverElements(loop, element) && IsTrainingLoop(loop))
+                if (!IsLoopOverElements(loop, element) && IsTrainingLoop(loop, trainingLoops))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.MaskReusedAcrossIterations,
-                        element.Syntax.GetLocation(),
-                        "The mask '" + mask.Name + "' is drawn once, outside this loop, and applied in every iteration"));
-                    return;
+                    if (!usesByLoop.TryGetValue(loop, out HashSet<SyntaxNode>? inLoop))
+                    {
+                        usesByLoop[loop] = inLoop = new HashSet<SyntaxNode>();
+                    }
+
+                    inLoop.Add(element.Syntax);
                 }
             }
         }
+
+        if (usesByLoop.Count == 0)
+        {
+            return;
+        }
+
+        // Then the question on the control-flow graph: on some path, is the mask used in one iteration of the loop and
+        // again in a later one with no draw in between? A loop that draws the mask element by element counts as one draw
+        // as soon as it starts (its header runs): the path on which it runs zero times is one where the mask is empty.
+        ControlFlowGraph graph = context.GetControlFlowGraph();
+        ILoopOperation[] loops = body.Descendants().OfType<ILoopOperation>().ToArray();
+        bool Draws(IOperation operation) =>
+            writes.Contains(operation.Syntax) && operation is IAssignmentOperation or IIncrementOrDecrementOperation or IInvocationOperation or IObjectCreationOperation
+            || drawLoops.Any(loop => InHeader(loop, operation));
+        bool IsUse(IOperation operation) => operation is IArrayElementReferenceOperation && uses.Contains(operation.Syntax);
+        foreach (KeyValuePair<ILoopOperation, HashSet<SyntaxNode>> pair in usesByLoop)
+        {
+            IOperation? reused = IterationFlow.FirstReusedUse(
+                graph,
+                pair.Key,
+                loops,
+                Draws,
+                IsUse,
+                operation => pair.Value.Contains(operation.Syntax),
+                context.CancellationToken);
+            if (reused is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.MaskReusedAcrossIterations,
+                    reused.Syntax.GetLocation(),
+                    "The mask '" + mask.Name + "' is applied again in a later iteration of this loop with no new draw on some path"));
+                return;
+            }
+        }
     }
+
+    // A write of the mask or of one of its elements (mask[i] = ..., mask = ..., mask[i] *= ...), or a call that receives
+    // the whole mask (FillBernoulli(mask, ...), Array.Clear(mask)): any of them may draw it anew, and a rule that must
+    // not report correct code counts each as a draw.
+    private static bool IsMaskWrite(IOperation operation, ISymbol mask, out IArrayElementReferenceOperation? element)
+    {
+        element = null;
+        IOperation? target = operation switch
+        {
+            IAssignmentOperation assignment => assignment.Target,
+            IIncrementOrDecrementOperation increment => increment.Target,
+            _ => null,
+        };
+        if (target is not null)
+        {
+            if (target is IArrayElementReferenceOperation written && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(written.ArrayReference), mask))
+            {
+                element = written;
+                return true;
+            }
+
+            return SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target), mask);
+        }
+
+        return operation is IInvocationOperation or IObjectCreationOperation
+            && (operation is IInvocationOperation invocation ? invocation.Arguments : ((IObjectCreationOperation)operation).Arguments)
+                .Any(argument => SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(argument.Value), mask));
+    }
+
+    // Whether the operation (of the control-flow graph, which keeps the source syntax) is part of the loop's header:
+    // its initializer, condition or increment, run when the loop starts and between its iterations.
+    private static bool InHeader(ILoopOperation loop, IOperation operation) =>
+        loop.Syntax.Span.Contains(operation.Syntax.Span) && !loop.Body.Syntax.Span.Contains(operation.Syntax.Span);
 
     private static void AnalyzeKernelCall(OperationAnalysisContext context, IInvocationOperation invocation)
     {
@@ -157,6 +254,16 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
     // Variational ("locked") dropout shares one mask across the time steps of a sequence on purpose, so a loop only
     // counts when it is recognizably a training loop: its variable or collection speaks of epochs, iterations,
     // batches or samples, or its body runs a training step (Backward, Step, Update, Train).
+    private static bool IsTrainingLoop(ILoopOperation loop, Dictionary<ILoopOperation, bool> known)
+    {
+        if (!known.TryGetValue(loop, out bool training))
+        {
+            known[loop] = training = IsTrainingLoop(loop);
+        }
+
+        return training;
+    }
+
     private static bool IsTrainingLoop(ILoopOperation loop)
     {
         foreach (IOperation operation in loop.DescendantsAndSelf())
@@ -232,8 +339,6 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
             }
         }
     }
-
-    private static bool Contains(IOperation ancestor, IOperation operation) => ancestor.Syntax.Span.Contains(operation.Syntax.Span);
 
     private static IOperation Root(IOperation operation)
     {

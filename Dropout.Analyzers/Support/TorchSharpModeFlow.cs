@@ -153,6 +153,109 @@ internal sealed class TorchSharpModeFlow
         return candidates.Length == 1 ? candidates[0] : null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="call"/> (of an evaluation method that would leave the model in evaluation mode) sits in a
+    /// training loop that, after the call and around the back edge, reaches its next optimizer <c>step()</c>, or the next
+    /// iteration's run of a model passed to the call, before any <c>train()</c>: the situation DRP025 reports. The loop is
+    /// the innermost one around the call that steps an optimizer; mode calls and steps are read directly or through
+    /// helpers declared in source (one level deep).
+    /// </summary>
+    public bool StepsBeforeTrainAfter(IInvocationOperation call, CancellationToken cancellationToken)
+    {
+        ILoopOperation? loop = null;
+        for (IOperation? current = call.Parent; current is not null && loop is null; current = current.Parent)
+        {
+            if (current is ILoopOperation candidate && Events(candidate, call, cancellationToken).Any(e => e.Kind == FlowKind.Step))
+            {
+                loop = candidate;
+            }
+        }
+
+        if (loop is null)
+        {
+            return false;
+        }
+
+        var passed = new HashSet<ISymbol>(call.Arguments.Select(argument => ReceiverSymbol(argument.Value)).Where(symbol => symbol is not null)!, SymbolEqualityComparer.Default);
+        ImmutableArray<(FlowKind Kind, int Position, ISymbol? Receiver)> events = Events(loop, call, cancellationToken);
+        int first = events.Select((e, index) => (e, index)).FirstOrDefault(pair => pair.e.Position > call.Syntax.SpanStart).index;
+        for (int k = 0; k < events.Length; k++)
+        {
+            (FlowKind kind, int position, ISymbol? receiver) = events[(first + k) % events.Length];
+            if (kind is FlowKind.Train or FlowKind.Step)
+            {
+                return kind == FlowKind.Step;
+            }
+
+            if (kind == FlowKind.Run && position < call.Syntax.SpanStart && receiver is not null && passed.Contains(receiver))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="method"/> calls <c>train()</c> (not <c>train(false)</c>) in its own body: what a caller's
+    /// flow (DRP025's, one level deep) sees of it.
+    /// </summary>
+    public bool CallsTrain(IMethodSymbol method, CancellationToken cancellationToken) =>
+        Summary(method.OriginalDefinition, cancellationToken).Contains(FlowKind.Train);
+
+    /// <summary>The variable (local, parameter, field, property) or, for <c>this</c>, the type that an operation names: how two calls are known to act on the same model.</summary>
+    public static ISymbol? ReceiverSymbol(IOperation operation)
+    {
+        while (operation is IConversionOperation { IsImplicit: true } conversion)
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Property,
+            IInstanceReferenceOperation => operation.Type,
+            _ => null,
+        };
+    }
+
+    // The mode calls, steps and module runs of a loop body in source order (a helper's mode calls and steps at its
+    // call), leaving out the call itself.
+    private ImmutableArray<(FlowKind Kind, int Position, ISymbol? Receiver)> Events(ILoopOperation loop, IOperation call, CancellationToken cancellationToken)
+    {
+        var events = new List<(FlowKind Kind, int Position, ISymbol? Receiver)>();
+        foreach (IInvocationOperation invocation in loop.Descendants().OfType<IInvocationOperation>())
+        {
+            int position = invocation.Syntax.SpanStart;
+            if (invocation.Syntax == call.Syntax)
+            {
+                continue;
+            }
+
+            if (Symbols.ModeCall(invocation) is { } mode)
+            {
+                events.Add((mode == ModuleMode.Eval ? FlowKind.Eval : FlowKind.Train, position, null));
+            }
+            else if (Symbols.IsOptimizerStep(invocation))
+            {
+                events.Add((FlowKind.Step, position, null));
+            }
+            else if (Symbols.IsModuleRun(invocation))
+            {
+                events.Add((FlowKind.Run, position, invocation.Instance is { } instance ? ReceiverSymbol(instance) : null));
+            }
+            else if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && invocation.TargetMethod.Locations.Any(location => location.IsInSource))
+            {
+                events.AddRange(Summary(invocation.TargetMethod.OriginalDefinition, cancellationToken).Select(kind => (kind, position, (ISymbol?)null)));
+            }
+        }
+
+        return events.Select((e, index) => (e, index)).OrderBy(pair => pair.e.Position).ThenBy(pair => pair.index).Select(pair => pair.e).ToImmutableArray();
+    }
+
     /// <summary>Whether <paramref name="position"/> lies in <paramref name="loop"/>.</summary>
     public static bool Contains(ILoopOperation loop, int position) => loop.Syntax.Span.Contains(position);
 

@@ -10,12 +10,25 @@ namespace Dropout.Generators.Model;
 /// <param name="FixedSize">The element count every call must have, or 0 for any length.</param>
 /// <param name="StoresMaskBits">Whether backward reads a recorded bit mask (<c>MaskStorage = Bits</c>) rather than regenerating it.</param>
 /// <param name="Method">The partial method, for the method form; <see langword="null"/> for a layer type.</param>
+/// <param name="Kind">The <c>DropoutKind</c> member: "Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath" or "DropConnect".</param>
+/// <param name="ShapeFirst">Channels, time steps or the sample size of a shaped kind, the inputs of DropConnect (0 otherwise).</param>
+/// <param name="ShapeSecond">The spatial size or the features of a shaped kind, 1 for drop path (0 otherwise).</param>
 internal sealed record DropoutSiteModel(
     TargetTypeModel Type,
     MaskSpecification Spec,
     int FixedSize,
     bool StoresMaskBits,
-    DropoutMethodModel? Method);
+    DropoutMethodModel? Method,
+    string Kind = "Element",
+    int ShapeFirst = 0,
+    int ShapeSecond = 0)
+{
+    /// <summary>Gets whether the site is element-wise dropout (the kind fused epilogues and the element-wise kernel run).</summary>
+    public bool IsElementwise => Kind == "Element";
+
+    /// <summary>Gets whether the site draws one decision per group of a noise shape (channel, shared-over-time, drop path).</summary>
+    public bool IsShaped => Kind is "Channel" or "SharedOverTime" or "DropPath";
+}
 
 /// <summary>A type to reopen as <c>partial</c>, with every type that contains it.</summary>
 /// <param name="Namespace">The namespace, empty for the global namespace.</param>
@@ -59,7 +72,8 @@ internal sealed record DropoutMethodModel(
     string SecondParameterPrefix,
     string SecondParameterName,
     bool ContainingTypeIsLayer,
-    FusedEpilogueModel? Fused = null)
+    FusedEpilogueModel? Fused = null,
+    DropConnectModel? DropConnect = null)
 {
     /// <summary>Gets the method's name without the '@' of a keyword: for field names, strings and file names.</summary>
     public string PlainName => Name.TrimStart('@');
@@ -76,6 +90,15 @@ internal sealed record DropoutMethodModel(
 /// <param name="HasResidual">Whether the method takes a <c>residual</c>.</param>
 /// <param name="BackwardTakesPreActivation">Whether the backward recomputes the derivative from the pre-activation (and bias).</param>
 internal sealed record FusedEpilogueModel(string Activation, double LeakySlope, string Parameters, bool HasBias, bool HasResidual, bool BackwardTakesPreActivation);
+
+/// <summary>
+/// A DropConnect method: <c>output = input·(weights ⊙ M / p)ᵀ + bias</c>. The method's first and second parameter names
+/// (<see cref="DropoutMethodModel"/>) are the input and the output.
+/// </summary>
+/// <param name="Parameters">The implementation's parameter list as declared, with fully qualified types.</param>
+/// <param name="Weights">The weights parameter's name as generated code spells it.</param>
+/// <param name="Bias">The bias parameter's name, or empty when the layer has none.</param>
+internal sealed record DropConnectModel(string Parameters, string Weights, string Bias);
 
 /// <summary>A type that holds dropout methods but is not a layer itself: it receives the <c>DropoutContext</c> property.</summary>
 /// <param name="Type">The type.</param>

@@ -59,6 +59,38 @@ public static class GeneratedDropout
         Validate(input, output, outputName, fixedSize);
         CopyIfDistinct(input, output);
     }
+
+    /// <summary>
+    /// For generated code: the noise shape of a <see cref="DropoutKind.Channel"/>, <see cref="DropoutKind.SharedOverTime"/>
+    /// or <see cref="DropoutKind.DropPath"/> site over <paramref name="length"/> elements, whose batch is the length
+    /// divided by the per-sample size the attribute fixed.
+    /// </summary>
+    /// <param name="kind">The site's kind.</param>
+    /// <param name="length">The call's element count.</param>
+    /// <param name="first">Channels, time steps or the sample size, as the kind says.</param>
+    /// <param name="second">The spatial size or the features (1 for drop path).</param>
+    /// <param name="inputName">The input parameter's name, for the exception.</param>
+    /// <returns>The shape.</returns>
+    /// <exception cref="ArgumentException"><paramref name="length"/> is not a whole number of samples.</exception>
+    public static DropoutNoiseShape NoiseShape(DropoutKind kind, int length, int first, int second, string inputName)
+    {
+        long sample = (long)first * second;
+        if (first < 1 || second < 1 || length % sample != 0)
+        {
+            ThrowHelper.ThrowArgument(
+                inputName,
+                $"This {kind} dropout site was generated for samples of {first} × {second} elements; got {length} elements, which is not a whole number of samples.");
+        }
+
+        int batch = (int)(length / sample);
+        return kind switch
+        {
+            DropoutKind.Channel => DropoutNoiseShape.Channels(batch, first, second),
+            DropoutKind.SharedOverTime => DropoutNoiseShape.SharedOverTime(batch, first, second),
+            DropoutKind.DropPath => DropoutNoiseShape.PerSample(batch, first),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only channel, shared-over-time and drop-path sites have a noise shape."),
+        };
+    }
 }
 
 /// <summary>
@@ -84,6 +116,9 @@ public struct DropoutSiteState
     private int _lastElementSize;
     private int _lastLength;
     private int _lastColumns;
+    private int _lastDecisions;
+    private DropoutKind _lastKind;
+    private DropoutNoiseShape _lastShape;
     private bool _lastWasActive;
     private ulong _lastKey;
     private ulong _lastOffset;
@@ -126,6 +161,8 @@ public struct DropoutSiteState
         GeneratedDropout.Validate(input, output, outputName, fixedSize);
         _lastElementSize = Unsafe.SizeOf<T>();
         _lastLength = input.Length;
+        _lastDecisions = input.Length;
+        _lastKind = DropoutKind.Element;
         _lastWasActive = context.IsDropoutActive;
         if (!_lastWasActive)
         {
@@ -235,6 +272,8 @@ public struct DropoutSiteState
         FusedEpilogue.ValidateForward(preActivation, bias, residual, output, columns);
         _lastElementSize = Unsafe.SizeOf<T>();
         _lastLength = count;
+        _lastDecisions = count;
+        _lastKind = DropoutKind.Element;
         _lastColumns = columns;
         _lastWasActive = context.IsDropoutActive;
         bool draws = _lastWasActive && site.Draws && !site.Spec.IsIdentity;
@@ -308,6 +347,268 @@ public struct DropoutSiteState
         }
     }
 
+    /// <summary>
+    /// For generated code: the training forward pass of a <see cref="DropoutKind.Channel"/>, <see cref="DropoutKind.SharedOverTime"/>,
+    /// <see cref="DropoutKind.DropPath"/>, <see cref="DropoutKind.Alpha"/> or <see cref="DropoutKind.Gaussian"/> site, after
+    /// <see cref="BeginForward"/> returned <see langword="true"/>. Reserves fresh positions of <paramref name="stream"/>
+    /// (one per decision of a shaped kind, one per element otherwise) and runs the runtime's reference kernel of the kind
+    /// (<see cref="DropoutKernels.Forward(ReadOnlySpan{float}, Span{float}, Span{byte}, DropoutNoiseShape, double, ulong, ulong)"/>,
+    /// <see cref="DropoutKernels.ForwardAlpha(ReadOnlySpan{float}, Span{float}, Span{byte}, double, ulong, ulong)"/>,
+    /// <see cref="DropoutKernels.ForwardGaussian(ReadOnlySpan{float}, Span{float}, double, ulong, ulong)"/>) with the site's spec.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="input">The input.</param>
+    /// <param name="output">The output.</param>
+    /// <param name="kind">The site's kind.</param>
+    /// <param name="shape">The noise shape of a shaped kind (<see cref="GeneratedDropout.NoiseShape"/>); ignored otherwise.</param>
+    /// <param name="stream">The site's stream.</param>
+    /// <param name="storeMask">Whether to record the decisions (<c>MaskStorage = Bits</c>); Gaussian sites record nothing.</param>
+    /// <param name="site">The site's operator.</param>
+    public void VariantForward<T, TSite>(ReadOnlySpan<T> input, Span<T> output, DropoutKind kind, DropoutNoiseShape shape, DropoutStream stream, bool storeMask, TSite site)
+        where T : unmanaged
+        where TSite : struct, IDropoutEpilogue<T>
+    {
+        bool shaped = kind is DropoutKind.Channel or DropoutKind.SharedOverTime or DropoutKind.DropPath;
+        if (shaped && shape.ElementCount != input.Length)
+        {
+            ThrowHelper.ThrowArgument(nameof(shape), $"The noise shape {shape} covers {shape.ElementCount} elements but the input has {input.Length}.");
+        }
+
+        int decisions = shaped ? shape.DecisionCount : input.Length;
+        ulong offset = stream.Reserve(decisions);
+        _lastKey = stream.Key;
+        _lastOffset = offset;
+        _lastKind = kind;
+        _lastShape = shape;
+        _lastDecisions = decisions;
+        DropoutMaskSpec spec = site.Spec;
+        if (kind == DropoutKind.Gaussian)
+        {
+            // The noise is a function of (key, position): backward regenerates it, nothing is recorded.
+            DropoutKernels.MultiplyByGaussianNoise(input, output, spec.KeepProbability, _lastKey, offset, nameof(output));
+            return;
+        }
+
+        byte[]? rented = null;
+        Span<byte> mask = storeMask ? MaskFor(decisions, _lastKey, offset) : Rent(decisions, out rented);
+        try
+        {
+            if (kind == DropoutKind.Alpha)
+            {
+                DropoutKernels.RunAlpha(input, output, mask, spec, _lastKey, offset);
+            }
+            else
+            {
+                DropoutKernels.RunShaped(input, output, mask, shape, spec, _lastKey, offset);
+            }
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// For generated code: the backward pass through the last <see cref="VariantForward"/> call, with exactly its
+    /// decisions (read from the recorded bits when this instance's are still there, else regenerated) or, for a
+    /// Gaussian site, its noise regenerated: <c>gradOutput ⊙ m / p</c> (shaped kinds), <c>gradOutput ⊙ m · a</c>
+    /// (alpha), <c>gradOutput ⊙ noise</c> (Gaussian).
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output.</param>
+    /// <param name="gradInput">Receives the gradient with respect to the input; may be <paramref name="gradOutput"/> itself.</param>
+    /// <param name="gradInputName">The parameter's name, for exceptions.</param>
+    /// <param name="fixedSize">The element count the site was generated for, or 0 for any.</param>
+    /// <param name="site">The site's operator.</param>
+    /// <exception cref="InvalidOperationException">No forward call precedes this one, or it had another element type or length.</exception>
+    public readonly void VariantBackward<T, TSite>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, string gradInputName, int fixedSize, TSite site)
+        where T : unmanaged
+        where TSite : struct, IDropoutEpilogue<T>
+    {
+        GeneratedDropout.Validate(gradOutput, gradInput, gradInputName, fixedSize);
+        ThrowIfNoMatchingForward(Unsafe.SizeOf<T>(), gradOutput.Length);
+        if (!_lastWasActive)
+        {
+            GeneratedDropout.CopyIfDistinct(gradOutput, gradInput);
+            return;
+        }
+
+        if (gradOutput.IsEmpty)
+        {
+            return;
+        }
+
+        DropoutMaskSpec spec = site.Spec;
+        switch (_lastKind)
+        {
+            case DropoutKind.Gaussian:
+                DropoutKernels.MultiplyByGaussianNoise(gradOutput, gradInput, spec.KeepProbability, _lastKey, _lastOffset, gradInputName);
+                return;
+            case DropoutKind.Alpha:
+            case DropoutKind.Channel:
+            case DropoutKind.SharedOverTime:
+            case DropoutKind.DropPath:
+                break;
+            default:
+                throw new InvalidOperationException("The last forward call of this site was not a variant forward call.");
+        }
+
+        byte[]? rented = null;
+        ReadOnlySpan<byte> mask;
+        if (!TryRecordedMask(out mask))
+        {
+            // A copy sharing the buffer overwrote the bits (or nothing was stored): the same decisions, recomputed.
+            Span<byte> scratch = Rent(_lastDecisions, out rented);
+            DropoutKernels.FillMask(scratch, _lastDecisions, spec, _lastKey, _lastOffset);
+            mask = scratch;
+        }
+
+        try
+        {
+            if (_lastKind == DropoutKind.Alpha)
+            {
+                DropoutKernels.BackwardAlphaCore(gradOutput, gradInput, mask, spec, gradInputName);
+            }
+            else
+            {
+                DropoutKernels.ApplyShaped(gradOutput, gradInput, mask, _lastShape, spec, gradInputName);
+            }
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// For generated code: the forward pass of a <see cref="DropoutKind.DropConnect"/> site,
+    /// <c>output = input·(weights ⊙ M / p)ᵀ + bias</c> (<see cref="DropConnectKernels.Forward"/>). In training and Monte
+    /// Carlo mode the weight mask is drawn at fresh positions of the site's stream (one per weight) and recorded when
+    /// <paramref name="storeMask"/>; the masked weights are not kept (backward recomputes them from the weights and the
+    /// mask). In inference, and for p = 1, the layer is the plain dense product and draws nothing.
+    /// </summary>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="input">The layer input, <c>(batch, inputs)</c>.</param>
+    /// <param name="weights">The weights, <c>(outputs, inputs)</c>.</param>
+    /// <param name="bias">The bias, length <c>outputs</c>, or empty.</param>
+    /// <param name="output">Receives <c>(batch, outputs)</c>.</param>
+    /// <param name="inputs">The inputs the site was generated for.</param>
+    /// <param name="storeMask">Whether to record the weight mask (<c>MaskStorage = Bits</c>).</param>
+    /// <param name="context">The context the site follows.</param>
+    /// <param name="site">The site's operator.</param>
+    public void DropConnectForward<TSite>(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, bool storeMask, DropoutContext context, TSite site)
+        where TSite : struct, IDropoutEpilogue<float>
+    {
+        // Everything that can throw is checked before any state changes.
+        int outputs = DropConnectKernels.ValidateDense(input, weights, bias, output, inputs, nameof(output), out int batch);
+        _lastElementSize = sizeof(float);
+        _lastLength = input.Length;
+        _lastDecisions = weights.Length;
+        _lastColumns = inputs;
+        _lastKind = DropoutKind.DropConnect;
+        _lastWasActive = context.IsDropoutActive && site.Draws && !site.Spec.IsIdentity;
+        if (!_lastWasActive)
+        {
+            DropConnectKernels.Dense(input, weights, bias, output, inputs, outputs, batch);
+            return;
+        }
+
+        DropoutStream stream = StreamFor(context);
+        _lastOffset = stream.Reserve(weights.Length);
+        _lastKey = stream.Key;
+        byte[]? rentedMask = null;
+        float[] maskedWeights = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(weights.Length, 1));
+        Span<byte> mask = storeMask ? MaskFor(weights.Length, _lastKey, _lastOffset) : Rent(weights.Length, out rentedMask);
+        try
+        {
+            DropConnectKernels.Forward(input, weights, bias, output, maskedWeights.AsSpan(0, weights.Length), mask, inputs, site.Spec.KeepProbability, _lastKey, _lastOffset);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(maskedWeights);
+            Return(rentedMask);
+        }
+    }
+
+    /// <summary>
+    /// For generated code: the backward pass of a <see cref="DropoutKind.DropConnect"/> site through its last forward
+    /// call (<see cref="DropConnectKernels.Backward"/>): <c>gradInput = gradOutput·W'</c>,
+    /// <c>gradWeights = (gradOutputᵀ·input) ⊙ M / p</c>, <c>gradBias = Σ_rows gradOutput</c>, where
+    /// <c>W' = weights ⊙ M / p</c> is recomputed from <paramref name="weights"/> and exactly the forward's mask (recorded,
+    /// or regenerated from its key and offset).
+    /// </summary>
+    /// <typeparam name="TSite">The site's generated operator.</typeparam>
+    /// <param name="gradOutput">The gradient with respect to the output, <c>(batch, outputs)</c>.</param>
+    /// <param name="input">The forward call's input.</param>
+    /// <param name="weights">The forward call's weights (before any update).</param>
+    /// <param name="gradInput">Receives the gradient with respect to the input.</param>
+    /// <param name="gradWeights">Receives the gradient with respect to the weights.</param>
+    /// <param name="gradBias">Receives the bias gradient, or empty.</param>
+    /// <param name="inputs">The inputs the site was generated for.</param>
+    /// <param name="site">The site's operator.</param>
+    /// <exception cref="InvalidOperationException">No matching forward call precedes this one.</exception>
+    public readonly void DropConnectBackward<TSite>(ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, TSite site)
+        where TSite : struct, IDropoutEpilogue<float>
+    {
+        ThrowIfNoMatchingForward(sizeof(float), input.Length);
+        if (_lastKind != DropoutKind.DropConnect || weights.Length != _lastDecisions || inputs != _lastColumns)
+        {
+            throw new InvalidOperationException($"Backward got {weights.Length} weights but the last forward call had {_lastDecisions}; backward must use the forward call's weights.");
+        }
+
+        byte[]? rentedMask = null;
+        float[]? maskedWeights = null;
+        try
+        {
+            if (!_lastWasActive)
+            {
+                // The forward was the plain dense product: so is its gradient (the identity spec reads no mask).
+                DropConnectKernels.BackwardCore(gradOutput, input, weights, default, gradInput, gradWeights, gradBias, inputs, default(DropoutMaskSpec));
+                return;
+            }
+
+            DropoutMaskSpec spec = site.Spec;
+            if (!TryRecordedMask(out ReadOnlySpan<byte> mask))
+            {
+                Span<byte> scratch = Rent(_lastDecisions, out rentedMask);
+                DropoutKernels.FillMask(scratch, _lastDecisions, spec, _lastKey, _lastOffset);
+                mask = scratch;
+            }
+
+            maskedWeights = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(weights.Length, 1));
+            Span<float> masked = maskedWeights.AsSpan(0, weights.Length);
+            DropoutKernels.ApplyMask(weights, masked, mask, spec, nameof(weights));
+            DropConnectKernels.Backward(gradOutput, input, masked, mask, gradInput, gradWeights, gradBias, inputs, spec.KeepProbability);
+        }
+        finally
+        {
+            if (maskedWeights is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(maskedWeights);
+            }
+
+            Return(rentedMask);
+        }
+    }
+
+    // A scratch mask for a call that records nothing, from the shared pool: no allocation per call.
+    private static Span<byte> Rent(int decisions, out byte[] rented)
+    {
+        int bytes = MaskLayout.MaskByteCount(decisions);
+        rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        return rented.AsSpan(0, bytes);
+    }
+
+    private static void Return(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     private readonly void ThrowIfNoMatchingForward(int elementSize, int length)
     {
         if (_lastElementSize == 0)
@@ -346,12 +647,12 @@ public struct DropoutSiteState
     // The bits of this instance's last forward call, if the (possibly shared) buffer still holds them.
     private readonly bool TryRecordedMask(out ReadOnlySpan<byte> mask)
     {
-        int bytes = MaskLayout.MaskByteCount(_lastLength);
+        int bytes = MaskLayout.MaskByteCount(_lastDecisions);
         if (_mask is null
             || _mask.Length < MaskHeaderBytes + bytes
             || BinaryPrimitives.ReadUInt64LittleEndian(_mask.AsSpan(0, 8)) != _lastKey
             || BinaryPrimitives.ReadUInt64LittleEndian(_mask.AsSpan(8, 8)) != _lastOffset
-            || BinaryPrimitives.ReadInt32LittleEndian(_mask.AsSpan(16, 4)) != _lastLength)
+            || BinaryPrimitives.ReadInt32LittleEndian(_mask.AsSpan(16, 4)) != _lastDecisions)
         {
             mask = default;
             return false;

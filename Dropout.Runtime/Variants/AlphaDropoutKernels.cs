@@ -49,11 +49,11 @@ public static unsafe partial class DropoutKernels
     /// <param name="seed">The 64-bit key of the random stream.</param>
     /// <param name="offset">The stream position of <c>input[0]</c>.</param>
     public static void ForwardAlpha(ReadOnlySpan<float> input, Span<float> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset) =>
-        RunAlpha(input, output, mask, keepProbability, seed, offset);
+        RunAlpha(input, output, mask, DropoutMaskSpec.Create(keepProbability), seed, offset);
 
     /// <inheritdoc cref="ForwardAlpha(ReadOnlySpan{float}, Span{float}, Span{byte}, double, ulong, ulong)"/>
     public static void ForwardAlpha(ReadOnlySpan<double> input, Span<double> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset) =>
-        RunAlpha(input, output, mask, keepProbability, seed, offset);
+        RunAlpha(input, output, mask, DropoutMaskSpec.Create(keepProbability), seed, offset);
 
     /// <summary>Alpha dropout backward: <c>gradInput = gradOutput ⊙ m · a</c> with the forward's decisions.</summary>
     /// <param name="gradOutput">The gradient with respect to the output.</param>
@@ -61,16 +61,15 @@ public static unsafe partial class DropoutKernels
     /// <param name="mask">The decisions the forward recorded.</param>
     /// <param name="keepProbability">The keep probability the forward used.</param>
     public static void BackwardAlpha(ReadOnlySpan<float> gradOutput, Span<float> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
-        BackwardAlphaCore(gradOutput, gradInput, mask, keepProbability);
+        BackwardAlphaCore(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability), nameof(gradInput));
 
     /// <inheritdoc cref="BackwardAlpha(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{byte}, double)"/>
     public static void BackwardAlpha(ReadOnlySpan<double> gradOutput, Span<double> gradInput, ReadOnlySpan<byte> mask, double keepProbability) =>
-        BackwardAlphaCore(gradOutput, gradInput, mask, keepProbability);
+        BackwardAlphaCore(gradOutput, gradInput, mask, DropoutMaskSpec.Create(keepProbability), nameof(gradInput));
 
-    private static void RunAlpha<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, double keepProbability, ulong seed, ulong offset)
+    internal static void RunAlpha<T>(ReadOnlySpan<T> input, Span<T> output, Span<byte> mask, DropoutMaskSpec spec, ulong seed, ulong offset)
         where T : unmanaged
     {
-        DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
         var coefficients = new AlphaDropoutCoefficients(spec.KeepProbability);
         ValidateOutput(input, output, nameof(output));
         if (mask.Length < MaskLayout.MaskByteCount(input.Length))
@@ -88,11 +87,11 @@ public static unsafe partial class DropoutKernels
         }
     }
 
-    private static void BackwardAlphaCore<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, ReadOnlySpan<byte> mask, double keepProbability)
+    internal static void BackwardAlphaCore<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, ReadOnlySpan<byte> mask, DropoutMaskSpec spec, string gradInputName)
         where T : unmanaged
     {
-        AlphaDropoutCoefficients coefficients = AlphaDropoutCoefficients.Create(keepProbability);
-        ValidateOutput(gradOutput, gradInput, nameof(gradInput));
+        var coefficients = new AlphaDropoutCoefficients(spec.KeepProbability);
+        ValidateOutput(gradOutput, gradInput, gradInputName);
         if (mask.Length < MaskLayout.MaskByteCount(gradOutput.Length))
         {
             ThrowHelper.ThrowMaskTooSmall(nameof(mask), gradOutput.Length, mask.Length);

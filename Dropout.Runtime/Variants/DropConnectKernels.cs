@@ -40,13 +40,19 @@ public static class DropConnectKernels
         }
 
         DropoutKernels.Forward(weights, maskedWeights, mask, keepProbability, seed, offset);
+        Dense(input, maskedWeights, bias, output, inputs, outputs, batch);
+    }
+
+    // y = x·Wᵀ + bias over validated spans: the forward's product, also the inference path of generated sites.
+    internal static void Dense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, int outputs, int batch)
+    {
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<float> x = input.Slice(row * inputs, inputs);
             Span<float> y = output.Slice(row * outputs, outputs);
             for (int o = 0; o < outputs; o++)
             {
-                y[o] = Dot(x, maskedWeights.Slice(o * inputs, inputs)) + (bias.IsEmpty ? 0f : bias[o]);
+                y[o] = Dot(x, weights.Slice(o * inputs, inputs)) + (bias.IsEmpty ? 0f : bias[o]);
             }
         }
     }
@@ -66,6 +72,20 @@ public static class DropConnectKernels
         Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, double keepProbability)
     {
         DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);
+        if (mask.Length < MaskLayout.MaskByteCount(maskedWeights.Length))
+        {
+            ThrowHelper.ThrowMaskTooSmall(nameof(mask), maskedWeights.Length, mask.Length);
+        }
+
+        BackwardCore(gradOutput, input, maskedWeights, mask, gradInput, gradWeights, gradBias, inputs, spec);
+    }
+
+    // The backward with a compiled spec; an identity spec (p = 1, or an inference call of a generated site, which drew no
+    // mask) reads no mask and leaves dW = dyᵀ·x unscaled.
+    internal static void BackwardCore(
+        ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> input, ReadOnlySpan<float> maskedWeights, ReadOnlySpan<byte> mask,
+        Span<float> gradInput, Span<float> gradWeights, Span<float> gradBias, int inputs, DropoutMaskSpec spec)
+    {
         if (inputs <= 0 || maskedWeights.Length % inputs != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "The input count must be positive and divide the weight count.");
@@ -108,7 +128,11 @@ public static class DropConnectKernels
             }
         }
 
-        DropoutKernels.ApplyMask<float>(gradWeights, gradWeights, mask, spec, nameof(gradWeights));
+        if (!spec.IsIdentity)
+        {
+            DropoutKernels.ApplyMask<float>(gradWeights, gradWeights, mask, spec, nameof(gradWeights));
+        }
+
         if (!gradBias.IsEmpty)
         {
             gradBias.Clear();
@@ -119,7 +143,7 @@ public static class DropConnectKernels
         }
     }
 
-    private static int ValidateDense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, string outputName, out int batch)
+    internal static int ValidateDense(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output, int inputs, string outputName, out int batch)
     {
         if (inputs <= 0 || weights.Length % inputs != 0 || input.Length % inputs != 0)
         {

@@ -60,7 +60,7 @@ public static partial class DropoutKernels
 
     // Box–Muller needs a logarithm and a cosine per element, so this is compute-bound, not memory-bound; it draws one
     // Philox block per two elements and never allocates.
-    private static void MultiplyByGaussianNoise<T>(ReadOnlySpan<T> input, Span<T> output, double keepProbability, ulong seed, ulong offset, string outputName)
+    internal static void MultiplyByGaussianNoise<T>(ReadOnlySpan<T> input, Span<T> output, double keepProbability, ulong seed, ulong offset, string outputName)
         where T : unmanaged
     {
         DropoutMaskSpec spec = DropoutMaskSpec.Create(keepProbability);

@@ -161,4 +161,300 @@ public sealed class MaskReusedAcrossIterationsTests
                 }
             }
             """);
+
+    // Cases that the order of the source gets wrong and the control-flow graph gets right.
+
+    [Fact]
+    public Task MaskDrawnOnlyInTheFirstEpochsBranch_AppliedInEveryEpoch_IsReported() =>
+        // The draw is inside the loop, but only the first iteration's path runs it.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[] h, float[] mask, double keep, Random rng, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        if (epoch == 0)
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        }
+
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= {|DRP010:mask[i]|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDrawnInOneBranch_AppliedInTheOther_IsReported() =>
+        // The branch that draws also applies; the other branch applies the mask an earlier iteration drew.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class Layer
+            {
+                private readonly float[] _mask = new float[64];
+                private readonly Random _rng = new(7);
+
+                public void Fit(float[][] batches, double keep, int resampleEvery)
+                {
+                    int step = 0;
+                    foreach (float[] batch in batches)
+                    {
+                        if (step++ % resampleEvery == 0)
+                        {
+                            for (int i = 0; i < _mask.Length; i++)
+                                _mask[i] = _rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                            for (int i = 0; i < batch.Length; i++)
+                                batch[i] *= _mask[i];
+                        }
+                        else
+                        {
+                            for (int i = 0; i < batch.Length; i++)
+                                batch[i] *= {|DRP010:_mask[i]|};
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskRedrawnAfterTheUse_OnlyOnSomeIterations_IsReported() =>
+        // Redrawn at the end of every tenth epoch: the nine epochs between apply the same mask.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[] h, float[] mask, double keep, Random rng, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= {|DRP010:mask[i]|};
+
+                        if (epoch % 10 == 9)
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDrawnBelowTheLoopInSource_ReachedFirstThroughGoto_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, float[] mask, double keep, Random rng)
+                {
+                    goto draw;
+
+                train:
+                    for (int epoch = 0; epoch < 10; epoch++)
+                        foreach (float[] h in batches)
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= {|DRP010:mask[i]|};
+                    return;
+
+                draw:
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                    goto train;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskRedrawnOnEveryPathOfTheBody_IsNotReported() =>
+        // Both branches draw (two shapes of the same draw) before the use: each batch gets its own mask.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, float[] mask, double keep, Random rng, bool exact)
+                {
+                    foreach (float[] batch in batches)
+                    {
+                        if (exact)
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        }
+                        else
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.Next(1000) < keep * 1000 ? (float)(1 / keep) : 0f;
+                        }
+
+                        for (int i = 0; i < batch.Length; i++)
+                            batch[i] *= mask[i];
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDrawnAtTheEndOfEachIterationForTheNext_IsNotReported() =>
+        // The draw comes after the use in the source, but on every path it runs between two uses: each epoch applies the
+        // mask the previous epoch drew for it (the first, the one drawn before the loop).
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[] h, double keep, Random rng, int epochs)
+                {
+                    var mask = new float[h.Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= mask[i];
+
+                        for (int i = 0; i < mask.Length; i++)
+                            mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDrawnAboveTheUseInAWhileLoop_WithAnEarlyContinue_IsNotReported() =>
+        // The batch that skips the use also skips the draw; no path applies an older mask.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, float[] mask, double keep, Random rng)
+                {
+                    int batch = 0;
+                    while (batch < batches.Length)
+                    {
+                        float[] h = batches[batch++];
+                        if (h.Length == 0)
+                            continue;
+
+                        for (int i = 0; i < h.Length; i++)
+                            mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= mask[i];
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LockedDropoutMaskDrawnPerSequence_InsideTheEpochLoop_IsNotReported() =>
+        // Variational dropout inside training: one mask per sequence, shared by its time steps, new for each sequence.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Recurrent
+            {
+                public static void Train(float[][][] sequences, double keep, Random rng, int epochs)
+                {
+                    var mask = new float[sequences[0][0].Length];
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        foreach (float[][] sequence in sequences)
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+
+                            for (int t = 0; t < sequence.Length; t++)
+                                for (int i = 0; i < mask.Length; i++)
+                                    sequence[t][i] *= mask[i];
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MaskDeclaredAnewInEachBatch_DrawnOnlyOnSomePaths_IsNotReported() =>
+        // Each batch declares a new array: a batch that skips the draw applies zeros, never another batch's mask.
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keep, Random rng, Func<int, bool> regularize)
+                {
+                    for (int batch = 0; batch < batches.Length; batch++)
+                    {
+                        float[] h = batches[batch];
+                        float[] mask = new float[h.Length];
+                        if (regularize(batch))
+                        {
+                            for (int i = 0; i < mask.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                        }
+
+                        for (int i = 0; i < h.Length; i++)
+                            h[i] *= mask[i];
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALocalFunction_ReusingTheMaskDrawnAround_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static void Train(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+
+                    RunEpochs(10);
+
+                    void RunEpochs(int epochs)
+                    {
+                        for (int epoch = 0; epoch < epochs; epoch++)
+                            foreach (float[] h in batches)
+                                for (int i = 0; i < h.Length; i++)
+                                    h[i] *= {|DRP010:mask[i]|};
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALambda_DrawingInEachBatch_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static Action Epoch(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    return () =>
+                    {
+                        foreach (float[] h in batches)
+                        {
+                            for (int i = 0; i < h.Length; i++)
+                                mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= mask[i];
+                        }
+                    };
+                }
+            }
+            """);
+
+    [Fact]
+    public Task TrainingLoopInALambda_ReusingTheMaskDrawnBeforeIt_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public static class Trainer
+            {
+                public static Action Epoch(float[][] batches, double keep, Random rng)
+                {
+                    var mask = new float[batches[0].Length];
+                    for (int i = 0; i < mask.Length; i++)
+                        mask[i] = rng.NextDouble() < keep ? (float)(1 / keep) : 0f;
+                    return () =>
+                    {
+                        foreach (float[] h in batches)
+                            for (int i = 0; i < h.Length; i++)
+                                h[i] *= {|DRP010:mask[i]|};
+                    };
+                }
+            }
+            """);
 }

@@ -21,7 +21,14 @@ public sealed class GeneratedCodeSizeTests
             [Dropout(0.9)] private partial void Drop(Span<float> x);
             [Dropout(0.5, Activation = DropoutActivation.ReLU)] private partial void Epilogue(ReadOnlySpan<float> preActivation, ReadOnlySpan<float> bias, Span<float> output);
             [Dropout(0.9, Activation = DropoutActivation.GeluTanh)] private partial void Block(ReadOnlySpan<double> preActivation, ReadOnlySpan<double> bias, ReadOnlySpan<double> residual, Span<double> output);
+            [Dropout(0.8, Kind = DropoutKind.SharedOverTime, TimeSteps = 35, Features = 256)] private partial void DropStates(Span<float> x);
+            [Dropout(0.95, Kind = DropoutKind.Alpha)] private partial void DropSelu(ReadOnlySpan<double> x, Span<double> y);
+            [Dropout(0.9, Kind = DropoutKind.Gaussian)] private partial void Noise(Span<float> x);
+            [Dropout(0.9, Kind = DropoutKind.DropPath, SampleSize = 384)] private partial void DropBranch(Span<float> x);
+            [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 784)] private partial void Dense(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y);
         }
+
+        [Dropout(0.9, Kind = DropoutKind.Channel, Channels = 64, SpatialSize = 49)] public sealed partial class Conv { }
         """;
 
     [Fact]
@@ -31,7 +38,7 @@ public sealed class GeneratedCodeSizeTests
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.CompilationErrors);
         var files = result.RunResult.Results.SelectMany(r => r.GeneratedSources).ToArray();
-        Assert.Equal(7, files.Length); // four layers' and methods' sites, two fused sites, Net's DropoutContext
+        Assert.Equal(13, files.Length); // four layers' and methods' sites, two fused sites, six kinds' sites, Net's DropoutContext
         foreach (var file in files)
         {
             int lines = file.SourceText.Lines.Count;

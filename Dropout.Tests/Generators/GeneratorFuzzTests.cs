@@ -150,6 +150,10 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         U + "namespace App; public partial class M { [Dropout(0.5)] public partial string? Bad(Span<float> x, (int a, string b) t, dynamic d, nint n, int[]? array, ref readonly int r); }",
         U + "namespace App; public unsafe partial class M { [Dropout(0.5)] public partial void Bad(int* p, Span<float> x); }",
         U + "#nullable disable\nnamespace App; public partial class M { [Dropout(0.5)] public partial string Bad(string s, object o); }",
+        U + "namespace App; [Dropout(0.5, Kind = DropoutKind.Channel, Channels = 1 << 20, SpatialSize = 1 << 20)] public partial class Conv { }",
+        U + "namespace App; public partial class M { [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 3)] public partial void Dense(scoped ReadOnlySpan<float> siteContext, ReadOnlySpan<float> w, params scoped Span<float> y); [Dropout(1.0, Kind = DropoutKind.DropConnect, Inputs = 2)] public partial void Keep(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y); }",
+        U + "namespace App; public partial class M { [Dropout(0.5, Kind = DropoutKind.DropPath, SampleSize = 4)] public partial void Drop(Span<float> siteShape); [Dropout(0.5, Kind = (DropoutKind)(-1))] public partial void Odd(Span<float> x); }",
+        U + "namespace App; public partial class M { [Dropout(1.0, Kind = DropoutKind.SharedOverTime, TimeSteps = 2, Features = 3)] public partial void Keep(scoped ReadOnlySpan<double> @in, params scoped Span<double> @out); [Dropout(0.5, Kind = DropoutKind.Gaussian, Size = 8)] internal partial void G(Span<float> x); }",
     };
 
     [Theory]
@@ -335,13 +339,47 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     {
         string p = Pick(random, KeepProbabilities);
         string name = random.Next(6) switch { 0 => "global::Dropout.Dropout", 1 => "DropoutAttribute", _ => "Dropout" };
-        return random.Next(4) switch
+        return random.Next(6) switch
         {
             0 => "[" + name + "(" + p + ", Size = " + Pick(random, Sizes) + ")]",
             1 => "[" + name + "(" + p + ", MaskStorage = DropoutMaskStorage.Regenerate)]",
+            2 => "[" + name + "(" + p + KindArguments(random) + ")]",
             _ => "[" + name + "(" + p + ")]",
         };
     }
+
+    /// <summary>A Kind with shape arguments: mostly the ones it needs, sometimes one missing, foreign or out of range.</summary>
+    private static string KindArguments(Random random)
+    {
+        string kind = Pick(random, KindNames);
+        string[] shape = kind switch
+        {
+            "Channel" => ["Channels", "SpatialSize"],
+            "SharedOverTime" => ["TimeSteps", "Features"],
+            "DropPath" => ["SampleSize"],
+            "DropConnect" => ["Inputs"],
+            _ => [],
+        };
+        var text = new StringBuilder(", Kind = DropoutKind." + kind);
+        foreach (string argument in shape)
+        {
+            if (random.Next(8) != 0)
+            {
+                text.Append(", ").Append(argument).Append(" = ").Append(Pick(random, Sizes));
+            }
+        }
+
+        if (random.Next(6) == 0)
+        {
+            text.Append(", ").Append(Pick(random, ShapeArguments)).Append(" = ").Append(Pick(random, Sizes));
+        }
+
+        return text.ToString();
+    }
+
+    private static readonly string[] KindNames = ["Element", "Channel", "SharedOverTime", "Alpha", "Gaussian", "DropPath", "DropConnect"];
+
+    private static readonly string[] ShapeArguments = ["Channels", "SpatialSize", "TimeSteps", "Features", "SampleSize", "Inputs"];
 
     private static string TypeParameters(Random random)
     {

@@ -82,6 +82,53 @@ public sealed class SnapshotTests
             }
             """
         },
+        {
+            "Layer_ChannelKind",
+            """
+            using Dropout;
+            namespace MyApp.Vision;
+
+            [Dropout(0.9, Kind = DropoutKind.Channel, Channels = 64, SpatialSize = 28 * 28)]
+            public sealed partial class ConvDropout { }
+            """
+        },
+        {
+            "Methods_Kinds",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Model
+            {
+                [Dropout(0.8, Kind = DropoutKind.SharedOverTime, TimeSteps = 35, Features = 256)]
+                private partial void DropRecurrent(Span<float> states);
+
+                [Dropout(0.9, Kind = DropoutKind.DropPath, SampleSize = 384, MaskStorage = DropoutMaskStorage.Regenerate)]
+                internal partial void DropBranch(ReadOnlySpan<float> branch, Span<float> output);
+
+                [Dropout(0.95, Kind = DropoutKind.Alpha)] private partial void DropSelu(Span<double> x);
+
+                [Dropout(0.9, Kind = DropoutKind.Gaussian)] private partial void Noise(ReadOnlySpan<float> x, Span<float> y);
+
+                [Dropout(1.0, Kind = DropoutKind.Channel, Channels = 3, SpatialSize = 5)] private partial void KeepAll(Span<float> x);
+            }
+            """
+        },
+        {
+            "Method_DropConnect",
+            """
+            using System;
+            using Dropout;
+            namespace MyApp;
+
+            public sealed partial class Mlp
+            {
+                [Dropout(0.5, Kind = DropoutKind.DropConnect, Inputs = 784)]
+                private partial void Hidden(ReadOnlySpan<float> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> output);
+            }
+            """
+        },
     };
 
     [Theory]

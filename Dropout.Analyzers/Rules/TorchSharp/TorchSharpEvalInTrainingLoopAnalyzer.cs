@@ -7,8 +7,9 @@ namespace Dropout.Analyzers;
 
 /// <summary>
 /// DRP025: <c>eval()</c> (directly, or in a helper such as <c>Evaluate(model)</c>) inside a loop that steps an
-/// optimizer, with no <c>train()</c> between it and the next <c>step()</c> around the loop: every later iteration trains
-/// with dropout off. The loop is followed around its back edge, so <c>train()</c> at the top of the epoch counts.
+/// optimizer, with no <c>train()</c> between it and the next <c>step()</c> around the loop, or the next iteration's run
+/// of the same model: every later iteration trains with dropout off. The loop is followed around its back edge, so
+/// <c>train()</c> at the top of the epoch counts.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
@@ -58,7 +59,7 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
 
             ImmutableArray<FlowEvent> inLoop = events.Where(e => TorchSharpModeFlow.Contains(loop, e.Position)).ToImmutableArray();
             int index = IndexOf(inLoop, eval);
-            if (NextModeOrStep(inLoop, index) == FlowKind.Step)
+            if (NextModeOrStep(inLoop, index, EvaluatedModels(eval.Invocation)) is FlowKind.Step or FlowKind.Run)
             {
                 string what = eval.ViaHelper ? $"'{HelperName(eval.Invocation)}(...)', which calls eval()," : $"'{eval.Invocation.Syntax}'";
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TorchSharpEvalInTrainingLoop, eval.Invocation.Syntax.GetLocation(), what));
@@ -108,8 +109,10 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
         return index;
     }
 
-    // Walks on from the eval() around the loop's back edge: train() first is right, step() first is the bug.
-    private static FlowKind? NextModeOrStep(ImmutableArray<FlowEvent> events, int index)
+    // Walks on from the eval() around the loop's back edge: train() first is right; step() first is the bug, and so is
+    // a run of the evaluated model in the next iteration (the training forward, computed with dropout off even when
+    // train() comes before the step). Runs before the back edge are the validation pass itself.
+    private static FlowKind? NextModeOrStep(ImmutableArray<FlowEvent> events, int index, ImmutableHashSet<ISymbol> evaluated)
     {
         for (int k = 1; k < events.Length; k++)
         {
@@ -119,6 +122,12 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
                 return e.Kind;
             }
 
+            if (e.Kind == FlowKind.Run && index + k >= events.Length && !e.ViaHelper
+                && e.Invocation is IInvocationOperation { Instance: { } receiver } && TorchSharpModeFlow.ReceiverSymbol(receiver) is { } model && evaluated.Contains(model))
+            {
+                return FlowKind.Run;
+            }
+
             if (e.Kind == FlowKind.Eval && e.Invocation == events[index].Invocation)
             {
                 break;
@@ -126,5 +135,20 @@ public sealed class TorchSharpEvalInTrainingLoopAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    // The variables that name the models an eval() switches: its receiver, or the module arguments of a helper that
+    // calls eval().
+    private static ImmutableHashSet<ISymbol> EvaluatedModels(IOperation call)
+    {
+        if (call is not IInvocationOperation invocation)
+        {
+            return ImmutableHashSet<ISymbol>.Empty;
+        }
+
+        IEnumerable<IOperation> receivers = invocation.TargetMethod.Name is "eval" or "train" && invocation.Instance is { } instance
+            ? new[] { instance }
+            : invocation.Arguments.Select(argument => argument.Value);
+        return receivers.Select(TorchSharpModeFlow.ReceiverSymbol).Where(symbol => symbol is not null).ToImmutableHashSet(SymbolEqualityComparer.Default)!;
     }
 }

@@ -625,4 +625,61 @@ public sealed class TorchSharpModeTests
                 }
             }
             """);
+
+    [Fact]
+    public Task TrainCalledOnlyAfterTheNextIterationsForward_IsReported() =>
+        // train() comes before the step, but the epoch's forward already ran with dropout off.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net model, Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        var loss = F.cross_entropy(model.forward(x), y);
+                        model.train();
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+
+                        {|DRP025:model.eval()|};
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(validX), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task AnotherModelsForwardBeforeTrain_InTheNextIteration_IsNotReported() =>
+        // The frozen encoder runs first in each epoch; the trained model is switched back before its own forward.
+        TorchSharpTest.VerifyAsync<TorchSharpEvalInTrainingLoopAnalyzer>(Model + """
+            public static class Trainer
+            {
+                public static void Fit(Net encoder, Net model, Tensor x, Tensor y, Tensor validX, Tensor validY, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    encoder.eval();
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        Tensor features;
+                        using (torch.no_grad()) { features = encoder.forward(x); }
+
+                        model.train();
+                        optimizer.zero_grad();
+                        F.cross_entropy(model.forward(features), y).backward();
+                        optimizer.step();
+
+                        model.eval();
+                        using (torch.no_grad())
+                        {
+                            Console.WriteLine(F.cross_entropy(model.forward(encoder.forward(validX)), validY).ToSingle());
+                        }
+                    }
+                }
+            }
+            """);
 }
