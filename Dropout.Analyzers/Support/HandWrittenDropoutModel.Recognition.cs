@@ -346,6 +346,12 @@ internal sealed partial class HandWrittenDropoutModel
         private HandWrittenDropoutSite? FromZeroOneNumber(IOperation number, IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root)
         {
             IOperation outer = HandWrittenDropoutSite.ClimbConversions(number);
+            if (outer.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } && FirstReadAfter(declarator.Symbol, outer, root) is { } read)
+            {
+                // `double m = rng.Binomial(1, p); x[i] *= m;`: the local carries the draw to the product that applies it.
+                outer = HandWrittenDropoutSite.ClimbConversions(read);
+            }
+
             (IOperation Decision, IOperation? Kept, ISymbol? Mask)? shape = outer.Parent switch
             {
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product =>
@@ -362,6 +368,19 @@ internal sealed partial class HandWrittenDropoutModel
 
             return Build(comparison, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
         }
+
+        // The first reference to a local after its initializer, in the same body: the value it reads is the initializer's,
+        // since any write in between would itself be a reference (an out argument, an assignment) and come first.
+        private static IOperation? FirstReadAfter(ILocalSymbol local, IOperation initializer, IOperation root) =>
+            root.Descendants().OfType<ILocalReferenceOperation>()
+                .Where(reference => SymbolEqualityComparer.Default.Equals(reference.Local, local) && reference.Syntax.SpanStart > initializer.Syntax.Span.End)
+                .OrderBy(reference => reference.Syntax.SpanStart)
+                .FirstOrDefault() is { } first && !IsWritten(first) ? first : null;
+
+        private static bool IsWritten(IOperation reference) =>
+            reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
+            || reference.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref }
+            || reference.Parent is IIncrementOrDecrementOperation;
 
         // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
         private HandWrittenDropoutSite? FromMaskHelper(IInvocationOperation invocation, IOperation root)
