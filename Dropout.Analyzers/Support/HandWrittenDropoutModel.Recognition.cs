@@ -580,8 +580,9 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            // A flag named for dropping (dropped[i] = u < rate) is true when the unit is dropped.
-            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            // What the flag means is read from where it is used (`mask[i] ? x / q : 0` keeps where it is true); only when no use
+            // says so, a flag named for dropping (dropped[i] = u < rate) is taken to be true when the unit is dropped.
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
             bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
         }
@@ -731,10 +732,59 @@ internal sealed partial class HandWrittenDropoutModel
 
             // The entry is `value` when the condition (true with probability q) holds.
             bool entryTrueWithProbability = value ? trueWithProbability : !trueWithProbability;
-            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
             bool keepIsComplement = flagMeansDropped ? entryTrueWithProbability : !entryTrueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
         }
+
+        // Whether a boolean mask's entry is true for a dropped unit, as its uses in the body say: a conditional on the entry
+        // (`m[i] ? x : 0`, `if (m[i]) y = 0;`, or the same under `!`) whose one branch is zero. Null when the uses do not say,
+        // or say both.
+        private static bool? FlagMeansDroppedByUse(ISymbol mask, IOperation root)
+        {
+            bool? meaning = null;
+            foreach (IConditionalOperation conditional in root.Descendants().OfType<IConditionalOperation>())
+            {
+                IOperation tested = HandWrittenDropoutSite.StripConversions(conditional.Condition);
+                bool negated = false;
+                while (tested is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+                {
+                    negated = !negated;
+                    tested = HandWrittenDropoutSite.StripConversions(not.Operand);
+                }
+
+                ISymbol? read = tested switch
+                {
+                    IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                    IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                    _ => null,
+                };
+                if (read is null || !SymbolEqualityComparer.Default.Equals(read, mask))
+                {
+                    continue;
+                }
+
+                bool trueZeroes = IsZeroBranch(conditional.WhenTrue);
+                bool falseZeroes = conditional.WhenFalse is { } whenFalse && IsZeroBranch(whenFalse);
+                if (trueZeroes == falseZeroes)
+                {
+                    continue;
+                }
+
+                bool droppedWhenTrue = trueZeroes != negated;
+                if (meaning is { } earlier && earlier != droppedWhenTrue)
+                {
+                    return null;
+                }
+
+                meaning = droppedWhenTrue;
+            }
+
+            return meaning;
+        }
+
+        private static bool IsZeroBranch(IOperation branch) =>
+            branch.Type is not null ? HandWrittenDropoutSite.IsZero(branch) : ZeroedElement(branch) is { } zeroed && HandWrittenDropoutSite.IsFloatingPoint(zeroed.Type);
 
         // The one `mask[i] = true/false;` of a branch, which may also do other things (count the kept units).
         private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
