@@ -178,6 +178,16 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 {
                     return true;
                 }
+
+                // `SetTrainingMode(bool training) { if (training) mask = new bool[n]; else mask = null; }`: a method that
+                // branches on a flag it is given switches the layer's state between modes.
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && !method.IsStatic
+                    && method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean)
+                    && method.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax().DescendantNodes().OfType<IfStatementSyntax>().Any(statement =>
+                        statement.Condition is IdentifierNameSyntax { Identifier.ValueText: var tested } && method.Parameters.Any(parameter => parameter.Name == tested && parameter.Type.SpecialType == SpecialType.System_Boolean))))
+                {
+                    return true;
+                }
             }
         }
 

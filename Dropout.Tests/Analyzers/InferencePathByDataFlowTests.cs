@@ -90,3 +90,65 @@ public sealed class InferencePathByDataFlowTests
         return test.RunAsync();
     }
 }
+
+/// <summary>A layer whose mode is switched by a method that branches on a flag it is given has an inference path.</summary>
+public sealed class ModeSwitchingMethodTests
+{
+    [Fact]
+    public Task LayerWhoseModeMethodClearsTheMask_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public class DropoutLayer(float rate)
+            {
+                private readonly Random _rng = new(8);
+                private float[]? _mask;
+                public void SetMode(bool training)
+                {
+                    if (training) _mask = new float[16];
+                    else _mask = null;
+                }
+                public void DrawMask(int n)
+                {
+                    _mask = new float[n];
+                    for (int i = 0; i < n; i++) _mask[i] = _rng.NextSingle() < rate ? 0f : 1f / (1 - rate);
+                }
+                public void Forward(float[] x)
+                {
+                    for (int i = 0; i < x.Length; i++) x[i] *= _mask is null ? 1f : _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SameLayerWithoutTheModeMethod_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public class DropoutLayer(float rate)
+            {
+                private readonly Random _rng = new(8);
+                private float[]? _mask;
+                public void DrawMask(int n)
+                {
+                    _mask = new float[n];
+                    for (int i = 0; i < n; i++) _mask[i] = {|DRP014:_rng.NextSingle() < rate|} ? 0f : 1f / (1 - rate);
+                }
+                public void Forward(float[] x)
+                {
+                    for (int i = 0; i < x.Length; i++) x[i] *= _mask is null ? 1f : _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LayerWithAFlagMethodThatDoesNotBranchOnIt_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public class DropoutLayer(float rate)
+            {
+                private readonly Random _rng = new(8);
+                private float[] _log = new float[1];
+                public void Record(bool verbose) => _log[0] = verbose ? 1 : 0;
+                public void Forward(float[] x)
+                {
+                    for (int i = 0; i < x.Length; i++) x[i] = {|DRP014:_rng.NextSingle() < rate|} ? 0f : x[i] / (1 - rate);
+                }
+            }
+            """);
+}
