@@ -43,7 +43,65 @@ public sealed class KeepProbabilityLooksLikeDropRateAnalyzer : DiagnosticAnalyze
                 (1 - keepProbability).ToString("0.##%", CultureInfo.InvariantCulture),
                 ComplementText(keepProbability)));
         }));
+
+        // Hand-written dropout: the keep probability a site compares with (u < keep keeps) is a parameter whose default, or a
+        // field whose only value, is a constant below the threshold, and its name says keep.
+        HandWrittenDropoutRules.RegisterTypeAnalysis(context, (typeContext, facts) =>
+        {
+            var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (HandWrittenDropoutSite site in facts.Sites)
+            {
+                if (site.KeepProbabilityIsComplement || site.Bound is not null || !site.KeepTerm.Equals(ProbabilityTerm.Symbol)
+                    || site.ProbabilitySymbol is not { } symbol || DrawKeepsWithDropRateAnalyzer.NameMeaning(symbol.Name) != true
+                    || ConstantDefinition(symbol, typeContext.CancellationToken) is not { } definition
+                    || typeContext.SemanticModel.SyntaxTree != definition.SyntaxTree
+                    || typeContext.SemanticModel.GetConstantValue(definition, typeContext.CancellationToken) is not { HasValue: true, Value: var value }
+                    || ProbabilityScaling.ToDouble(value) is not double keepProbability
+                    || !KeepProbabilityOutOfRangeAnalyzer.IsSupported(keepProbability)
+                    || keepProbability >= ReadThreshold(typeContext.Options, typeContext.Tree)
+                    || !reported.Add(symbol))
+                {
+                    continue;
+                }
+
+                typeContext.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.KeepProbabilityLooksLikeDropRate,
+                    definition.GetLocation(),
+                    keepProbability.ToString("R", CultureInfo.InvariantCulture),
+                    (1 - keepProbability).ToString("0.##%", CultureInfo.InvariantCulture),
+                    ComplementText(keepProbability)));
+            }
+        });
     }
+
+    // `double keepProbability = 0.1` (a parameter's default) or `private double _keep = 0.1;` never assigned elsewhere.
+    private static Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax? ConstantDefinition(ISymbol symbol, CancellationToken cancellationToken)
+    {
+        if (symbol.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        SyntaxNode declaration = symbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        switch (symbol)
+        {
+            case IParameterSymbol { HasExplicitDefaultValue: true } when declaration is Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax { Default.Value: var defaultValue }:
+                return defaultValue;
+            case IFieldSymbol { IsConst: false } field when declaration is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: var initializer }
+                && !IsAssignedOutsideItsDeclaration(field, declaration.SyntaxTree, cancellationToken):
+                return initializer;
+            default:
+                return null;
+        }
+    }
+
+    // Any `name =`, `name +=`, `ref name`/`out name` in the file (a syntactic look, cheap and conservative).
+    private static bool IsAssignedOutsideItsDeclaration(IFieldSymbol field, SyntaxTree tree, CancellationToken cancellationToken) =>
+        tree.GetRoot(cancellationToken).DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>().Any(identifier =>
+            identifier.Identifier.ValueText == field.Name
+            && (identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax assignment && assignment.Left == identifier
+                || identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Parent: Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax memberAssignment } access && memberAssignment.Left == access
+                || identifier.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { RefKindKeyword.RawKind: not 0 }));
 
     /// <summary>The threshold configured for <paramref name="tree"/>, or <see cref="DefaultThreshold"/>; the code fix reads it too.</summary>
     internal static double ReadThreshold(AnalyzerOptions options, SyntaxTree tree)

@@ -426,6 +426,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             IMethodSymbol method = invocation.TargetMethod;
             if (method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0
+                || VisibleBodyDraws(method)
                 || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
                 || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
             {
@@ -459,6 +460,30 @@ internal sealed partial class HandWrittenDropoutModel
             return mask is null
                 ? null
                 : Build(invocation, null, invocation, probability, null, false, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // A method of the compilation whose body draws is a helper the model reads (or judges in its own body), not a
+        // library fill whose entries are taken to be 0/1: its mask may hold 1/p already.
+        private bool VisibleBodyDraws(IMethodSymbol method)
+        {
+            foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+            {
+                SyntaxNode declaration = reference.GetSyntax(cancellationToken);
+                SyntaxNode? body = declaration switch
+                {
+                    BaseMethodDeclarationSyntax { Body: { } block } => block,
+                    BaseMethodDeclarationSyntax { ExpressionBody: { } arrow } => arrow,
+                    LocalFunctionStatementSyntax { Body: { } block } => block,
+                    LocalFunctionStatementSyntax { ExpressionBody: { } arrow } => arrow,
+                    _ => null,
+                };
+                if (body is not null && MayDraw(body))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // An array, a span or a tensor/matrix/vector type: something a mask is stored in.
@@ -637,6 +662,14 @@ internal sealed partial class HandWrittenDropoutModel
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
                     ? HandWrittenDropoutSite.ReferencedSymbol(instance)
                     : null;
+
+            // `_mask = x.Select(_ => u < keep ? 1 / keep : 0).ToArray()`: mask entries built by a LINQ lambda and stored.
+            if (mask is null && outer.Parent is IReturnOperation returned && returned.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept)
+                && LinqBuiltMask(returned) is { } built)
+            {
+                mask = HandWrittenDropoutSite.ReferencedSymbol(built.Target);
+            }
+
             return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
@@ -690,7 +723,8 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         // `if (u < keep) sum += w[i] * x[i];`: dropout that skips the dropped element's contribution instead of zeroing it
-        // (DropConnect, a neuron summing its inputs). The kept value is the added term; it reads an activation.
+        // (DropConnect, a neuron summing its inputs). The kept value is the added product (a weight times an input, as a
+        // neuron sums them); it reads an element. A plain `total += values[i]` is subsampling, not dropout.
         private HandWrittenDropoutSite? FromSkippedTerm(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
         {
             IOperation statement = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
@@ -698,7 +732,8 @@ internal sealed partial class HandWrittenDropoutModel
                 || statement is not IExpressionStatementOperation { Operation: ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add } accumulation }
                 || !HandWrittenDropoutSite.IsNumeric(accumulation.Target.Type)
                 || accumulation.Target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
-                || !accumulation.Value.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                || HandWrittenDropoutSite.StripConversions(accumulation.Value) is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } weighted
+                || !weighted.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
                 || !IsPerElement(conditional, root))
             {
                 return null;

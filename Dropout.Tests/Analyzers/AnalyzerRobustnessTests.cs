@@ -238,6 +238,30 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
                 foreach (double v in a) yield return r.NextDouble() < keep ? v : 0.0;
             }
         }
+
+        public static class ShapesUniform { public static double Sample(Random rng, double lower, double upper) => lower + rng.NextDouble() * (upper - lower); }
+
+        public sealed class ShapesKernels
+        {
+            private readonly double[] _fixedMask;
+            private readonly int[] _coins = new int[8];
+            public ShapesKernels(int n, double keepProbability = 0.1)
+            {
+                var rng = new Random(1);
+                _fixedMask = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < keepProbability ? 1.0 / keepProbability : 0.0).ToArray();
+            }
+            private static uint Hash(uint x) { x ^= x >> 16; x *= 0x7feb352d; return x; }
+            public static void Forward(int index, float[] input, float keep, uint seed)
+            {
+                float u = (Hash(seed ^ (uint)index) & 0xFFFFFF) / 16777216f;
+                input[index] = u < keep ? input[index] : 0f;
+            }
+            public void Hidden(double[] h, Random rng)
+            {
+                for (int i = 0; i < h.Length; i++) { _coins[i % 8] = rng.Next(0, 2); h[i] *= _coins[i % 8] * _fixedMask[i % _fixedMask.Length]; }
+                for (int i = 0; i < h.Length; i++) if (ShapesUniform.Sample(rng, 0, 1) > 0.8) h[i] = 0;
+            }
+        }
         """,
     ];
 

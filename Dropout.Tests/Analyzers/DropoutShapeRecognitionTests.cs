@@ -3,9 +3,9 @@ using Dropout.Analyzers;
 namespace Dropout.Tests.Analyzers;
 
 /// <summary>
-/// Issue 9: the shapes of hand-written dropout that the model learned from corpus batch T (coin flips, dropout that skips
-/// a term instead of zeroing it, generic math whose comparisons and divisions are calls, boolean masks written by branches
-/// that also count), each with the correct twin that must stay silent.
+/// Issue 9: the shapes of hand-written dropout that the model learned from corpus batches T to Y (coin flips, dropout that
+/// skips a term, generic math through calls, exact-count shuffles, library Bernoulli fills, delegate and hash-bit draws,
+/// spatial zeroing, list and LINQ masks, keep defaults), each with the correct twin that must stay silent.
 /// </summary>
 public sealed class DropoutShapeRecognitionTests
 {
@@ -1161,6 +1161,139 @@ public sealed class DropoutShapeRecognitionTests
                         double u = (h & 0xFFFFFF) / 16777216.0;
                         if (u < canaryFraction) load[i] = 0;
                     }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepParameterDefaultingBelowTheThreshold_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _keepProbability;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double keepProbability = {|DRP003:0.1|}) { _keepProbability = keepProbability; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _keepProbability ? v / _keepProbability : 0.0).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepFieldInitializedBelowTheThreshold_IsReported() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly float _keepProb = {|DRP003:0.2f|};
+                private readonly Random _random = new(1);
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = _random.NextSingle() < _keepProb ? h[i] / _keepProb : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepParameterDefaultingAboveTheThreshold_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _keepProbability;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double keepProbability = 0.8) { _keepProbability = keepProbability; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _keepProbability ? v / _keepProbability : 0.0).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenDropRateParameterDefaultingLow_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class DropoutLayer
+            {
+                private readonly double _rate;
+                private readonly Random _random = new(1);
+                public DropoutLayer(double rate = 0.1) { _rate = rate; }
+                public double[] Forward(double[] x) => x.Select(v => _random.NextDouble() < _rate ? 0.0 : v / (1 - _rate)).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task HandWrittenKeepFieldInitializedLowButAssignedLater_IsSilent() =>
+        AnalyzerTest.VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private float _keepProb = 0.2f;
+                private readonly Random _random = new(1);
+                public void Configure(float keep) => _keepProb = keep;
+                public void Forward(float[] h)
+                {
+                    for (int i = 0; i < h.Length; i++) h[i] = _random.NextSingle() < _keepProb ? h[i] / _keepProb : 0f;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task LinqMaskDrawnInTheConstructor_IsReported() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class FixedMaskDropout
+            {
+                private readonly double[] _mask;
+                public FixedMaskDropout(int size, double keep, int seed)
+                {
+                    var rng = new Random(seed);
+                    _mask = Enumerable.Range(0, size).Select(_ => {|DRP010:rng.NextDouble() < keep|} ? 1.0 / keep : 0.0).ToArray();
+                }
+                public double[] Forward(double[] x) => x.Zip(_mask, (v, m) => v * m).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task LinqMaskDrawnInEveryForward_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MaskReusedAcrossIterationsAnalyzer>("""
+            public sealed class LinqDropout
+            {
+                private readonly double _keep = 0.8;
+                private readonly Random _rng = new(1);
+                private double[] _mask = Array.Empty<double>();
+                public double[] Forward(double[] x)
+                {
+                    _mask = x.Select(_ => _rng.NextDouble() < _keep ? 1.0 / _keep : 0.0).ToArray();
+                    return x.Zip(_mask, (v, m) => v * m).ToArray();
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BernoulliNamedHelperOfThisFileThatStoresTheScale_IsNotALibraryFill() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class DropoutBlock
+            {
+                private readonly float[] _mask = new float[16];
+                private readonly Random _rng = new(1);
+                public float Keep { get; set; } = 0.8f;
+                private void FillBernoulli(float[] mask, float p)
+                {
+                    for (int i = 0; i < mask.Length; i++) mask[i] = _rng.NextSingle() < p ? 1f / p : 0f;
+                }
+                public void Forward(float[] x)
+                {
+                    FillBernoulli(_mask, Keep);
+                    for (int i = 0; i < x.Length; i++) x[i] *= _mask[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task SkippedLossTermsInTraining_AreSubsamplingNotDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Trainer
+            {
+                private readonly Random _rng = new(1);
+                public double KeepFraction = 0.5;
+                public double EpochLoss(double[] losses)
+                {
+                    double loss = 0;
+                    for (int i = 0; i < losses.Length; i++)
+                        if (_rng.NextDouble() < KeepFraction) loss += losses[i];
+                    return loss;
                 }
             }
             """);
