@@ -1333,6 +1333,11 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
+            if (buffer is IParameterSymbol kernelParameter && kernelParameter.ContainingSymbol is IMethodSymbol kernel && IsKernel(kernel) && IsFedUniformsByLauncher(kernelParameter, kernel))
+            {
+                return true;
+            }
+
             IOperation root = context;
             while (root.Parent is not null)
             {
@@ -1358,6 +1363,62 @@ internal sealed partial class HandWrittenDropoutModel
 
             return writes > 0;
         }
+
+        // `_kernel = accelerator.LoadAutoGroupedStreamKernel<…>(ForwardKernel);` and, in one method of the type,
+        // `rng.FillUniform(stream, Mask.View); _kernel(n, inputs, activations, Mask.View);`: the kernel's parameter at that
+        // position holds the uniforms its launcher filled. Followed in the type's syntax: the kernel handed over as a method
+        // group, the delegate it is stored in, the launch's argument, and a call named for uniforms on the same buffer
+        // before it.
+        private static bool IsFedUniformsByLauncher(IParameterSymbol parameter, IMethodSymbol kernel)
+        {
+            foreach (SyntaxReference reference in kernel.ContainingType.DeclaringSyntaxReferences)
+            {
+                SyntaxNode type = reference.GetSyntax();
+                var delegates = new HashSet<string>(StringComparer.Ordinal);
+                foreach (IdentifierNameSyntax group in type.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (group.Identifier.ValueText == kernel.Name && group.Parent is ArgumentSyntax
+                        && group.FirstAncestorOrSelf<AssignmentExpressionSyntax>() is { } assignment
+                        && LastName(assignment.Left) is { } stored)
+                    {
+                        delegates.Add(stored);
+                    }
+                }
+
+                if (delegates.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (InvocationExpressionSyntax launch in type.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                {
+                    if (LastName(launch.Expression) is not { } launched || !delegates.Contains(launched)
+                        || launch.ArgumentList.Arguments.Count <= parameter.Ordinal
+                        || launch.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } launcher)
+                    {
+                        continue;
+                    }
+
+                    string passed = launch.ArgumentList.Arguments[parameter.Ordinal].Expression.ToString();
+                    if (launcher.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(fill =>
+                            fill.SpanStart < launch.SpanStart
+                            && LastName(fill.Expression) is { } fillName && fillName.IndexOf("Uniform", StringComparison.OrdinalIgnoreCase) >= 0
+                            && fill.ArgumentList.Arguments.Any(argument => argument.Expression.ToString() == passed)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static string? LastName(ExpressionSyntax expression) => expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => null,
+        };
 
         private static ISymbol? BufferOf(IOperation target) => target switch
         {
