@@ -27,10 +27,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         {
             CancellationToken cancellationToken = nodeContext.CancellationToken;
             var masks = new HashSet<ISymbol>(facts.Sites.Where(StoresMask).Select(site => site.MaskSymbol!), SymbolEqualityComparer.Default);
-            foreach (IOperation root in facts.Roots)
+            HashSet<ISymbol> forwardState = ForwardState(facts, masks);
+            var backwards = facts.Roots.Where(root => root is IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration }
+                && DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)).ToList();
+            foreach (IOperation root in backwards)
             {
-                if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body
-                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText))
+                if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body)
                 {
                     continue;
                 }
@@ -49,9 +51,19 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
                 string name = declaration.Identifier.ValueText;
                 bool readsMask = body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
+
+                // A method is this dropout's backward by data flow: it reads what the forward recorded (its mask, its saved
+                // input), or it is the type's only backward. In a type holding several operations (a tensor class with Relu,
+                // Sigmoid and Dropout) a backward that reads nothing of the dropout's belongs to another operation.
+                bool paired = readsMask || backwards.Count == 1 || ReadsAny(body, forwardState);
+                if (!paired)
+                {
+                    continue;
+                }
+
                 if (readsMask)
                 {
-                    if (MissesForwardScale(facts, body, cancellationToken))
+                    if (MissesForwardScale(facts, body, cancellationToken) && !ScalesByOwnProbabilityParameter(body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
                     }
@@ -63,7 +75,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
                 }
-                else if (PassesThrough(body))
+                else if (PassesThrough(body, forwardState))
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "passes the gradient through without the forward's mask"));
                 }
@@ -185,8 +197,69 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     : copy.Arguments.Length > 0 && HandWrittenDropoutSite.StripConversions(copy.Arguments[0].Value) is IParameterReferenceOperation));
     }
 
-    // No arithmetic at all: the gradient is returned or copied as it came.
-    private static bool PassesThrough(IOperation backward) =>
+    // The fields and properties the dropout's forward writes (the mask and whatever it records beside it, such as the
+    // input it saved): a backward that reads one of them is fed by that forward.
+    private static HashSet<ISymbol> ForwardState(DropoutTypeFacts facts, HashSet<ISymbol> masks)
+    {
+        var state = new HashSet<ISymbol>(masks, SymbolEqualityComparer.Default);
+        foreach (IOperation root in facts.Sites.Select(facts.RootOf).Distinct())
+        {
+            foreach (IOperation operation in root.Descendants())
+            {
+                IOperation? target = operation switch
+                {
+                    IAssignmentOperation assignment => assignment.Target,
+                    _ => null,
+                };
+                while (target is IArrayElementReferenceOperation element)
+                {
+                    target = element.ArrayReference;
+                }
+
+                // Only this object's own members: the output tensor the forward writes into (`result.Data[i]`) is not state.
+                if (target is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } && HandWrittenDropoutSite.ReferencedSymbol(target) is { } symbol)
+                {
+                    state.Add(symbol.OriginalDefinition);
+                }
+            }
+        }
+
+        return state;
+    }
+
+    private static bool ReadsAny(IOperation body, HashSet<ISymbol> symbols) =>
+        symbols.Count > 0 && body.Descendants().Any(operation => operation is IFieldReferenceOperation or IPropertyReferenceOperation
+            && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && symbols.Contains(symbol.OriginalDefinition));
+
+    // `g / (1 - dropProbability)` or `g * scale` with the probability a parameter of the backward itself: the caller passes
+    // the forward's probability in (a tensor library's DropoutGradient(input, grad, p, result)), which this analysis cannot
+    // link to the forward's, so the backward counts as scaling.
+    private static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
+        backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } binary
+            && (binary.OperatorKind == BinaryOperatorKind.Divide ? new[] { binary.RightOperand } : new[] { binary.LeftOperand, binary.RightOperand })
+                .Any(factor => DependsOnScalarParameter(factor)));
+
+    private static bool DependsOnScalarParameter(IOperation factor)
+    {
+        factor = HandWrittenDropoutSite.StripConversions(factor);
+        return factor is IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal }
+            || (factor is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract or BinaryOperatorKind.Divide } arithmetic
+                && (DependsOnScalarParameter(arithmetic.LeftOperand) || DependsOnScalarParameter(arithmetic.RightOperand)))
+            || (factor is IParenthesizedOperation parenthesized && DependsOnScalarParameter(parenthesized.Operand));
+    }
+
+    // No arithmetic at all: the gradient is returned or copied as it came, on every path. A backward that hands the
+    // forward's state (its mask) to a call, calls a method of its own type (a helper that masks), or copies on one branch
+    // of an if/else (the inference branch) while the other does something else is not a pass-through.
+    private static bool PassesThrough(IOperation backward, HashSet<ISymbol> forwardState) =>
+        !ReadsAny(backward, forwardState)
+        && !backward.Descendants().Any(operation => operation is IInvocationOperation invocation
+            && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType?.OriginalDefinition, (backward.SemanticModel?.GetDeclaredSymbol(backward.Syntax) as IMethodSymbol)?.ContainingType?.OriginalDefinition)
+            && !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty)
+        && !backward.Descendants().Any(operation => operation is IConditionalOperation { Type: null, WhenFalse: not null })
+        && PassesThroughUnguarded(backward);
+
+    private static bool PassesThroughUnguarded(IOperation backward) =>
         !backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide } or ICompoundAssignmentOperation or IConditionalOperation { Type: not null })
         && backward.Descendants().Any(operation => operation is IReturnOperation { ReturnedValue: { } returned } && IsParameterOrCopyOfOne(returned)
             || (operation is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation, Value: var value } && HandWrittenDropoutSite.StripConversions(value) is IArrayElementReferenceOperation { ArrayReference: IParameterReferenceOperation })

@@ -40,6 +40,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
                     || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
+                    || HasSiblingInferencePath(method, type, facts)
                     || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
@@ -49,6 +50,33 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 return;
             }
         });
+    }
+
+    // `Tensor Predict(Tensor x) => x;` beside `Tensor Forward(Tensor x)`: another method of the type that takes and returns
+    // what the forward does, draws nothing and does not call the forward, is the inference path (the network calls it to
+    // predict). A backward has the same shape but runs after the forward, so it does not count.
+    private static bool HasSiblingInferencePath(IMethodSymbol forward, INamedTypeSymbol type, DropoutTypeFacts facts)
+    {
+        var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModel)).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
+        foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (sibling.MethodKind != MethodKind.Ordinary || sibling.IsStatic || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
+                || DropoutTypeFacts.IsBackwardName(sibling.Name)
+                || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType) || forward.ReturnsVoid
+                || sibling.Parameters.Length != forward.Parameters.Length
+                || sibling.Parameters.Zip(forward.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
+            {
+                continue;
+            }
+
+            bool callsForward = sibling.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation => CalledName(invocation) == forward.Name));
+            if (!callsForward && !sibling.DeclaringSyntaxReferences.IsEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)
@@ -66,7 +94,8 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 return true;
             }
 
-            if (text.IndexOf(typeName, StringComparison.Ordinal) >= 0)
+            // Constructing the layer (`new DropoutLayer(rate)`, a factory returning one) says nothing about how it is called.
+            if (MentionsBeyondConstruction(text, typeName))
             {
                 if (declaredInOneTree)
                 {
@@ -79,6 +108,33 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
+
+    private static bool MentionsBeyondConstruction(string text, string typeName)
+    {
+        for (int index = text.IndexOf(typeName, StringComparison.Ordinal); index >= 0; index = text.IndexOf(typeName, index + typeName.Length, StringComparison.Ordinal))
+        {
+            bool wholeWord = (index == 0 || !IsIdentifierCharacter(text[index - 1]))
+                && (index + typeName.Length == text.Length || !IsIdentifierCharacter(text[index + typeName.Length]));
+            if (!wholeWord)
+            {
+                continue;
+            }
+
+            string before = text.Substring(0, index).TrimEnd();
+            string after = text.Substring(index + typeName.Length).TrimStart();
+            bool creation = before.EndsWith("new", StringComparison.Ordinal) && after.StartsWith("(", StringComparison.Ordinal);
+            bool factoryReturnType = (before.EndsWith("public", StringComparison.Ordinal) || before.EndsWith("static", StringComparison.Ordinal) || before.EndsWith("internal", StringComparison.Ordinal))
+                && System.Text.RegularExpressions.Regex.IsMatch(after, @"^[A-Za-z_][A-Za-z0-9_]*\s*\(");
+            if (!creation && !factoryReturnType)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIdentifierCharacter(char character) => char.IsLetterOrDigit(character) || character == '_';
 
     internal static IMethodSymbol? OwningMethod(HandWrittenDropoutSite site, SemanticModel semanticModel)
     {
@@ -119,6 +175,16 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     _ => null,
                 };
                 if (memberType is not null && (memberType.SpecialType == SpecialType.System_Boolean || memberType.TypeKind == TypeKind.Enum))
+                {
+                    return true;
+                }
+
+                // `SetTrainingMode(bool training) { if (training) mask = new bool[n]; else mask = null; }`: a method that
+                // branches on a flag it is given switches the layer's state between modes.
+                if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && !method.IsStatic
+                    && method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean)
+                    && method.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax().DescendantNodes().OfType<IfStatementSyntax>().Any(statement =>
+                        statement.Condition is IdentifierNameSyntax { Identifier.ValueText: var tested } && method.Parameters.Any(parameter => parameter.Name == tested && parameter.Type.SpecialType == SpecialType.System_Boolean))))
                 {
                     return true;
                 }

@@ -303,7 +303,7 @@ internal sealed class DropoutTypeFacts
     {
         foreach (ScaleUse use in Uses)
         {
-            if (IsInsideAnotherDecision(use, site))
+            if (IsInsideAnotherDecision(use, site) || IsTheSitesOwnDraw(use.Factor, site))
             {
                 continue;
             }
@@ -317,6 +317,12 @@ internal sealed class DropoutTypeFacts
             yield return (use, kind, PlaceOf(use, site));
         }
     }
+
+    // `double m = rng.Binomial(1, p); x[i] *= m;`: the factor is the 0/1 the site drew (its local is initialized by the
+    // site's draw), not a scale derived from p.
+    private static bool IsTheSitesOwnDraw(IOperation factor, HandWrittenDropoutSite site) =>
+        HandWrittenDropoutSite.StripConversions(factor) is ILocalReferenceOperation local
+        && local.Local.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == site.Comparison.Syntax.SyntaxTree && reference.Span.Contains(site.Comparison.Syntax.Span));
 
     /// <summary>
     /// The factors derived from the site's probability in a body of another type of this file (a gradient class that reads

@@ -346,6 +346,12 @@ internal sealed partial class HandWrittenDropoutModel
         private HandWrittenDropoutSite? FromZeroOneNumber(IOperation number, IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root)
         {
             IOperation outer = HandWrittenDropoutSite.ClimbConversions(number);
+            if (outer.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } && FirstReadAfter(declarator.Symbol, outer, root) is { } read)
+            {
+                // `double m = rng.Binomial(1, p); x[i] *= m;`: the local carries the draw to the product that applies it.
+                outer = HandWrittenDropoutSite.ClimbConversions(read);
+            }
+
             (IOperation Decision, IOperation? Kept, ISymbol? Mask)? shape = outer.Parent switch
             {
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product =>
@@ -362,6 +368,19 @@ internal sealed partial class HandWrittenDropoutModel
 
             return Build(comparison, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.MultipliedByDraw, decision, kept, null, null, mask, IsGatedByControl(decision, root), root);
         }
+
+        // The first reference to a local after its initializer, in the same body: the value it reads is the initializer's,
+        // since any write in between would itself be a reference (an out argument, an assignment) and come first.
+        private static IOperation? FirstReadAfter(ILocalSymbol local, IOperation initializer, IOperation root) =>
+            root.Descendants().OfType<ILocalReferenceOperation>()
+                .Where(reference => SymbolEqualityComparer.Default.Equals(reference.Local, local) && reference.Syntax.SpanStart > initializer.Syntax.Span.End)
+                .OrderBy(reference => reference.Syntax.SpanStart)
+                .FirstOrDefault() is { } first && !IsWritten(first) ? first : null;
+
+        private static bool IsWritten(IOperation reference) =>
+            reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
+            || reference.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref }
+            || reference.Parent is IIncrementOrDecrementOperation;
 
         // `_mask = ZeroOnes(x, keepProb, rng)` or `FillBernoulli(_noise, rng, p)`: a helper of this file whose body builds a 0/1 mask.
         private HandWrittenDropoutSite? FromMaskHelper(IInvocationOperation invocation, IOperation root)
@@ -586,8 +605,9 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            // A flag named for dropping (dropped[i] = u < rate) is true when the unit is dropped.
-            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            // What the flag means is read from where it is used (`mask[i] ? x / q : 0` keeps where it is true); only when no use
+            // says so, a flag named for dropping (dropped[i] = u < rate) is taken to be true when the unit is dropped.
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
             bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
         }
@@ -747,10 +767,59 @@ internal sealed partial class HandWrittenDropoutModel
 
             // The entry is `value` when the condition (true with probability q) holds.
             bool entryTrueWithProbability = value ? trueWithProbability : !trueWithProbability;
-            bool flagMeansDropped = mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
             bool keepIsComplement = flagMeansDropped ? entryTrueWithProbability : !entryTrueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
         }
+
+        // Whether a boolean mask's entry is true for a dropped unit, as its uses in the body say: a conditional on the entry
+        // (`m[i] ? x : 0`, `if (m[i]) y = 0;`, or the same under `!`) whose one branch is zero. Null when the uses do not say,
+        // or say both.
+        private static bool? FlagMeansDroppedByUse(ISymbol mask, IOperation root)
+        {
+            bool? meaning = null;
+            foreach (IConditionalOperation conditional in root.Descendants().OfType<IConditionalOperation>())
+            {
+                IOperation tested = HandWrittenDropoutSite.StripConversions(conditional.Condition);
+                bool negated = false;
+                while (tested is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+                {
+                    negated = !negated;
+                    tested = HandWrittenDropoutSite.StripConversions(not.Operand);
+                }
+
+                ISymbol? read = tested switch
+                {
+                    IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                    IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                    _ => null,
+                };
+                if (read is null || !SymbolEqualityComparer.Default.Equals(read, mask))
+                {
+                    continue;
+                }
+
+                bool trueZeroes = IsZeroBranch(conditional.WhenTrue);
+                bool falseZeroes = conditional.WhenFalse is { } whenFalse && IsZeroBranch(whenFalse);
+                if (trueZeroes == falseZeroes)
+                {
+                    continue;
+                }
+
+                bool droppedWhenTrue = trueZeroes != negated;
+                if (meaning is { } earlier && earlier != droppedWhenTrue)
+                {
+                    return null;
+                }
+
+                meaning = droppedWhenTrue;
+            }
+
+            return meaning;
+        }
+
+        private static bool IsZeroBranch(IOperation branch) =>
+            branch.Type is not null ? HandWrittenDropoutSite.IsZero(branch) : ZeroedElement(branch) is { } zeroed && HandWrittenDropoutSite.IsFloatingPoint(zeroed.Type);
 
         // The one `mask[i] = true/false;` of a branch, which may also do other things (count the kept units).
         private static (IOperation Target, bool Value)? BooleanWrite(IOperation branch)
@@ -1264,6 +1333,11 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
+            if (buffer is IParameterSymbol kernelParameter && kernelParameter.ContainingSymbol is IMethodSymbol kernel && IsKernel(kernel) && IsFedUniformsByLauncher(kernelParameter, kernel))
+            {
+                return true;
+            }
+
             IOperation root = context;
             while (root.Parent is not null)
             {
@@ -1289,6 +1363,62 @@ internal sealed partial class HandWrittenDropoutModel
 
             return writes > 0;
         }
+
+        // `_kernel = accelerator.LoadAutoGroupedStreamKernel<…>(ForwardKernel);` and, in one method of the type,
+        // `rng.FillUniform(stream, Mask.View); _kernel(n, inputs, activations, Mask.View);`: the kernel's parameter at that
+        // position holds the uniforms its launcher filled. Followed in the type's syntax: the kernel handed over as a method
+        // group, the delegate it is stored in, the launch's argument, and a call named for uniforms on the same buffer
+        // before it.
+        private static bool IsFedUniformsByLauncher(IParameterSymbol parameter, IMethodSymbol kernel)
+        {
+            foreach (SyntaxReference reference in kernel.ContainingType.DeclaringSyntaxReferences)
+            {
+                SyntaxNode type = reference.GetSyntax();
+                var delegates = new HashSet<string>(StringComparer.Ordinal);
+                foreach (IdentifierNameSyntax group in type.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (group.Identifier.ValueText == kernel.Name && group.Parent is ArgumentSyntax
+                        && group.FirstAncestorOrSelf<AssignmentExpressionSyntax>() is { } assignment
+                        && LastName(assignment.Left) is { } stored)
+                    {
+                        delegates.Add(stored);
+                    }
+                }
+
+                if (delegates.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (InvocationExpressionSyntax launch in type.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                {
+                    if (LastName(launch.Expression) is not { } launched || !delegates.Contains(launched)
+                        || launch.ArgumentList.Arguments.Count <= parameter.Ordinal
+                        || launch.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } launcher)
+                    {
+                        continue;
+                    }
+
+                    string passed = launch.ArgumentList.Arguments[parameter.Ordinal].Expression.ToString();
+                    if (launcher.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(fill =>
+                            fill.SpanStart < launch.SpanStart
+                            && LastName(fill.Expression) is { } fillName && fillName.IndexOf("Uniform", StringComparison.OrdinalIgnoreCase) >= 0
+                            && fill.ArgumentList.Arguments.Any(argument => argument.Expression.ToString() == passed)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static string? LastName(ExpressionSyntax expression) => expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => null,
+        };
 
         private static ISymbol? BufferOf(IOperation target) => target switch
         {

@@ -1,0 +1,89 @@
+using Dropout.Analyzers;
+
+namespace Dropout.Tests.Analyzers;
+
+/// <summary>
+/// What a boolean mask's entry means is read from its use, not its name: `dropoutMask[i] = u > rate` followed by
+/// `dropoutMask[i] ? x / (1 - rate) : 0` keeps with 1 - rate and scales correctly; the mistake left is a backward that
+/// reads the mask but omits the scale.
+/// </summary>
+public sealed class BooleanMaskMeaningTests
+{
+    private const string Forward = """
+        public sealed class HiddenLayer
+        {
+            private readonly Random _rand = new(2);
+            private readonly double dropoutRate = 0.3;
+            private bool[] dropoutMask = new bool[16];
+            public double[] Forward(double[] x, bool isTraining)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (isTraining)
+                    {
+                        dropoutMask[i] = _rand.NextDouble() > dropoutRate;
+                        y[i] = dropoutMask[i] ? x[i] / (1.0 - dropoutRate) : 0.0;
+                    }
+                    else
+                    {
+                        y[i] = x[i];
+                    }
+                }
+                return y;
+            }
+        """;
+
+    [Fact]
+    public Task MaskNamedForDropout_TrueWhereKept_ScaledByOneMinusRate_IsNotAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(Forward + "}");
+
+    [Fact]
+    public Task MaskNamedForDropout_TrueWhereKept_IsNotAKeepWithDropRate() =>
+        AnalyzerTest.VerifyAsync<DrawKeepsWithDropRateAnalyzer>(Forward + "}");
+
+    [Fact]
+    public Task MaskNamedForDropout_TrueWhereDropped_ScaledByRate_IsAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly Random _rand = new(2);
+                private readonly double dropoutRate = 0.3;
+                private bool[] dropoutMask = new bool[16];
+                public double[] Forward(double[] x)
+                {
+                    var y = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        dropoutMask[i] = _rand.NextDouble() > dropoutRate;
+                        y[i] = dropoutMask[i] ? 0.0 : {|DRP012:x[i] / (1.0 - dropoutRate)|};
+                    }
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BackwardReadingTheKeepMaskWithoutTheScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Forward + """
+                public double[] {|DRP013:BackwardPass|}(double[] grad)
+                {
+                    var dx = new double[grad.Length];
+                    for (int i = 0; i < grad.Length; i++) if (dropoutMask[i]) dx[i] = grad[i];
+                    return dx;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BackwardReadingTheKeepMaskWithTheScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Forward + """
+                public double[] BackwardPass(double[] grad)
+                {
+                    var dx = new double[grad.Length];
+                    for (int i = 0; i < grad.Length; i++) if (dropoutMask[i]) dx[i] = grad[i] / (1.0 - dropoutRate);
+                    return dx;
+                }
+            }
+            """);
+}
