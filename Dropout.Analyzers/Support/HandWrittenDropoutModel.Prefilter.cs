@@ -62,6 +62,11 @@ namespace Dropout.Analyzers;
 /// <item>a uniform of hash bits: a 2^k literal as the divisor (<c>(h &amp; 0xFFFFFF) / 16777216f</c>) or inside a constant
 ///   factor (<c>bits * (1.0 / 9007199254740992.0)</c>); the division or product is then climbed as a draw. A literal
 ///   that divides nothing (<c>const long Max = 4294967296</c>) starts nothing.</item>
+/// <item>a kernel fed uniforms by its launcher: a call named with <c>uniform</c> whose value is discarded (it fills its
+///   argument: <c>rng.FillUniform(stream, Mask.View)</c>), followed in the same block by a launch of a delegate (a field or
+///   local, not a method of this file) that is passed the same argument (<c>_kernel(n, inputs, Mask.View)</c>): the kernel
+///   stored in the delegate compares the buffer. Filling weights and handing them to a method (<c>Normalize(w)</c>) or
+///   filling a buffer nobody launches admits nothing.</item>
 /// </list>
 /// </para>
 /// <para>
@@ -425,6 +430,10 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     case ExpressionSyntax:
                         break;
+                    case ExpressionStatementSyntax statement when current is InvocationExpressionSyntax fill && IsUniformFill(fill):
+                        // rng.FillUniform(stream, Mask.View) fills its argument; the buffer decides only where a kernel stored
+                        // as a delegate is launched with it afterwards (_kernel(n, ..., Mask.View)) and compares it there.
+                        return LaunchesFilledBuffer(statement, fill, cancellationToken);
                     default:
                         return false;
                 }
@@ -498,6 +507,72 @@ internal sealed partial class HandWrittenDropoutModel
                 BinaryExpressionSyntax multiply when multiply.IsKind(SyntaxKind.MultiplyExpression) => multiply,
                 _ => null,
             };
+        }
+
+        // A call whose value is discarded and whose name fills with uniforms (FillUniform, GenerateUniform, curandGenerateUniform).
+        private static bool IsUniformFill(InvocationExpressionSyntax invocation) =>
+            InvokedName(invocation) is { } name && name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0
+            && invocation.ArgumentList.Arguments.Count > 0;
+
+        // A later statement of the same block that launches a delegate (a field or local, not a method of this tree) with one
+        // of the filled arguments: the launched kernel is where the uniforms are compared (ILGPU's FillUniform then launch).
+        private bool LaunchesFilledBuffer(ExpressionStatementSyntax fillStatement, InvocationExpressionSyntax fill, CancellationToken cancellationToken)
+        {
+            if (fillStatement.Parent is not BlockSyntax block)
+            {
+                return false;
+            }
+
+            bool after = false;
+            foreach (StatementSyntax statement in block.Statements)
+            {
+                if (statement == fillStatement)
+                {
+                    after = true;
+                    continue;
+                }
+
+                if (!after)
+                {
+                    continue;
+                }
+
+                foreach (InvocationExpressionSyntax launch in statement.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string? delegateName = launch.Expression switch
+                    {
+                        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access => access.Name.Identifier.ValueText,
+                        _ => null,
+                    };
+                    if (delegateName is not null
+                        && launch.ArgumentList.Arguments.Any(launched => fill.ArgumentList.Arguments.Any(filled =>
+                            filled.Expression is not LiteralExpressionSyntax && launched.Expression.IsEquivalentTo(filled.Expression)))
+                        && !DeclaresMethod(delegateName, cancellationToken))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // Whether this tree declares a method or local function of that name (a call to it is not a delegate launch).
+        private bool DeclaresMethod(string name, CancellationToken cancellationToken)
+        {
+            SyntaxNode root = _tree.GetRoot(cancellationToken);
+            for (int at = _text.IndexOf(name, StringComparison.Ordinal); at >= 0; at = _text.IndexOf(name, at + name.Length, StringComparison.Ordinal))
+            {
+                SyntaxToken token = root.FindToken(at);
+                if (token.SpanStart == at && token.ValueText == name && token.Parent is MethodDeclarationSyntax or LocalFunctionStatementSyntax)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // rng.Next(2) or rng.Next(0, 2): a 0/1 integer.

@@ -33,6 +33,8 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class C { void Permute(float[] x, float[] y, Random rng) { var order = new int[x.Length]; for (int i = order.Length - 1; i > 0; i--) { int j = rng.Next(i + 1); (order[i], order[j]) = (order[j], order[i]); } for (int k = 0; k < x.Length; k++) y[k] = x[order[k]]; } }")]
     [InlineData("class C { static int Bucket(uint h) => (int)(h / 4294967296.0 * 16); }")]
     [InlineData("class C { const long Max = 4294967296; bool F(long x) => x < Max; }")]
+    [InlineData("class R { public void FillUniform(float[] b) { } } class C { R rng = new(); float[] w = new float[8]; void Init() { rng.FillUniform(w); Normalize(w); } void Normalize(float[] v) { } }")]
+    [InlineData("class R { public void FillUniform(float[] b) { } } class C { R rng = new(); float[] u = new float[8]; Action<int, float[]> _kernel; void F(int n) { rng.FillUniform(u); _kernel(n, new float[8]); } }")]
     public void RandomnessThatDecidesNoElement_IsNotAnalyzed(string source) =>
         Assert.False(Admits(source));
 
@@ -57,6 +59,7 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class C { Random rng = new(); void F(double[] h, int count) { int[] order = Enumerable.Range(0, h.Length).OrderBy(_ => rng.Next()).ToArray(); for (int k = 0; k < count; k++) h[order[k]] = 0; } }")]
     [InlineData("class C { static void K(int i, float[] x, float keep, uint seed) { uint h = seed * 2654435761u ^ (uint)i; float u = (h >> 8) / 16777216f; x[i] = u < keep ? x[i] / keep : 0f; } }")]
     [InlineData("class C { static void K(int i, double[] x, double keep, ulong bits) { double u = (bits >> 11) * (1.0 / 9007199254740992.0); if (u >= keep) x[i] = 0; } }")]
+    [InlineData("class R { public void FillUniform(object s, float[] b) { } } class C { R Rng = new(); float[] noise = new float[8]; Action<int, float[], float> _forwardKernel; void Forward(int n, float rate) { Rng.FillUniform(null, noise); _forwardKernel(n, noise, rate); } }")]
     public void DrawThatDecidesAnElement_IsAnalyzed(string source) =>
         Assert.True(Admits(source));
 
