@@ -263,6 +263,38 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             }
         }
         """,
+        // The shapes followed for real public code: backward pairing by data flow, a 0/1 draw in a local, a boolean mask
+        // read by its use, a kernel fed uniforms by its launcher, a sibling Predict and a mode-switching method.
+        """
+        using System;
+        public sealed class RealDevice { public Action<int, float[], float[], float> Load(Action<int, float[], float[], float> k) => k; public void FillUniform(float[] b) { } }
+        public sealed class RealDropout
+        {
+            private readonly Random _rng = new(1);
+            private readonly double dropoutRate = 0.3;
+            private bool[] dropoutMask = new bool[8];
+            private readonly float[] _noise = new float[8];
+            private readonly Action<int, float[], float[], float> _kernel;
+            private readonly RealDevice _device;
+            public RealDropout(RealDevice device) { _device = device; _kernel = device.Load(Kernel); }
+            public void SetMode(bool training) { if (training) dropoutMask = new bool[8]; else dropoutMask = null!; }
+            public double[] Predict(double[] x) => x;
+            public double[] Forward(double[] x)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    dropoutMask[i] = _rng.NextDouble() > dropoutRate;
+                    double m = _rng.NextDouble() < dropoutRate ? 1 : 0;
+                    x[i] = dropoutMask[i] ? x[i] * m / (1.0 - dropoutRate) : 0.0;
+                }
+                return x;
+            }
+            public double[] ReluGradient(double[] g) { for (int i = 0; i < g.Length; i++) g[i] = g[i] > 0 ? g[i] : 0; return g; }
+            public double[] DropoutGradient(double[] g, double p) { for (int i = 0; i < g.Length; i++) g[i] = dropoutMask[i] ? g[i] / (1 - p) : 0; return g; }
+            public void Launch(float[] a) { _device.FillUniform(_noise); _kernel(a.Length, a, _noise, 0.5f); }
+            public static void Kernel(int index, float[] a, float[] noise, float rate) => a[index] = noise[index] >= rate ? a[index] : 0f;
+        }
+        """,
     ];
 
     [Fact]
