@@ -77,7 +77,7 @@ public static partial class DropoutKernels
         // An odd first position uses the second half of its block; after it every block starts at an even element.
         if (length > 0 && (offset & 1) != 0)
         {
-            output[0] = ScaleByNoise(input[0], sigma, seed, offset);
+            output[0] = ScaleByNoise(input[0], sigma, StandardNormalAt(seed, offset));
             i = 1;
         }
 
@@ -99,7 +99,7 @@ public static partial class DropoutKernels
             PhiloxBlock words = Philox4x32.Compute((uint)block, (uint)(block >> 32), 1, 0, (uint)seed, (uint)(seed >> 32));
             if ((position & 1) == 0)
             {
-                output[i] = MaskedScale.Multiply(input[i], Convert<T>(1.0 + (sigma * GaussianMath.BoxMuller(words.X0, words.X1))));
+                output[i] = ScaleByNoise(input[i], sigma, GaussianMath.BoxMuller(words.X0, words.X1));
                 i++;
                 if (i == length)
                 {
@@ -107,14 +107,15 @@ public static partial class DropoutKernels
                 }
             }
 
-            output[i] = MaskedScale.Multiply(input[i], Convert<T>(1.0 + (sigma * GaussianMath.BoxMuller(words.X2, words.X3))));
+            output[i] = ScaleByNoise(input[i], sigma, GaussianMath.BoxMuller(words.X2, words.X3));
             i++;
         }
     }
 
-    private static T ScaleByNoise<T>(T value, double sigma, ulong seed, ulong position)
+    // x · (1 + σ·z), the factor rounded once to the element type: the one place the scalar paths apply the noise.
+    private static T ScaleByNoise<T>(T value, double sigma, double standardNormal)
         where T : unmanaged =>
-        MaskedScale.Multiply(value, Convert<T>(1.0 + (sigma * StandardNormalAt(seed, position))));
+        MaskedScale.Multiply(value, Convert<T>(1.0 + (sigma * standardNormal)));
 }
 
 /// <summary>
