@@ -63,7 +63,7 @@ internal static class DiagnosticDescriptors
         "DRPG009",
         "Dropout.Runtime must be referenced",
         "[Dropout] needs a reference to Dropout.Runtime, which the generated code calls; '{0}' is not from it. Add the Dropout.Runtime package (or project) reference; nothing was generated.",
-        "Generated dropout code calls Dropout.Runtime (DropoutContext, DropoutStream, DropoutKernels, MaskLayout). Without that reference (for example with a DropoutAttribute declared in the project itself) the generator reports this once and generates nothing.");
+        "Generated dropout code calls Dropout.Runtime (DropoutContext, DropoutStream, DropoutSiteState and the GeneratedDropout support API). Without that reference (for example with a DropoutAttribute declared in the project itself) the generator reports this once and generates nothing.");
 
     public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
         "DRPG010",

@@ -16,7 +16,7 @@ public sealed partial class DropoutGenerator
     {
         /// <summary>The runtime types generated code calls, all of which must come from the runtime assembly.</summary>
         private static readonly string[] RuntimeTypes =
-            ["Dropout.DropoutContext", "Dropout.DropoutStream", "Dropout.DropoutKernels", "Dropout.MaskLayout", "Dropout.DropoutMaskStorage"];
+            ["Dropout.DropoutContext", "Dropout.DropoutStream", "Dropout.DropoutSiteState", "Dropout.GeneratedDropout", "Dropout.DropoutMaskStorage"];
 
         private const string RuntimeAssemblyName = "Dropout.Runtime";
 
