@@ -897,6 +897,11 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
+            if (DropoutEvidence.IsPerElementProbability(probability, decision))
+            {
+                return null;
+            }
+
             (ISymbol? symbol, ProbabilityTerm compared) = _equalityDraw is { } coin ? (null, coin.Term) : model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
             var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root), _equalityDraw?.Text);
             // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.
