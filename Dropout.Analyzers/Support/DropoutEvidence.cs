@@ -74,6 +74,78 @@ internal static class DropoutEvidence
         HandWrittenDropoutSite.StripConversions(use.Factor).ConstantValue.HasValue
         && use.Other is not null && DropoutTypeFacts.IsMaskValue(use.Other);
 
+    /// <summary>
+    /// Whether a decision zeroes elements of a fresh copy of existing data that then only becomes a new example of a
+    /// collection (<c>features = copy of example.Features; if (u &lt; rate) features[i] = 0;
+    /// result.Add(new Example(features, example.Target))</c>): data augmentation, which makes training data and wants no
+    /// scale, rather than dropout of a layer's activations (which are computed with, returned, or stored as an output).
+    /// </summary>
+    public static bool IsAugmentedCopy(IOperation? zeroedTarget, IOperation decision, IOperation root)
+    {
+        if (zeroedTarget is not IArrayElementReferenceOperation { ArrayReference: ILocalReferenceOperation { Local: var copy } }
+            || !IsCopiedFromOtherData(copy, root))
+        {
+            return false;
+        }
+
+        bool packaged = false;
+        foreach (IOperation operation in root.Descendants())
+        {
+            if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, copy)
+                || decision.Syntax.Span.Contains(operation.Syntax.Span) || IsCopyPlumbing(reference))
+            {
+                continue;
+            }
+
+            // Every other read of the copy hands it, whole, to a new object that goes into a collection.
+            if (HandWrittenDropoutSite.ClimbConversions(reference).Parent is IArgumentOperation { Parent: IObjectCreationOperation creation } && IsAddedToCollection(creation))
+            {
+                packaged = true;
+                continue;
+            }
+
+            return false;
+        }
+
+        return packaged;
+    }
+
+    // `new T[n]` filled by `source.CopyTo(copy, 0)` or `Array.Copy(source, copy, n)`, or `source.Clone()` / `ToArray()`.
+    private static bool IsCopiedFromOtherData(ILocalSymbol copy, IOperation root)
+    {
+        foreach (IOperation operation in root.Descendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation { TargetMethod.Name: "CopyTo" } copyTo
+                    when copyTo.Arguments.Length > 0 && IsLocal(copyTo.Arguments[0].Value, copy) && copyTo.Instance is not null && !IsLocal(copyTo.Instance, copy):
+                    return true;
+                case IInvocationOperation { TargetMethod: { Name: "Copy", ContainingType.Name: "Array" } } arrayCopy
+                    when arrayCopy.Arguments.Length > 1 && IsLocal(arrayCopy.Arguments[1].Value, copy):
+                    return true;
+                case IVariableDeclaratorOperation { Symbol: var declared, Initializer.Value: var value }
+                    when SymbolEqualityComparer.Default.Equals(declared, copy)
+                        && HandWrittenDropoutSite.StripConversions(value) is IInvocationOperation { TargetMethod.Name: "Clone" or "ToArray", Instance: not null }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The copy's own length, the copy call filling it, and the element writes of the decision are no uses of the data.
+    private static bool IsCopyPlumbing(ILocalReferenceOperation reference) =>
+        reference.Parent is IPropertyReferenceOperation { Property.Name: "Length" or "Count" or "LongLength" }
+        || HandWrittenDropoutSite.ClimbConversions(reference).Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "CopyTo" or "Copy" } }
+        || reference.Parent is IArrayElementReferenceOperation element && element.Parent is ISimpleAssignmentOperation assignment && assignment.Target == element
+        || reference.Parent is IVariableInitializerOperation or ISimpleAssignmentOperation { Target: ILocalReferenceOperation };
+
+    private static bool IsAddedToCollection(IObjectCreationOperation creation) =>
+        HandWrittenDropoutSite.ClimbConversions(creation).Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Add" or "Enqueue" or "Push" or "Insert" or "AddLast" or "AddFirst" } };
+
+    private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
+        HandWrittenDropoutSite.StripConversions(operation) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local);
+
     private static ILoopOperation? InnermostLoop(IOperation operation)
     {
         for (IOperation? current = operation.Parent; current is not null; current = current.Parent)

@@ -897,7 +897,7 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
-            if (DropoutEvidence.IsPerElementProbability(probability, decision))
+            if (DropoutEvidence.IsPerElementProbability(probability, decision) || DropoutEvidence.IsAugmentedCopy(zeroed, decision, root))
             {
                 return null;
             }
