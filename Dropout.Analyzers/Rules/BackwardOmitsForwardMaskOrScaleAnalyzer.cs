@@ -41,7 +41,8 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 // than the ones the forward kept.
                 if (facts.Sites.FirstOrDefault(site => declaration.Span.Contains(site.Decision.Syntax.Span)) is { } redrawn)
                 {
-                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText)))
+                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText))
+                        && !DropoutEvidence.RedrawsForTheNextForward(redrawn, body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, redrawn.Comparison.Syntax.GetLocation(), declaration.Identifier.ValueText, "draws a new mask ('" + redrawn.Comparison.Syntax + "') instead of reusing the mask the forward drew"));
                     }

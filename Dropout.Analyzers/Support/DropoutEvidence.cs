@@ -146,6 +146,109 @@ internal static class DropoutEvidence
     private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
         HandWrittenDropoutSite.StripConversions(operation) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local);
 
+    /// <summary>
+    /// Whether an unknown factor applied outside the dropout's methods cannot be its inference scale because it is no
+    /// number: <c>learningRate * accumulatedGradient</c> in a weight update multiplies a matrix that the mask once flowed
+    /// into. A classic inference scale is the keep probability, a scalar; a whole matrix or tensor is a parameter or a
+    /// gradient, so it leaves the inference side unknown no longer.
+    /// </summary>
+    public static bool IsNonScalarAwayFromTheSite(ScaleUse use, ScalePlace place) =>
+        place == ScalePlace.Inference
+        && use.Operation is IBinaryOperation or ICompoundAssignmentOperation
+        && HandWrittenDropoutSite.StripConversions(use.Factor).Type is { } type
+        && !HandWrittenDropoutSite.IsNumeric(type)
+        && type.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Decimal);
+
+    /// <summary>
+    /// Whether a backward's draw prepares the mask of the next forward instead of replacing the one it should reuse:
+    /// the draw only flows into a member (<c>d.Add(u &lt; rate ? 0 : 1); _mask = Column(d);</c>) that the backward read
+    /// before drawing (the gradient used the forward's mask) and does not read after writing it.
+    /// </summary>
+    public static bool RedrawsForTheNextForward(HandWrittenDropoutSite redrawn, IOperation backward)
+    {
+        ISymbol? member = StoredMember(redrawn.Decision, backward, out IOperation? store);
+        if (member is null || store is null)
+        {
+            return false;
+        }
+
+        bool readBefore = false;
+        foreach (IOperation operation in backward.Descendants())
+        {
+            if (operation is not IMemberReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Member, member)
+                || store.Syntax.Span.Contains(operation.Syntax.Span) && IsAssignmentTarget(reference))
+            {
+                continue;
+            }
+
+            if (operation.Syntax.SpanStart < redrawn.Decision.Syntax.SpanStart)
+            {
+                readBefore |= !IsAssignmentTarget(reference);
+            }
+            else if (operation.Syntax.SpanStart > store.Syntax.Span.End)
+            {
+                return false;
+            }
+        }
+
+        return readBefore;
+    }
+
+    // The member a decision's value ends in: written directly (`_mask[i] = ...`, `_mask = ...`), or through a local that
+    // collects it (`d.Add(decision)`, `d[i] = decision`) and is then handed to the member (`_mask = Build(d)`).
+    private static ISymbol? StoredMember(IOperation decision, IOperation body, out IOperation? store)
+    {
+        store = null;
+        ILocalSymbol? carrier = null;
+        for (IOperation? current = decision.Parent; current is not null && current != body; current = current.Parent)
+        {
+            if (current is IArgumentOperation { Parent: IInvocationOperation { Instance: ILocalReferenceOperation collection } })
+            {
+                carrier = collection.Local;
+                break;
+            }
+
+            if (current is ISimpleAssignmentOperation assignment)
+            {
+                IOperation target = assignment.Target is IArrayElementReferenceOperation element ? element.ArrayReference : assignment.Target;
+                if (target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } direct)
+                {
+                    store = assignment;
+                    return direct.Member;
+                }
+
+                carrier = (target as ILocalReferenceOperation)?.Local;
+                break;
+            }
+
+            if (current is IExpressionStatementOperation or IBlockOperation)
+            {
+                break;
+            }
+        }
+
+        if (carrier is null)
+        {
+            return null;
+        }
+
+        foreach (ISimpleAssignmentOperation assignment in body.Descendants().OfType<ISimpleAssignmentOperation>())
+        {
+            if (assignment.Target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+                && assignment.Syntax.SpanStart > decision.Syntax.SpanStart
+                && assignment.Value.DescendantsAndSelf().Any(read => read is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, carrier)))
+            {
+                store = assignment;
+                return member.Member;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsAssignmentTarget(IOperation reference) =>
+        reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference;
+
     private static ILoopOperation? InnermostLoop(IOperation operation)
     {
         for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
