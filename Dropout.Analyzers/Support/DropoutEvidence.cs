@@ -249,6 +249,47 @@ internal static class DropoutEvidence
     private static bool IsAssignmentTarget(IOperation reference) =>
         reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference;
 
+    /// <summary>
+    /// The write of an <c>if</c> without <c>else</c> that only stores the kept element into a buffer made fresh in the same
+    /// body (<c>var y = new float[n]</c>, or the data of <c>var y = new Tensor(shape)</c>): the dropped element keeps the
+    /// buffer's zero, so the draw decides between the value and zero as <c>u &gt; rate ? x[i] : 0</c> does. The value must
+    /// read an element (an activation), so counting hits into a fresh array is not taken for dropout.
+    /// </summary>
+    public static ISimpleAssignmentOperation? KeptWriteIntoFreshZeros(IConditionalOperation conditional, IOperation root)
+    {
+        IOperation statement = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : conditional.WhenTrue;
+        if (conditional.WhenFalse is not null
+            || statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation write }
+            || !HandWrittenDropoutSite.IsNumeric(write.Target.Type)
+            || !write.Value.DescendantsAndSelf().Any(read => read is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }))
+        {
+            return null;
+        }
+
+        IOperation? buffer = write.Target switch
+        {
+            IArrayElementReferenceOperation element => element.ArrayReference,
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
+            _ => null,
+        };
+        ILocalSymbol? fresh = buffer switch
+        {
+            ILocalReferenceOperation local when FreshlyMade(local.Local, root) is IArrayCreationOperation { Initializer: null } => local.Local,
+            IMemberReferenceOperation { Instance: ILocalReferenceOperation owner } when FreshlyMade(owner.Local, root) is IObjectCreationOperation => owner.Local,
+            _ => null,
+        };
+        if (fresh is null || write.Value.DescendantsAndSelf().Any(read => read is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, fresh)))
+        {
+            return null;
+        }
+
+        return write;
+    }
+
+    // The single value a local is made with in this body (`var y = new float[n];`), when it is never assigned again.
+    private static IOperation? FreshlyMade(ILocalSymbol local, IOperation root) =>
+        SymbolValues.OfLocal(local, root) is { IsComplete: true, Values.Length: 1 } values ? HandWrittenDropoutSite.StripConversions(values.Values[0]) : null;
+
     private static ILoopOperation? InnermostLoop(IOperation operation)
     {
         for (IOperation? current = operation.Parent; current is not null; current = current.Parent)
