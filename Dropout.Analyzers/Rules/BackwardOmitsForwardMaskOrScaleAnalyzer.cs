@@ -41,7 +41,8 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 // than the ones the forward kept.
                 if (facts.Sites.FirstOrDefault(site => declaration.Span.Contains(site.Decision.Syntax.Span)) is { } redrawn)
                 {
-                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText)))
+                    if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText))
+                        && !DropoutEvidence.RedrawsForTheNextForward(redrawn, body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, redrawn.Comparison.Syntax.GetLocation(), declaration.Identifier.ValueText, "draws a new mask ('" + redrawn.Comparison.Syntax + "') instead of reusing the mask the forward drew"));
                     }
@@ -82,6 +83,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             }
 
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
+            AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
     }
 
@@ -131,6 +133,56 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+    }
+
+    // An autograd-style forward registers its backward as a closure (`output.SetBackward(() => ...)`, `node.Backward = ...`):
+    // the lambda is the dropout's backward, judged as a backward method is (a zero test instead of the mask while the
+    // forward scaled, or the mask read without the scale).
+    private static void AnalyzeBackwardClosures(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
+    {
+        foreach (IOperation root in facts.Sites.Select(facts.RootOf).Distinct())
+        {
+            foreach (IAnonymousFunctionOperation closure in root.Descendants().OfType<IAnonymousFunctionOperation>())
+            {
+                if (BackwardRegistrationName(closure) is not { } name)
+                {
+                    continue;
+                }
+
+                IOperation body = closure.Body;
+                bool readsMask = body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
+                if (readsMask)
+                {
+                    if (MissesForwardScale(facts, body, context.CancellationToken) && !ScalesByOwnProbabilityParameter(body))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, closure.Syntax.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                    }
+                }
+                else if (ZeroTest(body) is { } zeroTest && (ForwardScalesWithoutBackward(facts, body, context.CancellationToken) || TestsTheInput(zeroTest)))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
+                }
+            }
+        }
+    }
+
+    // The name a closure is registered under as a backward: the call it is passed to (`SetBackward(() => ...)`) or the
+    // member it is stored in (`result.Backward = () => ...`), when that name says backward or gradient.
+    private static string? BackwardRegistrationName(IAnonymousFunctionOperation closure)
+    {
+        IOperation current = closure;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        string? name = current.Parent switch
+        {
+            IArgumentOperation { Parent: IInvocationOperation invocation } => invocation.TargetMethod.Name,
+            ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current => HandWrittenDropoutSite.ReferencedSymbol(target)?.Name,
+            _ => null,
+        };
+        return name is not null && DropoutTypeFacts.IsBackwardName(name) ? name : null;
     }
 
     // Testing the output against 0 finds the dropped units; it loses only the 1/p, so it matters when the forward applied one.

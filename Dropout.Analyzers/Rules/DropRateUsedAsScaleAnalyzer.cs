@@ -40,7 +40,7 @@ public sealed class DropRateUsedAsScaleAnalyzer : DiagnosticAnalyzer
                     string? what = (kind, place) switch
                     {
                         (ScaleKind.InverseDrop, ScalePlace.Training) when !trainingIsRightOrUnknown => "scales the kept values by one over the drop rate",
-                        (ScaleKind.Drop, ScalePlace.Inference) when !inferenceIsRightOrUnknown && use.Other is { } other && HandWrittenDropoutSite.IsFloatingPoint(other.Type) && !other.ConstantValue.HasValue
+                        (ScaleKind.Drop, ScalePlace.Inference) when !inferenceIsRightOrUnknown && use.Other is { } other && HandWrittenDropoutSite.IsFloatingPoint(other.Type) && !other.ConstantValue.HasValue && !DropoutEvidence.IsCoincidentalConstant(use)
                             => "multiplies inference activations by the drop rate",
                         _ => null,
                     };

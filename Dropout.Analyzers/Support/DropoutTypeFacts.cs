@@ -314,7 +314,13 @@ internal sealed class DropoutTypeFacts
                 continue;
             }
 
-            yield return (use, kind, PlaceOf(use, site));
+            ScalePlace place = PlaceOf(use, site);
+            if (kind == ScaleKind.Unknown && DropoutEvidence.IsNonScalarAwayFromTheSite(use, place))
+            {
+                continue;
+            }
+
+            yield return (use, kind, place);
         }
     }
 

@@ -694,7 +694,8 @@ internal sealed partial class HandWrittenDropoutModel
             else
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
-                    ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
+                    ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
+                    ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
             if (!IsPerElement(conditional, root))
@@ -740,6 +741,18 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             return Build(condition, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.SkippedTerm, conditional, accumulation.Value, null, null, null, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `var y = new float[n]; if (u > rate) y[i] = x[i] * scale;`: only the kept element is written; a dropped one keeps
+        // the zero of the freshly made buffer (see DropoutEvidence.KeptWriteIntoFreshZeros).
+        private HandWrittenDropoutSite? FromKeptIntoFreshZeros(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            if (DropoutEvidence.KeptWriteIntoFreshZeros(conditional, root) is not { } write || !IsPerElement(conditional, root))
+            {
+                return null;
+            }
+
+            return Build(condition, call, draw, probability, bound, !trueWithProbability, DropoutSiteShape.KeptOrZero, conditional, write.Value, null, null, null, gated || IsGatedByControl(conditional, root), root);
         }
 
         // `if (r < rate) mask[i] = true; else mask[i] = false;`: a boolean mask written by branches.
@@ -897,6 +910,11 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
+            if (DropoutEvidence.IsPerElementProbability(probability, decision) || DropoutEvidence.IsAugmentedCopy(zeroed, decision, root))
+            {
+                return null;
+            }
+
             (ISymbol? symbol, ProbabilityTerm compared) = _equalityDraw is { } coin ? (null, coin.Term) : model.ResolveProbability(probability, bound, semanticModel, cancellationToken);
             var site = new HandWrittenDropoutSite(draw, call, comparison, probability, compared, symbol, keepIsComplement, shape, decision, kept, keptBranch, zeroed, mask, gated, bound, Escapes(mask, kept, keptBranch, shape, probability, root), _equalityDraw?.Text);
             // A mask helper is kept whatever its names say: whether its mask is dropout is decided where it is called.

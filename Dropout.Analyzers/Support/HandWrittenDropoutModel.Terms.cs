@@ -128,7 +128,8 @@ internal sealed partial class HandWrittenDropoutModel
                         || (invocation.Instance is { } instance && Evaluate(instance, depth + 1).DependsOnProbability);
                     return dependsOnProbability || NamesAScale(invocation.TargetMethod.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
                 case IConditionalOperation or ICoalesceOperation or IUnaryOperation:
-                    return operation.Descendants().Any(inner => Evaluate(inner, depth + 1).DependsOnProbability) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+                    // The value is one of the branches: `regularize ? 1.0 : 0.0` is a switch whose condition scales nothing.
+                    return ValueOperands(operation).Any(inner => Evaluate(inner, depth + 1).DependsOnProbability) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
                 default:
                     return ProbabilityTerm.Unrelated;
             }
@@ -177,6 +178,14 @@ internal sealed partial class HandWrittenDropoutModel
 
             return combined.Value;
         }
+
+        private static IEnumerable<IOperation> ValueOperands(IOperation operation) => operation switch
+        {
+            IConditionalOperation { WhenFalse: { } whenFalse } conditional => [conditional.WhenTrue, whenFalse],
+            ICoalesceOperation coalesce => [coalesce.Value, coalesce.WhenNull],
+            IUnaryOperation unary => [unary.Operand],
+            _ => operation.Descendants(),
+        };
 
         private static bool NamesAScale(string name) => name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0;
     }
