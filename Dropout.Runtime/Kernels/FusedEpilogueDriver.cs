@@ -288,6 +288,12 @@ internal static unsafe class FusedEpilogueDriver
         where TStep : struct, IEpilogueStep<T>
         where TRecord : struct, IPresence
     {
+        if (cursorState.GroupsStayInRows && (!TRecord.IsPresent || writerState.IsAtWord))
+        {
+            ApplyTiles512InRows<T, TStep, TRecord>(step, start, tiles, spec, seed, firstTile, ref cursorState, ref writerState);
+            return;
+        }
+
         ColumnCursor cursor = cursorState;
         BitMaskWriter writer = writerState;
         int bits = spec.BitsPerElement;
@@ -335,6 +341,93 @@ internal static unsafe class FusedEpilogueDriver
 
         cursorState = cursor;
         writerState = writer;
+    }
+
+    /// <summary>
+    /// <see cref="ApplyTiles512{T, TStep, TRecord}"/> when every 64-element group lies within one row (no per-column
+    /// data, or rows of whole groups starting at a group boundary) and the mask is at a 64-bit word: no row-crossing
+    /// case in the loop, so the loop calls nothing and its vectors stay in registers; each group's mask bits are one
+    /// store; and the tiles' Philox rounds run two at a time (<see cref="MaskLayout.ComputeTwoTiles"/>).
+    /// </summary>
+    private static void ApplyTiles512InRows<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        var group = new GroupCursor(start, cursorState.Column, cursorState.Columns, TRecord.IsPresent ? writerState.Next : null);
+        int bits = spec.BitsPerElement;
+        int fields = spec.ElementsPerWord;
+        ulong tileMask = ulong.MaxValue >> BitOperations.TrailingZeroCount(spec.ElementsPerTile);
+        Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
+        int t = 0;
+        for (; t + 1 < tiles; t += 2)
+        {
+            MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
+            TileInRows<T, TStep, TRecord>(step, ref group, a0, a1, a2, a3, bits, fields, limit);
+            TileInRows<T, TStep, TRecord>(step, ref group, b0, b1, b2, b3, bits, fields, limit);
+        }
+
+        if (t < tiles)
+        {
+            MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+            TileInRows<T, TStep, TRecord>(step, ref group, w0, w1, w2, w3, bits, fields, limit);
+        }
+
+        int groups = tiles * fields;
+        cursorState.Advance(64 * groups);
+        if (TRecord.IsPresent)
+        {
+            writerState.SkipWords(groups);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TileInRows<T, TStep, TRecord>(TStep step, ref GroupCursor group, Vector512<uint> w0, Vector512<uint> w1, Vector512<uint> w2, Vector512<uint> w3, int bits, int fields, Vector512<uint> limit)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        for (int field = 0; field < fields; field++)
+        {
+            int shift = TileMaskGenerator.TopShift(field, bits);
+            nint index = group.Index;
+            int column = group.Column;
+            ulong recorded = Group16<T, TStep>(step, index, column, Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit))
+                | (Group16<T, TStep>(step, index + 16, column + 16, Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit)) << 16)
+                | (Group16<T, TStep>(step, index + 32, column + 32, Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit)) << 32)
+                | (Group16<T, TStep>(step, index + 48, column + 48, Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit)) << 48);
+            if (TRecord.IsPresent)
+            {
+                Unsafe.WriteUnaligned(group.Record, recorded);
+            }
+
+            group.Advance();
+        }
+    }
+
+    /// <summary>Where the next 64-element group of <see cref="ApplyTiles512InRows{T, TStep, TRecord}"/> is: element, column, mask word.</summary>
+    private struct GroupCursor(nint index, int column, int columns, byte* record)
+    {
+        public nint Index = index;
+        public int Column = column;
+        public byte* Record = record;
+        private readonly int _columns = columns;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Advance()
+        {
+            Index += 64;
+            Record += sizeof(ulong);
+            if (_columns != 0)
+            {
+                // Rows are whole groups here, so a row ends exactly at a group's end.
+                Column += 64;
+                if (Column == _columns)
+                {
+                    Column = 0;
+                }
+            }
+        }
     }
 
     // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
@@ -417,6 +510,12 @@ internal static unsafe class FusedEpilogueDriver
         private readonly int _columns = columns;
 
         public int Column;
+
+        /// <summary>Gets the row length, or 0 when not tracking.</summary>
+        public readonly int Columns => _columns;
+
+        /// <summary>Gets whether every 64-element group from here lies within one row: not tracking, or rows of whole groups and a group boundary here.</summary>
+        public readonly bool GroupsStayInRows => _columns == 0 || (_columns % 64 == 0 && Column % 64 == 0);
 
         /// <summary>Whether <paramref name="lanes"/> elements from here lie within one row (always, when not tracking).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,35 +21,53 @@ internal static unsafe class FusedTiles512
         ulong tileMask = ulong.MaxValue >> System.Numerics.BitOperations.TrailingZeroCount(elementsPerTile);
         Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
         Vector512<T> scaleVector = Vector512.Create(scale);
-        for (int t = 0; t < tiles; t++)
+        T* source = input;
+        T* destination = output;
+        int t = 0;
+        for (; t + 1 < tiles; t += 2)
+        {
+            // Two tiles' Philox rounds at once: independent multiply chains hide each other's latency.
+            MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
+            ApplyTile(source, destination, a0, a1, a2, a3, bits, fields, limit, scaleVector, ref writer, recordMask);
+            ApplyTile(source + elementsPerTile, destination + elementsPerTile, b0, b1, b2, b3, bits, fields, limit, scaleVector, ref writer, recordMask);
+            source += 2 * elementsPerTile;
+            destination += 2 * elementsPerTile;
+        }
+
+        if (t < tiles)
         {
             MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
-            T* source = input + ((nint)t * elementsPerTile);
-            T* destination = output + ((nint)t * elementsPerTile);
-            for (int field = 0; field < fields; field++)
-            {
-                int shift = TileMaskGenerator.TopShift(field, bits);
-                Vector512<uint> keep0 = Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit);
-                Vector512<uint> keep1 = Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit);
-                Vector512<uint> keep2 = Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit);
-                Vector512<uint> keep3 = Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit);
-                Apply16(source, destination, keep0, scaleVector);
-                Apply16(source + 16, destination + 16, keep1, scaleVector);
-                Apply16(source + 32, destination + 32, keep2, scaleVector);
-                Apply16(source + 48, destination + 48, keep3, scaleVector);
-                if (recordMask)
-                {
-                    writer.Append(
-                        keep0.ExtractMostSignificantBits()
-                        | (keep1.ExtractMostSignificantBits() << 16)
-                        | (keep2.ExtractMostSignificantBits() << 32)
-                        | (keep3.ExtractMostSignificantBits() << 48),
-                        64);
-                }
+            ApplyTile(source, destination, w0, w1, w2, w3, bits, fields, limit, scaleVector, ref writer, recordMask);
+        }
+    }
 
-                source += 64;
-                destination += 64;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyTile<T>(T* source, T* destination, Vector512<uint> w0, Vector512<uint> w1, Vector512<uint> w2, Vector512<uint> w3, int bits, int fields, Vector512<uint> limit, Vector512<T> scaleVector, ref BitMaskWriter writer, bool recordMask)
+        where T : unmanaged
+    {
+        for (int field = 0; field < fields; field++)
+        {
+            int shift = TileMaskGenerator.TopShift(field, bits);
+            Vector512<uint> keep0 = Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit);
+            Vector512<uint> keep1 = Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit);
+            Vector512<uint> keep2 = Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit);
+            Vector512<uint> keep3 = Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit);
+            Apply16(source, destination, keep0, scaleVector);
+            Apply16(source + 16, destination + 16, keep1, scaleVector);
+            Apply16(source + 32, destination + 32, keep2, scaleVector);
+            Apply16(source + 48, destination + 48, keep3, scaleVector);
+            if (recordMask)
+            {
+                writer.Append(
+                    keep0.ExtractMostSignificantBits()
+                    | (keep1.ExtractMostSignificantBits() << 16)
+                    | (keep2.ExtractMostSignificantBits() << 32)
+                    | (keep3.ExtractMostSignificantBits() << 48),
+                    64);
             }
+
+            source += 64;
+            destination += 64;
         }
     }
 
