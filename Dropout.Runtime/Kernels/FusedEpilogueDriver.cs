@@ -164,6 +164,7 @@ internal static unsafe class FusedEpilogueDriver
     /// <param name="rows">The number of rows.</param>
     /// <param name="columns">The row length, a multiple of four vectors (<see cref="CanRunColumnSums{T}"/>).</param>
     /// <param name="keepBits">The recorded mask, or null to keep every element.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     public static void RunColumnSums<T, TStep>(TStep step, T* gradBias, int rows, int columns, byte* keepBits)
         where T : unmanaged
         where TStep : struct, IColumnSumStep<T>
@@ -205,6 +206,7 @@ internal static unsafe class FusedEpilogueDriver
     /// Applies <paramref name="length"/> elements from <paramref name="start"/> whose keep bits start at bit
     /// <paramref name="firstBit"/> of <paramref name="bits"/> (null: all kept), 64 elements per bit window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     private static void ApplySegment<T, TStep, TRecord>(TStep step, nint start, nint length, byte* bits, nint firstBit, ref ColumnCursor cursorState, ref BitMaskWriter writerState, VectorWidth width)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
@@ -283,6 +285,7 @@ internal static unsafe class FusedEpilogueDriver
     /// Whole tiles on AVX-512, as <see cref="FusedTiles512"/>: each compare of a random-word vector against the threshold
     /// is the keep-lane mask of the 16 elements it decides, with no trip through keep bits in memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     private static void ApplyTiles512<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
@@ -349,6 +352,7 @@ internal static unsafe class FusedEpilogueDriver
     /// case in the loop, so the loop calls nothing and its vectors stay in registers; each group's mask bits are one
     /// store; and the tiles' Philox rounds run two at a time (<see cref="MaskLayout.ComputeTwoTiles"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     private static void ApplyTiles512InRows<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
@@ -360,14 +364,14 @@ internal static unsafe class FusedEpilogueDriver
         ulong tileMask = ulong.MaxValue >> BitOperations.TrailingZeroCount(spec.ElementsPerTile);
         Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
         int t = 0;
-        for (; t + 1 < tiles; t += 2)
+        for (; fields <= FusedTiles512.PairedFieldsMax && t + 1 < tiles; t += 2)
         {
             MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
             TileInRows<T, TStep, TRecord>(step, ref group, a0, a1, a2, a3, bits, fields, limit);
             TileInRows<T, TStep, TRecord>(step, ref group, b0, b1, b2, b3, bits, fields, limit);
         }
 
-        if (t < tiles)
+        for (; t < tiles; t++)
         {
             MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
             TileInRows<T, TStep, TRecord>(step, ref group, w0, w1, w2, w3, bits, fields, limit);

@@ -11,7 +11,23 @@ namespace Dropout;
 /// </summary>
 internal static unsafe class FusedTiles512
 {
+    /// <summary>
+    /// The most fields per word (16-bit fields: 2) for which tiles are drawn two at a time. With wide fields Philox is
+    /// most of the work and two tiles in flight hide its latency; with narrow ones (p = 0.5: 32 fields, 2,048 elements
+    /// per tile) it is a small share, and measured at 134M elements the paired loop was slower there (BENCHMARKS.md).
+    /// </summary>
+    internal const int PairedFieldsMax = 2;
+
     /// <summary>Applies dropout to <paramref name="tiles"/> whole tiles starting at tile <paramref name="firstTile"/>.</summary>
+    /// <remarks>
+    /// Optimized fully at its first call (<see cref="MethodImplOptions.AggressiveOptimization"/>), as are the other loops
+    /// a kernel call runs once over all its elements: with tiered compilation such a loop starts in tier-0 code, moves to
+    /// an on-stack-replacement version, and reaches its final code only after some thirty calls. A training loop gets
+    /// there soon, but at 134M elements a call takes tens of milliseconds, and the slower early versions were what a
+    /// short benchmark measured (BENCHMARKS.md, issue 10: the p = 0.5 fused forward at 134M, 1.25–1.29× against
+    /// 1.17–1.21× `CopyTo` fully optimized).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(T* input, T* output, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, T scale, ref BitMaskWriter writer, bool recordMask)
         where T : unmanaged
     {
@@ -24,7 +40,7 @@ internal static unsafe class FusedTiles512
         T* source = input;
         T* destination = output;
         int t = 0;
-        for (; t + 1 < tiles; t += 2)
+        for (; fields <= PairedFieldsMax && t + 1 < tiles; t += 2)
         {
             // Two tiles' Philox rounds at once: independent multiply chains hide each other's latency.
             MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
@@ -34,10 +50,12 @@ internal static unsafe class FusedTiles512
             destination += 2 * elementsPerTile;
         }
 
-        if (t < tiles)
+        for (; t < tiles; t++)
         {
             MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
             ApplyTile(source, destination, w0, w1, w2, w3, bits, fields, limit, scaleVector, ref writer, recordMask);
+            source += elementsPerTile;
+            destination += elementsPerTile;
         }
     }
 
