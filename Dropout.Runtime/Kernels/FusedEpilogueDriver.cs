@@ -358,7 +358,11 @@ internal static unsafe class FusedEpilogueDriver
         where TStep : struct, IEpilogueStep<T>
         where TRecord : struct, IPresence
     {
-        var group = new GroupCursor(start, cursorState.Column, cursorState.Columns, TRecord.IsPresent ? writerState.Next : null);
+        // Plain locals passed by reference to the inlined tile body, so the JIT keeps them in registers.
+        nint index = start;
+        int column = cursorState.Column;
+        int columns = cursorState.Columns;
+        byte* record = TRecord.IsPresent ? writerState.Next : null;
         int bits = spec.BitsPerElement;
         int fields = spec.ElementsPerWord;
         ulong tileMask = ulong.MaxValue >> BitOperations.TrailingZeroCount(spec.ElementsPerTile);
@@ -367,14 +371,14 @@ internal static unsafe class FusedEpilogueDriver
         for (; fields <= FusedTiles512.PairedFieldsMax && t + 1 < tiles; t += 2)
         {
             MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
-            TileInRows<T, TStep, TRecord>(step, ref group, a0, a1, a2, a3, bits, fields, limit);
-            TileInRows<T, TStep, TRecord>(step, ref group, b0, b1, b2, b3, bits, fields, limit);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, a0, a1, a2, a3, bits, fields, limit);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, b0, b1, b2, b3, bits, fields, limit);
         }
 
         for (; t < tiles; t++)
         {
             MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
-            TileInRows<T, TStep, TRecord>(step, ref group, w0, w1, w2, w3, bits, fields, limit);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, w0, w1, w2, w3, bits, fields, limit);
         }
 
         int groups = tiles * fields;
@@ -386,7 +390,7 @@ internal static unsafe class FusedEpilogueDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TileInRows<T, TStep, TRecord>(TStep step, ref GroupCursor group, Vector512<uint> w0, Vector512<uint> w1, Vector512<uint> w2, Vector512<uint> w3, int bits, int fields, Vector512<uint> limit)
+    private static void TileInRows<T, TStep, TRecord>(TStep step, ref nint index, ref int column, int columns, ref byte* record, Vector512<uint> w0, Vector512<uint> w1, Vector512<uint> w2, Vector512<uint> w3, int bits, int fields, Vector512<uint> limit)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
         where TRecord : struct, IPresence
@@ -394,44 +398,45 @@ internal static unsafe class FusedEpilogueDriver
         for (int field = 0; field < fields; field++)
         {
             int shift = TileMaskGenerator.TopShift(field, bits);
-            nint index = group.Index;
-            int column = group.Column;
-            ulong recorded = Group16<T, TStep>(step, index, column, Vector512.LessThan(Vector512.ShiftLeft(w0, shift), limit))
-                | (Group16<T, TStep>(step, index + 16, column + 16, Vector512.LessThan(Vector512.ShiftLeft(w1, shift), limit)) << 16)
-                | (Group16<T, TStep>(step, index + 32, column + 32, Vector512.LessThan(Vector512.ShiftLeft(w2, shift), limit)) << 32)
-                | (Group16<T, TStep>(step, index + 48, column + 48, Vector512.LessThan(Vector512.ShiftLeft(w3, shift), limit)) << 48);
+            ulong recorded = Compare16<T, TStep>(step, index, column, Vector512.ShiftLeft(w0, shift), limit)
+                | (Compare16<T, TStep>(step, index + 16, column + 16, Vector512.ShiftLeft(w1, shift), limit) << 16)
+                | (Compare16<T, TStep>(step, index + 32, column + 32, Vector512.ShiftLeft(w2, shift), limit) << 32)
+                | (Compare16<T, TStep>(step, index + 48, column + 48, Vector512.ShiftLeft(w3, shift), limit) << 48);
             if (TRecord.IsPresent)
             {
-                Unsafe.WriteUnaligned(group.Record, recorded);
+                Unsafe.WriteUnaligned(record, recorded);
+                record += sizeof(ulong);
             }
 
-            group.Advance();
-        }
-    }
-
-    /// <summary>Where the next 64-element group of <see cref="ApplyTiles512InRows{T, TStep, TRecord}"/> is: element, column, mask word.</summary>
-    private struct GroupCursor(nint index, int column, int columns, byte* record)
-    {
-        public nint Index = index;
-        public int Column = column;
-        public byte* Record = record;
-        private readonly int _columns = columns;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Advance()
-        {
-            Index += 64;
-            Record += sizeof(ulong);
-            if (_columns != 0)
+            index += 64;
+            if (columns != 0)
             {
                 // Rows are whole groups here, so a row ends exactly at a group's end.
-                Column += 64;
-                if (Column == _columns)
+                column += 64;
+                if (column == columns)
                 {
-                    Column = 0;
+                    column = 0;
                 }
             }
         }
+    }
+
+    // Group16 for the fields shifted to the top (TileMaskGenerator.TopShift): kept iff shifted < limit. For float the
+    // keep bits and the step's lane mask are taken from two separate compares (limit > shifted is the same test), so
+    // that each stays in an AVX-512 mask register, one moved to an integer and one masking the step's multiply, instead
+    // of one compare widened to a vector and narrowed back.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Compare16<T, TStep>(TStep step, nint index, int column, Vector512<uint> shifted, Vector512<uint> limit)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ulong bits = Vector512.LessThan(shifted, limit).ExtractMostSignificantBits();
+            return step.Apply(index, column, Vector512.GreaterThan(limit, shifted).As<uint, T>()).ExtractMostSignificantBits() & bits;
+        }
+
+        return Group16<T, TStep>(step, index, column, Vector512.LessThan(shifted, limit));
     }
 
     // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
