@@ -422,9 +422,10 @@ internal static unsafe class FusedEpilogueDriver
     }
 
     // Group16 for the fields shifted to the top (TileMaskGenerator.TopShift): kept iff shifted < limit. For float the
-    // keep bits and the step's lane mask are taken from two separate compares (limit > shifted is the same test), so
-    // that each stays in an AVX-512 mask register, one moved to an integer and one masking the step's multiply, instead
-    // of one compare widened to a vector and narrowed back.
+    // keep bits and the step's lane mask come from two separate compares (limit > shifted is the same test): the bits
+    // then go from the compare's mask register straight to an integer, where one shared compare was widened to a
+    // vector for the step and narrowed back for the bits. (The step's lane mask is still widened: .NET 10 does not turn
+    // a reinterpreted compare into a masked multiply.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Compare16<T, TStep>(TStep step, nint index, int column, Vector512<uint> shifted, Vector512<uint> limit)
         where T : unmanaged
