@@ -12,6 +12,8 @@ namespace Dropout.Benchmarks;
 /// </summary>
 public static class InterleavedFusedEpilogue
 {
+    private const int WarmUpCalls = 40;
+
     /// <summary>Measures every method of the fused-epilogue comparison at <paramref name="n"/> elements and keep probability <paramref name="p"/>.</summary>
     /// <param name="args">N, p and optionally the number of repetitions (default 2,001 below 1M elements, 15 above).</param>
     public static void Run(string[] args)
@@ -40,17 +42,25 @@ public static class InterleavedFusedEpilogue
             times[m] = new double[repetitions];
         }
 
-        // A first pass warms up (tiered compilation, caches); the second is measured.
+        // A first pass warms up (caches, and tiered compilation: code that is not optimized at its first call reaches
+        // its final tier after about 30 calls plus a background compile, so the warm-up makes at least 40 calls and
+        // then waits; at 134M a 15-call warm-up measured on-stack-replacement code). The second pass is measured.
         for (int pass = 0; pass < 2; pass++)
         {
-            for (int r = 0; r < repetitions; r++)
+            int calls = pass == 0 ? Math.Max(repetitions, WarmUpCalls) : repetitions;
+            for (int r = 0; r < calls; r++)
             {
                 for (int m = 0; m < methods.Length; m++)
                 {
                     long start = Stopwatch.GetTimestamp();
                     methods[m].Call();
-                    times[m][r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                    times[m][r % repetitions] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                 }
+            }
+
+            if (pass == 0)
+            {
+                Thread.Sleep(500);
             }
         }
 

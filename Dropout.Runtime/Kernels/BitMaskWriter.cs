@@ -23,6 +23,15 @@ internal unsafe struct BitMaskWriter
     /// <summary>Gets whether this writer has no destination (the caller asked for no mask).</summary>
     public readonly bool IsEmpty => _next == null;
 
+    /// <summary>Gets whether no bits are pending, so the next 64 bits are one whole unaligned 64-bit store at <see cref="Next"/>.</summary>
+    public readonly bool IsAtWord => _pendingCount == 0;
+
+    /// <summary>Gets where the next byte goes.</summary>
+    public readonly byte* Next => _next;
+
+    /// <summary>Moves past <paramref name="words"/> 64-bit words the caller stored itself at <see cref="Next"/> (only when <see cref="IsAtWord"/>).</summary>
+    public void SkipWords(nint words) => _next += words * sizeof(ulong);
+
     /// <summary>Appends the low <paramref name="count"/> (1 to 64) bits of <paramref name="bits"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(ulong bits, int count)

@@ -46,8 +46,9 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         if (_dropout.Draws)
         {
             // The same arithmetic as DropoutKernels: scale, then AND with the lane mask, so dropped lanes are +0 even
-            // for NaN or infinite values.
-            value = (value * Vector128.Create(_dropout.Scale)) & keep;
+            // for NaN or infinite values. Written as a select of zero, which is that AND bit for bit and lets the JIT
+            // use a compare's mask register directly where it sees the compare.
+            value = Vector128.ConditionalSelect(keep, value * Vector128.Create(_dropout.Scale), Vector128<T>.Zero);
         }
 
         if (TResidual.IsPresent)
@@ -72,8 +73,9 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         if (_dropout.Draws)
         {
             // The same arithmetic as DropoutKernels: scale, then AND with the lane mask, so dropped lanes are +0 even
-            // for NaN or infinite values.
-            value = (value * Vector256.Create(_dropout.Scale)) & keep;
+            // for NaN or infinite values. Written as a select of zero, which is that AND bit for bit and lets the JIT
+            // use a compare's mask register directly where it sees the compare.
+            value = Vector256.ConditionalSelect(keep, value * Vector256.Create(_dropout.Scale), Vector256<T>.Zero);
         }
 
         if (TResidual.IsPresent)
@@ -98,8 +100,9 @@ internal readonly unsafe struct ForwardStep<T, TActivation, TDropout, TBias, TRe
         if (_dropout.Draws)
         {
             // The same arithmetic as DropoutKernels: scale, then AND with the lane mask, so dropped lanes are +0 even
-            // for NaN or infinite values.
-            value = (value * Vector512.Create(_dropout.Scale)) & keep;
+            // for NaN or infinite values. Written as a select of zero, which is that AND bit for bit and lets the JIT
+            // use a compare's mask register directly where it sees the compare.
+            value = Vector512.ConditionalSelect(keep, value * Vector512.Create(_dropout.Scale), Vector512<T>.Zero);
         }
 
         if (TResidual.IsPresent)

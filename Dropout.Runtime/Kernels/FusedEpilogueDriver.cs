@@ -164,6 +164,7 @@ internal static unsafe class FusedEpilogueDriver
     /// <param name="rows">The number of rows.</param>
     /// <param name="columns">The row length, a multiple of four vectors (<see cref="CanRunColumnSums{T}"/>).</param>
     /// <param name="keepBits">The recorded mask, or null to keep every element.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     public static void RunColumnSums<T, TStep>(TStep step, T* gradBias, int rows, int columns, byte* keepBits)
         where T : unmanaged
         where TStep : struct, IColumnSumStep<T>
@@ -205,6 +206,7 @@ internal static unsafe class FusedEpilogueDriver
     /// Applies <paramref name="length"/> elements from <paramref name="start"/> whose keep bits start at bit
     /// <paramref name="firstBit"/> of <paramref name="bits"/> (null: all kept), 64 elements per bit window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     private static void ApplySegment<T, TStep, TRecord>(TStep step, nint start, nint length, byte* bits, nint firstBit, ref ColumnCursor cursorState, ref BitMaskWriter writerState, VectorWidth width)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
@@ -283,11 +285,18 @@ internal static unsafe class FusedEpilogueDriver
     /// Whole tiles on AVX-512, as <see cref="FusedTiles512"/>: each compare of a random-word vector against the threshold
     /// is the keep-lane mask of the 16 elements it decides, with no trip through keep bits in memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     private static void ApplyTiles512<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
         where T : unmanaged
         where TStep : struct, IEpilogueStep<T>
         where TRecord : struct, IPresence
     {
+        if (cursorState.GroupsStayInRows && (!TRecord.IsPresent || writerState.IsAtWord))
+        {
+            ApplyTiles512InRows<T, TStep, TRecord>(step, start, tiles, spec, seed, firstTile, ref cursorState, ref writerState);
+            return;
+        }
+
         ColumnCursor cursor = cursorState;
         BitMaskWriter writer = writerState;
         int bits = spec.BitsPerElement;
@@ -335,6 +344,100 @@ internal static unsafe class FusedEpilogueDriver
 
         cursorState = cursor;
         writerState = writer;
+    }
+
+    /// <summary>
+    /// <see cref="ApplyTiles512{T, TStep, TRecord}"/> when every 64-element group lies within one row (no per-column
+    /// data, or rows of whole groups starting at a group boundary) and the mask is at a 64-bit word: no row-crossing
+    /// case in the loop, so the loop calls nothing and its vectors stay in registers; each group's mask bits are one
+    /// store; and the tiles' Philox rounds run two at a time (<see cref="MaskLayout.ComputeTwoTiles"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
+    private static void ApplyTiles512InRows<T, TStep, TRecord>(TStep step, nint start, int tiles, in DropoutMaskSpec spec, ulong seed, ulong firstTile, ref ColumnCursor cursorState, ref BitMaskWriter writerState)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        // Plain locals passed by reference to the inlined tile body, so the JIT keeps them in registers.
+        nint index = start;
+        int column = cursorState.Column;
+        int columns = cursorState.Columns;
+        byte* record = TRecord.IsPresent ? writerState.Next : null;
+        int bits = spec.BitsPerElement;
+        int fields = spec.ElementsPerWord;
+        ulong tileMask = ulong.MaxValue >> BitOperations.TrailingZeroCount(spec.ElementsPerTile);
+        Vector512<uint> limit = Vector512.Create(TileMaskGenerator.TopThreshold(spec.KeepThreshold, bits));
+        int t = 0;
+        for (; fields <= FusedTiles512.PairedFieldsMax && t + 1 < tiles; t += 2)
+        {
+            MaskLayout.ComputeTwoTiles(seed, (firstTile + (ulong)t) & tileMask, (firstTile + (ulong)t + 1) & tileMask, out Vector512<uint> a0, out Vector512<uint> a1, out Vector512<uint> a2, out Vector512<uint> a3, out Vector512<uint> b0, out Vector512<uint> b1, out Vector512<uint> b2, out Vector512<uint> b3);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, a0, a1, a2, a3, bits, fields, limit);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, b0, b1, b2, b3, bits, fields, limit);
+        }
+
+        for (; t < tiles; t++)
+        {
+            MaskLayout.ComputeTile(seed, (firstTile + (ulong)t) & tileMask, out Vector512<uint> w0, out Vector512<uint> w1, out Vector512<uint> w2, out Vector512<uint> w3);
+            TileInRows<T, TStep, TRecord>(step, ref index, ref column, columns, ref record, w0, w1, w2, w3, bits, fields, limit);
+        }
+
+        int groups = tiles * fields;
+        cursorState.Advance(64 * groups);
+        if (TRecord.IsPresent)
+        {
+            writerState.SkipWords(groups);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TileInRows<T, TStep, TRecord>(TStep step, ref nint index, ref int column, int columns, ref byte* record, Vector512<uint> w0, Vector512<uint> w1, Vector512<uint> w2, Vector512<uint> w3, int bits, int fields, Vector512<uint> limit)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+        where TRecord : struct, IPresence
+    {
+        for (int field = 0; field < fields; field++)
+        {
+            int shift = TileMaskGenerator.TopShift(field, bits);
+            ulong recorded = Compare16<T, TStep>(step, index, column, Vector512.ShiftLeft(w0, shift), limit)
+                | (Compare16<T, TStep>(step, index + 16, column + 16, Vector512.ShiftLeft(w1, shift), limit) << 16)
+                | (Compare16<T, TStep>(step, index + 32, column + 32, Vector512.ShiftLeft(w2, shift), limit) << 32)
+                | (Compare16<T, TStep>(step, index + 48, column + 48, Vector512.ShiftLeft(w3, shift), limit) << 48);
+            if (TRecord.IsPresent)
+            {
+                Unsafe.WriteUnaligned(record, recorded);
+                record += sizeof(ulong);
+            }
+
+            index += 64;
+            if (columns != 0)
+            {
+                // Rows are whole groups here, so a row ends exactly at a group's end.
+                column += 64;
+                if (column == columns)
+                {
+                    column = 0;
+                }
+            }
+        }
+    }
+
+    // Group16 for the fields shifted to the top (TileMaskGenerator.TopShift): kept iff shifted < limit. For float the
+    // keep bits and the step's lane mask come from two separate compares (limit > shifted is the same test): the bits
+    // then go from the compare's mask register straight to an integer, where one shared compare was widened to a
+    // vector for the step and narrowed back for the bits. (The step's lane mask is still widened: .NET 10 does not turn
+    // a reinterpreted compare into a masked multiply.)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Compare16<T, TStep>(TStep step, nint index, int column, Vector512<uint> shifted, Vector512<uint> limit)
+        where T : unmanaged
+        where TStep : struct, IEpilogueStep<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            ulong bits = Vector512.LessThan(shifted, limit).ExtractMostSignificantBits();
+            return step.Apply(index, column, Vector512.GreaterThan(limit, shifted).As<uint, T>()).ExtractMostSignificantBits() & bits;
+        }
+
+        return Group16<T, TStep>(step, index, column, Vector512.LessThan(shifted, limit));
     }
 
     // 16 consecutive elements decided by the 16 lanes of one compare: one float vector, or two double vectors whose
@@ -417,6 +520,12 @@ internal static unsafe class FusedEpilogueDriver
         private readonly int _columns = columns;
 
         public int Column;
+
+        /// <summary>Gets the row length, or 0 when not tracking.</summary>
+        public readonly int Columns => _columns;
+
+        /// <summary>Gets whether every 64-element group from here lies within one row: not tracking, or rows of whole groups and a group boundary here.</summary>
+        public readonly bool GroupsStayInRows => _columns == 0 || (_columns % 64 == 0 && Column % 64 == 0);
 
         /// <summary>Whether <paramref name="lanes"/> elements from here lie within one row (always, when not tracking).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,6 +35,7 @@ internal static unsafe class MaskedScale
 
     // One method per width (each returns how many elements it did, a multiple of 64) so the tests can run every
     // width on a machine that has all of them; the remainder goes through ApplyScalar.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     internal static nint Apply512<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
         where T : unmanaged
     {
@@ -55,6 +56,7 @@ internal static unsafe class MaskedScale
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     internal static nint Apply256<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
         where T : unmanaged
     {
@@ -75,6 +77,7 @@ internal static unsafe class MaskedScale
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see FusedTiles512.Apply
     internal static nint Apply128<T>(T* input, T* output, nint count, byte* bits, nint firstBit, T scale)
         where T : unmanaged
     {

@@ -24,8 +24,9 @@ public readonly struct ReLUActivation<T> : IActivation<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<T> Invoke(Vector128<T> x)
     {
-        // x & ~(x <= 0): one compare and one and-not; NaN compares false, so it passes through.
-        return Vector128.AndNot(x, Vector128.LessThanOrEqual(x, Vector128<T>.Zero));
+        // x & ~(x <= 0), written as a select of zero (the same bits) so that AVX-512 can use the compare's mask
+        // register directly; NaN compares false, so it passes through.
+        return Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128<T>.Zero), Vector128<T>.Zero, x);
     }
 
     /// <inheritdoc />
@@ -39,8 +40,9 @@ public readonly struct ReLUActivation<T> : IActivation<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<T> Invoke(Vector256<T> x)
     {
-        // x & ~(x <= 0): one compare and one and-not; NaN compares false, so it passes through.
-        return Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<T>.Zero));
+        // x & ~(x <= 0), written as a select of zero (the same bits) so that AVX-512 can use the compare's mask
+        // register directly; NaN compares false, so it passes through.
+        return Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<T>.Zero), Vector256<T>.Zero, x);
     }
 
     /// <inheritdoc />
@@ -54,8 +56,9 @@ public readonly struct ReLUActivation<T> : IActivation<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<T> Invoke(Vector512<T> x)
     {
-        // x & ~(x <= 0): one compare and one and-not; NaN compares false, so it passes through.
-        return Vector512.AndNot(x, Vector512.LessThanOrEqual(x, Vector512<T>.Zero));
+        // x & ~(x <= 0), written as a select of zero (the same bits) so that AVX-512 can use the compare's mask
+        // register directly; NaN compares false, so it passes through.
+        return Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<T>.Zero), Vector512<T>.Zero, x);
     }
 
     /// <inheritdoc />

@@ -119,6 +119,24 @@ public static class MaskLayout
         Philox4x32.Compute(ref word0, ref word1, ref word2, ref word3, (uint)seed, (uint)(seed >> 32));
     }
 
+    /// <summary>
+    /// Computes two whole tiles, as two calls of <see cref="ComputeTile(ulong, ulong, out Vector512{uint}, out Vector512{uint}, out Vector512{uint}, out Vector512{uint})"/>
+    /// would, but with the two tiles' Philox rounds interleaved: one tile's rounds are a chain of dependent multiplies,
+    /// and two chains in flight hide the latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ComputeTwoTiles(ulong seed, ulong tileA, ulong tileB, out Vector512<uint> word0, out Vector512<uint> word1, out Vector512<uint> word2, out Vector512<uint> word3, out Vector512<uint> secondWord0, out Vector512<uint> secondWord1, out Vector512<uint> secondWord2, out Vector512<uint> secondWord3)
+    {
+        if (Avx512F.IsSupported)
+        {
+            Philox4x32.ComputeTwoTiles(tileA * LanesPerTile, tileB * LanesPerTile, (uint)seed, (uint)(seed >> 32), out word0, out word1, out word2, out word3, out secondWord0, out secondWord1, out secondWord2, out secondWord3);
+            return;
+        }
+
+        ComputeTile(seed, tileA, out word0, out word1, out word2, out word3);
+        ComputeTile(seed, tileB, out secondWord0, out secondWord1, out secondWord2, out secondWord3);
+    }
+
     /// <summary>Computes half a tile: lanes <c>8·half</c> to <c>8·half + 7</c>.</summary>
     /// <param name="seed">The 64-bit Philox key.</param>
     /// <param name="tile">The tile index.</param>
