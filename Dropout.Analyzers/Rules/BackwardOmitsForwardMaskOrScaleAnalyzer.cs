@@ -67,6 +67,10 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
                     }
+                    else if (InvertsForwardScale(facts, body, cancellationToken))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "multiplies the gradient by p where the forward divided the kept values by p"));
+                    }
 
                     continue;
                 }
@@ -172,6 +176,35 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
             bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
             if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The forward divided its kept activations by the keep probability p, and the backward's only factor of p multiplies
+    // by it (`g * mask * keep` beside `x * mask / keep`): the derivative of x·m/p is m/p, so the gradient comes out a
+    // factor p² too small. A backward with any 1/p factor of its own is left to the other checks.
+    private static bool InvertsForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (!StoresMask(site))
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
+                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
+                && !backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            var inBackward = scales.Where(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)).ToList();
+            if (!maskCarriesScale && forwardScalesActivations
+                && inBackward.Any(scale => scale.Kind == ScaleKind.Keep)
+                && inBackward.All(scale => scale.Kind == ScaleKind.Keep))
             {
                 return true;
             }
