@@ -41,6 +41,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
                     || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
+                    || HasMasklessReaderOfMaskedState(site, method, type, facts.SemanticModel, nodeContext.CancellationToken)
                     || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
@@ -77,6 +78,97 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // `void CreateDropMask() { mask[i] = u < p ? 0 : 1; }` fills a mask field that another member applies (`Outputs`:
+    // `mask[i] == 1 ? f(outputs[i]) : 0`), while a third member reads the same state without the mask
+    // (`PredictOutputs`: `f(outputs[i]) * (1 - p)`): the builder is not the forward, and the type has a path that leaves
+    // the mask out, which is classic dropout's inference. Decided by which members read which state, not by their names.
+    private static bool HasMasklessReaderOfMaskedState(HandWrittenDropoutSite site, IMethodSymbol builder, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (site.MaskSymbol is not { Kind: SymbolKind.Field or SymbolKind.Property } mask
+            || !SymbolEqualityComparer.Default.Equals(mask.ContainingType, type)
+            || !builder.ReturnsVoid
+            || builder.DeclaringSyntaxReferences.Length != 1
+            || builder.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree)
+        {
+            return false;
+        }
+
+        SyntaxNode builderDeclaration = builder.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        bool IsMask(IdentifierNameSyntax identifier) =>
+            identifier.Identifier.ValueText == mask.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol, mask);
+
+        // The builder only writes the mask: one that also applies it (`y[i] = x[i] * mask[i]`) is a forward.
+        if (builderDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsMask).Any(identifier => !IsAssignedTo(identifier) && !IsSizeRead(identifier)))
+        {
+            return false;
+        }
+
+        var members = type.DeclaringSyntaxReferences
+            .Where(reference => reference.SyntaxTree == semanticModel.SyntaxTree)
+            .SelectMany(reference => reference.GetSyntax(cancellationToken).ChildNodes())
+            .Where(node => node is MethodDeclarationSyntax or PropertyDeclarationSyntax && !node.Span.Contains(builderDeclaration.Span))
+            .ToList();
+        var besideMask = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var maskless = new List<SyntaxNode>();
+        foreach (SyntaxNode member in members)
+        {
+            var maskReads = member.DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsMask).ToList();
+            if (maskReads.Count == 0)
+            {
+                if (member is not MethodDeclarationSyntax { Identifier.ValueText: var name } || !DropoutTypeFacts.IsBackwardName(name))
+                {
+                    maskless.Add(member);
+                }
+
+                continue;
+            }
+
+            foreach (IdentifierNameSyntax read in maskReads)
+            {
+                SyntaxNode statement = (SyntaxNode?)read.FirstAncestorOrSelf<StatementSyntax>() ?? read.FirstAncestorOrSelf<ArrowExpressionClauseSyntax>() ?? member;
+                foreach (IdentifierNameSyntax identifier in statement.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { IsStatic: false, Kind: SymbolKind.Field or SymbolKind.Property } state
+                        && IsTypeOrBase(state.ContainingType, type)
+                        && !SymbolEqualityComparer.Default.Equals(state, mask)
+                        && !SymbolEqualityComparer.Default.Equals(state, site.ProbabilitySymbol))
+                    {
+                        besideMask.Add(state);
+                    }
+                }
+            }
+        }
+
+        return besideMask.Count > 0 && maskless.Any(member => member.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Any(identifier => semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { } symbol && besideMask.Contains(symbol)));
+    }
+
+    // The layer's own state, or state it inherits (`outputs` declared in a base layer).
+    private static bool IsTypeOrBase(INamedTypeSymbol? candidate, INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, candidate?.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `mask.Length`, `mask.Count`: the mask's size, read to loop over it, does not apply it.
+    private static bool IsSizeRead(IdentifierNameSyntax identifier) =>
+        identifier.Parent is MemberAccessExpressionSyntax member && member.Expression == identifier && member.Parent is not InvocationExpressionSyntax;
+
+    private static bool IsAssignedTo(IdentifierNameSyntax identifier)
+    {
+        SyntaxNode node = identifier.Parent is ElementAccessExpressionSyntax access && access.Expression == identifier ? access
+            : identifier.Parent is MemberAccessExpressionSyntax member && member.Name == identifier ? member
+            : identifier;
+        return node.Parent is AssignmentExpressionSyntax assignment && assignment.Left == node;
     }
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)

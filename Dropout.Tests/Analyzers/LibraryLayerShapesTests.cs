@@ -152,4 +152,67 @@ public sealed class LibraryLayerShapesTests
                 }
             }
             """);
+    // A layer whose mask is drawn by a builder method and applied by a property: `Predicted` reads the activations
+    // without the mask (classic dropout's inference path), so the builder is not a forward that always drops.
+    private const string MaskBuilderLayer = """
+        public sealed class HiddenLayer
+        {
+            private readonly Random _rng = new(4);
+            private readonly double _dropRate;
+            private readonly int[] _keep;
+            private readonly double[] _activations;
+            public HiddenLayer(int size, double dropRate)
+            {
+                _dropRate = dropRate;
+                _keep = new int[size];
+                _activations = new double[size];
+                CreateMask();
+            }
+            public void Refresh() { CreateMask(); }
+            public double[] Trained => _activations.Select((a, i) => _keep[i] == 1 ? a : 0.0).ToArray();
+
+        """;
+
+    [Fact]
+    public Task MaskBuilder_WithAMasklessReaderOfTheMaskedActivations_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>(MaskBuilderLayer + """
+                private void CreateMask()
+                {
+                    for (int i = 0; i < _keep.Length; i++) _keep[i] = _rng.NextDouble() < _dropRate ? 0 : 1;
+                }
+                public double[] Predicted => _activations.Select(a => a * (1 - _dropRate)).ToArray();
+            }
+            """);
+
+    [Fact]
+    public Task MaskBuilder_WhoseActivationsAreOnlyReadThroughTheMask_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>(MaskBuilderLayer + """
+                private void CreateMask()
+                {
+                    for (int i = 0; i < _keep.Length; i++) _keep[i] = {|DRP014:_rng.NextDouble() < _dropRate|} ? 0 : 1;
+                }
+                public double[] Predicted => _activations.Select((a, i) => _keep[i] * a).ToArray();
+            }
+            """);
+
+    // The builder that also applies the mask is a forward: a maskless reader elsewhere does not excuse it.
+    [Fact]
+    public Task MethodThatDrawsAndAppliesTheMask_IsStillAForward_AndReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public sealed class HiddenLayer(int size, double dropRate)
+            {
+                private readonly Random _rng = new(4);
+                private readonly int[] _keep = new int[size];
+                private readonly double[] _activations = new double[size];
+                public void Apply()
+                {
+                    for (int i = 0; i < _keep.Length; i++)
+                    {
+                        _keep[i] = {|DRP014:_rng.NextDouble() < dropRate|} ? 0 : 1;
+                        _activations[i] *= _keep[i];
+                    }
+                }
+                public double Sum => _activations.Sum();
+            }
+            """);
 }
