@@ -215,4 +215,88 @@ public sealed class LibraryLayerShapesTests
                 public double Sum => _activations.Sum();
             }
             """);
+    // An autodiff library records the backward as a closure assigned to the output's backward member inside the forward.
+    private const string NodeType = """
+        public sealed class Node
+        {
+            public float[] Value = new float[0];
+            public float[] Grad = new float[0];
+            public Action? BackwardFn;
+        }
+
+        """;
+
+    [Fact]
+    public Task BackwardClosure_MasksWithoutTheForwardsScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(NodeType + """
+            public static class Ops
+            {
+                private static readonly Random Rng = new(1);
+                public static Node Dropout(Node x, float rate, bool training)
+                {
+                    var y = new Node { Value = new float[x.Value.Length], Grad = new float[x.Value.Length] };
+                    var dropped = new bool[x.Value.Length];
+                    for (int i = 0; i < x.Value.Length; i++)
+                    {
+                        if (!training) { y.Value[i] = x.Value[i]; continue; }
+                        if (Rng.NextDouble() < rate) dropped[i] = true;
+                        else { y.Value[i] = x.Value[i] / (1f - rate); dropped[i] = false; }
+                    }
+                    {|DRP013:y.BackwardFn|} = () =>
+                    {
+                        for (int i = 0; i < x.Grad.Length; i++) if (!dropped[i]) x.Grad[i] += y.Grad[i];
+                    };
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BackwardClosure_MasksAndScalesLikeTheForward_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(NodeType + """
+            public static class Ops
+            {
+                private static readonly Random Rng = new(1);
+                public static Node Dropout(Node x, float rate, bool training)
+                {
+                    var y = new Node { Value = new float[x.Value.Length], Grad = new float[x.Value.Length] };
+                    var dropped = new bool[x.Value.Length];
+                    for (int i = 0; i < x.Value.Length; i++)
+                    {
+                        if (!training) { y.Value[i] = x.Value[i]; continue; }
+                        if (Rng.NextDouble() < rate) dropped[i] = true;
+                        else { y.Value[i] = x.Value[i] / (1f - rate); dropped[i] = false; }
+                    }
+                    y.BackwardFn = () =>
+                    {
+                        for (int i = 0; i < x.Grad.Length; i++) if (!dropped[i]) x.Grad[i] += y.Grad[i] / (1f - rate);
+                    };
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task BackwardClosure_WhoseMaskCarriesTheScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(NodeType + """
+            public static class Ops
+            {
+                private static readonly Random Rng = new(1);
+                public static Node Dropout(Node x, float rate)
+                {
+                    var y = new Node { Value = new float[x.Value.Length], Grad = new float[x.Value.Length] };
+                    var mask = new float[x.Value.Length];
+                    for (int i = 0; i < x.Value.Length; i++)
+                    {
+                        mask[i] = Rng.NextDouble() < rate ? 0f : 1f / (1f - rate);
+                        y.Value[i] = x.Value[i] * mask[i];
+                    }
+                    y.BackwardFn = () =>
+                    {
+                        for (int i = 0; i < x.Grad.Length; i++) x.Grad[i] += y.Grad[i] * mask[i];
+                    };
+                    return y;
+                }
+            }
+            """);
 }
