@@ -26,17 +26,19 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
-            if (facts.Type is not { } type || HasModeState(type))
+            if (facts.Type is not { } type)
             {
                 return;
             }
 
+            bool hasModeState = HasModeState(type);
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModel) is not { } method
                     || !IsLayerForward(method, type)
-                    || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+                    || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
+                        && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModel, nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
                     || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
@@ -78,6 +80,70 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // `IsTraining = isTraining; double c = IsTraining ? 1 - p : 1; ... mask[i] = u > p ? 1 : 0; x[i] *= mask[i] / c;`:
+    // the forward has a flag, but the flag only chooses a number (the scale) and the draw and the zeroing run whatever
+    // it says, so at inference units are still dropped. Every read of a flag in the forward (a bool or enum parameter, a
+    // bool or enum member) is either copied into another flag or is the condition of a conditional whose branches are
+    // numbers; none is an `if`, a loop condition, a `&&`/`||` operand or part of the draw's comparison.
+    private static bool FlagsOnlySelectAScale(HandWrittenDropoutSite site, IMethodSymbol method, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree)
+        {
+            return false;
+        }
+
+        static bool IsFlagType(ITypeSymbol? flagType) => flagType is not null && (flagType.SpecialType == SpecialType.System_Boolean || flagType.TypeKind == TypeKind.Enum);
+        bool IsFlag(ISymbol? symbol) => symbol switch
+        {
+            IParameterSymbol parameter => IsFlagType(parameter.Type) && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method),
+            IFieldSymbol { IsImplicitlyDeclared: false } field => IsFlagType(field.Type) && IsTypeOrBase(field.ContainingType, type),
+            IPropertySymbol property => IsFlagType(property.Type) && IsTypeOrBase(property.ContainingType, type),
+            _ => false,
+        };
+
+        SyntaxNode declaration = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        bool selectsAScale = false;
+        foreach (IdentifierNameSyntax identifier in declaration.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (!IsFlag(semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol))
+            {
+                continue;
+            }
+
+            if (site.Comparison.Syntax.Span.Contains(identifier.Span) || site.Decision.Syntax.Span.Contains(identifier.Span) && !(identifier.Parent is AssignmentExpressionSyntax))
+            {
+                return false;
+            }
+
+            SyntaxNode node = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
+            if (node.Parent is AssignmentExpressionSyntax assignment)
+            {
+                // `IsTraining = isTraining`: the flag copied into the layer's mode, or the mode being set.
+                if (assignment.Left == node || IsFlag(semanticModel.GetSymbolInfo(assignment.Left, cancellationToken).Symbol))
+                {
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (node.Parent is ConditionalExpressionSyntax conditional && conditional.Condition == node
+                && IsNumber(conditional.WhenTrue) && IsNumber(conditional.WhenFalse)
+                && !conditional.Span.Contains(site.Comparison.Syntax.Span))
+            {
+                selectsAScale = true;
+                continue;
+            }
+
+            return false;
+        }
+
+        return selectsAScale;
+
+        bool IsNumber(ExpressionSyntax expression) =>
+            semanticModel.GetTypeInfo(expression, cancellationToken).ConvertedType is { SpecialType: SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Decimal };
     }
 
     // `void CreateDropMask() { mask[i] = u < p ? 0 : 1; }` fills a mask field that another member applies (`Outputs`:

@@ -299,4 +299,69 @@ public sealed class LibraryLayerShapesTests
                 }
             }
             """);
+    // The forward has a training flag, but the flag only picks the scale: the draw and the zeroing run on every call.
+    [Fact]
+    public Task FlagThatOnlySelectsTheScale_IsNotAnInferencePath_AndReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public sealed class DropoutLayer(double p)
+            {
+                private readonly Random _rng = new(8);
+                private double[] _mask = [];
+                public bool IsTraining { get; set; }
+                public double[] Forward(double[] x, bool isTraining)
+                {
+                    IsTraining = isTraining;
+                    _mask = new double[x.Length];
+                    double coef = IsTraining ? 1.0 - p : 1.0;
+                    var y = (double[])x.Clone();
+                    for (int i = 0; i < y.Length; i++)
+                    {
+                        var v = _mask[i] = {|DRP014:_rng.NextDouble() > p|} ? 1.0 : 0.0;
+                        y[i] *= v / coef;
+                    }
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FlagThatAlsoGatesTheDraw_IsAnInferencePath() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public sealed class DropoutLayer(double p)
+            {
+                private readonly Random _rng = new(8);
+                public double[] Forward(double[] x, bool isTraining)
+                {
+                    double coef = isTraining ? 1.0 - p : 1.0;
+                    var y = (double[])x.Clone();
+                    for (int i = 0; i < y.Length; i++)
+                    {
+                        double v = isTraining && _rng.NextDouble() <= p ? 0.0 : 1.0;
+                        y[i] *= v / coef;
+                    }
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FlagThatSelectsTheScaleAndReturnsEarly_IsAnInferencePath() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public sealed class DropoutLayer(double p)
+            {
+                private readonly Random _rng = new(8);
+                public double[] Forward(double[] x, bool isTraining)
+                {
+                    double coef = isTraining ? 1.0 - p : 1.0;
+                    if (!isTraining) return x;
+                    var y = (double[])x.Clone();
+                    for (int i = 0; i < y.Length; i++)
+                    {
+                        double v = _rng.NextDouble() <= p ? 0.0 : 1.0;
+                        y[i] *= v / coef;
+                    }
+                    return y;
+                }
+            }
+            """);
 }
