@@ -68,6 +68,10 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
                     }
+                    else if (InvertsForwardScale(facts, body, cancellationToken))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "multiplies the gradient by p where the forward divided the kept values by p"));
+                    }
 
                     continue;
                 }
@@ -85,6 +89,95 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
+    }
+
+    // `result.BackwardFn = () => { if (!dropped[i]) gradIn[i] += gradOut[i]; };`: an autodiff library records the
+    // backward as a closure assigned to the output's backward member inside the forward, capturing the forward's mask.
+    // The closure is the dropout's backward when it reads that mask; it then needs the forward's 1/p like a backward
+    // method does.
+    private static void AnalyzeBackwardClosures(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
+    {
+        if (masks.Count == 0)
+        {
+            return;
+        }
+
+        foreach (IOperation root in facts.Roots)
+        {
+            foreach (IAnonymousFunctionOperation closure in root.Descendants().OfType<IAnonymousFunctionOperation>())
+            {
+                IOperation outer = closure.Parent is IDelegateCreationOperation creation ? creation : closure;
+                while (outer.Parent is IConversionOperation conversion)
+                {
+                    outer = conversion;
+                }
+
+                if (outer.Parent is not ISimpleAssignmentOperation assignment || assignment.Value != outer
+                    || HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is not { } target
+                    || !DropoutTypeFacts.IsBackwardName(target.Name)
+                    || !closure.Body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol))
+                    || facts.Sites.Any(site => closure.Syntax.Span.Contains(site.Decision.Syntax.Span)))
+                {
+                    continue;
+                }
+
+                if (ClosureMissesForwardScale(facts, closure, context.CancellationToken) && !ScalesByOwnProbabilityParameter(closure.Body))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, assignment.Target.Syntax.GetLocation(), target.Name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                }
+            }
+        }
+    }
+
+    // Like MissesForwardScale, but the closure sits inside the forward's body: a scale inside the decision counts as
+    // carried by the mask only when it is written into the mask (`mask[i] = u < p ? 0 : 1 / p`), not when the kept
+    // branch writes the scaled activation (`else y[i] = x[i] / (1 - p);`).
+    private static bool ClosureMissesForwardScale(DropoutTypeFacts facts, IAnonymousFunctionOperation closure, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (!StoresMask(site))
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
+                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && WritesInto(scale.Use.Operation, site.MaskSymbol!));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
+                && !closure.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            bool closureScales = scales.Any(scale => closure.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+            if (!maskCarriesScale && forwardScalesActivations && !closureScales)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Whether the value an operation computes is stored into the symbol (an element of it, or the symbol itself).
+    private static bool WritesInto(IOperation operation, ISymbol symbol)
+    {
+        for (IOperation? current = operation; current is not null; current = current.Parent)
+        {
+            if (current is ISimpleAssignmentOperation assignment)
+            {
+                IOperation target = assignment.Target is IArrayElementReferenceOperation element ? element.ArrayReference
+                    : assignment.Target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } ? instance
+                    : assignment.Target;
+                return SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target), symbol);
+            }
+
+            if (current is IExpressionStatementOperation or IBlockOperation)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     // A backward written in another class of the same file (an autodiff node holding the forward op) is matched to its
@@ -224,6 +317,35 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
             bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
             if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The forward divided its kept activations by the keep probability p, and the backward's only factor of p multiplies
+    // by it (`g * mask * keep` beside `x * mask / keep`): the derivative of x·m/p is m/p, so the gradient comes out a
+    // factor p² too small. A backward with any 1/p factor of its own is left to the other checks.
+    private static bool InvertsForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (!StoresMask(site))
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
+                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
+                && !backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            var inBackward = scales.Where(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)).ToList();
+            if (!maskCarriesScale && forwardScalesActivations
+                && inBackward.Any(scale => scale.Kind == ScaleKind.Keep)
+                && inBackward.All(scale => scale.Kind == ScaleKind.Keep))
             {
                 return true;
             }

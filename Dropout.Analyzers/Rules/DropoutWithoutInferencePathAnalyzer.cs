@@ -26,21 +26,24 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
-            if (facts.Type is not { } type || HasModeState(type))
+            if (facts.Type is not { } type)
             {
                 return;
             }
 
+            bool hasModeState = HasModeState(type);
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModel) is not { } method
                     || !IsLayerForward(method, type)
-                    || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+                    || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
+                        && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModel, nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
                     || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
+                    || HasMasklessReaderOfMaskedState(site, method, type, facts.SemanticModel, nodeContext.CancellationToken)
                     || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
@@ -77,6 +80,161 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // `IsTraining = isTraining; double c = IsTraining ? 1 - p : 1; ... mask[i] = u > p ? 1 : 0; x[i] *= mask[i] / c;`:
+    // the forward has a flag, but the flag only chooses a number (the scale) and the draw and the zeroing run whatever
+    // it says, so at inference units are still dropped. Every read of a flag in the forward (a bool or enum parameter, a
+    // bool or enum member) is either copied into another flag or is the condition of a conditional whose branches are
+    // numbers; none is an `if`, a loop condition, a `&&`/`||` operand or part of the draw's comparison.
+    private static bool FlagsOnlySelectAScale(HandWrittenDropoutSite site, IMethodSymbol method, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree)
+        {
+            return false;
+        }
+
+        static bool IsFlagType(ITypeSymbol? flagType) => flagType is not null && (flagType.SpecialType == SpecialType.System_Boolean || flagType.TypeKind == TypeKind.Enum);
+        bool IsFlag(ISymbol? symbol) => symbol switch
+        {
+            IParameterSymbol parameter => IsFlagType(parameter.Type) && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method),
+            IFieldSymbol { IsImplicitlyDeclared: false } field => IsFlagType(field.Type) && IsTypeOrBase(field.ContainingType, type),
+            IPropertySymbol property => IsFlagType(property.Type) && IsTypeOrBase(property.ContainingType, type),
+            _ => false,
+        };
+
+        SyntaxNode declaration = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        bool selectsAScale = false;
+        foreach (IdentifierNameSyntax identifier in declaration.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (!IsFlag(semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol))
+            {
+                continue;
+            }
+
+            if (site.Comparison.Syntax.Span.Contains(identifier.Span) || site.Decision.Syntax.Span.Contains(identifier.Span) && !(identifier.Parent is AssignmentExpressionSyntax))
+            {
+                return false;
+            }
+
+            SyntaxNode node = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
+            if (node.Parent is AssignmentExpressionSyntax assignment)
+            {
+                // `IsTraining = isTraining`: the flag copied into the layer's mode, or the mode being set.
+                if (assignment.Left == node || IsFlag(semanticModel.GetSymbolInfo(assignment.Left, cancellationToken).Symbol))
+                {
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (node.Parent is ConditionalExpressionSyntax conditional && conditional.Condition == node
+                && IsNumber(conditional.WhenTrue) && IsNumber(conditional.WhenFalse)
+                && !conditional.Span.Contains(site.Comparison.Syntax.Span))
+            {
+                selectsAScale = true;
+                continue;
+            }
+
+            return false;
+        }
+
+        return selectsAScale;
+
+        bool IsNumber(ExpressionSyntax expression) =>
+            semanticModel.GetTypeInfo(expression, cancellationToken).ConvertedType is { SpecialType: SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Decimal };
+    }
+
+    // `void CreateDropMask() { mask[i] = u < p ? 0 : 1; }` fills a mask field that another member applies (`Outputs`:
+    // `mask[i] == 1 ? f(outputs[i]) : 0`), while a third member reads the same state without the mask
+    // (`PredictOutputs`: `f(outputs[i]) * (1 - p)`): the builder is not the forward, and the type has a path that leaves
+    // the mask out, which is classic dropout's inference. Decided by which members read which state, not by their names.
+    private static bool HasMasklessReaderOfMaskedState(HandWrittenDropoutSite site, IMethodSymbol builder, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (site.MaskSymbol is not { Kind: SymbolKind.Field or SymbolKind.Property } mask
+            || !SymbolEqualityComparer.Default.Equals(mask.ContainingType, type)
+            || !builder.ReturnsVoid
+            || builder.DeclaringSyntaxReferences.Length != 1
+            || builder.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree)
+        {
+            return false;
+        }
+
+        SyntaxNode builderDeclaration = builder.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+        bool IsMask(IdentifierNameSyntax identifier) =>
+            identifier.Identifier.ValueText == mask.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol, mask);
+
+        // The builder only writes the mask: one that also applies it (`y[i] = x[i] * mask[i]`) is a forward.
+        if (builderDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsMask).Any(identifier => !IsAssignedTo(identifier) && !IsSizeRead(identifier)))
+        {
+            return false;
+        }
+
+        var members = type.DeclaringSyntaxReferences
+            .Where(reference => reference.SyntaxTree == semanticModel.SyntaxTree)
+            .SelectMany(reference => reference.GetSyntax(cancellationToken).ChildNodes())
+            .Where(node => node is MethodDeclarationSyntax or PropertyDeclarationSyntax && !node.Span.Contains(builderDeclaration.Span))
+            .ToList();
+        var besideMask = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var maskless = new List<SyntaxNode>();
+        foreach (SyntaxNode member in members)
+        {
+            var maskReads = member.DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsMask).ToList();
+            if (maskReads.Count == 0)
+            {
+                if (member is not MethodDeclarationSyntax { Identifier.ValueText: var name } || !DropoutTypeFacts.IsBackwardName(name))
+                {
+                    maskless.Add(member);
+                }
+
+                continue;
+            }
+
+            foreach (IdentifierNameSyntax read in maskReads)
+            {
+                SyntaxNode statement = (SyntaxNode?)read.FirstAncestorOrSelf<StatementSyntax>() ?? read.FirstAncestorOrSelf<ArrowExpressionClauseSyntax>() ?? member;
+                foreach (IdentifierNameSyntax identifier in statement.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { IsStatic: false, Kind: SymbolKind.Field or SymbolKind.Property } state
+                        && IsTypeOrBase(state.ContainingType, type)
+                        && !SymbolEqualityComparer.Default.Equals(state, mask)
+                        && !SymbolEqualityComparer.Default.Equals(state, site.ProbabilitySymbol))
+                    {
+                        besideMask.Add(state);
+                    }
+                }
+            }
+        }
+
+        return besideMask.Count > 0 && maskless.Any(member => member.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Any(identifier => semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { } symbol && besideMask.Contains(symbol)));
+    }
+
+    // The layer's own state, or state it inherits (`outputs` declared in a base layer).
+    private static bool IsTypeOrBase(INamedTypeSymbol? candidate, INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, candidate?.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `mask.Length`, `mask.Count`: the mask's size, read to loop over it, does not apply it.
+    private static bool IsSizeRead(IdentifierNameSyntax identifier) =>
+        identifier.Parent is MemberAccessExpressionSyntax member && member.Expression == identifier && member.Parent is not InvocationExpressionSyntax;
+
+    private static bool IsAssignedTo(IdentifierNameSyntax identifier)
+    {
+        SyntaxNode node = identifier.Parent is ElementAccessExpressionSyntax access && access.Expression == identifier ? access
+            : identifier.Parent is MemberAccessExpressionSyntax member && member.Name == identifier ? member
+            : identifier;
+        return node.Parent is AssignmentExpressionSyntax assignment && assignment.Left == node;
     }
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)

@@ -862,6 +862,10 @@ internal sealed partial class HandWrittenDropoutModel
 
         // The target of `element = 0;` (or of `dropped[i] = true;`) among the statements of a branch, or of the loops of a
         // branch that zero a whole channel or row (`for y, x: map[c, y, x] = 0`, spatial dropout).
+        // Any call that could be a random draw (by the names the model recognizes draws by), so that a nested condition that
+        // draws is left to be its own site.
+        private static bool IsDrawLike(IOperation operation) => operation is IInvocationOperation invocation && IsDrawCallName(invocation.TargetMethod.Name);
+
         private static IOperation? ZeroedElement(IOperation branch, int depth = 0)
         {
             IEnumerable<IOperation> statements = branch is IBlockOperation block ? block.Operations : new[] { branch };
@@ -871,6 +875,14 @@ internal sealed partial class HandWrittenDropoutModel
                     && ZeroedElement(loopBody, depth + 1) is { } zeroedInLoop && zeroedInLoop is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
                 {
                     return zeroedInLoop;
+                }
+
+                // `if (u < rate) if (--budget > 0) x[i] = 0; else return x;`: a cap on how many units drop (a counter, a
+                // budget) nests the zeroing under a second condition that draws nothing; the draw still decides the drop.
+                if (statement is IConditionalOperation { WhenTrue: var capped } cap && depth < 3 && !cap.Condition.DescendantsAndSelf().Any(IsDrawLike)
+                    && ZeroedElement(capped, depth + 1) is { } zeroedUnderCap)
+                {
+                    return zeroedUnderCap;
                 }
 
                 if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment })
@@ -1103,6 +1115,13 @@ internal sealed partial class HandWrittenDropoutModel
                     return TryRandomValue(access.WhenNotNull, depth, out value);
                 case ICoalesceOperation coalesce:
                     return TryRandomValue(coalesce.Value, depth, out value);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Remainder } remainder
+                    when HandWrittenDropoutSite.StripConversions(remainder.LeftOperand) is IInvocationOperation { TargetMethod.Name: "Next", Arguments.Length: 0 } whole
+                        && whole.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64:
+                    // `rng.Next() % 100`: a non-negative integer draw reduced modulo n is (near enough) uniform below n, the
+                    // same draw as `rng.Next(100)`.
+                    value = new RandomValue(whole, remainder.RightOperand);
+                    return true;
                 case IInvocationOperation invocation:
                     if (IsUniformCall(invocation))
                     {
