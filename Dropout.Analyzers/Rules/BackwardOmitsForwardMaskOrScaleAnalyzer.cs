@@ -91,44 +91,6 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    // `result.BackwardFn = () => { if (!dropped[i]) gradIn[i] += gradOut[i]; };`: an autodiff library records the
-    // backward as a closure assigned to the output's backward member inside the forward, capturing the forward's mask.
-    // The closure is the dropout's backward when it reads that mask; it then needs the forward's 1/p like a backward
-    // method does.
-    private static void AnalyzeBackwardClosures(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
-    {
-        if (masks.Count == 0)
-        {
-            return;
-        }
-
-        foreach (IOperation root in facts.Roots)
-        {
-            foreach (IAnonymousFunctionOperation closure in root.Descendants().OfType<IAnonymousFunctionOperation>())
-            {
-                IOperation outer = closure.Parent is IDelegateCreationOperation creation ? creation : closure;
-                while (outer.Parent is IConversionOperation conversion)
-                {
-                    outer = conversion;
-                }
-
-                if (outer.Parent is not ISimpleAssignmentOperation assignment || assignment.Value != outer
-                    || HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is not { } target
-                    || !DropoutTypeFacts.IsBackwardName(target.Name)
-                    || !closure.Body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol))
-                    || facts.Sites.Any(site => closure.Syntax.Span.Contains(site.Decision.Syntax.Span)))
-                {
-                    continue;
-                }
-
-                if (ClosureMissesForwardScale(facts, closure, context.CancellationToken) && !ScalesByOwnProbabilityParameter(closure.Body))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, assignment.Target.Syntax.GetLocation(), target.Name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
-                }
-            }
-        }
-    }
-
     // Like MissesForwardScale, but the closure sits inside the forward's body: a scale inside the decision counts as
     // carried by the mask only when it is written into the mask (`mask[i] = u < p ? 0 : 1 / p`), not when the kept
     // branch writes the scaled activation (`else y[i] = x[i] / (1 - p);`).
@@ -228,40 +190,43 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    // An autograd-style forward registers its backward as a closure (`output.SetBackward(() => ...)`, `node.Backward = ...`):
-    // the lambda is the dropout's backward, judged as a backward method is (a zero test instead of the mask while the
-    // forward scaled, or the mask read without the scale).
+    // An autograd-style forward registers its backward as a closure, passed to a call (`output.SetBackward(() => ...)`)
+    // or assigned to the output's backward member (`result.BackwardFn = () => ...`), capturing the forward's mask. The
+    // closure is the dropout's backward, judged as a backward method is: the mask read without the forward's 1/p, or a
+    // zero test instead of the mask while the forward scaled. A closure that itself holds a dropout decision is a forward.
     private static void AnalyzeBackwardClosures(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
     {
         foreach (IOperation root in facts.Sites.Select(facts.RootOf).Distinct())
         {
             foreach (IAnonymousFunctionOperation closure in root.Descendants().OfType<IAnonymousFunctionOperation>())
             {
-                if (BackwardRegistrationName(closure) is not { } name)
+                if (BackwardRegistration(closure) is not { } registration
+                    || facts.Sites.Any(site => closure.Syntax.Span.Contains(site.Decision.Syntax.Span)))
                 {
                     continue;
                 }
 
                 IOperation body = closure.Body;
-                bool readsMask = body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
+                bool readsMask = masks.Count > 0 && body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
                 if (readsMask)
                 {
-                    if (MissesForwardScale(facts, body, context.CancellationToken) && !ScalesByOwnProbabilityParameter(body))
+                    if (ClosureMissesForwardScale(facts, closure, context.CancellationToken) && !ScalesByOwnProbabilityParameter(body))
                     {
-                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, closure.Syntax.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, registration.Location, registration.Name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
                     }
                 }
                 else if (ZeroTest(body) is { } zeroTest && (ForwardScalesWithoutBackward(facts, body, context.CancellationToken) || TestsTheInput(zeroTest)))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), registration.Name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
                 }
             }
         }
     }
 
-    // The name a closure is registered under as a backward: the call it is passed to (`SetBackward(() => ...)`) or the
-    // member it is stored in (`result.Backward = () => ...`), when that name says backward or gradient.
-    private static string? BackwardRegistrationName(IAnonymousFunctionOperation closure)
+    // The name a closure is registered under as a backward, and where: the call it is passed to (`SetBackward(() => ...)`,
+    // at `output.SetBackward`) or the member it is stored in (`result.Backward = () => ...`, at `result.Backward`), when
+    // that name says backward or gradient.
+    private static (string Name, Location Location)? BackwardRegistration(IAnonymousFunctionOperation closure)
     {
         IOperation current = closure;
         while (current.Parent is IDelegateCreationOperation or IConversionOperation)
@@ -269,13 +234,15 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             current = current.Parent;
         }
 
-        string? name = current.Parent switch
+        (string Name, Location Location)? registration = current.Parent switch
         {
-            IArgumentOperation { Parent: IInvocationOperation invocation } => invocation.TargetMethod.Name,
-            ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current => HandWrittenDropoutSite.ReferencedSymbol(target)?.Name,
+            IArgumentOperation { Parent: IInvocationOperation invocation } => (invocation.TargetMethod.Name,
+                (invocation.Syntax is InvocationExpressionSyntax call ? call.Expression : invocation.Syntax).GetLocation()),
+            ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current
+                && HandWrittenDropoutSite.ReferencedSymbol(target) is { } member => (member.Name, target.Syntax.GetLocation()),
             _ => null,
         };
-        return name is not null && DropoutTypeFacts.IsBackwardName(name) ? name : null;
+        return registration is { } found && DropoutTypeFacts.IsBackwardName(found.Name) ? found : null;
     }
 
     // Testing the output against 0 finds the dropped units; it loses only the 1/p, so it matters when the forward applied one.

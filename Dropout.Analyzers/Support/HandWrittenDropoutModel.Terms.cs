@@ -16,7 +16,9 @@ internal sealed partial class HandWrittenDropoutModel
         foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(probability))
         {
             // `_config.DropoutRate`: the member read is the probability; the object it is read from is not a second symbol.
-            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !(operation.ConstantValue.HasValue) && !HandWrittenDropoutSite.IsReceiver(operation))
+            // `dropRates[layer]`: the rate is the array's element; the index chooses which, and is no second symbol.
+            if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } referenced && !(operation.ConstantValue.HasValue) && !HandWrittenDropoutSite.IsReceiver(operation)
+                && !IsElementIndex(operation))
             {
                 if (symbol is not null && !SymbolEqualityComparer.Default.Equals(symbol, referenced))
                 {
@@ -101,6 +103,13 @@ internal sealed partial class HandWrittenDropoutModel
             if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol)
             {
                 return EvaluateSymbol(symbol, operation, depth);
+            }
+
+            // An element of the probability array (`1 / (1 - dropRates[layer])` beside `u < dropRates[layer]`) is the probability.
+            if (probabilitySymbol is not null && ElementCollection(operation) is { } collection
+                && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(collection), probabilitySymbol))
+            {
+                return ProbabilityTerm.Symbol;
             }
 
             switch (operation)
@@ -189,4 +198,32 @@ internal sealed partial class HandWrittenDropoutModel
 
         private static bool NamesAScale(string name) => name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0;
     }
+
+    // Whether an operation is (inside) the index of an element read: `layer` in `dropRates[layer]`.
+    private static bool IsElementIndex(IOperation operation)
+    {
+        for (IOperation? current = operation; current?.Parent is { } parent; current = parent)
+        {
+            switch (parent)
+            {
+                case IArrayElementReferenceOperation element when element.Indices.Contains(current):
+                case IArgumentOperation { Parent: IPropertyReferenceOperation { Property.IsIndexer: true } }:
+                    return true;
+                case IConversionOperation or IParenthesizedOperation or IBinaryOperation:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    // The array or list an element read reads from: `dropRates` in `dropRates[layer]`.
+    private static IOperation? ElementCollection(IOperation operation) => HandWrittenDropoutSite.StripConversions(operation) switch
+    {
+        IArrayElementReferenceOperation element => element.ArrayReference,
+        IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
+        _ => null,
+    };
 }
