@@ -175,4 +175,70 @@ public sealed class InferenceRuleShortcutTests
                 }
             }
             """ + InferenceModels.Mlp);
+
+    // In these three, the file of the method never spells "Inference" (the model is in a file of its own).
+    [Fact]
+    public Task InferenceAttributeByAGlobalAliasOfAnotherFile_StillMarksTheMethod() =>
+        VerifyFilesAsync<InferenceWithoutInferenceModeAnalyzer>(
+            ("/Imports.cs", "global using Served = Dropout.InferenceAttribute;\n"),
+            ("/Model.cs", InferenceModels.Mlp),
+            ("/Serving.cs", """
+                public static class Serving
+                {
+                    [Served]
+                    public static float[] Run(Mlp model, float[] x)
+                    {
+                        {|DRP007:model.Forward(x)|};
+                        return x;
+                    }
+                }
+                """));
+
+    [Fact]
+    public Task InferenceAttributeOnAnotherPartOfAPartialClass_StillMarksItsMethods() =>
+        VerifyFilesAsync<InferenceWithoutInferenceModeAnalyzer>(
+            ("/ServerAttributes.cs", "[Inference]\npublic sealed partial class Server;\n"),
+            ("/Model.cs", InferenceModels.Mlp),
+            ("/Server.cs", """
+                public sealed partial class Server(Mlp model)
+                {
+                    public float[] Run(float[] x)
+                    {
+                        {|DRP007:model.Forward(x)|};
+                        return x;
+                    }
+                }
+                """));
+
+    [Fact]
+    public Task InferenceAttributeOnThePartialDefinitionInAnotherFile_StillMarksTheImplementation() =>
+        VerifyFilesAsync<InferenceWithoutInferenceModeAnalyzer>(
+            ("/ServerDeclarations.cs", "public sealed partial class Server\n{\n    [Inference]\n    public partial float[] Run(float[] x);\n}\n"),
+            ("/Model.cs", InferenceModels.Mlp),
+            ("/Server.cs", """
+                public sealed partial class Server(Mlp model)
+                {
+                    public partial float[] Run(float[] x)
+                    {
+                        {|DRP007:model.Forward(x)|};
+                        return x;
+                    }
+                }
+                """));
+
+    // Several files, each with the usings every test source gets (but a file of global usings).
+    private static Task VerifyFilesAsync<TAnalyzer>(params (string Path, string Source)[] files)
+        where TAnalyzer : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach ((string path, string source) in files)
+        {
+            // Global usings must come before any other using directive.
+            test.TestState.Sources.Add((path, source.StartsWith("global using", StringComparison.Ordinal) ? source : AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
 }
