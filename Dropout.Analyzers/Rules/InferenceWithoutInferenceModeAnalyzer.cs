@@ -43,9 +43,12 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationBlockAction(block =>
             {
+                // The method is judged by its symbol and declaration before its operation blocks are touched: the first analyzer
+                // to read them pays for building the method's operation tree, and few methods are inference code.
                 if (block.OwningSymbol is not IMethodSymbol method
-                    || block.OperationBlocks.IsEmpty
-                    || !inference.IsInferenceMethod(method, block.Options, block.OperationBlocks[0].Syntax.SyntaxTree))
+                    || InferenceCode.BodyTree(method) is not { } tree
+                    || !inference.IsInferenceMethod(method, block.Options, tree)
+                    || block.OperationBlocks.IsEmpty)
                 {
                     return;
                 }

@@ -181,6 +181,13 @@ internal sealed class InferenceCode
         return false;
     }
 
+    /// <summary>The file of <paramref name="method"/>'s body (for a partial method, of its implementation), read from its declaration rather than from its operation blocks.</summary>
+    public static SyntaxTree? BodyTree(IMethodSymbol method)
+    {
+        ImmutableArray<SyntaxReference> references = (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences;
+        return references.IsEmpty ? null : references[0].SyntaxTree;
+    }
+
     /// <summary>Whether <paramref name="method"/> (or its type) carries <c>[MonteCarloDropout]</c>.</summary>
     public bool IsMonteCarloOptIn(IMethodSymbol method) =>
         DropoutSymbols.HasAttribute(method, Symbols.MonteCarloDropoutAttribute)
