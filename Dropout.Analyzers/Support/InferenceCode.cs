@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Dropout.Analyzers;
 
@@ -25,28 +24,20 @@ internal sealed class InferenceCode
 
     private const int MaxModelDepth = 3;
 
-    private const string InferenceWord = "Inference";
-
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _wordsByTree = new();
 
-    private readonly Compilation? _compilation;
-    private readonly ConcurrentDictionary<SyntaxTree, bool> _treesNamingInference = new();
-    // 0 until known, then 1 (no) or 2 (yes); an int so that threads racing to compute it read a whole value.
-    private int _inferenceAliasedGlobally;
-
-    public InferenceCode(DropoutSymbols symbols, Compilation? compilation = null)
+    public InferenceCode(DropoutSymbols symbols)
     {
         Symbols = symbols;
-        _compilation = compilation;
     }
 
     public DropoutSymbols Symbols { get; }
 
     /// <summary>Creates the helper for a compilation that references the runtime's mode API, or returns <see langword="null"/>.</summary>
     public static InferenceCode? TryCreate(Compilation compilation) =>
-        DropoutSymbols.TryCreate(compilation) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols, compilation) : null;
+        DropoutSymbols.TryCreate(compilation) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null;
 
     /// <summary>Whether <paramref name="method"/> is inference code: marked <c>[Inference]</c> (itself, its property or its type) or named with a configured word, and not opted into Monte Carlo dropout.</summary>
     public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
@@ -64,103 +55,7 @@ internal sealed class InferenceCode
         return !IsMonteCarloOptIn(method);
     }
 
-    // Reading a source symbol's attributes binds them, and the first analyzer to ask pays for it: for the thousands of
-    // methods of a compilation that are not inference code, the attributes are read only where a file of the symbol spells
-    // the attribute's name (`[Inference]`, `[InferenceAttribute]`, a using alias to it), or a global using of any file does.
-    private bool HasInferenceAttribute(ISymbol symbol) =>
-        Symbols.InferenceAttribute is not null
-        && MayCarryInferenceAttribute(symbol)
-        && DropoutSymbols.HasAttribute(symbol, Symbols.InferenceAttribute);
-
-    private bool MayCarryInferenceAttribute(ISymbol symbol)
-    {
-        if (_compilation is null || symbol.DeclaringSyntaxReferences.IsEmpty || InferenceAliasedGlobally())
-        {
-            // Metadata symbols (their attributes are read from metadata), or an alias any file may use.
-            return true;
-        }
-
-        if (symbol is IMethodSymbol { PartialDefinitionPart: not null } or IMethodSymbol { PartialImplementationPart: not null })
-        {
-            // The attributes of both parts of a partial method are merged.
-            return true;
-        }
-
-        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
-        {
-            if (TreeNamesInference(reference.SyntaxTree)
-                || (symbol is IPropertySymbol && reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.MemberDeclarationSyntax member
-                    && member.Modifiers.Any(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword)))
-            {
-                // A partial property merges its parts' attributes too, and this Roslyn floor cannot name the other part.
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool TreeNamesInference(SyntaxTree tree)
-    {
-        if (!_treesNamingInference.TryGetValue(tree, out bool names))
-        {
-            names = ContainsText(tree.GetText(), InferenceWord);
-            _treesNamingInference.TryAdd(tree, names);
-        }
-
-        return names;
-    }
-
-    private bool InferenceAliasedGlobally()
-    {
-        int known = Volatile.Read(ref _inferenceAliasedGlobally);
-        if (known == 0)
-        {
-            bool found = false;
-            foreach (SyntaxTree tree in _compilation!.SyntaxTrees)
-            {
-                if (tree.GetRoot() is Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit
-                    && unit.Usings.Any(directive => !directive.GlobalKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None) && directive.Alias is not null && directive.ToString().Contains(InferenceWord)))
-                {
-                    found = true;
-                    break;
-                }
-            }
-
-            known = found ? 2 : 1;
-            Volatile.Write(ref _inferenceAliasedGlobally, known);
-        }
-
-        return known == 2;
-    }
-
-    // An ordinal search of the text, copied out in chunks (the whole text as one string would be allocated for every file).
-    private static bool ContainsText(SourceText text, string word)
-    {
-        const int ChunkLength = 4096;
-        char[] buffer = new char[ChunkLength + word.Length - 1];
-        for (int start = 0; start < text.Length; start += ChunkLength)
-        {
-            // Each chunk overlaps the next by the word's length less one, so a word across a boundary is still found.
-            int count = Math.Min(buffer.Length, text.Length - start);
-            text.CopyTo(start, buffer, 0, count);
-            for (int at = 0; at + word.Length <= count; at++)
-            {
-                int matched = 0;
-                while (matched < word.Length && buffer[at + matched] == word[matched])
-                {
-                    matched++;
-                }
-
-                if (matched == word.Length)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    private bool HasInferenceAttribute(ISymbol symbol) => DropoutSymbols.HasAttribute(symbol, Symbols.InferenceAttribute);
 
     // Named with a configured word (not Train...), an ordinary method or local function, and not a unit test or benchmark.
     private bool IsNamedAsInference(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)

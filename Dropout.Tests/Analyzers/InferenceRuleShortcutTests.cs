@@ -7,8 +7,8 @@ namespace Dropout.Tests.Analyzers;
 /// <summary>
 /// Rules 6 and 7 skip work for the sake of analyzer cost: rule 6 binds a same-file callee only when its syntax names a mode
 /// switch, a kernel or another such method, and rule 7 builds no control-flow graph when every run sits in a plain
-/// <c>using (ctx.Inference())</c> block. These cases are the ones where a shortcut taken too eagerly would hide a
-/// diagnostic: each still gets it.
+/// <c>using (ctx.Inference())</c> block; both judge a method by its symbol before touching its operation blocks. These
+/// cases are the ones where a shortcut taken too eagerly would hide a diagnostic: each still gets it.
 /// </summary>
 public sealed class InferenceRuleShortcutTests
 {
@@ -176,7 +176,8 @@ public sealed class InferenceRuleShortcutTests
             }
             """ + InferenceModels.Mlp);
 
-    // In these three, the file of the method never spells "Inference" (the model is in a file of its own).
+    // [Inference] applied from another file than the method's (which never spells "Inference"; the model is in a file of
+    // its own): a way to tell inference code that looks at the method's own file only would miss all three.
     [Fact]
     public Task InferenceAttributeByAGlobalAliasOfAnotherFile_StillMarksTheMethod() =>
         VerifyFilesAsync<InferenceWithoutInferenceModeAnalyzer>(
