@@ -40,8 +40,8 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationBlockAction(block =>
             {
-                // The method is judged by its symbol and declaration before its operation blocks are touched: the first analyzer
-                // to read them pays for building the method's operation tree, and few methods are inference code.
+                // The method is judged by its symbol and declaration first (every method of the compilation comes here, few are
+                // inference code); its operation blocks are read only for inference code.
                 if (block.OwningSymbol is not IMethodSymbol method
                     || InferenceCode.BodyTree(method) is not { } tree
                     || !inference.IsInferenceMethod(method, block.Options, tree)
