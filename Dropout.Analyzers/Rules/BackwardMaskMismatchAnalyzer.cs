@@ -399,14 +399,17 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                 };
             }
 
-            if (invocation.Instance is { } instance && symbols.IsDropoutSiteType(instance.Type) && HandWrittenDropoutSite.ReferencedSymbol(instance) is { } layer)
+            // The name first: this runs for every invocation of the compilation, and reading the receiver type's attributes
+            // is the expensive part.
+            DropoutCallKind? kind = method.Name switch
             {
-                return method.Name switch
-                {
-                    "Forward" or "DropoutForward" => new DropoutCall(invocation, DropoutCallKind.Forward, layer, isKernel: false),
-                    "Backward" or "DropoutBackward" => new DropoutCall(invocation, DropoutCallKind.Backward, layer, isKernel: false),
-                    _ => null,
-                };
+                "Forward" or "DropoutForward" => DropoutCallKind.Forward,
+                "Backward" or "DropoutBackward" => DropoutCallKind.Backward,
+                _ => null,
+            };
+            if (kind is { } layerKind && invocation.Instance is { } instance && symbols.IsDropoutSiteType(instance.Type) && HandWrittenDropoutSite.ReferencedSymbol(instance) is { } layer)
+            {
+                return new DropoutCall(invocation, layerKind, layer, isKernel: false);
             }
 
             return null;

@@ -36,18 +36,23 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var callees = new ModeSwitchingCallees(start.Compilation, MaxCallDepth);
+
             start.RegisterOperationBlockAction(block =>
             {
+                // The method is judged by its symbol and declaration first (every method of the compilation comes here, few are
+                // inference code); its operation blocks are read only for inference code.
                 if (block.OwningSymbol is not IMethodSymbol method
-                    || block.OperationBlocks.IsEmpty
-                    || !inference.IsInferenceMethod(method, block.Options, block.OperationBlocks[0].Syntax.SyntaxTree))
+                    || InferenceCode.BodyTree(method) is not { } tree
+                    || !inference.IsInferenceMethod(method, block.Options, tree)
+                    || block.OperationBlocks.IsEmpty)
                 {
                     return;
                 }
 
                 foreach (IOperation root in block.OperationBlocks)
                 {
-                    foreach ((IOperation operation, string reason) in FindDropoutForcing(root, inference, depth: 0, block.CancellationToken))
+                    foreach ((IOperation operation, string reason) in FindDropoutForcing(root, inference, callees, depth: 0, block.CancellationToken))
                     {
                         block.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DropoutOnInInference, operation.Syntax.GetLocation(), method.Name, reason));
                     }
@@ -56,7 +61,7 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static List<(IOperation Operation, string Reason)> FindDropoutForcing(IOperation root, InferenceCode inference, int depth, CancellationToken cancellationToken)
+    private static List<(IOperation Operation, string Reason)> FindDropoutForcing(IOperation root, InferenceCode inference, ModeSwitchingCallees callees, int depth, CancellationToken cancellationToken)
     {
         var found = new List<(IOperation, string)>();
         var trainingSwitches = new List<IOperation>();
@@ -133,9 +138,12 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
         {
             foreach (IInvocationOperation call in localCalls)
             {
-                if (!inference.IsMonteCarloOptIn(call.TargetMethod)
-                    && CalleeBody(call, cancellationToken) is { } body
-                    && FindDropoutForcing(body, inference, depth + 1, cancellationToken).Count > 0)
+                // The callee's syntax is read first: binding it (its operation tree) is what following a call costs.
+                SyntaxNode declaration = call.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+                if (callees.MayTurnDropoutOn(declaration, depth + 1, cancellationToken)
+                    && !inference.IsMonteCarloOptIn(call.TargetMethod)
+                    && call.SemanticModel?.GetOperation(declaration, cancellationToken) is { } body
+                    && FindDropoutForcing(body, inference, callees, depth + 1, cancellationToken).Count > 0)
                 {
                     found.Add((call, "it calls '" + call.TargetMethod.Name + "', which turns dropout on"));
                 }
@@ -198,12 +206,5 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
             && target.DeclaringSyntaxReferences.Length == 1
             && target.DeclaringSyntaxReferences[0].SyntaxTree == root.Syntax.SyntaxTree
             && !root.Syntax.Span.Contains(target.DeclaringSyntaxReferences[0].Span);
-    }
-
-    // The callee's body as operations, through the caller's semantic model (same file only, so no other model is needed).
-    private static IOperation? CalleeBody(IInvocationOperation call, CancellationToken cancellationToken)
-    {
-        SyntaxNode declaration = call.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
-        return call.SemanticModel?.GetOperation(declaration, cancellationToken);
     }
 }

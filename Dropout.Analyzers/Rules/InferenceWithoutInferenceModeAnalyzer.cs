@@ -43,9 +43,12 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationBlockAction(block =>
             {
+                // The method is judged by its symbol and declaration first (every method of the compilation comes here, few are
+                // inference code); its operation blocks are read only for inference code.
                 if (block.OwningSymbol is not IMethodSymbol method
-                    || block.OperationBlocks.IsEmpty
-                    || !inference.IsInferenceMethod(method, block.Options, block.OperationBlocks[0].Syntax.SyntaxTree))
+                    || InferenceCode.BodyTree(method) is not { } tree
+                    || !inference.IsInferenceMethod(method, block.Options, tree)
+                    || block.OperationBlocks.IsEmpty)
                 {
                     return;
                 }
@@ -73,6 +76,15 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
                 }
 
                 if (runs.Count == 0 || block.OperationBlocks.FirstOrDefault(root => root is IMethodBodyBaseOperation or IBlockOperation) is not { } body)
+                {
+                    return;
+                }
+
+                // The common shape, every run inside `using (ctx.Inference()) { ... }` with nothing in the block that could end
+                // the scope early or make a run unreachable, is switched on every path by construction: the graph (built for
+                // this rule alone in most compilations) is only needed for the others.
+                var plainScopes = new Dictionary<IUsingOperation, bool>();
+                if (runs.TrueForAll(run => IsInsidePlainSwitchingUsing(run, inference, plainScopes)))
                 {
                     return;
                 }
@@ -108,6 +120,77 @@ public sealed class InferenceWithoutInferenceModeAnalyzer : DiagnosticAnalyzer
                     firstRun.Instance?.Type?.Name ?? firstRun.TargetMethod.Name));
             });
         });
+    }
+
+    // Whether the nearest `using` around the run (not across a lambda or local function) has the run in its block, a
+    // resource that is exactly a mode switch, and a block that the graph would show switched on every path: nothing in it
+    // can leave or restore the scope early (a nested using, try, jump, return, throw, Dispose), no loop is endless and no
+    // condition is a constant (either could make a run unreachable, which the graph reports as not switched), and no
+    // lambda or local function in it (a local function starts with nothing known). Anything else is left to the graph.
+    private static bool IsInsidePlainSwitchingUsing(IInvocationOperation run, InferenceCode inference, Dictionary<IUsingOperation, bool> known)
+    {
+        IOperation child = run;
+        for (IOperation? current = run.Parent; current is not null; child = current, current = current.Parent)
+        {
+            switch (current)
+            {
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return false;
+                case IUsingOperation usingOperation:
+                    if (child != usingOperation.Body)
+                    {
+                        return false;
+                    }
+
+                    if (!known.TryGetValue(usingOperation, out bool plain))
+                    {
+                        plain = IsPlainSwitchingUsing(usingOperation, inference);
+                        known[usingOperation] = plain;
+                    }
+
+                    return plain;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsPlainSwitchingUsing(IUsingOperation usingOperation, InferenceCode inference)
+    {
+        IOperation? resource = usingOperation.Resources;
+        if (resource is IVariableDeclarationGroupOperation group)
+        {
+            // netstandard2.0 has no System.Index, so no list patterns here.
+            resource = group.Declarations.Length == 1 && group.Declarations[0].Declarators.Length == 1
+                ? group.Declarations[0].Declarators[0].Initializer?.Value
+                : null;
+        }
+
+        if (resource is null
+            || HandWrittenDropoutSite.StripConversions(resource) is not IInvocationOperation switchCall
+            || inference.SwitchedMode(switchCall) is null
+            || switchCall.Descendants().Any(operation => operation is IInvocationOperation { TargetMethod.Name: "Dispose" }))
+        {
+            return false;
+        }
+
+        foreach (IOperation operation in usingOperation.Body.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IUsingOperation or IUsingDeclarationOperation or ITryOperation or IBranchOperation or IReturnOperation or IThrowOperation or ILabeledOperation
+                    or IAnonymousFunctionOperation or ILocalFunctionOperation or IInvocationOperation { TargetMethod.Name: "Dispose" }
+                    or IForLoopOperation { Condition: null }:
+                    return false;
+            }
+
+            if (operation.ConstantValue is { HasValue: true, Value: bool or null })
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // scope.Dispose(), explicit or the one that ends `using (ctx.Inference())`.

@@ -26,6 +26,7 @@ internal sealed class InferenceCode
 
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _wordsByTree = new();
 
     public InferenceCode(DropoutSymbols symbols)
     {
@@ -41,19 +42,25 @@ internal sealed class InferenceCode
     /// <summary>Whether <paramref name="method"/> is inference code: marked <c>[Inference]</c> (itself, its property or its type) or named with a configured word, and not opted into Monte Carlo dropout.</summary>
     public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
     {
-        if (IsMonteCarloOptIn(method))
+        // Rules 6 and 7 ask this for every method of the compilation, nearly always of one that is not inference code: the
+        // cheap tests come first, and the Monte Carlo opt-in is read only for a method that would otherwise be inference code.
+        bool marked = HasInferenceAttribute(method)
+            || (method.AssociatedSymbol is { } property && HasInferenceAttribute(property))
+            || (method.ContainingType is { } type && HasInferenceAttribute(type));
+        if (!marked && !IsNamedAsInference(method, options, tree))
         {
             return false;
         }
 
-        if (DropoutSymbols.HasAttribute(method, Symbols.InferenceAttribute)
-            || (method.AssociatedSymbol is { } property && DropoutSymbols.HasAttribute(property, Symbols.InferenceAttribute))
-            || (method.ContainingType is { } type && DropoutSymbols.HasAttribute(type, Symbols.InferenceAttribute)))
-        {
-            return true;
-        }
+        return !IsMonteCarloOptIn(method);
+    }
 
-        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction) || IsTest(method) || ContainsWord(method.Name, "Train"))
+    private bool HasInferenceAttribute(ISymbol symbol) => DropoutSymbols.HasAttribute(symbol, Symbols.InferenceAttribute);
+
+    // Named with a configured word (not Train...), an ordinary method or local function, and not a unit test or benchmark.
+    private bool IsNamedAsInference(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
+    {
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.LocalFunction) || ContainsWord(method.Name, "Train"))
         {
             return false;
         }
@@ -62,11 +69,18 @@ internal sealed class InferenceCode
         {
             if (ContainsWord(method.Name, word))
             {
-                return true;
+                return !IsTest(method);
             }
         }
 
         return false;
+    }
+
+    /// <summary>The file of <paramref name="method"/>'s body (for a partial method, of its implementation), read from its declaration rather than from its operation blocks.</summary>
+    public static SyntaxTree? BodyTree(IMethodSymbol method)
+    {
+        ImmutableArray<SyntaxReference> references = (method.PartialImplementationPart ?? method).DeclaringSyntaxReferences;
+        return references.IsEmpty ? null : references[0].SyntaxTree;
     }
 
     /// <summary>Whether <paramref name="method"/> (or its type) carries <c>[MonteCarloDropout]</c>.</summary>
@@ -148,15 +162,21 @@ internal sealed class InferenceCode
         return false;
     }
 
-    private IEnumerable<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
+    // Rules 6 and 7 ask for every method of the compilation: the words are looked up once per file (reading the options
+    // of a file is a dictionary walk), and returned as the array itself (as an IEnumerable it was boxed on every call).
+    private ImmutableArray<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
     {
-        if (options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured))
+        if (_wordsByTree.TryGetValue(tree, out ImmutableArray<string> words))
         {
-            // Parsed once per distinct setting, not once per method.
-            return _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray());
+            return words;
         }
 
-        return DefaultMethodNameWords;
+        words = options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured)
+            // Parsed once per distinct setting, not once per file.
+            ? _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray())
+            : DefaultMethodNameWords;
+        _wordsByTree.TryAdd(tree, words);
+        return words;
     }
 
     private static bool IsTest(IMethodSymbol method)
