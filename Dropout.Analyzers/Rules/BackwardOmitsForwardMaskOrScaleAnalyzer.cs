@@ -16,7 +16,7 @@ namespace Dropout.Analyzers;
 public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, DiagnosticDescriptors.BackwardOmitsForwardScaleAcrossFiles);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -85,9 +85,6 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
-
-        // Dropout split across files (flag drawn in one, scale applied in another): joined at compilation end.
-        CrossFileDropoutSummaries.Register(context);
     }
 
     // A backward written in another class of the same file (an autodiff node holding the forward op) is matched to its
