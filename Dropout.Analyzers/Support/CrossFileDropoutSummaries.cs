@@ -24,6 +24,7 @@ internal static class CrossFileDropoutSummaries
 {
     private static readonly string[] FlagWords = ["drop", "mask"];
     private static readonly string[] ProbabilityWords = ["keep", "prob", "drop", "retain"];
+    private static readonly string[] GradientWords = ["grad", "delta"];
     private static readonly ConditionalWeakTable<SyntaxTree, TreeFlagReads> Trees = new();
 
     /// <summary>Registers the summaries and the join that reports DRP013 for a backward that omits a scale applied in another file.</summary>
@@ -136,7 +137,7 @@ internal static class CrossFileDropoutSummaries
                     continue;
                 }
 
-                if (backward)
+                if (backward || ZeroesAGradient(conditional))
                 {
                     scales ??= root.Descendants().Any(IsProbabilityScale);
                     _backwards.GetOrAdd(flag, _ => []).Add((new FlagUse(method, IdentifierLocation(method, root)), scales.Value));
@@ -153,9 +154,7 @@ internal static class CrossFileDropoutSummaries
             var reported = new HashSet<Location>();
             foreach (KeyValuePair<ISymbol, Location> drawn in _drawnFlags)
             {
-                // Only dropout that is really split: a forward in another file than the draw. One file is the per-file model's.
                 if (!_scaledForwards.TryGetValue(drawn.Key, out ConcurrentBag<FlagUse>? forwards)
-                    || forwards.FirstOrDefault(forward => forward.Location.SourceTree != drawn.Value.SourceTree) is not { } forward
                     || !_backwards.TryGetValue(drawn.Key, out ConcurrentBag<(FlagUse Use, bool Scales)>? backwards))
                 {
                     continue;
@@ -163,7 +162,11 @@ internal static class CrossFileDropoutSummaries
 
                 foreach ((FlagUse use, bool scales) in backwards)
                 {
-                    if (!scales && reported.Add(use.Location))
+                    // Only dropout that is really split: the draw, the scaling forward and the backward not all in one file
+                    // (one file is the per-file model's).
+                    SyntaxTree? drawTree = drawn.Value.SourceTree;
+                    FlagUse? forward = forwards.FirstOrDefault(candidate => candidate.Location.SourceTree != drawTree || use.Location.SourceTree != drawTree);
+                    if (forward is not null && !scales && reported.Add(use.Location))
                     {
                         string file = Path.GetFileName(forward.Location.SourceTree?.FilePath ?? string.Empty);
                         string reason = "reads the flag '" + drawn.Key.Name + "' but not the 1/p that '" + forward.Method.Name + "'"
@@ -178,13 +181,25 @@ internal static class CrossFileDropoutSummaries
     private static Location IdentifierLocation(IMethodSymbol method, IOperation root) =>
         root.Syntax is MethodDeclarationSyntax declaration ? declaration.Identifier.GetLocation() : method.Locations.FirstOrDefault() ?? root.Syntax.GetLocation();
 
-    // A bool field or property, of this object or another (`_dropped`, `nodes[i].Dropped`).
-    private static ISymbol? FlagMember(IOperation operation) =>
-        HandWrittenDropoutSite.StripConversions(operation) is IFieldReferenceOperation or IPropertyReferenceOperation
-        && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol
-        && operation.Type?.SpecialType == SpecialType.System_Boolean
+    // A bool field or property, of this object or another (`_dropped`, `nodes[i].Dropped`), or an element of a bool[] one
+    // (`layer.DropoutMask[j]`): the flag is then the member.
+    private static ISymbol? FlagMember(IOperation operation)
+    {
+        operation = HandWrittenDropoutSite.StripConversions(operation);
+        if (operation.Type?.SpecialType != SpecialType.System_Boolean)
+        {
+            return null;
+        }
+
+        if (operation is IArrayElementReferenceOperation { Indices.Length: 1 } element)
+        {
+            operation = HandWrittenDropoutSite.StripConversions(element.ArrayReference);
+        }
+
+        return operation is IFieldReferenceOperation or IPropertyReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol
             ? symbol.OriginalDefinition
             : null;
+    }
 
     // The flag a condition tests: `flag`, `!flag`, `flag == false`.
     private static ISymbol? FlagIn(IOperation condition)
@@ -225,6 +240,25 @@ internal static class CrossFileDropoutSummaries
                     || (HandWrittenDropoutSite.IsZero(whenFalse) && conditional.WhenTrue.DescendantsAndSelf().Any(IsProbabilityScale))));
     }
 
+    // A method of any name that zeroes a gradient where the flag says dropped (`if (!layer.Mask[j]) layer.Deltas[j] = 0;
+    // else layer.Deltas[j] = error * f'(z);`) is the dropout's backward: a training loop doing backpropagation inline.
+    private static bool ZeroesAGradient(IConditionalOperation conditional) =>
+        conditional.WhenFalse is { } whenFalse
+        && new[] { conditional.WhenTrue, whenFalse }.Any(branch => branch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment =>
+            HandWrittenDropoutSite.IsZero(assignment.Value) && WrittenMember(assignment.Target) is { } member
+            && GradientWords.Any(word => member.Name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)));
+
+    private static ISymbol? WrittenMember(IOperation target)
+    {
+        target = HandWrittenDropoutSite.StripConversions(target);
+        while (target is IArrayElementReferenceOperation element)
+        {
+            target = HandWrittenDropoutSite.StripConversions(element.ArrayReference);
+        }
+
+        return HandWrittenDropoutSite.ReferencedSymbol(target);
+    }
+
     private static bool AssignsZero(IOperation branch) =>
         branch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment => HandWrittenDropoutSite.IsZero(assignment.Value));
 
@@ -252,6 +286,24 @@ internal static class CrossFileDropoutSummaries
     {
         operation = HandWrittenDropoutSite.StripConversions(operation);
         return operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } reciprocal && HandWrittenDropoutSite.IsOne(reciprocal.LeftOperand) && IsProbability(reciprocal.RightOperand)
-            || HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && symbol.Name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0;
+            || (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && symbol.Name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0
+                && (symbol is not ILocalSymbol local || IsProbabilityScaleLocal(local, operation)));
+    }
+
+    // A local named scale counts only when it is initialized as one (`var scale = 1f / (1 - rate)`), not a learning-rate
+    // step (`float scale = learningRate * delta`).
+    private static bool IsProbabilityScaleLocal(ILocalSymbol local, IOperation use)
+    {
+        IOperation root = use;
+        while (root.Parent is { } parent)
+        {
+            root = parent;
+        }
+
+        return root.Descendants().OfType<IVariableDeclaratorOperation>().Any(declarator =>
+            SymbolEqualityComparer.Default.Equals(declarator.Symbol, local)
+            && declarator.Initializer is { Value: var value }
+            && HandWrittenDropoutSite.StripConversions(value) is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } divide
+            && IsProbability(divide.RightOperand));
     }
 }

@@ -113,7 +113,7 @@ public sealed class CrossFileDropoutTests
     [Fact]
     public Task BackwardInAThirdFile_WithoutTheScale_IsReported() =>
         VerifyAsync(
-            ("Unit.cs", Node("").Replace("ComputeGradient", "Accumulate")),
+            ("Unit.cs", Node("").Replace("if (!Dropped)", "if (Sum > 0)")),
             ("DenseLayer.cs", Layer(" / (1 - dropRate)")),
             ("Gradients.cs", """
                 public static class Gradients
@@ -125,7 +125,7 @@ public sealed class CrossFileDropoutTests
     [Fact]
     public Task BackwardInAThirdFile_WithTheScale_IsSilent() =>
         VerifyAsync(
-            ("Unit.cs", Node("").Replace("ComputeGradient", "Accumulate")),
+            ("Unit.cs", Node("").Replace("if (!Dropped)", "if (Sum > 0)")),
             ("DenseLayer.cs", Layer(" / (1 - dropRate)")),
             ("Gradients.cs", """
                 public static class Gradients
@@ -133,4 +133,71 @@ public sealed class CrossFileDropoutTests
                     public static float UnitGradient(Unit unit, float downstream, float keepProbability) => unit.Dropped ? 0 : downstream / keepProbability;
                 }
                 """));
+
+    private const string MaskLayerFile = """
+        public sealed class MaskedLayer(int size)
+        {
+            public float[] Activations = new float[size];
+            public float[] Deltas = new float[size];
+            public bool[] KeepMask = new bool[size];
+            private readonly Random _rng = new(7);
+
+            public void ApplyDropout(double rate)
+            {
+                for (int i = 0; i < Activations.Length; i++)
+                {
+                    KeepMask[i] = _rng.NextDouble() > rate;
+                    if (!KeepMask[i])
+                        Activations[i] = 0;
+                    else
+                        Activations[i] /= (1f - (float)rate);
+                }
+            }
+        }
+        """;
+
+    private static string Network(string deltaScale) => $$"""
+        public sealed class Trainer(MaskedLayer hidden, MaskedLayer output, float learningRate)
+        {
+            public void Train(float[] weights)
+            {
+                hidden.ApplyDropout(0.3);
+                for (int j = 0; j < hidden.Deltas.Length; j++)
+                {
+                    if (!hidden.KeepMask[j])
+                    {
+                        hidden.Deltas[j] = 0;
+                    }
+                    else
+                    {
+                        float error = 0;
+                        for (int k = 0; k < output.Deltas.Length; k++) error += output.Deltas[k] * weights[k];
+                        hidden.Deltas[j] = error{{deltaScale}};
+                    }
+                }
+
+                for (int j = 0; j < weights.Length; j++)
+                {
+                    float scale = learningRate * output.Deltas[j];
+                    weights[j] += scale * hidden.Activations[j];
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task TrainingLoopInAnotherFile_ZeroingDeltasByTheMaskWithoutTheScale_IsReported() =>
+        VerifyAsync(("MaskedLayer.cs", MaskLayerFile), ("Trainer.cs", Network("").Replace("public void Train(", "public void {|DRP013:Train|}(")));
+
+    [Fact]
+    public Task TrainingLoopInAnotherFile_WithTheScale_IsSilent() =>
+        VerifyAsync(("MaskedLayer.cs", MaskLayerFile), ("Trainer.cs", Network(" / keepProbability").Replace("Train(float[] weights)", "Train(float[] weights, float keepProbability)")));
+
+    [Fact]
+    public Task TrainingLoopThatZeroesNoGradient_IsNoBackward() =>
+        VerifyAsync(("MaskedLayer.cs", MaskLayerFile), ("Trainer.cs", Network("").Replace("hidden.Deltas[j] = 0;", "hidden.Activations[j] = 0;")));
+
+    [Fact]
+    public Task EverythingInOneFile_IsLeftToThePerFileModel() =>
+        VerifyAsync(("All.cs", Node("") + "\n" + Layer(" / (1 - dropRate)")));
 }
