@@ -221,6 +221,20 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Info,
         "TorchSharp, like PyTorch, takes the probability of DROPPING an element, while Keras' keep_prob, TensorFlow 1's keep_prob and this toolkit's [Dropout(p)] take the probability of keeping it. A drop rate at or above the threshold (0.8 unless dropout_toolkit.torchsharp_drop_rate_info_threshold says otherwise) removes most units and is usually a keep probability passed by mistake.");
 
+    // DRP013 for a dropout split across files (the flag drawn in one file, the 1/p applied in another): the same mistake
+    // and id, but found only when the whole compilation has been summarized, so it is a compilation-end diagnostic (it
+    // appears on build, not live in the editor).
+    public static readonly DiagnosticDescriptor BackwardOmitsForwardScaleAcrossFiles = new(
+        DiagnosticIds.BackwardOmitsForwardMaskOrScale,
+        BackwardOmitsForwardMaskOrScale.Title,
+        BackwardOmitsForwardMaskOrScale.MessageFormat,
+        Correctness,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        BackwardOmitsForwardMaskOrScale.Description,
+        HelpLinkBase + DiagnosticIds.BackwardOmitsForwardMaskOrScale + ".md",
+        WellKnownDiagnosticTags.CompilationEnd);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

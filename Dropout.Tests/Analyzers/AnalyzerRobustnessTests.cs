@@ -343,6 +343,7 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         Assert.Equal(
             AllAnalyzers.SelectMany(analyzer => analyzer.SupportedDiagnostics).Select(descriptor => descriptor.Id)
                 .Where(id => !Dropout.Analyzers.DiagnosticIds.IsTorchSharpRule(id))
+                .Distinct()
                 .Order(StringComparer.Ordinal),
             diagnostics.Select(diagnostic => diagnostic.Id).Distinct().Order(StringComparer.Ordinal));
     }
