@@ -162,6 +162,15 @@ internal static class DiagnosticDescriptors
         Correctness,
         DiagnosticSeverity.Warning,
         "A unit survives with probability p, so E[m·a] = p·a already shrinks the activations by p; multiplying the kept values by p as well shrinks them by p² in training, while inference sees a. Divide the kept values by p (inverted dropout), or leave training alone and multiply by p at inference (classic dropout).");
+
+    public static readonly DiagnosticDescriptor InvertedScaleAtInference = Create(
+        DiagnosticIds.InvertedScaleAtInference,
+        "Inverted dropout's scale also runs at inference",
+        "'{0}' applies the 1/{1} of inverted dropout when the training flag is false too, so inference outputs are scaled by 1/{1}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Inverted dropout divides the kept values by the keep probability p in training so that inference can be the identity. When the training flag gates only the zeroing and the division runs on every call, nothing is dropped at inference but every output is still divided by p, so the next layer sees a/p instead of the a it was trained on. Apply the scale inside the training branch, or fold it into the mask entries that only training writes.");
+
     // TorchSharp rules (the DRP02x series), active only where TorchSharp is referenced. TorchSharp's p is the DROP
     // probability; these messages speak its language.
 
