@@ -147,6 +147,18 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "Prediction, evaluation and test code must run dropout as the identity. Hand-written dropout reached from such code without a training flag set to false (or a mode switch) makes predictions random. Deliberate Monte Carlo dropout is not reported when the method or type says so ([MonteCarloDropout], or MonteCarlo, Uncertainty or Bayesian in its name).");
 
+    /// <summary>
+    /// DRP015's second form: prediction code that switches the dropout on itself. Same id and configuration as
+    /// <see cref="HandWrittenDropoutInInference"/>, with its own message; the analyzer declares <see cref="HandWrittenDropoutInInference"/>.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor HandWrittenDropoutSwitchedOnInInference = Create(
+        DiagnosticIds.HandWrittenDropoutInInference,
+        "Hand-written dropout runs in prediction code",
+        "'{0}' is inference code but switches the dropout on ('{1}'), so predictions are randomly masked",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Prediction, evaluation and test code must run dropout as the identity. Setting the training flag to true (or the mode to training) before predicting, as a copy of the training code does, makes every prediction a random thinning of the network.");
+
     public static readonly DiagnosticDescriptor DrawKeepsWithDropRate = Create(
         DiagnosticIds.DrawKeepsWithDropRate,
         "Dropout keeps units with the drop rate",

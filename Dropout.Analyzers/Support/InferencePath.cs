@@ -99,6 +99,65 @@ internal static class InferencePath
         };
     }
 
+    /// <summary>
+    /// The fields and properties that switch a site on and off: the training flags (and modes compared with a training
+    /// member) read by the conditions of the branches and guards around <paramref name="decision"/>, and by its own condition
+    /// (<c>!IsTraining || u &gt; rate</c>). Setting one of them from prediction code turns the dropout on.
+    /// </summary>
+    public static IEnumerable<ISymbol> GatingFlags(IOperation decision, IOperation root)
+    {
+        var conditions = new List<IOperation>();
+        if (decision is IConditionalOperation own)
+        {
+            conditions.Add(own.Condition);
+        }
+
+        IOperation child = decision;
+        for (IOperation? current = decision.Parent; current is not null; child = current, current = current.Parent)
+        {
+            if (current is IConditionalOperation conditional && child != conditional.Condition)
+            {
+                conditions.Add(conditional.Condition);
+            }
+            else if (current is IBlockOperation block)
+            {
+                conditions.AddRange(block.Operations.TakeWhile(statement => statement != child).OfType<IConditionalOperation>().Select(guard => guard.Condition));
+            }
+
+            if (current == root)
+            {
+                break;
+            }
+        }
+
+        foreach (IOperation condition in conditions)
+        {
+            foreach (IOperation operation in condition.DescendantsAndSelf())
+            {
+                if (HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } flag
+                    && !HandWrittenDropoutSite.IsReceiver(operation)
+                    && ((IsBoolean(operation.Type) && FlagValueAtInference(flag.Name) is not null)
+                        || (operation.Type?.TypeKind == TypeKind.Enum && operation.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+                            && ValueAtInference(comparison) is not null)))
+                {
+                    yield return flag;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether assigning <paramref name="value"/> to the flag <paramref name="flag"/> switches training on (<c>IsTraining = true</c>, <c>IsInference = false</c>, <c>Mode = Mode.Train</c>).</summary>
+    public static bool SwitchesTrainingOn(ISymbol flag, IOperation value)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        if (value.ConstantValue is { HasValue: true, Value: bool constant })
+        {
+            return FlagValueAtInference(flag.Name) is bool atInference && constant != atInference;
+        }
+
+        return value is IFieldReferenceOperation { Field: { HasConstantValue: true, ContainingType.TypeKind: TypeKind.Enum } member } && FlagValueAtInference(member.Name) == false;
+    }
+
     // Whether an operation may run at inference at all: excluded only by a branch or a guard whose condition follows from the flag.
     private static bool IsReachedAtInference(IOperation operation, IOperation root)
     {
@@ -173,7 +232,7 @@ internal static class InferencePath
 
     // A name that says "training" is false at inference (not "constraint", "restrain"; "notTraining" says the opposite and
     // is left unknown); one that says "inference" is true there.
-    private static bool? FlagValueAtInference(string name)
+    public static bool? FlagValueAtInference(string name)
     {
         if (Contains(name, "train"))
         {

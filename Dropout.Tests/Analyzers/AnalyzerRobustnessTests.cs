@@ -296,7 +296,8 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         }
         """,
         // The inference path (DRP018): a flag that gates only the zeroing, a flag combined with the draw, a mode enum, a
-        // prefilled scaled mask, and the guards and compensations that make such code correct.
+        // prefilled scaled mask, the guards and compensations that make such code correct, and a prediction that switches
+        // the flag on (DRP015).
         """
         using System;
         public enum PathMode { Train, Eval }
@@ -323,6 +324,8 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
                 }
                 return x;
             }
+            public void SetTraining(bool on) => IsTraining = on;
+            public float[] Predict(float[] x) { IsTraining = true; Mode = PathMode.Train; SetTraining(true); return Forward(x, false); }
         }
         """,
     ];
