@@ -95,6 +95,10 @@ internal static class InferencePath
         {
             DropoutSiteShape.KeptOrZero => taken is not null && site.KeptValue is { } kept && taken.Syntax.Span.Contains(kept.Syntax.Span),
             DropoutSiteShape.ZeroingIf => site.ZeroedTarget is { } zeroed && (taken is null || !taken.Syntax.Span.Contains(zeroed.Syntax.Span)),
+            // `if (u < keep) sum += w * x;` keeps inside the branch; `if (training && u >= survival) return x;` drops by leaving.
+            DropoutSiteShape.SkippedTerm => site.KeptValue is { } kept && (decision.Syntax.Span.Contains(kept.Syntax.Span)
+                ? taken is not null && taken.Syntax.Span.Contains(kept.Syntax.Span)
+                : taken is null || !taken.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IBranchOperation)),
             _ => false,
         };
     }
