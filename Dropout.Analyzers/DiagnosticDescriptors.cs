@@ -147,6 +147,18 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "Prediction, evaluation and test code must run dropout as the identity. Hand-written dropout reached from such code without a training flag set to false (or a mode switch) makes predictions random. Deliberate Monte Carlo dropout is not reported when the method or type says so ([MonteCarloDropout], or MonteCarlo, Uncertainty or Bayesian in its name).");
 
+    /// <summary>
+    /// DRP015's second form: prediction code that switches the dropout on itself. Same id and configuration as
+    /// <see cref="HandWrittenDropoutInInference"/>, with its own message; the analyzer declares <see cref="HandWrittenDropoutInInference"/>.
+    /// </summary>
+    internal static readonly DiagnosticDescriptor HandWrittenDropoutSwitchedOnInInference = Create(
+        DiagnosticIds.HandWrittenDropoutInInference,
+        "Hand-written dropout runs in prediction code",
+        "'{0}' is inference code but switches the dropout on ('{1}'), so predictions are randomly masked",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Prediction, evaluation and test code must run dropout as the identity. Setting the training flag to true (or the mode to training) before predicting, as a copy of the training code does, makes every prediction a random thinning of the network.");
+
     public static readonly DiagnosticDescriptor DrawKeepsWithDropRate = Create(
         DiagnosticIds.DrawKeepsWithDropRate,
         "Dropout keeps units with the drop rate",
@@ -162,6 +174,15 @@ internal static class DiagnosticDescriptors
         Correctness,
         DiagnosticSeverity.Warning,
         "A unit survives with probability p, so E[m·a] = p·a already shrinks the activations by p; multiplying the kept values by p as well shrinks them by p² in training, while inference sees a. Divide the kept values by p (inverted dropout), or leave training alone and multiply by p at inference (classic dropout).");
+
+    public static readonly DiagnosticDescriptor InvertedScaleAtInference = Create(
+        DiagnosticIds.InvertedScaleAtInference,
+        "Inverted dropout's scale also runs at inference",
+        "'{0}' applies the 1/{1} of inverted dropout when the training flag is false too, so inference outputs are scaled by 1/{1}",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "Inverted dropout divides the kept values by the keep probability p in training so that inference can be the identity. When the training flag gates only the zeroing and the division runs on every call, nothing is dropped at inference but every output is still divided by p, so the next layer sees a/p instead of the a it was trained on. Apply the scale inside the training branch, or fold it into the mask entries that only training writes.");
+
     // TorchSharp rules (the DRP02x series), active only where TorchSharp is referenced. TorchSharp's p is the DROP
     // probability; these messages speak its language.
 

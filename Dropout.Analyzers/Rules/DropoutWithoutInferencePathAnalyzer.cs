@@ -269,6 +269,13 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
     private static bool MentionsBeyondConstruction(string text, string typeName)
     {
+        // A type whose name is missing (`class (double rate)` while it is being typed) is mentioned nowhere; searching for
+        // the empty string would find it at every position without advancing.
+        if (typeName.Length == 0)
+        {
+            return false;
+        }
+
         for (int index = text.IndexOf(typeName, StringComparison.Ordinal); index >= 0; index = text.IndexOf(typeName, index + typeName.Length, StringComparison.Ordinal))
         {
             bool wholeWord = (index == 0 || !IsIdentifierCharacter(text[index - 1]))

@@ -53,6 +53,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            ReportTrainingSwitchedOn(nodeContext, facts, words);
             if (unconditional.Count == 0)
             {
                 return;
@@ -109,13 +110,81 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         !IsTrainingOrMonteCarloName(name) && words.Any(word => name.IndexOf(word, StringComparison.Ordinal) >= 0);
 
     // Assigning a boolean or enum member (IsTraining = false, Mode = Eval) or calling a mode method switches the model.
-    // A call of the dropout method itself (x.WithDropout(rate)) is what is being judged, not a switch of mode.
+    // A call of the dropout method itself (x.WithDropout(rate)) is what is being judged, not a switch of mode, and neither is
+    // switching training on (IsTraining = true, SetTraining(true)), which is the opposite.
     private static bool SwitchesMode(IOperation body, Dictionary<IMethodSymbol, HandWrittenDropoutSite> dropoutMethods) =>
         body.Descendants().Any(operation =>
             (operation is ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation } assignment
-                && (assignment.Target.Type?.SpecialType == SpecialType.System_Boolean || assignment.Target.Type?.TypeKind == TypeKind.Enum))
+                && (assignment.Target.Type?.SpecialType == SpecialType.System_Boolean || assignment.Target.Type?.TypeKind == TypeKind.Enum)
+                && !(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } flag && InferencePath.SwitchesTrainingOn(flag, assignment.Value)))
             || (operation is IInvocationOperation invocation && !dropoutMethods.ContainsKey(invocation.TargetMethod.OriginalDefinition)
-                && ModeSwitchWords.Any(word => invocation.TargetMethod.Name.IndexOf(word, StringComparison.Ordinal) >= 0)));
+                && ModeSwitchWords.Any(word => invocation.TargetMethod.Name.IndexOf(word, StringComparison.Ordinal) >= 0)
+                && !IsTrainingOnCall(invocation)));
+
+    // `SetTraining(true)`, `SetTrainingMode(true)`, `Train(true)`: a mode method named for training, passed a literal true.
+    private static bool IsTrainingOnCall(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name.IndexOf("Train", StringComparison.Ordinal) >= 0
+        && invocation.Arguments.Length == 1
+        && invocation.Arguments[0].Value.ConstantValue is { HasValue: true, Value: true };
+
+    /// <summary>
+    /// Prediction code that switches the dropout on itself: an inference method of the file that sets a flag gating a site
+    /// to training (<c>IsTraining = true</c>, <c>layer.Training = true</c>, <c>Mode = Mode.Train</c>) or calls a mode method
+    /// with a literal <see langword="true"/> (<c>SetTraining(true)</c>), and then runs something. Setting the flag back after
+    /// the work (<c>IsTraining = false; y = Forward(x); IsTraining = true;</c>) runs nothing after it and is not reported.
+    /// </summary>
+    private static void ReportTrainingSwitchedOn(TypeAnalysisContext context, DropoutTypeFacts facts, string[] words)
+    {
+        var flags = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (site.IsGated && DropoutWithoutInferencePathAnalyzer.OwningMethod(site, facts.SemanticModel) is { } method && !IsMonteCarlo(method))
+            {
+                flags.UnionWith(InferencePath.GatingFlags(site.Decision, facts.RootOf(site)).Select(flag => flag.OriginalDefinition));
+            }
+        }
+
+        if (flags.Count == 0)
+        {
+            return;
+        }
+
+        foreach (SyntaxNode node in context.Tree.GetRoot(context.CancellationToken).DescendantNodes())
+        {
+            if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
+                || context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
+                || context.SemanticModel.GetOperation(declaration, context.CancellationToken) is not { } body)
+            {
+                continue;
+            }
+
+            foreach (IOperation operation in body.Descendants())
+            {
+                bool switchesOn = operation switch
+                {
+                    ISimpleAssignmentOperation assignment => HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } flag && flags.Contains(flag.OriginalDefinition)
+                        && InferencePath.SwitchesTrainingOn(flag, assignment.Value),
+                    IInvocationOperation invocation => IsTrainingOnCall(invocation) && SetsAFlag(invocation.TargetMethod, flags, context),
+                    _ => false,
+                };
+                if (switchesOn && RunsSomethingAfter(operation, body))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandWrittenDropoutSwitchedOnInInference, operation.Syntax.GetLocation(), caller.Name, operation.Syntax.ToString()));
+                }
+            }
+        }
+    }
+
+    // A mode method of this file whose body assigns one of the gating flags.
+    private static bool SetsAFlag(IMethodSymbol method, HashSet<ISymbol> flags, TypeAnalysisContext context) =>
+        method.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == context.Tree
+            && context.SemanticModel.GetOperation(reference.GetSyntax(context.CancellationToken), context.CancellationToken) is { } body
+            && body.Descendants().Any(operation => operation is ISimpleAssignmentOperation assignment
+                && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } flag && flags.Contains(flag.OriginalDefinition)));
+
+    // Whether the method calls anything after the switch (in source order): the model then runs with dropout on.
+    private static bool RunsSomethingAfter(IOperation switchOperation, IOperation body) =>
+        body.Descendants().Any(operation => operation is IInvocationOperation && operation.Syntax.SpanStart >= switchOperation.Syntax.Span.End);
 
     private static bool IsUnderCondition(IOperation call, IOperation body)
     {

@@ -27,7 +27,7 @@ internal sealed partial class HandWrittenDropoutModel
     // An object's member zeroed by the draw is an activation only when it is named like one (neuron.Output, node.Value).
     private static readonly string[] ActivationMemberWords = ["output", "value", "activation", "signal", "state", "hidden", "result"];
 
-    private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train"];
+    private static readonly string[] DropoutVocabulary = ["drop", "keep", "mask", "train", "survival"];
 
     // Words of neural-network code, one of which must accompany the weak words above.
     private static readonly string[] NeuralVocabulary =
@@ -53,7 +53,7 @@ internal sealed partial class HandWrittenDropoutModel
     }
 
     /// <summary>Finds the sites of one operation tree.</summary>
-    private sealed class SiteFinder(HandWrittenDropoutModel model, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private sealed partial class SiteFinder(HandWrittenDropoutModel model, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         public ImmutableArray<HandWrittenDropoutSite> FindAll(IOperation root)
         {
@@ -695,7 +695,8 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
-                    ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
+                    ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
+                    ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
             if (!IsPerElement(conditional, root))

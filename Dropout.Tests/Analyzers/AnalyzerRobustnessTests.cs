@@ -295,6 +295,39 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             public static void Kernel(int index, float[] a, float[] noise, float rate) => a[index] = noise[index] >= rate ? a[index] : 0f;
         }
         """,
+        // The inference path (DRP018): a flag that gates only the zeroing, a flag combined with the draw, a mode enum, a
+        // prefilled scaled mask, the guards and compensations that make such code correct, and a prediction that switches
+        // the flag on (DRP015).
+        """
+        using System;
+        public enum PathMode { Train, Eval }
+        public sealed class PathDropout
+        {
+            private readonly Random _rng = new(5);
+            private readonly float _rate;
+            private readonly float _scale;
+            private float[] _mask = new float[8];
+            public bool IsTraining { get; set; }
+            public PathMode Mode { get; set; }
+            public PathDropout(float rate) { _rate = rate; _scale = 1f / (1f - rate); }
+            public float[] Forward(float[] x, bool training)
+            {
+                Array.Fill(_mask, _scale);
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (IsTraining) _mask[i] = _rng.NextSingle() < _rate ? 0f : 1f; else _mask[i] = 1f;
+                    x[i] = x[i] * _mask[i] / (1f - _rate);
+                    x[i] = !training || _rng.NextSingle() >= _rate ? x[i] * _scale : 0f;
+                    if (Mode == PathMode.Train && training is true && _rng.NextSingle() < _rate) x[i] = 0f;
+                    if (!(training == false)) continue;
+                    x[i] *= _mask[i];
+                }
+                return x;
+            }
+            public void SetTraining(bool on) => IsTraining = on;
+            public float[] Predict(float[] x) { IsTraining = true; Mode = PathMode.Train; SetTraining(true); return Forward(x, false); }
+        }
+        """,
     ];
 
     [Fact]

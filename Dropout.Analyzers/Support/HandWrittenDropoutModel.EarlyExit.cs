@@ -1,0 +1,89 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+internal sealed partial class HandWrittenDropoutModel
+{
+    private sealed partial class SiteFinder
+    {
+        /// <summary>
+        /// Dropout whose zeroing is an exit rather than a write: the draw's <c>if</c> leaves, and what it leaves out is the
+        /// dropped value.
+        /// <list type="bullet">
+        /// <item><c>if (u &lt; rate) continue;</c> before <c>sum += w[i] * x[i];</c> in the same loop body: the skipped product
+        /// (as <see cref="DropoutSiteShape.SkippedTerm"/> with the accumulation after the exit as its kept value);</item>
+        /// <item><c>if (u &gt;= survival) return x;</c> where <c>x</c> is the method's input and a later <c>return</c> computes
+        /// from it (<c>return x + Residual(x) / survival;</c>): per-sample drop-path or stochastic depth, whose dropped branch
+        /// is the residual and whose kept value is the later returned value.</item>
+        /// </list>
+        /// <c>break</c> is not read (it ends a search, not one element's contribution), nor a return of anything other than
+        /// the untouched input (an epsilon-greedy random action, an early exit with a default).
+        /// </summary>
+        private HandWrittenDropoutSite? FromEarlyExit(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IConditionalOperation conditional, bool gated, IOperation root)
+        {
+            if (conditional.WhenFalse is not null || conditional.Parent is not IBlockOperation block)
+            {
+                return null;
+            }
+
+            IOperation exit = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } single ? single.Operations[0] : conditional.WhenTrue;
+            IEnumerable<IOperation> following = block.Operations.SkipWhile(statement => statement != conditional).Skip(1);
+            IOperation? kept = exit switch
+            {
+                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following),
+                IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following),
+                _ => null,
+            };
+
+            // The condition holds for a dropped element, so the element is kept with the other probability.
+            return kept is null
+                ? null
+                : Build(condition, call, draw, probability, bound, trueWithProbability, DropoutSiteShape.SkippedTerm, conditional, kept, null, null, null, gated || IsGatedByControl(conditional, root), root);
+        }
+
+        // `sum += w[i] * x[i];` among the statements the `continue` skips: a product that reads an element, added to a scalar.
+        private static IOperation? SkippedAccumulation(IEnumerable<IOperation> following)
+        {
+            foreach (IOperation statement in following)
+            {
+                if (statement is IExpressionStatementOperation { Operation: ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add } accumulation }
+                    && HandWrittenDropoutSite.IsNumeric(accumulation.Target.Type)
+                    && accumulation.Target is not (IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                    && HandWrittenDropoutSite.StripConversions(accumulation.Value) is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } weighted
+                    && weighted.DescendantsAndSelf().Any(operation => operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }))
+                {
+                    return accumulation.Value;
+                }
+            }
+
+            return null;
+        }
+
+        // `return x;` of the method's own input, and a later `return` whose value adds something computed to it (the residual
+        // branch): the early return drops that branch for this sample.
+        private static IOperation? ResidualAfterIdentity(IOperation returned, IEnumerable<IOperation> following)
+        {
+            if (HandWrittenDropoutSite.StripConversions(returned) is not IParameterReferenceOperation { Parameter: { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } } input })
+            {
+                return null;
+            }
+
+            foreach (IOperation statement in following)
+            {
+                foreach (IReturnOperation later in statement.DescendantsAndSelf().OfType<IReturnOperation>())
+                {
+                    if (later.ReturnedValue is { } value
+                        && HandWrittenDropoutSite.StripConversions(value) is not IParameterReferenceOperation
+                        && value.DescendantsAndSelf().Any(operation => operation is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter, input))
+                        && value.DescendantsAndSelf().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } or IInvocationOperation { TargetMethod.Name: "Add" }))
+                    {
+                        return value;
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+}
