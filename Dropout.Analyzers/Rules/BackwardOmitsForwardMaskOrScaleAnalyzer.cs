@@ -91,35 +91,6 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    // Like MissesForwardScale, but the closure sits inside the forward's body: a scale inside the decision counts as
-    // carried by the mask only when it is written into the mask (`mask[i] = u < p ? 0 : 1 / p`), not when the kept
-    // branch writes the scaled activation (`else y[i] = x[i] / (1 - p);`).
-    private static bool ClosureMissesForwardScale(DropoutTypeFacts facts, IAnonymousFunctionOperation closure, CancellationToken cancellationToken)
-    {
-        foreach (HandWrittenDropoutSite site in facts.Sites)
-        {
-            if (!StoresMask(site))
-            {
-                continue;
-            }
-
-            var scales = facts.ScalesFor(site, cancellationToken).ToList();
-            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
-                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
-                && WritesInto(scale.Use.Operation, site.MaskSymbol!));
-            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
-                && !closure.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
-            bool closureScales = scales.Any(scale => closure.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
-                && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
-            if (!maskCarriesScale && forwardScalesActivations && !closureScales)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     // Whether the value an operation computes is stored into the symbol (an element of it, or the symbol itself).
     private static bool WritesInto(IOperation operation, ISymbol symbol)
     {
@@ -210,7 +181,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 bool readsMask = masks.Count > 0 && body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && masks.Contains(symbol));
                 if (readsMask)
                 {
-                    if (ClosureMissesForwardScale(facts, closure, context.CancellationToken) && !ScalesByOwnProbabilityParameter(body))
+                    if (MissesForwardScale(facts, closure, context.CancellationToken, insideForward: true) && !ScalesByOwnProbabilityParameter(body))
                     {
                         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, registration.Location, registration.Name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
                     }
@@ -268,8 +239,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         && (site.Shape is DropoutSiteShape.BooleanMask or DropoutSiteShape.MultipliedByDraw or DropoutSiteShape.ZeroingIf
             || (site.KeptValue is { } kept && DropoutTypeFacts.IsMaskValue(kept)));
 
-    // The forward divided its activations by p (not the mask entries, which would carry the scale into backward), and the backward has no such factor.
-    private static bool MissesForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    // The forward divided its activations by p (not the mask entries, which would carry the scale into backward), and the
+    // backward has no such factor. A backward closure registered inside the forward's body (`insideForward`) shares that
+    // body's spans, so there a scale in the decision counts as carried by the mask only when it is written into the mask
+    // (`mask[i] = u < p ? 0 : 1 / p`), not when the kept branch writes the scaled activation (`else y[i] = x[i] / (1 - p);`),
+    // and the closure's own scales are not the forward's.
+    private static bool MissesForwardScale(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken, bool insideForward = false)
     {
         foreach (HandWrittenDropoutSite site in facts.Sites)
         {
@@ -280,9 +255,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
             var scales = facts.ScalesFor(site, cancellationToken).ToList();
             bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
-                && (site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
-            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
-            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && (!insideForward || WritesInto(scale.Use.Operation, site.MaskSymbol!)));
+            bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
+                && !(insideForward && backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
+            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
             if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
             {
                 return true;
