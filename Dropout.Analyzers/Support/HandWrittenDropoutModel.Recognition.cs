@@ -704,10 +704,10 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            ISymbol? mask = zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
+            ISymbol? mask = RecordedFlag(conditional) ?? (zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
                 && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array))
                 ? array
-                : null;
+                : null);
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
