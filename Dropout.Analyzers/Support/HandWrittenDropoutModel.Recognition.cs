@@ -1007,7 +1007,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
             {
-                return false;
+                return IsDropoutDespiteNoiseWords(site, names, root);
             }
 
             // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
