@@ -44,7 +44,7 @@ public sealed class BooleanMaskInBranchesTests
         }
         """;
 
-    private static string FlagThenLoop(string keptValue) => $$"""
+    private static string FlagThenLoop(string keptValue, string backward = "") => $$"""
         public sealed class DropLayer
         {
             private readonly Random _random = new(7);
@@ -65,10 +65,12 @@ public sealed class BooleanMaskInBranchesTests
                 var output = new double[input.Length];
                 for (int i = 0; i < input.Length; i++)
                 {
-                    output[i] = _isDropped[i] ? 0.0 : {{keptValue}};
+                    if (_isDropped[i]) output[i] = 0.0;
+                    else output[i] = {{keptValue}};
                 }
                 return output;
             }
+            {{backward}}
         }
         """;
 
@@ -154,4 +156,26 @@ public sealed class BooleanMaskInBranchesTests
     [Fact]
     public Task FlagAndZeroInBranches_KeptScaled_IsNotADoubleScale() =>
         AnalyzerTest.VerifyAsync<DoubleScalingAnalyzer>(Layer("input[i] / (1.0 - _dropProbability)"));
+
+    [Fact]
+    public Task FlagInBranches_ZeroedByALaterLoop_BackwardWithoutTheScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(FlagThenLoop("input[i] / (1.0 - _dropProbability)", """
+            public double[] {|DRP013:Backward|}(double[] gradient)
+            {
+                var result = new double[gradient.Length];
+                for (int i = 0; i < gradient.Length; i++) result[i] = _isDropped[i] ? 0.0 : gradient[i];
+                return result;
+            }
+            """));
+
+    [Fact]
+    public Task FlagInBranches_ZeroedByALaterLoop_BackwardWithTheScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(FlagThenLoop("input[i] / (1.0 - _dropProbability)", """
+            public double[] Backward(double[] gradient)
+            {
+                var result = new double[gradient.Length];
+                for (int i = 0; i < gradient.Length; i++) result[i] = _isDropped[i] ? 0.0 : gradient[i] / (1.0 - _dropProbability);
+                return result;
+            }
+            """));
 }
