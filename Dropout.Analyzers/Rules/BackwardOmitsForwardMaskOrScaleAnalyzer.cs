@@ -149,7 +149,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
 
                 var scales = facts.ScalesFor(site, context.CancellationToken).ToList();
-                bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+                bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown && CarriedByMask(site, scale));
                 bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep);
                 bool backwardScales = facts.ScalesInOtherBody(body, site, context.CancellationToken).Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
                 if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
@@ -233,6 +233,14 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)?.Name.IndexOf("input", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
+    // A scale inside the decision is carried by the mask into backward when the mask stores it (`mask[i] = u < p ? 0 : 1 / p`).
+    // An `if`/`else` decision may record a boolean flag and write the activation in the same branches
+    // (`if (u < rate) { dropped[i] = true; y[i] = 0; } else { dropped[i] = false; y[i] = x[i] / (1 - rate); }`): there the
+    // scale goes to the activation, the flag stays 0/1, and a backward reading the flag still owes the 1/p.
+    private static bool CarriedByMask(HandWrittenDropoutSite site, (ScaleUse Use, ScaleKind Kind, ScalePlace Place) scale) =>
+        site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+        && (site.Shape != DropoutSiteShape.ZeroingIf || WritesInto(scale.Use.Operation, site.MaskSymbol!));
+
     // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.
     private static bool StoresMask(HandWrittenDropoutSite site) =>
         site.MaskSymbol is not null
@@ -255,7 +263,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
             var scales = facts.ScalesFor(site, cancellationToken).ToList();
             bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
-                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && CarriedByMask(site, scale)
                 && (!insideForward || WritesInto(scale.Use.Operation, site.MaskSymbol!)));
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
                 && !(insideForward && backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
@@ -284,7 +292,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
             var scales = facts.ScalesFor(site, cancellationToken).ToList();
             bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
-                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+                && CarriedByMask(site, scale));
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
                 && !backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
             var inBackward = scales.Where(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)).ToList();

@@ -704,10 +704,10 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            ISymbol? mask = zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
+            ISymbol? mask = RecordedFlag(conditional) ?? (zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
                 && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array))
                 ? array
-                : null;
+                : null);
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
@@ -1007,7 +1007,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
             {
-                return false;
+                return IsDropoutDespiteNoiseWords(site, names, root);
             }
 
             // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
