@@ -72,6 +72,10 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "multiplies the gradient by p where the forward divided the kept values by p"));
                     }
+                    else if (NonzeroTestOfScaledMask(facts, body, cancellationToken) is { } nonzeroTest && !ScalesByOwnProbabilityParameter(body))
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the mask that holds the forward's 1/p only as '" + nonzeroTest.Syntax + "'"));
+                    }
 
                     continue;
                 }
@@ -276,6 +280,139 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // The forward stored its scale in the mask (`mask[j] = keep ? 1 / p : 0`, then `y = a * mask[j]`), and the backward
+    // reads every value of that mask only to ask whether it is nonzero (`m > 0f ? 1f : 0f`, `if (mask[j] != 0)`), with no
+    // 1/p of its own: the comparison keeps the mask and throws away the scale it carried. Returns the first such test.
+    private static IBinaryOperation? NonzeroTestOfScaledMask(DropoutTypeFacts facts, IOperation backward, CancellationToken cancellationToken)
+    {
+        foreach (HandWrittenDropoutSite site in facts.Sites)
+        {
+            if (!StoresMask(site))
+            {
+                continue;
+            }
+
+            var scales = facts.ScalesFor(site, cancellationToken).ToList();
+            bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop
+                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && WritesInto(scale.Use.Operation, site.MaskSymbol!));
+            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
+            if (maskCarriesScale && !backwardScales && OnlyNonzeroTests(backward, site.MaskSymbol!) is { } test)
+            {
+                return test;
+            }
+        }
+
+        return null;
+    }
+
+    // Every read of the mask's values in the body ends in a comparison with zero, directly or through one local
+    // (`float m = mask != null ? mask[j] : 1f; ... m > 0f`); null checks and `.Length` are not reads of its values.
+    private static IBinaryOperation? OnlyNonzeroTests(IOperation body, ISymbol mask)
+    {
+        IBinaryOperation? first = null;
+        foreach (IOperation reference in body.Descendants())
+        {
+            if (reference is not (IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation)
+                || !SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(reference), mask))
+            {
+                continue;
+            }
+
+            IOperation value = reference;
+            while (value.Parent is IArrayElementReferenceOperation element && element.ArrayReference == value)
+            {
+                value = element;
+            }
+
+            if (IsNullCheck(value) || value.Parent is IPropertyReferenceOperation { Property.Name: "Length" or "Count" })
+            {
+                continue;
+            }
+
+            if (value == reference || NonzeroTest(body, value, followLocal: true) is not { } test)
+            {
+                return null;
+            }
+
+            first ??= test;
+        }
+
+        return first;
+    }
+
+    private static IBinaryOperation? NonzeroTest(IOperation body, IOperation value, bool followLocal)
+    {
+        IOperation current = value;
+        while (current.Parent is IConversionOperation or IParenthesizedOperation
+            || current.Parent is IConditionalOperation conditional && (conditional.WhenTrue == current || conditional.WhenFalse == current))
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is IBinaryOperation comparison
+            && comparison.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.GreaterThan
+                or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual
+            && HandWrittenDropoutSite.IsZero(comparison.LeftOperand == current ? comparison.RightOperand : comparison.LeftOperand))
+        {
+            return comparison;
+        }
+
+        ILocalSymbol? local = current.Parent switch
+        {
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when assignment.Value == current => target.Local,
+            _ => null,
+        };
+        if (!followLocal || local is null)
+        {
+            return null;
+        }
+
+        IBinaryOperation? first = null;
+        foreach (ILocalReferenceOperation use in body.Descendants().OfType<ILocalReferenceOperation>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(use.Local, local)
+                || use.Parent is ISimpleAssignmentOperation written && written.Target == use)
+            {
+                continue;
+            }
+
+            if (NonzeroTest(body, use, followLocal: false) is not { } test)
+            {
+                return null;
+            }
+
+            first ??= test;
+        }
+
+        return first;
+    }
+
+    private static bool IsNullCheck(IOperation value)
+    {
+        // `array != null` compares as objects: the array reaches the comparison through an implicit conversion.
+        while (value.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            value = conversion;
+        }
+
+        return value.Parent is IIsPatternOperation
+        || value.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } check
+            && IsNullLiteral(check.LeftOperand == value ? check.RightOperand : check.LeftOperand);
+    }
+
+    private static bool IsNullLiteral(IOperation operand)
+    {
+        while (operand is IConversionOperation conversion)
+        {
+            operand = conversion.Operand;
+        }
+
+        return operand is ILiteralOperation { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
     }
 
     // The forward divided its kept activations by the keep probability p, and the backward's only factor of p multiplies

@@ -65,7 +65,8 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         {
             if (sibling.MethodKind != MethodKind.Ordinary || sibling.IsStatic || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
                 || DropoutTypeFacts.IsBackwardName(sibling.Name)
-                || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType) || forward.ReturnsVoid
+                || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType)
+                || (forward.ReturnsVoid && !IsNamedAsInferenceOf(sibling, forward))
                 || sibling.Parameters.Length != forward.Parameters.Length
                 || sibling.Parameters.Zip(forward.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
             {
@@ -81,6 +82,13 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
+
+    // A void forward writes buffers, so its signature says nothing: `void ForwardInference()` beside `void Forward()` (a GPU
+    // layer launching kernels on shared buffers) is the inference path by name, the forward's name plus an inference word.
+    private static readonly string[] InferenceWords = ["Inference", "Infer", "Predict", "Prediction", "Evaluate", "Eval", "Test"];
+
+    private static bool IsNamedAsInferenceOf(IMethodSymbol sibling, IMethodSymbol forward) =>
+        InferenceCode.ContainsWord(sibling.Name, forward.Name) && InferenceWords.Any(word => InferenceCode.ContainsWord(sibling.Name, word));
 
     // `IsTraining = isTraining; double c = IsTraining ? 1 - p : 1; ... mask[i] = u > p ? 1 : 0; x[i] *= mask[i] / c;`:
     // the forward has a flag, but the flag only chooses a number (the scale) and the draw and the zeroing run whatever

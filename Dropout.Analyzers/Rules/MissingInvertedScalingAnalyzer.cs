@@ -35,7 +35,8 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 // symbol, any factor derived from it counts as a scale (even one the model cannot classify, as for rng.Next(100) < percent).
                 if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
                     || facts.ScalesFor(site, nodeContext.CancellationToken).Any(scale => scale.Place != ScalePlace.Backward || scale.Use.Root == facts.RootOf(site))
-                    || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken))
+                    || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken)
+                    || StoresScaleInAnArray(facts, site, nodeContext.CancellationToken))
                 {
                     continue;
                 }
@@ -53,6 +54,28 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScaling, site.Comparison.Syntax.GetLocation(), properties, keepProbability));
             }
         });
+    }
+
+    // `Upload(new float[] { 1 - rate })` handed to a GPU kernel: the keep probability (or its inverse) is stored in an
+    // array for code the model cannot follow, which is where such a layer applies its scale. Asked only before reporting.
+    private static bool StoresScaleInAnArray(DropoutTypeFacts facts, HandWrittenDropoutSite site, CancellationToken cancellationToken)
+    {
+        foreach (IOperation root in facts.Roots)
+        {
+            foreach (IArrayInitializerOperation initializer in root.Descendants().OfType<IArrayInitializerOperation>())
+            {
+                foreach (IOperation element in initializer.ElementValues)
+                {
+                    if (!site.Decision.Syntax.Span.Contains(element.Syntax.Span)
+                        && facts.Classify(new ScaleUse(element, element, reciprocal: false, other: null, root), site, cancellationToken) is ScaleKind.Keep or ScaleKind.InverseKeep)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The keep probability as source text: the compared value, or <c>(1 - value)</c> when it is a drop rate; an integer draw's value is divided by its bound.</summary>

@@ -315,7 +315,7 @@ internal sealed class DropoutTypeFacts
             }
 
             ScalePlace place = PlaceOf(use, site);
-            if (kind == ScaleKind.Unknown && DropoutEvidence.IsNonScalarAwayFromTheSite(use, place))
+            if (kind == ScaleKind.Unknown && (DropoutEvidence.IsNonScalarAwayFromTheSite(use, place) || NormFactor.DividesByASquareRoot(use)))
             {
                 continue;
             }
