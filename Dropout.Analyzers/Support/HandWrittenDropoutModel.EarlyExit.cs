@@ -15,7 +15,9 @@ internal sealed partial class HandWrittenDropoutModel
         /// (as <see cref="DropoutSiteShape.SkippedTerm"/> with the accumulation after the exit as its kept value);</item>
         /// <item><c>if (u &gt;= survival) return x;</c> where <c>x</c> is the method's input and a later <c>return</c> computes
         /// from it (<c>return x + Residual(x) / survival;</c>): per-sample drop-path or stochastic depth, whose dropped branch
-        /// is the residual and whose kept value is the later returned value.</item>
+        /// is the residual and whose kept value is the later returned value;</item>
+        /// <item><c>if (u &lt; rate) { output = 0; return; }</c> before <c>output = Activate(sum);</c> (or <c>continue</c> in a
+        /// loop): the unit is zeroed and left, and the later write of the same value is the kept value.</item>
         /// </list>
         /// <c>break</c> is not read (it ends a search, not one element's contribution), nor a return of anything other than
         /// the untouched input (an epsilon-greedy random action, an early exit with a default).
@@ -33,6 +35,7 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following),
                 IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following),
+                IBlockOperation zeroing => KeptAfterZeroingExit(zeroing, following),
                 _ => null,
             };
 
@@ -59,6 +62,46 @@ internal sealed partial class HandWrittenDropoutModel
 
             return null;
         }
+
+        // `if (u < rate) { output = 0; derivative = 0; return; }` before `output = Activate(sum);`: the unit's value is
+        // zeroed and the method (or the loop body, with `continue`) is left, so the later write of the same value is what
+        // a kept unit gets. Only floating-point values written 0 count, and only a later plain write of one of them.
+        private static IOperation? KeptAfterZeroingExit(IBlockOperation zeroing, IEnumerable<IOperation> following)
+        {
+            int last = zeroing.Operations.Length - 1;
+            if (last < 1 || zeroing.Operations[last] is not (IReturnOperation { ReturnedValue: null } or IBranchOperation { BranchKind: BranchKind.Continue }))
+            {
+                return null;
+            }
+
+            var zeroedTargets = zeroing.Operations.Take(last)
+                .Select(statement => statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment }
+                    && HandWrittenDropoutSite.IsZero(assignment.Value) && HandWrittenDropoutSite.IsFloatingPoint(assignment.Target.Type) ? assignment.Target : null)
+                .OfType<IOperation>()
+                .ToList();
+            if (zeroedTargets.Count == 0)
+            {
+                return null;
+            }
+
+            foreach (IOperation statement in following)
+            {
+                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation later }
+                    && !HandWrittenDropoutSite.IsZero(later.Value)
+                    && zeroedTargets.Any(target => SameLocation(target, later.Target)))
+                {
+                    return later.Value;
+                }
+            }
+
+            return null;
+        }
+
+        // The same variable, member or element: by symbol where there is one, else by the written expression.
+        private static bool SameLocation(IOperation first, IOperation second) =>
+            HandWrittenDropoutSite.ReferencedSymbol(first) is { } symbol
+                ? SymbolEqualityComparer.Default.Equals(symbol, HandWrittenDropoutSite.ReferencedSymbol(second))
+                : first.Syntax.IsEquivalentTo(second.Syntax);
 
         // `return x;` of the method's own input, and a later `return` whose value adds something computed to it (the residual
         // branch): the early return drops that branch for this sample.

@@ -701,7 +701,8 @@ internal sealed partial class HandWrittenDropoutModel
 
             if (!IsPerElement(conditional, root))
             {
-                return null;
+                // One unit's own value zeroed and the method left (`{ output = 0; return; }`): the write after the exit is kept.
+                return FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
             ISymbol? mask = RecordedFlag(conditional) ?? (zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
