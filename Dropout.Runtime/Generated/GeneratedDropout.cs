@@ -218,16 +218,7 @@ public struct DropoutSiteState
         where T : unmanaged
         where TSite : struct, IDropoutEpilogue<T>
     {
-        GeneratedDropout.Validate(gradOutput, gradInput, gradInputName, fixedSize);
-        ThrowIfNoMatchingForward(Unsafe.SizeOf<T>(), gradOutput.Length);
-        if (!_lastWasActive)
-        {
-            // The forward call ran in inference mode: it was the identity, and so is its gradient.
-            GeneratedDropout.CopyIfDistinct(gradOutput, gradInput);
-            return;
-        }
-
-        if (gradOutput.IsEmpty)
+        if (BackwardIsWritten(gradOutput, gradInput, gradInputName, fixedSize))
         {
             return;
         }
@@ -427,15 +418,7 @@ public struct DropoutSiteState
         where T : unmanaged
         where TSite : struct, IDropoutEpilogue<T>
     {
-        GeneratedDropout.Validate(gradOutput, gradInput, gradInputName, fixedSize);
-        ThrowIfNoMatchingForward(Unsafe.SizeOf<T>(), gradOutput.Length);
-        if (!_lastWasActive)
-        {
-            GeneratedDropout.CopyIfDistinct(gradOutput, gradInput);
-            return;
-        }
-
-        if (gradOutput.IsEmpty)
+        if (BackwardIsWritten(gradOutput, gradInput, gradInputName, fixedSize))
         {
             return;
         }
@@ -591,6 +574,22 @@ public struct DropoutSiteState
 
             Return(rentedMask);
         }
+    }
+
+    // What every element-wise backward does first: validate, find its forward call, and pass the gradient through when
+    // that call ran in inference mode (the identity, so is its gradient). True when nothing is left to do.
+    private readonly bool BackwardIsWritten<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, string gradInputName, int fixedSize)
+        where T : unmanaged
+    {
+        GeneratedDropout.Validate(gradOutput, gradInput, gradInputName, fixedSize);
+        ThrowIfNoMatchingForward(Unsafe.SizeOf<T>(), gradOutput.Length);
+        if (!_lastWasActive)
+        {
+            GeneratedDropout.CopyIfDistinct(gradOutput, gradInput);
+            return true;
+        }
+
+        return gradOutput.IsEmpty;
     }
 
     // A scratch mask for a call that records nothing, from the shared pool: no allocation per call.
