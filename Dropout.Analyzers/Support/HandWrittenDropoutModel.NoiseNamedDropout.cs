@@ -86,7 +86,7 @@ internal sealed partial class HandWrittenDropoutModel
                     _ => (null, false),
                 };
                 if (gates && !ContainsRandom(condition!) && condition!.DescendantsAndSelf().Any(read => HandWrittenDropoutSite.ReferencedSymbol(read) is { } flag
-                        && flag.Name.IndexOf("train", StringComparison.OrdinalIgnoreCase) >= 0
+                        && InferencePath.FlagValueAtInference(flag.Name) == false
                         && (flag is IPropertySymbol { Type.SpecialType: SpecialType.System_Boolean } or IFieldSymbol { Type.SpecialType: SpecialType.System_Boolean }
                             or IParameterSymbol { Type.SpecialType: SpecialType.System_Boolean } or ILocalSymbol { Type.SpecialType: SpecialType.System_Boolean })))
                 {
