@@ -236,8 +236,10 @@ internal sealed class HandWrittenDropoutSite
     /// <summary>A floating-point type, or a type parameter (generic math: <c>T</c> stands for float or double).</summary>
     public static bool IsNumeric(ITypeSymbol? type) => IsFloatingPoint(type) || type is ITypeParameterSymbol;
 
+    // decimal counts: a fraction such as a probability or an activation may be held in decimal (NN frameworks written
+    // over decimal arithmetic compare `NextPositive() < DropoutProbability` with both sides decimal).
     public static bool IsFloatingPoint(ITypeSymbol? type) =>
-        type is { SpecialType: SpecialType.System_Single or SpecialType.System_Double }
+        type is { SpecialType: SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal }
         || type is { Name: "Half", ContainingNamespace.Name: "System" };
 
     public static bool IsOne(IOperation operation) =>
