@@ -67,6 +67,10 @@ namespace Dropout.Analyzers;
 ///   local, not a method of this file) that is passed the same argument (<c>_kernel(n, inputs, Mask.View)</c>): the kernel
 ///   stored in the delegate compares the buffer. Filling weights and handing them to a method (<c>Normalize(w)</c>) or
 ///   filling a buffer nobody launches admits nothing.</item>
+/// <item>a mask filled with uniforms by a call on it: a call named for random numbers with exactly the literal bounds 0 and
+///   1, whose value is discarded (<c>mask.InitialiseRandom(0.0f, 1.0f)</c>), followed in the same block by a comparison of
+///   an element of that receiver or of its member (<c>mask.values[i, j, 0] &gt; chance</c>). Another range
+///   (<c>w.Randomize(-1f, 1f)</c>) or a fill whose elements are only read admits nothing.</item>
 /// </list>
 /// </para>
 /// <para>
@@ -434,6 +438,10 @@ internal sealed partial class HandWrittenDropoutModel
                         // rng.FillUniform(stream, Mask.View) fills its argument; the buffer decides only where a kernel stored
                         // as a delegate is launched with it afterwards (_kernel(n, ..., Mask.View)) and compares it there.
                         return LaunchesFilledBuffer(statement, fill, cancellationToken);
+                    case ExpressionStatementSyntax statement when current is InvocationExpressionSyntax fill && IsReceiverFilledWithUnitUniforms(fill, out ExpressionSyntax? receiver):
+                        // mask.InitialiseRandom(0f, 1f) fills its receiver with uniforms; they decide where a later statement
+                        // of the block compares an element of that receiver (if (mask.values[i, j, 0] > rate) ...).
+                        return ComparesElementOfLater(statement, receiver!);
                     default:
                         return false;
                 }
@@ -508,6 +516,52 @@ internal sealed partial class HandWrittenDropoutModel
                 _ => null,
             };
         }
+
+        // `mask.InitialiseRandom(0.0f, 1.0f)`: a call on a receiver, named for random numbers, with exactly the literal bounds 0
+        // and 1 (the model confirms the values and the receiver).
+        private static bool IsReceiverFilledWithUnitUniforms(InvocationExpressionSyntax invocation, out ExpressionSyntax? receiver)
+        {
+            receiver = (invocation.Expression as MemberAccessExpressionSyntax)?.Expression;
+            string? name = InvokedName(invocation);
+            return receiver is not null && name is not null
+                && (name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) >= 0)
+                && invocation.ArgumentList.Arguments.Count == 2
+                && invocation.ArgumentList.Arguments[0].Expression is LiteralExpressionSyntax { Token.Value: var low } && ProbabilityScaling.ToDouble(low) == 0
+                && invocation.ArgumentList.Arguments[1].Expression is LiteralExpressionSyntax { Token.Value: var high } && ProbabilityScaling.ToDouble(high) == 1;
+        }
+
+        // A later statement of the same block compares (<, >, <=, >=) an element of the receiver or of one of its members.
+        private static bool ComparesElementOfLater(ExpressionStatementSyntax fillStatement, ExpressionSyntax receiver)
+        {
+            if (fillStatement.Parent is not BlockSyntax block)
+            {
+                return false;
+            }
+
+            string owner = receiver.ToString();
+            bool after = false;
+            foreach (StatementSyntax statement in block.Statements)
+            {
+                if (statement == fillStatement)
+                {
+                    after = true;
+                    continue;
+                }
+
+                if (after && statement.DescendantNodesAndSelf().OfType<BinaryExpressionSyntax>().Any(comparison =>
+                        comparison.Kind() is SyntaxKind.LessThanExpression or SyntaxKind.GreaterThanExpression or SyntaxKind.LessThanOrEqualExpression or SyntaxKind.GreaterThanOrEqualExpression
+                        && (IsElementOf(comparison.Left, owner) || IsElementOf(comparison.Right, owner))))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsElementOf(ExpressionSyntax operand, string owner) =>
+            operand is ElementAccessExpressionSyntax element
+            && (element.Expression.ToString() == owner || element.Expression is MemberAccessExpressionSyntax { Expression: var holder } && holder.ToString() == owner);
 
         // A call whose value is discarded and whose name fills with uniforms (FillUniform, GenerateUniform, curandGenerateUniform).
         private static bool IsUniformFill(InvocationExpressionSyntax invocation) =>

@@ -1384,14 +1384,26 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             int writes = 0;
+            ISymbol? owner = OwnerOfElement(context);
             foreach (IOperation operation in root.Descendants())
             {
+                if (operation is IExpressionStatementOperation { Operation: IInvocationOperation fill } && FillsWithUniforms(fill, buffer, owner))
+                {
+                    writes++;
+                    continue;
+                }
+
                 if (operation is ISimpleAssignmentOperation { Target: var target } assignment
                     && target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
                     && SymbolEqualityComparer.Default.Equals(BufferOf(target), buffer))
                 {
                     if (!TryRandomValue(assignment.Value, depth + 1, out RandomValue candidate) || candidate.Bound is not null)
                     {
+                        if (IsThresholdedInPlace(assignment, buffer, root))
+                        {
+                            continue;
+                        }
+
                         return false;
                     }
 
@@ -1402,6 +1414,74 @@ internal sealed partial class HandWrittenDropoutModel
 
             return writes > 0;
         }
+
+        // `mask.values[i, j, 0]` is an element of the member `values` of the object `mask`; `mask[i]` of `mask` itself.
+        private static ISymbol? OwnerOfElement(IOperation element) => HandWrittenDropoutSite.StripConversions(element) switch
+        {
+            IArrayElementReferenceOperation { ArrayReference: IMemberReferenceOperation { Instance: { } instance } } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+            _ => null,
+        };
+
+        // `mask.InitialiseRandom(0f, 1f);`: a call on the buffer (or on the object that holds it) whose value is discarded,
+        // named for random numbers and given exactly the bounds 0 and 1, fills it with uniforms in [0, 1) (its body may be in
+        // another file, which the model cannot read). Weights randomized in another range (-0.5, 0.5) or with other
+        // arguments are not draws of a mask.
+        private static bool FillsWithUniforms(IInvocationOperation fill, ISymbol buffer, ISymbol? owner)
+        {
+            string name = fill.TargetMethod.Name;
+            if (fill.Instance is not { } receiver || fill.Arguments.Length != 2
+                || (name.IndexOf("rand", StringComparison.OrdinalIgnoreCase) < 0 && name.IndexOf("uniform", StringComparison.OrdinalIgnoreCase) < 0))
+            {
+                return false;
+            }
+
+            IOperation low = fill.Arguments.First(argument => argument.Parameter?.Ordinal == 0).Value;
+            IOperation high = fill.Arguments.First(argument => argument.Parameter?.Ordinal == 1).Value;
+            if (!HandWrittenDropoutSite.IsZero(low) || !HandWrittenDropoutSite.IsOne(high))
+            {
+                return false;
+            }
+
+            ISymbol? filled = HandWrittenDropoutSite.ReferencedSymbol(receiver);
+            return filled is not null
+                && (SymbolEqualityComparer.Default.Equals(filled, buffer) || SymbolEqualityComparer.Default.Equals(filled, owner));
+        }
+
+        // A buffer of uniforms turned into its own 0/1 mask: `if (mask[i] > rate) mask[i] = 1; else mask[i] = 0;` or
+        // `mask[i] = mask[i] > rate ? 1 : 0;` overwrites each draw with a constant decided by that draw, so the write
+        // does not make the buffer something else than draws where it is compared. Only constants decided by a
+        // condition that reads the buffer itself count; any other write still means the buffer is no draw.
+        private static bool IsThresholdedInPlace(ISimpleAssignmentOperation assignment, ISymbol buffer, IOperation root)
+        {
+            IOperation value = HandWrittenDropoutSite.StripConversions(assignment.Value);
+            if (value is IConditionalOperation { WhenFalse: { } whenFalse } selected)
+            {
+                return IsNumericConstant(selected.WhenTrue) && IsNumericConstant(whenFalse) && ReadsElementOf(selected.Condition, buffer);
+            }
+
+            if (!IsNumericConstant(value))
+            {
+                return false;
+            }
+
+            for (IOperation? ancestor = assignment.Parent; ancestor is not null && ancestor != root; ancestor = ancestor.Parent)
+            {
+                if (ancestor is IConditionalOperation branch && ReadsElementOf(branch.Condition, buffer))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsNumericConstant(IOperation operation) =>
+            HandWrittenDropoutSite.StripConversions(operation).ConstantValue is { HasValue: true, Value: not null and not bool and not string };
+
+        private static bool ReadsElementOf(IOperation condition, ISymbol buffer) =>
+            condition.DescendantsAndSelf().Any(read =>
+                read is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                && SymbolEqualityComparer.Default.Equals(BufferOf(read), buffer));
 
         // `_kernel = accelerator.LoadAutoGroupedStreamKernel<…>(ForwardKernel);` and, in one method of the type,
         // `rng.FillUniform(stream, Mask.View); _kernel(n, inputs, activations, Mask.View);`: the kernel's parameter at that
