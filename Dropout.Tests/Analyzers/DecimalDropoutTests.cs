@@ -1,4 +1,5 @@
 using Dropout.Analyzers;
+using Dropout.Analyzers.CodeFixes;
 
 namespace Dropout.Tests.Analyzers;
 
@@ -91,6 +92,25 @@ public sealed class DecimalDropoutTests
                 }
             }
             """);
+
+    // The DRP004 fix writes a double or float divisor; on decimal code it would not compile, so it is not offered.
+    private const string DecimalLayerWithoutScale = """
+        public sealed class DropoutStage(decimal dropRate)
+        {
+            private static readonly Random Source = new(5);
+            public decimal[] Forward(decimal[] h, bool training)
+            {
+                if (!training) return h;
+                for (int i = 0; i < h.Length; i++)
+                    h[i] = {|DRP004:(decimal)Source.NextDouble() < dropRate|} ? 0M : h[i];
+                return h;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task DecimalRate_MissingScale_NoFixThatWouldNotCompile() =>
+        AnalyzerTest.VerifyFixAsync<MissingInvertedScalingAnalyzer, MissingInvertedScalingCodeFixProvider>(DecimalLayerWithoutScale, DecimalLayerWithoutScale);
 
     // Money is decimal too: a random price markdown in a shop is no dropout, decimal or not.
     [Fact]
