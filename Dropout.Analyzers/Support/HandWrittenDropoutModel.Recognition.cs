@@ -958,11 +958,18 @@ internal sealed partial class HandWrittenDropoutModel
                     && value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, mask)));
             }
 
+            // A method called through an interface or a base class has its callers elsewhere (a backend's fill behind an
+            // interface): its filled parameter is for them, judged at compilation end (CrossCallMaskSummaries).
             return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
-                && root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
+                && (CalledThroughADeclarationElsewhere(method) || root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
                     invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
-                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name);
+                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name));
         }
+
+        private static bool CalledThroughADeclarationElsewhere(IMethodSymbol method) =>
+            method.IsOverride || method.IsVirtual || method.IsAbstract || !method.ExplicitInterfaceImplementations.IsEmpty
+            || method.ContainingType.AllInterfaces.Any(contract => contract.GetMembers(method.Name).Any(member =>
+                SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method)));
 
         private bool SpeaksOfDropout(HandWrittenDropoutSite site, IOperation root)
         {
