@@ -233,4 +233,86 @@ public sealed class DropoutSplitOverCallsTests
             ("FloatTensor.cs", Tensor()),
             ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "input.Mul(_keepSource.SampleMask())").Replace("_keepSource.Fill(1 - rate);", "_keepSource = Probabilities(input);")
                 .Replace("    public FloatTensor Forward", "    private static FloatTensor Probabilities(FloatTensor input) => input;\n\n    public FloatTensor Forward")));
+
+    private const string NeuronFile = """
+        public sealed class Synapse
+        {
+            public double Weight = 1;
+            public Neuron From;
+        }
+
+        public sealed class Neuron
+        {
+            public double InVal;
+            public double OutVal;
+            public List<Synapse> InSynapses = new();
+        }
+
+        public static class Chance
+        {
+            private static readonly Random Rng = new(4);
+
+            public static double Uniform(double low, double high) => low + (high - low) * Rng.NextDouble();
+        }
+        """;
+
+    private const string SynapseDropoutFile = """
+        public sealed class SynapseDropout(double dropChance)
+        {
+            public List<Neuron> Neurons { get; } = new();
+
+            public void Forward(bool isTraining)
+            {
+                if (isTraining)
+                {
+                    Neurons.ForEach(n =>
+                    {
+                        Synapse s = n.InSynapses[0];
+                        n.InVal = s.Weight * s.From.OutVal;
+                        n.OutVal = n.InVal;
+                    });
+                }
+                else
+                {
+                    Neurons.ForEach(n => n.OutVal = n.InVal = n.InSynapses[0].From.OutVal);
+                }
+            }
+
+            public void Update()
+            {
+                Neurons.ForEach(n => n.InSynapses[0].Weight = DRAW <= dropChance ? 0.0 : KEPT);
+            }
+        }
+        """;
+
+    private static Task VerifyPerFileAsync(params (string Name, string Source)[] files)
+    {
+        var test = new CSharpAnalyzerTest<MissingInvertedScalingAnalyzer, DefaultVerifier>();
+        foreach ((string name, string source) in files)
+        {
+            test.TestState.Sources.Add(("/" + name, AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task MaskInAnotherObjectsMember_SetFromALambda_DrawnByAUniformOfAnotherFile_IsReported() =>
+        VerifyPerFileAsync(
+            ("Neuron.cs", NeuronFile),
+            ("SynapseDropout.cs", SynapseDropoutFile.Replace("DRAW <= dropChance", "{|DRP004:Chance.Uniform(0, 1) <= dropChance|}").Replace("KEPT", "1.0")));
+
+    [Fact]
+    public Task MaskInAnotherObjectsMember_HoldingTheInverseKeepProbability_IsSilent() =>
+        VerifyPerFileAsync(
+            ("Neuron.cs", NeuronFile),
+            ("SynapseDropout.cs", SynapseDropoutFile.Replace("DRAW", "Chance.Uniform(0, 1)").Replace("KEPT", "1.0 / (1.0 - dropChance)")));
+
+    [Fact]
+    public Task UniformWithOtherBounds_IsNoUnitDraw() =>
+        VerifyPerFileAsync(
+            ("Neuron.cs", NeuronFile),
+            ("SynapseDropout.cs", SynapseDropoutFile.Replace("DRAW", "Chance.Uniform(0, 2)").Replace("KEPT", "1.0")));
 }
