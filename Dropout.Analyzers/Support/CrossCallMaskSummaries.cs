@@ -65,8 +65,8 @@ internal static class CrossCallMaskSummaries
                     {
                         foreach (IOperation root in block.OperationBlocks)
                         {
-                            if (produces && block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation
-                                && HandWrittenDropoutModel.For(block.Compilation).MaskProducerOf(method, root, root.SemanticModel!, block.CancellationToken) is { } producer)
+                            if (produces && block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation && root.SemanticModel is { } semanticModel
+                                && HandWrittenDropoutModel.For(block.Compilation).MaskProducerOf(method, root, semanticModel, block.CancellationToken) is { } producer)
                             {
                                 summaries.AddProducer(method, producer);
                             }
@@ -443,10 +443,9 @@ internal static class CrossCallMaskSummaries
     private static bool LooksLikeAProbability(IOperation operation)
     {
         operation = HandWrittenDropoutSite.StripConversions(operation);
-        if (operation.ConstantValue is { HasValue: true, Value: { } value })
+        if (operation.ConstantValue.HasValue)
         {
-            double number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
-            return number > 0 && number < 1;
+            return ProbabilityScaling.ToDouble(operation.ConstantValue.Value) is { } number && number > 0 && number < 1;
         }
 
         return operation is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or IInvocationOperation
