@@ -256,6 +256,18 @@ internal static class DiagnosticDescriptors
         HelpLinkBase + DiagnosticIds.BackwardOmitsForwardMaskOrScale + ".md",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    /// <summary>DRP004 for a mask made by a call into another file or behind an interface, found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor MissingInvertedScalingAcrossCalls = new(
+        DiagnosticIds.MissingInvertedScaling,
+        MissingInvertedScaling.Title,
+        MissingInvertedScaling.MessageFormat,
+        Correctness,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        MissingInvertedScaling.Description,
+        HelpLinkBase + DiagnosticIds.MissingInvertedScaling + ".md",
+        WellKnownDiagnosticTags.CompilationEnd);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

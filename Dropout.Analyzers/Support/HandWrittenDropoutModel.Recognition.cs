@@ -425,7 +425,7 @@ internal sealed partial class HandWrittenDropoutModel
         private HandWrittenDropoutSite? FromLibraryBernoulliFill(IInvocationOperation invocation, IOperation root)
         {
             IMethodSymbol method = invocation.TargetMethod;
-            if (method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0
+            if ((method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0 && !IsBernoulliSequence(method))
                 || VisibleBodyDraws(method)
                 || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
                 || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
@@ -446,9 +446,9 @@ internal sealed partial class HandWrittenDropoutModel
 
                 mask = HandWrittenDropoutSite.ReferencedSymbol(filled[0].Value);
             }
-            else if (IsElementContainer(method.ReturnType))
+            else if (IsElementContainer(method.ReturnType) || IsBernoulliSequence(method))
             {
-                IOperation outer = HandWrittenDropoutSite.ClimbConversions(invocation);
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(SequenceMaterialized(invocation));
                 (mask, decision) = outer.Parent switch
                 {
                     ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
@@ -460,6 +460,25 @@ internal sealed partial class HandWrittenDropoutModel
             return mask is null
                 ? null
                 : Build(invocation, null, invocation, probability, null, false, DropoutSiteShape.MaskFromHelper, decision, null, null, null, mask, IsGatedByControl(decision, root), root);
+        }
+
+        // MathNet's `Bernoulli.Samples(rng, p)`: an endless sequence of 0/1 draws, each 1 with probability p.
+        private static bool IsBernoulliSequence(IMethodSymbol method) =>
+            method.Name == "Samples" && method.ContainingType.Name.IndexOf("Bernoulli", StringComparison.Ordinal) >= 0
+            && method.ReturnType is INamedTypeSymbol { Name: "IEnumerable", IsGenericType: true };
+
+        // `Bernoulli.Samples(rng, p).Take(n).ToArray()`: the sequence cut and materialized is the mask; `Take`, `ToArray`,
+        // `ToList` and a numeric `Select` keep its entries (a `Select` that maps them to anything else ends the climb).
+        private static IOperation SequenceMaterialized(IOperation sequence)
+        {
+            IOperation current = sequence;
+            while (HandWrittenDropoutSite.ClimbConversions(current).Parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { IsExtensionMethod: true, Name: "Take" or "ToArray" or "ToList" or "AsEnumerable" } } next }
+                && next.Arguments[0].Value == HandWrittenDropoutSite.ClimbConversions(current))
+            {
+                current = next;
+            }
+
+            return current;
         }
 
         // A method of the compilation whose body draws is a helper the model reads (or judges in its own body), not a
@@ -958,11 +977,18 @@ internal sealed partial class HandWrittenDropoutModel
                     && value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, mask)));
             }
 
+            // A method called through an interface or a base class has its callers elsewhere (a backend's fill behind an
+            // interface): its filled parameter is for them, judged at compilation end (CrossCallMaskSummaries).
             return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
-                && root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
+                && (CalledThroughADeclarationElsewhere(method) || root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
                     invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
-                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name);
+                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name));
         }
+
+        private static bool CalledThroughADeclarationElsewhere(IMethodSymbol method) =>
+            method.IsOverride || method.IsVirtual || method.IsAbstract || !method.ExplicitInterfaceImplementations.IsEmpty
+            || method.ContainingType.AllInterfaces.Any(contract => contract.GetMembers(method.Name).Any(member =>
+                SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method)));
 
         private bool SpeaksOfDropout(HandWrittenDropoutSite site, IOperation root)
         {
@@ -1553,11 +1579,13 @@ internal sealed partial class HandWrittenDropoutModel
                         || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
                 || IsUnitUniformSample(invocation));
 
-        // `ContinuousUniform.Sample(rng, 0, 1)`, `uniform.Sample(0.0, 1.0)`: a uniform distribution's sample on [0, 1) given its bounds.
+        // `ContinuousUniform.Sample(rng, 0, 1)`, `uniform.Sample(0.0, 1.0)`: a uniform distribution's sample on [0, 1) given its
+        // bounds; so is a uniform draw's name given those bounds (`GRandom.Uniform(0, 1)`, `NextDouble(0, 1)`).
         private static bool IsUnitUniformSample(IInvocationOperation invocation)
         {
-            if (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
-                || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0))
+            if (!UniformDrawNames.Contains(invocation.TargetMethod.Name)
+                && (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
+                    || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0)))
             {
                 return false;
             }

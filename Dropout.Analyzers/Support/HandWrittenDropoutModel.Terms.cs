@@ -160,6 +160,12 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
+            // A read-only value declared in another file is read from its declaration's syntax (`Scale = 1f / (1f - DropRate)`).
+            if (symbol is IFieldSymbol or IPropertySymbol && ValueDeclaredElsewhere(symbol, probabilitySymbol, semanticModel, depth) is { } elsewhere)
+            {
+                return elsewhere;
+            }
+
             // A scale whose value cannot be seen (a public setter, another file) is assumed to be the right one.
             return NamesAScale(symbol.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
         }

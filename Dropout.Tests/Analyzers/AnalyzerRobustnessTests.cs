@@ -328,6 +328,45 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             public float[] Predict(float[] x) { IsTraining = true; Mode = PathMode.Train; SetTraining(true); return Forward(x, false); }
         }
         """,
+        // Dropout split over calls: a fill behind an interface, a sampler on a tensor class filled with probabilities, a
+        // library Bernoulli sequence, a uniform named with its bounds, and a scale declared by value in a settings class.
+        """
+        using System;
+        using System.Linq;
+        using System.Collections.Generic;
+        public interface IMaskBackend { void FillKeepMask(float[] mask, double keep); float[] Multiply(float[] a, float[] b); }
+        public sealed class CpuMaskBackend : IMaskBackend
+        {
+            private readonly Random _rng = new(5);
+            public void FillKeepMask(float[] mask, double keep) { for (int i = 0; i < mask.Length; i++) mask[i] = _rng.NextDouble() < keep ? 1f : 0f; }
+            public float[] Multiply(float[] a, float[] b) => a.Zip(b, (x, y) => x * y).ToArray();
+        }
+        public sealed class SplitTensor
+        {
+            private static readonly Random Rng = new(1);
+            private float[] _data = new float[4];
+            public SplitTensor Fill(float value) { for (int i = 0; i < _data.Length; i++) _data[i] = value; return this; }
+            public SplitTensor Mul(SplitTensor other) => this;
+            public SplitTensor SampleMask() { var r = new SplitTensor(); for (int i = 0; i < _data.Length; i++) { if (Rng.NextDouble() < _data[i]) r._data[i] = 1; else r._data[i] = 0; } return r; }
+        }
+        public static class BernoulliDist { public static IEnumerable<int> Samples(Random rng, double p) => throw new NotSupportedException(); }
+        public static class SplitSettings { public static readonly float DropRate = 0.3f; public static readonly float Scale = 1f / DropRate; }
+        public static class SplitChance { private static readonly Random R = new(4); public static double Uniform(double a, double b) => a + (b - a) * R.NextDouble(); }
+        public sealed class CallSplitDropout
+        {
+            private readonly SplitTensor _source = new();
+            private readonly Random _rng = new(2);
+            public float[] Run(float[] x, IMaskBackend backend, double dropRate)
+            {
+                var mask = new float[x.Length];
+                backend.FillKeepMask(mask, 1.0 - dropRate);
+                var sampled = BernoulliDist.Samples(_rng, 1.0 - dropRate).Take(x.Length).ToArray();
+                for (int i = 0; i < x.Length; i++) x[i] = SplitChance.Uniform(0, 1) < SplitSettings.DropRate ? 0f : x[i] * SplitSettings.Scale * sampled[i];
+                return backend.Multiply(x, mask);
+            }
+            public SplitTensor Apply(SplitTensor input, float rate) { _source.Fill(1 - rate); return input.Mul(_source.SampleMask()); }
+        }
+        """,
     ];
 
     [Fact]

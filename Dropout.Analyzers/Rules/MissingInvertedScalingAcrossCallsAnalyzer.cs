@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// DRP004 for hand-written dropout whose 0/1 mask is made by a call the per-file model cannot read: a fill behind an
+/// interface whose implementations all agree, or a sampler on a tensor class of another file, applied by an element-wise
+/// product written as a call or a user operator, in a type that applies no factor at all. Producers and callers are
+/// summarized per file and joined at compilation end (<see cref="CrossCallMaskSummaries"/>), so this diagnostic appears
+/// on build, not live in the editor; the same mistake within one file is <see cref="MissingInvertedScalingAnalyzer"/>'s.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class MissingInvertedScalingAcrossCallsAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        CrossCallMaskSummaries.Register(context);
+    }
+}

@@ -1,0 +1,472 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// Follows hand-written dropout whose mask is made by a call the per-file model cannot read: a fill method behind an
+/// interface (<c>backend.FillKeepMask(mask, 1 - rate)</c>), a sampler on a tensor class of another file
+/// (<c>input.Mul(source.SampleMask())</c> after <c>source.Fill(1 - rate)</c>), applied by an element-wise product written as
+/// a call (<c>x.Mul(mask)</c>, <c>backend.Multiply(x, mask)</c>, <c>Where(mask, x, 0)</c>) or a user operator
+/// (<c>x * mask</c> on a tensor type). A type that applies such a mask and no factor of any kind is reported for the
+/// missing 1/p (DRP004) once the producer is known to make a 0/1 mask.
+/// </summary>
+/// <remarks>
+/// Producers are summarized from their own bodies while their own files are analyzed
+/// (<see cref="HandWrittenDropoutModel.MaskProducerOf"/>), callers by symbols only, and a compilation-end action joins
+/// them: an interface or virtual callee counts only when every implementation with a body in the compilation is
+/// summarized and all agree. The caller's side is deliberately blunt: any division, any call named for dividing or
+/// scaling, and any product with a non-constant scalar anywhere in the type make it silent, since such a factor could be
+/// the scale or the inference factor.
+/// </remarks>
+internal static class CrossCallMaskSummaries
+{
+    private static readonly ConditionalWeakTable<SyntaxTree, DropWords> Trees = new();
+
+    private static readonly ImmutableHashSet<string> ElementwiseProductNames = ImmutableHashSet.Create(
+        StringComparer.Ordinal,
+        "Mul", "Multiply", "PointwiseMultiply", "ElementwiseMultiply", "MultiplyElementwise", "ElementMul", "MulElementwise", "Hadamard", "HadamardProduct", "CMul");
+
+    /// <summary>Registers the summaries and the join that reports DRP004 for a mask made by a call and applied without a scale.</summary>
+    public static void Register(AnalysisContext context)
+    {
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken))
+            {
+                return;
+            }
+
+            var summaries = new Summaries();
+            start.RegisterSymbolStartAction(
+                symbolStart =>
+                {
+                    var type = (INamedTypeSymbol)symbolStart.Symbol;
+                    if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+                    {
+                        return;
+                    }
+
+                    bool produces = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken))
+                        || type.MemberNames.Any(name => name.StartsWith("Fill", StringComparison.Ordinal));
+                    bool applies = type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, DropWords.Create).AnyIn(reference.Span));
+                    if (!produces && !applies)
+                    {
+                        return;
+                    }
+
+                    var roots = new ConcurrentQueue<IOperation>();
+                    symbolStart.RegisterOperationBlockAction(block =>
+                    {
+                        foreach (IOperation root in block.OperationBlocks)
+                        {
+                            if (produces && block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation && root.SemanticModel is { } semanticModel
+                                && HandWrittenDropoutModel.For(block.Compilation).MaskProducerOf(method, root, semanticModel, block.CancellationToken) is { } producer)
+                            {
+                                summaries.AddProducer(method, producer);
+                            }
+
+                            if (applies)
+                            {
+                                roots.Enqueue(root);
+                            }
+                        }
+                    });
+                    if (applies)
+                    {
+                        symbolStart.RegisterSymbolEndAction(end => summaries.AddApplications(type, roots));
+                    }
+                },
+                SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(summaries.Report);
+        });
+    }
+
+    // Identifiers with "drop" in one tree (`DropoutLayer`, `_dropRate`), found by one text search confirmed on the token.
+    private sealed class DropWords
+    {
+        private readonly List<int> _positions = [];
+
+        public static DropWords Create(SyntaxTree tree)
+        {
+            var words = new DropWords();
+            string text = tree.GetText().ToString();
+            SyntaxNode? root = null;
+            for (int at = text.IndexOf("drop", StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf("drop", at + 4, StringComparison.OrdinalIgnoreCase))
+            {
+                root ??= tree.GetRoot();
+                if (root.FindToken(at).IsKind(SyntaxKind.IdentifierToken))
+                {
+                    words._positions.Add(at);
+                }
+            }
+
+            return words;
+        }
+
+        public bool AnyIn(Microsoft.CodeAnalysis.Text.TextSpan span) => _positions.Any(span.Contains);
+    }
+
+    /// <summary>Where a mask comes from, as the caller sees it.</summary>
+    private sealed class MaskSource(IMethodSymbol callee, bool throughDeclarationElsewhere, ImmutableArray<IOperation?> arguments, ImmutableArray<MaskSource> receiverCalls, int maskArgument)
+    {
+        public IMethodSymbol Callee { get; } = callee;
+
+        public bool Virtual { get; } = throughDeclarationElsewhere;
+
+        /// <summary>The call's arguments by parameter ordinal.</summary>
+        public ImmutableArray<IOperation?> Arguments { get; } = arguments;
+
+        /// <summary>For a sampler on a receiver: the other calls on that receiver in the type, one of which may fill it (<c>source.Fill(1 - rate)</c>).</summary>
+        public ImmutableArray<MaskSource> ReceiverCalls { get; } = receiverCalls;
+
+        /// <summary>For a fill: the ordinal of the argument that is the mask.</summary>
+        public int MaskArgument { get; } = maskArgument;
+    }
+
+    private sealed class Application(MaskSource source, Location location, SyntaxTree tree)
+    {
+        public MaskSource Source { get; } = source;
+
+        public Location Location { get; } = location;
+
+        public SyntaxTree Tree { get; } = tree;
+    }
+
+    private sealed class Summaries
+    {
+        // A method, and every interface member or base method it implements, → its producer summaries.
+        private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>> _producers = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentBag<Application> _applications = [];
+
+        public void AddProducer(IMethodSymbol method, MaskProducer producer)
+        {
+            method = method.OriginalDefinition;
+            foreach (IMethodSymbol key in DeclarationsOf(method))
+            {
+                _producers.GetOrAdd(key, _ => []).Add((method, producer));
+            }
+        }
+
+        public void AddApplications(INamedTypeSymbol type, IEnumerable<IOperation> roots)
+        {
+            IOperation[] all = roots.ToArray();
+            var found = new List<(IOperation Product, MaskSource Source)>();
+            foreach (IOperation root in all)
+            {
+                foreach (IOperation operation in root.Descendants())
+                {
+                    if (MaskOperands(operation) is not { } operands)
+                    {
+                        continue;
+                    }
+
+                    foreach (IOperation operand in operands)
+                    {
+                        if (SourceOf(operand, all) is { } source && SpeaksOfDropout(type, root, operand))
+                        {
+                            found.Add((operation, source));
+                            break;
+                        }
+                    }
+                }
+            }
+
+            // The products that apply the mask are no factor; any other factor in the type could be the scale.
+            var products = new HashSet<IOperation>(found.Select(application => application.Product));
+            if (found.Count == 0 || all.Any(root => root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation))))
+            {
+                return;
+            }
+
+            foreach ((IOperation product, MaskSource source) in found)
+            {
+                _applications.Add(new Application(source, product.Syntax.GetLocation(), product.Syntax.SyntaxTree));
+            }
+        }
+
+        public void Report(CompilationAnalysisContext context)
+        {
+            var reported = new HashSet<Location>();
+            foreach (Application application in _applications)
+            {
+                MaskSource source = application.Source;
+                if (Resolve(source, context.Compilation) is not { } producer)
+                {
+                    continue;
+                }
+
+                // A direct call of a fill or mask helper of the same file is the per-file model's (MaskFromHelper).
+                if (!source.Virtual && producer.Kind is MaskProducerKind.FillsParameter or MaskProducerKind.Returns
+                    && source.Callee.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree))
+                {
+                    continue;
+                }
+
+                string? keep = KeepText(source, producer, context.Compilation);
+                if (keep is not null && reported.Add(application.Location))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls, application.Location, keep));
+                }
+            }
+        }
+
+        // The keep probability as source text, or null when the producers or the probability argument cannot be followed.
+        private string? KeepText(MaskSource source, MaskProducer producer, Compilation compilation)
+        {
+            IOperation? probability;
+            bool complement = producer.KeepIsComplement;
+            if (producer.Kind == MaskProducerKind.ReturnsFromReceiverElements)
+            {
+                // Exactly one fill of the sampler's receiver gives the probabilities its elements hold.
+                var fills = source.ReceiverCalls
+                    .Select(call => (Call: call, Filler: Resolve(call, compilation)))
+                    .Where(fill => fill.Filler is { Kind: MaskProducerKind.FillsReceiverElements } filler && SymbolEqualityComparer.Default.Equals(filler.Storage, producer.Storage)
+                        && filler.ProbabilityParameter < fill.Call.Arguments.Length)
+                    .ToList();
+                if (fills.Count != 1)
+                {
+                    return null;
+                }
+
+                probability = fills[0].Call.Arguments[fills[0].Filler!.ProbabilityParameter];
+            }
+            else
+            {
+                if (producer.ProbabilityParameter < 0 || producer.ProbabilityParameter >= source.Arguments.Length
+                    || (producer.Kind == MaskProducerKind.FillsParameter && producer.MaskParameter != source.MaskArgument))
+                {
+                    return null;
+                }
+
+                probability = source.Arguments[producer.ProbabilityParameter];
+            }
+
+            if (probability is null || !LooksLikeAProbability(probability))
+            {
+                return null;
+            }
+
+            string text = probability.Syntax.ToString();
+            bool simple = probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
+            return complement ? (simple ? "(1 - " + text + ")" : "(1 - (" + text + "))") : (simple ? text : "(" + text + ")");
+        }
+
+        // The producer summary of a callee: its own, or, behind an interface or a virtual method, the one every
+        // implementation with a body agrees on.
+        private MaskProducer? Resolve(MaskSource source, Compilation compilation)
+        {
+            IMethodSymbol callee = source.Callee.OriginalDefinition;
+            if (!_producers.TryGetValue(callee, out ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>? known))
+            {
+                return null;
+            }
+
+            if (!source.Virtual)
+            {
+                return known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, callee)).Producer;
+            }
+
+            // Every implementation with a body must be summarized, and all the same.
+            MaskProducer? agreed = null;
+            foreach (IMethodSymbol implementation in ImplementationsOf(callee, compilation))
+            {
+                MaskProducer? producer = known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, implementation)).Producer;
+                if (producer is null || (agreed is not null && !agreed.AgreesWith(producer)))
+                {
+                    return null;
+                }
+
+                agreed = producer;
+            }
+
+            return agreed;
+        }
+    }
+
+    // The method itself, the interface members it implements and the methods it overrides.
+    private static IEnumerable<IMethodSymbol> DeclarationsOf(IMethodSymbol method)
+    {
+        yield return method;
+        for (IMethodSymbol? overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+        {
+            yield return overridden.OriginalDefinition;
+        }
+
+        foreach (IMethodSymbol explicitly in method.ExplicitInterfaceImplementations)
+        {
+            yield return explicitly.OriginalDefinition;
+        }
+
+        foreach (INamedTypeSymbol contract in method.ContainingType.AllInterfaces)
+        {
+            foreach (IMethodSymbol member in contract.GetMembers(method.Name).OfType<IMethodSymbol>())
+            {
+                if (SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member)?.OriginalDefinition, method))
+                {
+                    yield return member.OriginalDefinition;
+                }
+            }
+        }
+    }
+
+    // Methods with a body in the compilation's source that a call of `callee` can run.
+    private static IEnumerable<IMethodSymbol> ImplementationsOf(IMethodSymbol callee, Compilation compilation)
+    {
+        foreach (IMethodSymbol candidate in compilation.GetSymbolsWithName(callee.Name, SymbolFilter.Member).OfType<IMethodSymbol>())
+        {
+            if (!candidate.IsAbstract && candidate.DeclaringSyntaxReferences.Length > 0
+                && DeclarationsOf(candidate.OriginalDefinition).Any(declaration => SymbolEqualityComparer.Default.Equals(declaration, callee)))
+            {
+                yield return candidate.OriginalDefinition;
+            }
+        }
+    }
+
+    private static bool IsVirtualCall(IInvocationOperation invocation) =>
+        invocation.TargetMethod is { IsAbstract: true } or { IsVirtual: true } or { IsOverride: true }
+        || invocation.TargetMethod.ContainingType.TypeKind == TypeKind.Interface;
+
+    // The operands of an element-wise product that may be a mask: `x.Mul(m)`, `ops.Multiply(x, m)`, `x * m` with a user
+    // operator on a tensor type, `x[i] * m[i]`, `Where(m, x, 0)`.
+    private static IEnumerable<IOperation>? MaskOperands(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IInvocationOperation { TargetMethod.Name: "Where", Arguments.Length: 3 } where
+                when where.Arguments.Any(argument => argument.Parameter?.Ordinal == 2 && HandWrittenDropoutSite.IsZero(argument.Value)):
+                return where.Arguments.Where(argument => argument.Parameter?.Ordinal == 0).Select(argument => argument.Value);
+            case IInvocationOperation invocation when ElementwiseProductNames.Contains(invocation.TargetMethod.Name):
+                var operands = invocation.Arguments.Select(argument => argument.Value).ToList();
+                if (invocation.Instance is { } instance)
+                {
+                    operands.Add(instance);
+                }
+
+                return operands.Count >= 2 ? operands : null;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product
+                when product.OperatorMethod is not null || HandWrittenDropoutSite.IsFloatingPoint(product.Type):
+                return [Element(product.LeftOperand), Element(product.RightOperand)];
+            default:
+                return null;
+        }
+    }
+
+    private static IOperation Element(IOperation operand)
+    {
+        operand = HandWrittenDropoutSite.StripConversions(operand);
+        return operand is IArrayElementReferenceOperation element ? element.ArrayReference : operand;
+    }
+
+    // A mask operand made by a call: the call itself (`source.SampleMask()`), or a local or field that a call fills
+    // (`backend.FillKeepMask(mask, keep)` in the type).
+    private static MaskSource? SourceOf(IOperation operand, IOperation[] roots)
+    {
+        operand = HandWrittenDropoutSite.StripConversions(operand);
+        if (operand is IInvocationOperation call && call.TargetMethod.DeclaringSyntaxReferences.Length > 0)
+        {
+            ImmutableArray<MaskSource> receiverCalls = call.Instance is { } receiver && HandWrittenDropoutSite.ReferencedSymbol(receiver) is { } receiverSymbol
+                ? FillsOf(receiverSymbol, roots).Where(fill => fill.MaskArgument < 0 && !SymbolEqualityComparer.Default.Equals(fill.Callee, call.TargetMethod)).ToImmutableArray()
+                : ImmutableArray<MaskSource>.Empty;
+            return new MaskSource(call.TargetMethod, IsVirtualCall(call), ArgumentsOf(call), receiverCalls, -1);
+        }
+
+        if (operand is ILocalReferenceOperation or IFieldReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask)
+        {
+            MaskSource[] fills = FillsOf(mask, roots).Where(fill => fill.MaskArgument >= 0).ToArray();
+            return fills.Length == 1 ? fills[0] : null;
+        }
+
+        return null;
+    }
+
+    // The void calls of the type that take `symbol` as an argument (a fill of it) or as their receiver (`source.Fill(v)`).
+    private static IEnumerable<MaskSource> FillsOf(ISymbol symbol, IOperation[] roots)
+    {
+        foreach (IOperation root in roots)
+        {
+            foreach (IInvocationOperation invocation in root.Descendants().OfType<IInvocationOperation>())
+            {
+                if (invocation.TargetMethod.DeclaringSyntaxReferences.Length == 0)
+                {
+                    continue;
+                }
+
+                if (invocation.Instance is { } receiver && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(receiver), symbol))
+                {
+                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, -1);
+                    continue;
+                }
+
+                if (!invocation.TargetMethod.ReturnsVoid)
+                {
+                    continue;
+                }
+
+                IArgumentOperation? filled = invocation.Arguments.FirstOrDefault(argument =>
+                    SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(argument.Value), symbol));
+                if (filled?.Parameter is { } parameter)
+                {
+                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, parameter.Ordinal);
+                }
+            }
+        }
+    }
+
+    private static ImmutableArray<IOperation?> ArgumentsOf(IInvocationOperation invocation)
+    {
+        var arguments = new IOperation?[invocation.TargetMethod.Parameters.Length];
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { Ordinal: var ordinal } && ordinal < arguments.Length && argument.ArgumentKind == ArgumentKind.Explicit)
+            {
+                arguments[ordinal] = HandWrittenDropoutSite.StripConversions(argument.Value);
+            }
+        }
+
+        return arguments.ToImmutableArray();
+    }
+
+    // Dropout by its names: the type, the method or the mask says drop.
+    private static bool SpeaksOfDropout(INamedTypeSymbol type, IOperation root, IOperation operand) =>
+        Says(type.Name) || (root.SemanticModel?.GetEnclosingSymbol(root.Syntax.SpanStart) is { } owner && Says(owner.Name))
+        || (HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask && Says(mask.Name));
+
+    private static bool Says(string name) => name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    // A probability argument: a literal in (0, 1), a symbol, or one minus one.
+    private static bool LooksLikeAProbability(IOperation operation)
+    {
+        operation = HandWrittenDropoutSite.StripConversions(operation);
+        if (operation.ConstantValue.HasValue)
+        {
+            return ProbabilityScaling.ToDouble(operation.ConstantValue.Value) is { } number && number > 0 && number < 1;
+        }
+
+        return operation is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or IInvocationOperation
+            || (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } complement && HandWrittenDropoutSite.IsOne(complement.LeftOperand));
+    }
+
+    // Any factor that could be a dropout scale or an inference factor: a division, a call named for dividing or scaling,
+    // or a product with a scalar that is not a constant.
+    private static bool IsAnyFactor(IOperation operation) => operation switch
+    {
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } => true,
+        ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Divide } => true,
+        ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply } compound => IsScalar(compound.Value),
+        IInvocationOperation invocation => invocation.TargetMethod.Name.IndexOf("Div", StringComparison.Ordinal) >= 0
+            || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.Ordinal) >= 0
+            || (ElementwiseProductNames.Contains(invocation.TargetMethod.Name) && invocation.Arguments.Any(argument => IsScalar(argument.Value))),
+        IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product => IsScalar(product.LeftOperand) || IsScalar(product.RightOperand),
+        _ => false,
+    };
+
+    private static bool IsScalar(IOperation operand) =>
+        HandWrittenDropoutSite.IsNumeric(operand.Type) && !operand.ConstantValue.HasValue
+        && HandWrittenDropoutSite.StripConversions(operand) is not (IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true });
+}
