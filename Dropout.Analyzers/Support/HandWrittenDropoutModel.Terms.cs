@@ -83,9 +83,22 @@ internal sealed partial class HandWrittenDropoutModel
 
     /// <summary>A value as a term of a site's probability symbol.</summary>
     public ProbabilityTerm Evaluate(IOperation value, HandWrittenDropoutSite site, SemanticModel semanticModel, CancellationToken cancellationToken) =>
-        new TermEvaluator(this, site.ProbabilitySymbol, semanticModel, cancellationToken).Evaluate(value, 0);
+        new TermEvaluator(this, site.ProbabilitySymbol, semanticModel, cancellationToken, DroppedValues(site)).Evaluate(value, 0);
 
-    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken)
+    // The collection whose elements the site zeroes (or its mask): a factor computed from it (`w[i] / total` with
+    // `total = w.Sum()`) renormalizes by what was kept.
+    private static ISymbol? DroppedValues(HandWrittenDropoutSite site)
+    {
+        IOperation? target = site.ZeroedTarget is null ? null : HandWrittenDropoutSite.StripConversions(site.ZeroedTarget);
+        while (target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+        {
+            target = target is IArrayElementReferenceOperation element ? element.ArrayReference : ((IPropertyReferenceOperation)target).Instance;
+        }
+
+        return site.MaskSymbol ?? (target is null ? null : HandWrittenDropoutSite.ReferencedSymbol(target));
+    }
+
+    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken, ISymbol? droppedValues = null)
     {
         public ProbabilityTerm Evaluate(IOperation operation, int depth)
         {
@@ -97,7 +110,8 @@ internal sealed partial class HandWrittenDropoutModel
 
             if (depth > MaxDepth)
             {
-                return ProbabilityTerm.Unknown;
+                // Too deep to evaluate as a monomial: unknown only if the value can reach the probability (or the dropped values) at all.
+                return model.MayReachProbability(operation, probabilitySymbol, droppedValues, semanticModel, cancellationToken) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
             }
 
             if (HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol)
@@ -151,6 +165,14 @@ internal sealed partial class HandWrittenDropoutModel
                 return ProbabilityTerm.Symbol;
             }
 
+            // The whole collection the site zeroes, read as a value (`total = w.Sum()`, not an element `w[i]`): a factor
+            // computed from it renormalizes by what was kept, which compensates the drop in a way no monomial names.
+            if (droppedValues is not null && SymbolEqualityComparer.Default.Equals(symbol, droppedValues)
+                && reference.Parent is not IArrayElementReferenceOperation)
+            {
+                return ProbabilityTerm.Unknown;
+            }
+
             if (symbol is ILocalSymbol or IFieldSymbol or IPropertySymbol or IParameterSymbol)
             {
                 SymbolValues values = model.ValuesOf(symbol, reference, semanticModel, cancellationToken);
@@ -201,8 +223,6 @@ internal sealed partial class HandWrittenDropoutModel
             IUnaryOperation unary => [unary.Operand],
             _ => operation.Descendants(),
         };
-
-        private static bool NamesAScale(string name) => name.IndexOf("scale", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
     // Whether an operation is (inside) the index of an element read: `layer` in `dropRates[layer]`.
