@@ -657,6 +657,18 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
+            // `y[i] = x[i] * s * (u < keep ? 1 : 0)`: a 0/1 factor keeps what it multiplies, so the product's other operand is
+            // the kept value and the product is what is written, as in `u < keep ? x[i] * s : 0`. Only a product that is the
+            // whole value (not itself multiplied or divided further, where the scale may sit outside it).
+            if (keptIsOne && outer.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product
+                && (product.LeftOperand == outer ? product.RightOperand : product.LeftOperand) is { } factor
+                && !HandWrittenDropoutSite.StripConversions(factor).ConstantValue.HasValue
+                && HandWrittenDropoutSite.ClimbConversions(product).Parent is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide })
+            {
+                kept = factor;
+                outer = HandWrittenDropoutSite.ClimbConversions(product);
+            }
+
             ISymbol? mask = outer.Parent is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment && assignment.Value == outer
                 ? HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
