@@ -42,6 +42,10 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
     /// </summary>
     internal static readonly ImmutableArray<(string Rewrite, string File, string Reason)> KnownMisses =
     [
+        // Found with DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2, beyond the single-rewrite table and the default seed.
+        ("extract-local-function", "S02_SpanStackallocCorrect", "FALSE POSITIVE: a static local function filling a boolean span mask is judged as if it applied the mask; the caller's scale is not tied to it (DRP004)"),
+        ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
+        ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
         ("split-partial", "*", "the model reads a type in one file: the other part of a partial type (its constructor, fields, forward or backward) is another syntax tree, whose semantic model an analyzer does not ask for"),
         ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the site written as if/else is not read in this shape"),
         ("conditional-to-if", "T07_GenericNumOpsNoScale", "the site written as if/else is not read in this shape"),
