@@ -317,7 +317,8 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             owner = nested.ContainingSymbol;
         }
 
-        return owner as IMethodSymbol;
+        // A private helper called from one method only (an extracted loop body) belongs to that method.
+        return owner is IMethodSymbol method ? HandWrittenDropoutModel.OwnerOfHelper(method, semanticModel) : null;
     }
 
     // An instance method of a layer: Forward/Apply/..., or any public method of a type named for dropout or a layer.

@@ -676,6 +676,18 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
+            // `y[i] = x[i] * s * (u < keep ? 1 : 0)`: a 0/1 factor keeps what it multiplies, so the product's other operand is
+            // the kept value and the product is what is written, as in `u < keep ? x[i] * s : 0`. Only a product that is the
+            // whole value (not itself multiplied or divided further, where the scale may sit outside it).
+            if (keptIsOne && outer.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product
+                && (product.LeftOperand == outer ? product.RightOperand : product.LeftOperand) is { } factor
+                && !HandWrittenDropoutSite.StripConversions(factor).ConstantValue.HasValue
+                && HandWrittenDropoutSite.ClimbConversions(product).Parent is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide })
+            {
+                kept = factor;
+                outer = HandWrittenDropoutSite.ClimbConversions(product);
+            }
+
             ISymbol? mask = outer.Parent is ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment && assignment.Value == outer
                 ? HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
@@ -961,6 +973,9 @@ internal sealed partial class HandWrittenDropoutModel
             bool zeroOrOne = shape switch
             {
                 DropoutSiteShape.BooleanMask => true,
+                // A helper's (or a library fill's) 0/1 mask passed on by a method that takes the probability and returns or
+                // fills the mask: that method is a mask helper too, judged where it is called.
+                DropoutSiteShape.MaskFromHelper => true,
                 DropoutSiteShape.KeptOrZero => kept is not null && HandWrittenDropoutSite.IsOne(kept),
                 DropoutSiteShape.ZeroingIf => keptBranch is not null && keptBranch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment => HandWrittenDropoutSite.IsOne(assignment.Value)),
                 _ => false,
@@ -1026,6 +1041,13 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
+            // A private helper speaks with its callers' words: the loop body of `Weights(fitness, keep)` moved into
+            // `Apply(keep, w)` is still about fitness.
+            if (enclosing is IMethodSymbol helper)
+            {
+                names.AddRange(CallerNames(helper, semanticModel));
+            }
+
             // A name that says dropout settles it; otherwise a word of another technique (noise, mutation, bagging) wins over train or mask.
             if (names.Any(name => name.IndexOf("dropout", StringComparison.OrdinalIgnoreCase) >= 0))
             {
@@ -1072,7 +1094,7 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 if (current is ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
                 {
-                    return current is not ILocalFunctionOperation || IsKernel(((ILocalFunctionOperation)current).Symbol);
+                    return current is not ILocalFunctionOperation function || IsKernel(function.Symbol) || IsCalledPerElement(function.Symbol, root.SemanticModel);
                 }
 
                 if (current is IMethodBodyBaseOperation)
@@ -1081,7 +1103,7 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
-            return root.SemanticModel?.GetEnclosingSymbol(operation.Syntax.SpanStart) is IMethodSymbol method && IsKernel(method);
+            return root.SemanticModel?.GetEnclosingSymbol(operation.Syntax.SpanStart) is IMethodSymbol method && (IsKernel(method) || IsCalledPerElement(method, root.SemanticModel));
         }
 
         // ILGPU-style kernels: a static method whose first parameter is the element index (Index1D, Index2D, LongIndex1D, or an
@@ -1093,7 +1115,10 @@ internal sealed partial class HandWrittenDropoutModel
                     && method.Parameters[0].Name is "index" or "idx" or "tid" or "gid" or "globalIndex" or "threadIndex"));
 
         // Under an `if` that does not draw, in a switch, or after an early `if (...) return`: the method has a path without dropout.
-        public static bool IsGatedByControl(IOperation decision, IOperation root)
+        public static bool IsGatedByControl(IOperation decision, IOperation root) =>
+            IsGatedWithin(decision, root) || IsHelperGatedAtEveryCall(decision, root, 0);
+
+        private static bool IsGatedWithin(IOperation decision, IOperation root)
         {
             IOperation child = decision;
             for (IOperation? current = decision.Parent; current is not null; child = current, current = current.Parent)

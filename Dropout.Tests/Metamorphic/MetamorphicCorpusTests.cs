@@ -1,0 +1,336 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Dropout.Tests.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit.Abstractions;
+
+namespace Dropout.Tests.Metamorphic;
+
+/// <summary>
+/// Issue 9, generalization: the corpus's files rewritten without changing their meaning (<see cref="CorpusRewrites"/>:
+/// other names for the same rate, mask or generator, float ↔ double, other loops, compound assignments, a hoisted
+/// 1/p, <c>if</c> ↔ <c>?:</c> ↔ a 0/1 factor, extracted helpers, inlined locals, spans and lists, expression bodies,
+/// <c>var</c>, partial classes in two files, a generator wrapper, flipped comparisons) must keep exactly the mistake
+/// diagnostics (by rule id) that the corpus file states, and a correct file must stay clean. A rewrite that does not
+/// compile for a file is skipped and not counted.
+/// </summary>
+/// <remarks>
+/// The normal run rewrites every corpus file once with one to three rewrites chosen from <see cref="DefaultSeed"/>
+/// (<see cref="DefaultRounds"/> round over the corpus). <c>DROPOUT_META_ROUNDS=10</c> runs longer, <c>DROPOUT_META_SEED</c> picks
+/// another seed; a failure prints seed and iteration, and <c>DROPOUT_META_SEED=s DROPOUT_META_FIRST=i
+/// DROPOUT_META_ITERATIONS=1</c> replays it. <c>DROPOUT_META_TABLE=1</c> applies every rewrite alone to every file
+/// (<c>DROPOUT_META_VARIANTS</c> seeds each, default 3) and prints the per-rewrite table of docs/analyzers.md.
+/// </remarks>
+public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
+{
+    private const int DefaultSeed = 20261128;
+    private const int DefaultRounds = 1;
+    private const int MaximumRewritesPerIteration = 3;
+    private const int FailuresPrinted = 8;
+
+    // Informational rules (reproducibility, p = 1, batch-norm placement) are not dropout mistakes.
+    private static readonly ImmutableHashSet<string> NotMistakeRules = ImmutableHashSet.Create("DRP002", "DRP009", "DRP011");
+
+    /// <summary>
+    /// Rewrites the model does not survive yet, for one corpus file (or every file, "*"), with the reason. A run whose
+    /// rewrites include one of these for its file is counted as known and does not fail; docs/analyzers.md lists them.
+    /// </summary>
+    internal static readonly ImmutableArray<(string Rewrite, string File, string Reason)> KnownMisses =
+    [
+        // Found with DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2, beyond the single-rewrite table and the default seed.
+        ("extract-local-function", "S02_SpanStackallocCorrect", "FALSE POSITIVE: a static local function filling a boolean span mask is judged as if it applied the mask; the caller's scale is not tied to it (DRP004)"),
+        ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
+        ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("split-partial", "*", "the model reads a type in one file: the other part of a partial type (its constructor, fields, forward or backward) is another syntax tree, whose semantic model an analyzer does not ask for"),
+        ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the site written as if/else is not read in this shape"),
+        ("conditional-to-if", "T07_GenericNumOpsNoScale", "the site written as if/else is not read in this shape"),
+        ("extract-local-function", "H04_ClassicWithMatrixHelper", "FALSE POSITIVE: a static local function filling the 0/1 mask is judged as if it applied the mask (DRP004)"),
+        ("extract-local-function", "H05_BernoulliFillHelper", "a static local function is judged in its own body: a mask it fills for its caller is judged as if applied there"),
+        ("extract-local-function", "M01_BinaryMaskFromBoolLocal", "the boolean local moved into a local function is read as a keep/drop confusion (extra DRP016)"),
+        ("extract-local-function", "Y08_KFoldAssignmentCorrect", "FALSE POSITIVE: a static local function filling a boolean train mask is judged as if it applied the mask (DRP004)"),
+        ("extract-method", "B04_FeatureNoiseScaledByDropRate", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "H03_UnityBoolMaskByIf", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "H11_BoolKeepMaskBackwardWithoutScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "K01_ScaleAfterTrainingBlock", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "K03_MaskPrefilledWithScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "M06_BackwardWithoutScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "M13_UniformBufferThresholdedLater", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "T03_ExactCountShuffleNoScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "U03_SpanRefLocalScaledByRate", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "X01_InverseScaleAlsoAtInference", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("extract-method", "Z03_KeepComparedScaledByOneOverComplement", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("for-to-foreach", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
+        ("for-to-while", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
+        ("if-to-conditional", "H03_UnityBoolMaskByIf", "the branches written as a conditional expression are read differently from the if/else"),
+        ("if-to-conditional", "K05_SharedDivisionCancelledCorrect", "FALSE POSITIVE: the shared division written as a conditional expression is read as a scale that also runs at inference (DRP018)"),
+        ("rename", "B04_FeatureNoiseScaledByDropRate", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("rename", "H07_ListValuesNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("rename", "K03_MaskPrefilledWithScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("rename", "M15_StaticThreadSafeWrapperNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("rename", "S01_BaseClassFlagNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("rename", "W05_NeuronObjectsNoInferencePath", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
+        ("conditional-to-multiply", "B04_FeatureNoiseScaledByDropRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "H04_ClassicWithMatrixHelper", "FALSE POSITIVE: `1f * (u < keep ? 1f : 0f)` in a mask helper is read as a kept value that is never scaled (DRP004)"),
+        ("conditional-to-multiply", "H05_BernoulliFillHelper", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "K02_FlagOrDrawKeepsScaledNeuron", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "M06_BackwardWithoutScale", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "M16_PrecomputedScaleOfOneOverRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "S03_TrainingScaledByKeepInsteadOfInverse", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "U03_SpanRefLocalScaledByRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "Y04_ScalePropertyOneOverRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-multiply", "Z03_KeepComparedScaledByOneOverComplement", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+    ];
+
+    private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
+        .GetTypes()
+        .Where(type => typeof(DiagnosticAnalyzer).IsAssignableFrom(type) && !type.IsAbstract && type.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+        .Select(type => (DiagnosticAnalyzer)Activator.CreateInstance(type)!)
+        .ToImmutableArray();
+
+    private sealed record CorpusFile(string Name, bool IsMistake, ImmutableHashSet<string> Expected, string Source);
+
+    private sealed record Outcome(ImmutableHashSet<string> Mistakes, ImmutableArray<string> Failures);
+
+    [Fact]
+    public async Task CorpusRewrites_KeepEachFilesExpectedMistakeDiagnostics()
+    {
+        List<CorpusFile> files = LoadCorpus();
+        int seed = FromEnvironment("DROPOUT_META_SEED", DefaultSeed);
+        int first = FromEnvironment("DROPOUT_META_FIRST", 0);
+        int iterations = FromEnvironment("DROPOUT_META_ITERATIONS", FromEnvironment("DROPOUT_META_ROUNDS", DefaultRounds) * files.Count);
+        var clock = Stopwatch.StartNew();
+
+        // Files whose unrewritten form does not get its stated mistake diagnostics are the corpus test's concern; the
+        // metamorphic oracle is the stated expectation, so only files that meet it are rewritten.
+        var baseline = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (CorpusFile file in files)
+        {
+            Outcome original = await AnalyzeAsync(new RewriteSubject([file.Source]));
+            baseline[file.Name] = original.Failures.IsEmpty && original.Mistakes.SetEquals(MistakesOf(file));
+        }
+
+        output.WriteLine($"{baseline.Count(pair => pair.Value)} of {files.Count} corpus files get exactly their stated mistake diagnostics unrewritten; only those are rewritten");
+
+        if (Environment.GetEnvironmentVariable("DROPOUT_META_TABLE") == "1")
+        {
+            await MeasureEachRewriteAsync(files, baseline, FromEnvironment("DROPOUT_META_VARIANTS", 3));
+            return;
+        }
+
+        var failures = new List<string>();
+        var known = new List<string>();
+        int checkedRuns = 0, skipped = 0;
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int iteration = first; iteration < first + iterations; iteration++)
+        {
+            CorpusFile file = files[iteration % files.Count];
+            if (!baseline[file.Name])
+            {
+                continue;
+            }
+
+            var random = new Random(unchecked((seed * 1_000_003) + iteration));
+            (RewriteSubject subject, List<string> applied, int invalid) = RewriteRandomly(file, random, random.Next(1, MaximumRewritesPerIteration + 1));
+            skipped += invalid;
+            if (applied.Count == 0)
+            {
+                continue;
+            }
+
+            checkedRuns++;
+            foreach (string name in applied)
+            {
+                used[name] = used.GetValueOrDefault(name) + 1;
+            }
+
+            Outcome outcome = await AnalyzeAsync(subject);
+            if (Verdict(file, outcome) is not { } problem)
+            {
+                continue;
+            }
+
+            string report = string.Create(CultureInfo.InvariantCulture, $"DROPOUT_META_SEED={seed} DROPOUT_META_FIRST={iteration} {file.Name} after [{string.Join(", ", applied)}]: {problem}");
+            if (KnownMisses.FirstOrDefault(miss => applied.Contains(miss.Rewrite) && (miss.File == "*" || miss.File == file.Name)) is { Rewrite: not null } knownMiss)
+            {
+                known.Add(report + " (known: " + knownMiss.Reason + ")");
+                continue;
+            }
+
+            failures.Add(report + "\n--- rewritten ---\n" + string.Join("\n--- next file ---\n", subject.Sources) + "\n");
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{checkedRuns} rewritten files checked from seed {seed} in {clock.Elapsed.TotalSeconds:0.0} s ({skipped} rewrites skipped as not compiling); rewrites used: {string.Join(" ", used.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Key + "×" + pair.Value))}"));
+        output.WriteLine($"{known.Count} known misses:");
+        known.ForEach(output.WriteLine);
+        output.WriteLine($"{failures.Count} failures:");
+        failures.Take(FailuresPrinted).ToList().ForEach(output.WriteLine);
+
+        Assert.True(checkedRuns >= files.Count(file => baseline[file.Name]) * iterations / files.Count / 2, "most iterations must rewrite their file");
+        Assert.Empty(failures.Select(failure => failure.Split('\n')[0]));
+    }
+
+    // Applies up to `count` rewrites, each chosen at random among those that change this file and still compile.
+    private static (RewriteSubject Subject, List<string> Applied, int Invalid) RewriteRandomly(CorpusFile file, Random random, int count)
+    {
+        var subject = new RewriteSubject([file.Source]);
+        var applied = new List<string>();
+        int invalid = 0;
+        for (int step = 0; step < count; step++)
+        {
+            // Try the rewrites in a random order until one applies and compiles.
+            foreach (CorpusRewrites.Rewrite rewrite in CorpusRewrites.All.OrderBy(_ => random.Next()).ToList())
+            {
+                if (TryRewrite(subject, rewrite, random) is { } rewritten)
+                {
+                    subject = rewritten;
+                    applied.Add(rewrite.Name);
+                    break;
+                }
+
+                invalid++;
+            }
+        }
+
+        return (subject, applied, invalid);
+    }
+
+    // Null when the rewrite does not apply to the file, leaves it unchanged, or makes it not compile.
+    private static RewriteSubject? TryRewrite(RewriteSubject subject, CorpusRewrites.Rewrite rewrite, Random random)
+    {
+        ImmutableArray<string>? sources = rewrite.Run(subject, random);
+        if (sources is not { } changed || changed.SequenceEqual(subject.Sources))
+        {
+            return null;
+        }
+
+        var rewritten = new RewriteSubject(changed);
+        return rewritten.Errors.IsEmpty ? rewritten : null;
+    }
+
+    private static ImmutableHashSet<string> MistakesOf(CorpusFile file) => file.Expected.Where(id => !NotMistakeRules.Contains(id)).ToImmutableHashSet();
+
+    private static string? Verdict(CorpusFile file, Outcome outcome)
+    {
+        if (!outcome.Failures.IsEmpty)
+        {
+            return "analyzer failure: " + string.Join("; ", outcome.Failures);
+        }
+
+        ImmutableHashSet<string> expected = MistakesOf(file);
+        return outcome.Mistakes.SetEquals(expected)
+            ? null
+            : $"expected [{string.Join(" ", expected.Order(StringComparer.Ordinal))}] got [{string.Join(" ", outcome.Mistakes.Order(StringComparer.Ordinal))}]";
+    }
+
+    // Every rewrite alone on every file, `variants` seeds each: how many mistake files lose an expected diagnostic,
+    // how many correct files gain one, and how many mistake files gain another mistake rule.
+    private async Task MeasureEachRewriteAsync(List<CorpusFile> files, Dictionary<string, bool> baseline, int variants)
+    {
+        var table = new StringBuilder();
+        table.AppendLine("| rewrite | rewritten mistake files | lose an expected diagnostic | rewritten correct files | gain a mistake diagnostic | mistake files gaining another rule |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|");
+        var details = new StringBuilder();
+        string? only = Environment.GetEnvironmentVariable("DROPOUT_META_REWRITE");
+        foreach (CorpusRewrites.Rewrite rewrite in CorpusRewrites.All.Where(rewrite => only is null || rewrite.Name == only))
+        {
+            int mistakes = 0, lost = 0, correct = 0, gained = 0, extra = 0;
+            foreach ((CorpusFile file, int index) in files.Select((file, index) => (file, index)).Where(pair => baseline[pair.file.Name]))
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                bool fileLost = false, fileGained = false, fileExtra = false, rewrittenOnce = false;
+                for (int variant = 0; variant < variants; variant++)
+                {
+                    var random = new Random(unchecked((DefaultSeed * 1_000_003) + (variant * 7919) + (index * 31)));
+                    if (TryRewrite(new RewriteSubject([file.Source]), rewrite, random) is not { } rewritten || !seen.Add(string.Join("\0", rewritten.Sources)))
+                    {
+                        continue;
+                    }
+
+                    rewrittenOnce = true;
+                    Outcome outcome = await AnalyzeAsync(rewritten);
+                    ImmutableHashSet<string> expected = MistakesOf(file);
+                    bool lostHere = !expected.IsSubsetOf(outcome.Mistakes) || !outcome.Failures.IsEmpty;
+                    bool gainedHere = file.IsMistake ? !outcome.Mistakes.IsSubsetOf(expected) : !outcome.Mistakes.IsEmpty;
+                    fileLost |= file.IsMistake && lostHere;
+                    fileGained |= !file.IsMistake && gainedHere;
+                    fileExtra |= file.IsMistake && gainedHere;
+                    if (lostHere || gainedHere)
+                    {
+                        details.AppendLine($"{rewrite.Name} {file.Name} variant {variant}: expected [{string.Join(" ", expected.Order(StringComparer.Ordinal))}] got [{string.Join(" ", outcome.Mistakes.Order(StringComparer.Ordinal))}]");
+                        if (Environment.GetEnvironmentVariable("DROPOUT_META_SHOW") is { Length: > 0 } show && (show == rewrite.Name || show == file.Name))
+                        {
+                            details.AppendLine(string.Join("\n--- next file ---\n", rewritten.Sources));
+                        }
+                    }
+                }
+
+                if (!rewrittenOnce)
+                {
+                    continue;
+                }
+
+                if (file.IsMistake)
+                {
+                    mistakes++;
+                    lost += fileLost ? 1 : 0;
+                    extra += fileExtra ? 1 : 0;
+                }
+                else
+                {
+                    correct++;
+                    gained += fileGained ? 1 : 0;
+                }
+            }
+
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {rewrite.Name} | {mistakes} | {lost} | {correct} | {gained} | {extra} |"));
+        }
+
+        output.WriteLine(table.ToString());
+        output.WriteLine(details.ToString());
+    }
+
+    private static List<CorpusFile> LoadCorpus()
+    {
+        string directory = Path.Combine(AnalyzerTest.RepositoryRoot(), "Dropout.Tests", "Analyzers", "Corpus");
+        var files = new List<CorpusFile>();
+        foreach (string path in Directory.EnumerateFiles(directory, "*.cs.txt").Order(StringComparer.Ordinal))
+        {
+            string source = File.ReadAllText(path);
+            string[] header = source.Split('\n').Take(3).ToArray();
+            string Value(string key) => header.Single(line => line.StartsWith("// " + key + ":", StringComparison.Ordinal)).Substring(key.Length + 4).Trim();
+            string expect = Value("expect");
+            files.Add(new CorpusFile(
+                Path.GetFileName(path).Replace(".cs.txt", "", StringComparison.Ordinal),
+                Value("corpus") == "mistake",
+                expect == "none" ? ImmutableHashSet<string>.Empty : expect.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToImmutableHashSet(),
+                source));
+        }
+
+        return files;
+    }
+
+    private static async Task<Outcome> AnalyzeAsync(RewriteSubject subject)
+    {
+        var exceptions = new ConcurrentBag<string>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            onAnalyzerException: (exception, analyzer, _) => exceptions.Add($"{analyzer.GetType().Name}: {exception.GetType().Name}: {exception.Message}"),
+            concurrentAnalysis: false,
+            logAnalyzerExecutionTime: false);
+        ImmutableArray<Diagnostic> diagnostics = await subject.Compilation.WithAnalyzers(AllAnalyzers, options).GetAnalyzerDiagnosticsAsync();
+        ImmutableHashSet<string> mistakes = diagnostics
+            .Where(diagnostic => diagnostic.Id.StartsWith("DRP", StringComparison.Ordinal) && !NotMistakeRules.Contains(diagnostic.Id))
+            .Select(diagnostic => diagnostic.Id)
+            .ToImmutableHashSet();
+        ImmutableArray<string> failures = [.. exceptions, .. diagnostics.Where(diagnostic => diagnostic.Id == "AD0001").Select(diagnostic => diagnostic.ToString())];
+        return new Outcome(mistakes, failures);
+    }
+
+    private static int FromEnvironment(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+}
