@@ -30,7 +30,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             IOperation exit = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } single ? single.Operations[0] : conditional.WhenTrue;
-            IEnumerable<IOperation> following = block.Operations.SkipWhile(statement => statement != conditional).Skip(1);
+            IEnumerable<IOperation> following = StatementsAfter(conditional, block);
             IOperation? kept = exit switch
             {
                 IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following),
@@ -86,15 +86,58 @@ internal sealed partial class HandWrittenDropoutModel
 
             foreach (IOperation statement in following)
             {
-                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation later }
-                    && !HandWrittenDropoutSite.IsZero(later.Value)
-                    && zeroedTargets.Any(target => SameLocation(target, later.Target)))
+                if (LaterWrite(statement, zeroedTargets, depth: 0) is { } kept)
                 {
-                    return later.Value;
+                    return kept;
                 }
             }
 
             return null;
+        }
+
+        // A plain write of a zeroed value in a statement that runs after the exit, also inside the branches of an `if` or the
+        // sections of a `switch` over activation kinds (`case Sigmoid: output = Sigmoid(sum); break;`): each branch computes
+        // the kept value one way, and the first found stands for them. Loops and lambdas are not entered (a write there is
+        // not the unit's one value).
+        private static IOperation? LaterWrite(IOperation statement, List<IOperation> zeroedTargets, int depth)
+        {
+            switch (statement)
+            {
+                case IExpressionStatementOperation { Operation: ISimpleAssignmentOperation later }
+                    when !HandWrittenDropoutSite.IsZero(later.Value) && zeroedTargets.Any(target => SameLocation(target, later.Target)):
+                    return later.Value;
+                case IBlockOperation block when depth < 4:
+                    return block.Operations.Select(inner => LaterWrite(inner, zeroedTargets, depth + 1)).FirstOrDefault(found => found is not null);
+                case IConditionalOperation { Type: null } branches when depth < 4:
+                    return LaterWrite(branches.WhenTrue, zeroedTargets, depth + 1)
+                        ?? (branches.WhenFalse is { } otherwise ? LaterWrite(otherwise, zeroedTargets, depth + 1) : null);
+                case ISwitchOperation choice when depth < 4:
+                    return choice.Cases.SelectMany(section => section.Body).Select(inner => LaterWrite(inner, zeroedTargets, depth + 1)).FirstOrDefault(found => found is not null);
+                default:
+                    return null;
+            }
+        }
+
+        // The statements that run after an `if` whose exit is not taken: the rest of its block, and when that block is a branch
+        // of an enclosing `if` (`if (training) { if (u < rate) { ...; return; } } else { ... }`), the statements after that
+        // `if` too, up to the enclosing loop body or method body.
+        private static IEnumerable<IOperation> StatementsAfter(IOperation statement, IBlockOperation block)
+        {
+            while (true)
+            {
+                foreach (IOperation following in block.Operations.SkipWhile(candidate => candidate != statement).Skip(1))
+                {
+                    yield return following;
+                }
+
+                if (block.Parent is not IConditionalOperation { Type: null, Parent: IBlockOperation outer } enclosing)
+                {
+                    yield break;
+                }
+
+                statement = enclosing;
+                block = outer;
+            }
         }
 
         // The same variable, member or element: by symbol where there is one, else by the written expression.

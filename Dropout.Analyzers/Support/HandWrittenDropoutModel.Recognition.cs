@@ -528,7 +528,8 @@ internal sealed partial class HandWrittenDropoutModel
                 ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current && target.Type?.SpecialType == SpecialType.System_Boolean =>
                     target is ILocalReferenceOperation local
                         ? FromBooleanLocal(local.Local, draw, call, probability, bound, trueWithProbability, root, depth)
-                        : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
+                        : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root)
+                            ?? FromStoredFlag(assignment, draw, call, probability, bound, trueWithProbability, root, depth),
                 IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
                 IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
