@@ -33,8 +33,8 @@ internal sealed partial class HandWrittenDropoutModel
             IEnumerable<IOperation> following = StatementsAfter(conditional, block);
             IOperation? kept = exit switch
             {
-                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following),
-                IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following),
+                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following) ?? SkippedElementWrite(conditional, block, following),
+                IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following) ?? ValueReturnedAfterZero(returned, conditional, following, root),
                 IBlockOperation zeroing => KeptAfterZeroingExit(zeroing, following),
                 _ => null,
             };
@@ -138,6 +138,91 @@ internal sealed partial class HandWrittenDropoutModel
                 statement = enclosing;
                 block = outer;
             }
+        }
+
+        // `if (u < rate) continue;` before `y[i] = x[i] * w[i];`: the skipped element keeps the zero it already holds, either
+        // because the buffer was just made (`var y = new double[n];`) or because the same element was zeroed earlier in the loop
+        // body (`y[i] = 0;`). The first element write after the exit decides; a buffer holding anything else (an output
+        // parameter, last call's values) is not read as dropout.
+        private static IOperation? SkippedElementWrite(IConditionalOperation conditional, IBlockOperation block, IEnumerable<IOperation> following)
+        {
+            foreach (IOperation statement in following)
+            {
+                if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation write }
+                    || write.Target is not (IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }))
+                {
+                    continue;
+                }
+
+                IOperation? buffer = write.Target switch
+                {
+                    IArrayElementReferenceOperation element => element.ArrayReference,
+                    IPropertyReferenceOperation { Instance: { } instance } => instance,
+                    _ => null,
+                };
+                if (buffer is null || !HandWrittenDropoutSite.IsFloatingPoint(write.Target.Type) || HandWrittenDropoutSite.IsZero(write.Value)
+                    || !write.Value.DescendantsAndSelf().Any(read => read is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                    || write.Value.DescendantsAndSelf().Any(read => SameLocation(read, buffer)))
+                {
+                    return null;
+                }
+
+                bool freshBuffer = buffer is ILocalReferenceOperation local
+                    && SymbolValues.OfLocal(local.Local, block) is { IsComplete: true, Values.Length: 1 } values
+                    && HandWrittenDropoutSite.StripConversions(values.Values[0]) is IArrayCreationOperation { Initializer: null };
+                bool zeroedBefore = block.Operations.TakeWhile(earlier => earlier != conditional).Any(earlier =>
+                    earlier is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation zeroing }
+                    && HandWrittenDropoutSite.IsZero(zeroing.Value) && zeroing.Target.Syntax.IsEquivalentTo(write.Target.Syntax));
+                return freshBuffer || zeroedBefore ? write.Value : null;
+            }
+
+            return null;
+        }
+
+        // `if (u < rate) return 0;` before `return Activate(sum);` in a method that computes one unit's value: the dropped unit
+        // returns zero, a kept one the later returned value. Not inside a loop (a zero returned from a loop ends every
+        // element, not one), and only a floating-point zero.
+        private static IOperation? ValueReturnedAfterZero(IOperation returned, IConditionalOperation conditional, IEnumerable<IOperation> following, IOperation root)
+        {
+            if (!HandWrittenDropoutSite.IsZero(returned) || !HandWrittenDropoutSite.IsFloatingPoint(returned.Type))
+            {
+                return null;
+            }
+
+            for (IOperation? current = conditional.Parent; current is not null && current != root; current = current.Parent)
+            {
+                if (current is ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return null;
+                }
+            }
+
+            foreach (IOperation statement in following)
+            {
+                foreach (IReturnOperation later in statement.DescendantsAndSelf().OfType<IReturnOperation>())
+                {
+                    if (later.ReturnedValue is { } value && !HandWrittenDropoutSite.IsZero(value) && !value.ConstantValue.HasValue
+                        && !InsideNestedFunction(later, statement))
+                    {
+                        return value;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool InsideNestedFunction(IOperation operation, IOperation statement)
+        {
+            for (IOperation? current = operation.Parent; current is not null && current != statement; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // The same variable, member or element: by symbol where there is one, else by the written expression.
