@@ -90,6 +90,17 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // A backward inside the training step (`Train` runs the forward, then backward helpers below the dropout) that
+            // nothing of the type's mask reaches.
+            if (facts.IsWholeType)
+            {
+                foreach (TrainingStepBackward.Finding finding in TrainingStepBackward.Find(facts, facts.Sites.Where(StoresMask), cancellationToken))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Step.Identifier.GetLocation(), finding.Step.Identifier.ValueText,
+                        "backpropagates through the dropout of '" + finding.Forward + "' without reading its mask '" + finding.Mask + "'"));
+                }
+            }
+
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });

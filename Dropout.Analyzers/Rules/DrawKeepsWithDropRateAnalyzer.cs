@@ -25,14 +25,22 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
         {
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                // A boolean mask's meaning (kept or dropped) is the reader's, not the comparison's.
+                // A boolean mask's meaning (kept or dropped) is the reader's, not the comparison's: judged only when a reader
+                // in the same body says it (`mask[i] = u < dropRate` read as `mask[i] ? x[i] / (1 - dropRate) : 0` keeps with the
+                // drop rate).
+                bool keepIsComplement = site.KeepProbabilityIsComplement;
                 if (site.Shape == DropoutSiteShape.BooleanMask)
                 {
-                    continue;
+                    if (HandWrittenDropoutModel.KeepIsComplementByReader(site, facts.RootOf(site), facts.Roots) is not { } byReader)
+                    {
+                        continue;
+                    }
+
+                    keepIsComplement = byReader;
                 }
 
                 IOperation probability = site.Probability;
-                bool comparedIsKeep = !site.KeepProbabilityIsComplement;
+                bool comparedIsKeep = !keepIsComplement;
                 if (probability is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference && HandWrittenDropoutSite.IsOne(difference.LeftOperand))
                 {
                     probability = difference.RightOperand;

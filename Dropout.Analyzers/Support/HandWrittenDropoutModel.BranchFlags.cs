@@ -5,6 +5,51 @@ namespace Dropout.Analyzers;
 
 internal sealed partial class HandWrittenDropoutModel
 {
+    /// <summary>
+    /// For a boolean-mask site, whether the compared probability is the complement of the keep probability, as the mask's
+    /// readers say (<c>mask[i] ? x[i] / q : 0</c>, <c>if (!mask[j]) y[j] = 0;</c>) rather than as its name guesses: only
+    /// then does the comparison's direction say which probability keeps, so only then can it contradict the probability's
+    /// name (DRP016). Null when no reader in the type says, or readers disagree.
+    /// </summary>
+    public static bool? KeepIsComplementByReader(HandWrittenDropoutSite site, IOperation siteRoot, IEnumerable<IOperation> roots)
+    {
+        if (site.MaskSymbol is not { } mask)
+        {
+            return null;
+        }
+
+        // The body that draws the mask reads it first; else every other member that reads it must agree (`SampleDropout`
+        // draws, `Compute` zeroes by it).
+        bool? own = SiteFinder.FlagMeansDroppedByUse(mask, siteRoot);
+        bool? read = own;
+        if (read is null)
+        {
+            foreach (IOperation root in roots)
+            {
+                if (root != siteRoot && SiteFinder.FlagMeansDroppedByUse(mask, root) is { } meaning)
+                {
+                    if (read is { } earlier && earlier != meaning)
+                    {
+                        return null;
+                    }
+
+                    read = meaning;
+                }
+            }
+        }
+
+        if (read is not { } droppedWhenTrue)
+        {
+            return null;
+        }
+
+        // The site took the meaning from its own body or, failing that, from the mask's name; undo that to find when an entry
+        // is true, then apply the reader's meaning.
+        bool assumedDroppedWhenTrue = own ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+        bool entryTrueWithComparedProbability = assumedDroppedWhenTrue ? site.KeepProbabilityIsComplement : !site.KeepProbabilityIsComplement;
+        return droppedWhenTrue ? entryTrueWithComparedProbability : !entryTrueWithComparedProbability;
+    }
+
     private sealed partial class SiteFinder
     {
         /// <summary>
@@ -19,18 +64,61 @@ internal sealed partial class HandWrittenDropoutModel
                 || BooleanWrite(conditional.WhenTrue) is not var (target, value)
                 || BooleanWrite(whenFalse) is not var (otherTarget, otherValue)
                 || value == otherValue
-                || target is not IArrayElementReferenceOperation element
-                || otherTarget is not IArrayElementReferenceOperation otherElement)
+                || FlagLocation(target) is not var (flag, where)
+                || FlagLocation(otherTarget) is not var (otherFlag, otherWhere))
             {
                 return null;
             }
 
-            ISymbol? flag = HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference);
-            return flag is not null && SymbolEqualityComparer.Default.Equals(flag, HandWrittenDropoutSite.ReferencedSymbol(otherElement.ArrayReference))
-                && element.Indices.Length == otherElement.Indices.Length
-                && element.Indices.Select(index => index.Syntax.ToString()).SequenceEqual(otherElement.Indices.Select(index => index.Syntax.ToString()))
-                ? flag
-                : null;
+            return SymbolEqualityComparer.Default.Equals(flag, otherFlag) && where == otherWhere ? flag : null;
+        }
+
+        private static IEnumerable<IOperation> Conjuncts(IOperation condition)
+        {
+            condition = HandWrittenDropoutSite.StripConversions(condition);
+            return condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } conjunction
+                ? Conjuncts(conjunction.LeftOperand).Concat(Conjuncts(conjunction.RightOperand))
+                : [condition];
+        }
+
+        // `mask[j]` or `!mask[j]`: an entry of the mask, tested as it is.
+        private static bool ReadsMaskEntry(IOperation condition, ISymbol mask)
+        {
+            condition = HandWrittenDropoutSite.StripConversions(condition);
+            while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                condition = HandWrittenDropoutSite.StripConversions(not.Operand);
+            }
+
+            ISymbol? read = condition switch
+            {
+                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                _ => null,
+            };
+            return read is not null && SymbolEqualityComparer.Default.Equals(read, mask);
+        }
+
+        /// <summary>
+        /// Where a per-element flag is recorded: the collection and the index of <c>dropped[i]</c> (an array, a
+        /// <c>List&lt;bool&gt;</c> or <c>Span&lt;bool&gt;</c> indexer), or the member and the element of <c>units[i].Dropped</c>.
+        /// The flag symbol is what a backward reads to find the dropped units. Null for anything else (a plain field or local
+        /// is one flag, not one per element).
+        /// </summary>
+        private static (ISymbol Flag, string Where)? FlagLocation(IOperation target)
+        {
+            switch (target)
+            {
+                case IArrayElementReferenceOperation element when HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array:
+                    return (array, string.Join(",", element.Indices.Select(index => index.Syntax.ToString())));
+                case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer when HandWrittenDropoutSite.ReferencedSymbol(instance) is { } collection:
+                    return (collection, string.Join(",", indexer.Arguments.Select(argument => argument.Value.Syntax.ToString())));
+                case IMemberReferenceOperation { Instance: IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } } member
+                    when member is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } && HandWrittenDropoutSite.ReferencedSymbol(member) is { } flag:
+                    return (flag, member.Instance!.Syntax.ToString());
+                default:
+                    return null;
+            }
         }
     }
 }

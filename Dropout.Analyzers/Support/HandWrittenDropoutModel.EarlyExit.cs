@@ -30,11 +30,11 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             IOperation exit = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } single ? single.Operations[0] : conditional.WhenTrue;
-            IEnumerable<IOperation> following = block.Operations.SkipWhile(statement => statement != conditional).Skip(1);
+            IEnumerable<IOperation> following = StatementsAfter(conditional, block);
             IOperation? kept = exit switch
             {
-                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following),
-                IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following),
+                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following) ?? SkippedElementWrite(conditional, block, following),
+                IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following) ?? ValueReturnedAfterZero(returned, conditional, following, root),
                 IBlockOperation zeroing => KeptAfterZeroingExit(zeroing, following),
                 _ => null,
             };
@@ -86,15 +86,143 @@ internal sealed partial class HandWrittenDropoutModel
 
             foreach (IOperation statement in following)
             {
-                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation later }
-                    && !HandWrittenDropoutSite.IsZero(later.Value)
-                    && zeroedTargets.Any(target => SameLocation(target, later.Target)))
+                if (LaterWrite(statement, zeroedTargets, depth: 0) is { } kept)
                 {
-                    return later.Value;
+                    return kept;
                 }
             }
 
             return null;
+        }
+
+        // A plain write of a zeroed value in a statement that runs after the exit, also inside the branches of an `if` or the
+        // sections of a `switch` over activation kinds (`case Sigmoid: output = Sigmoid(sum); break;`): each branch computes
+        // the kept value one way, and the first found stands for them. Loops and lambdas are not entered (a write there is
+        // not the unit's one value).
+        private static IOperation? LaterWrite(IOperation statement, List<IOperation> zeroedTargets, int depth)
+        {
+            switch (statement)
+            {
+                case IExpressionStatementOperation { Operation: ISimpleAssignmentOperation later }
+                    when !HandWrittenDropoutSite.IsZero(later.Value) && zeroedTargets.Any(target => SameLocation(target, later.Target)):
+                    return later.Value;
+                case IBlockOperation block when depth < 4:
+                    return block.Operations.Select(inner => LaterWrite(inner, zeroedTargets, depth + 1)).FirstOrDefault(found => found is not null);
+                case IConditionalOperation { Type: null } branches when depth < 4:
+                    return LaterWrite(branches.WhenTrue, zeroedTargets, depth + 1)
+                        ?? (branches.WhenFalse is { } otherwise ? LaterWrite(otherwise, zeroedTargets, depth + 1) : null);
+                case ISwitchOperation choice when depth < 4:
+                    return choice.Cases.SelectMany(section => section.Body).Select(inner => LaterWrite(inner, zeroedTargets, depth + 1)).FirstOrDefault(found => found is not null);
+                default:
+                    return null;
+            }
+        }
+
+        // The statements that run after an `if` whose exit is not taken: the rest of its block, and when that block is a branch
+        // of an enclosing `if` (`if (training) { if (u < rate) { ...; return; } } else { ... }`), the statements after that
+        // `if` too, up to the enclosing loop body or method body.
+        private static IEnumerable<IOperation> StatementsAfter(IOperation statement, IBlockOperation block)
+        {
+            while (true)
+            {
+                foreach (IOperation following in block.Operations.SkipWhile(candidate => candidate != statement).Skip(1))
+                {
+                    yield return following;
+                }
+
+                if (block.Parent is not IConditionalOperation { Type: null, Parent: IBlockOperation outer } enclosing)
+                {
+                    yield break;
+                }
+
+                statement = enclosing;
+                block = outer;
+            }
+        }
+
+        // `if (u < rate) continue;` before `y[i] = x[i] * w[i];`: the skipped element keeps the zero it already holds, either
+        // because the buffer was just made (`var y = new double[n];`) or because the same element was zeroed earlier in the loop
+        // body (`y[i] = 0;`). The first element write after the exit decides; a buffer holding anything else (an output
+        // parameter, last call's values) is not read as dropout.
+        private static IOperation? SkippedElementWrite(IConditionalOperation conditional, IBlockOperation block, IEnumerable<IOperation> following)
+        {
+            foreach (IOperation statement in following)
+            {
+                if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation write }
+                    || write.Target is not (IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }))
+                {
+                    continue;
+                }
+
+                IOperation? buffer = write.Target switch
+                {
+                    IArrayElementReferenceOperation element => element.ArrayReference,
+                    IPropertyReferenceOperation { Instance: { } instance } => instance,
+                    _ => null,
+                };
+                if (buffer is null || !HandWrittenDropoutSite.IsFloatingPoint(write.Target.Type) || HandWrittenDropoutSite.IsZero(write.Value)
+                    || !write.Value.DescendantsAndSelf().Any(read => read is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                    || write.Value.DescendantsAndSelf().Any(read => SameLocation(read, buffer)))
+                {
+                    return null;
+                }
+
+                bool freshBuffer = buffer is ILocalReferenceOperation local
+                    && SymbolValues.OfLocal(local.Local, block) is { IsComplete: true, Values.Length: 1 } values
+                    && HandWrittenDropoutSite.StripConversions(values.Values[0]) is IArrayCreationOperation { Initializer: null };
+                bool zeroedBefore = block.Operations.TakeWhile(earlier => earlier != conditional).Any(earlier =>
+                    earlier is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation zeroing }
+                    && HandWrittenDropoutSite.IsZero(zeroing.Value) && zeroing.Target.Syntax.IsEquivalentTo(write.Target.Syntax));
+                return freshBuffer || zeroedBefore ? write.Value : null;
+            }
+
+            return null;
+        }
+
+        // `if (u < rate) return 0;` before `return Activate(sum);` in a method that computes one unit's value: the dropped unit
+        // returns zero, a kept one the later returned value. Not inside a loop (a zero returned from a loop ends every
+        // element, not one), and only a floating-point zero.
+        private static IOperation? ValueReturnedAfterZero(IOperation returned, IConditionalOperation conditional, IEnumerable<IOperation> following, IOperation root)
+        {
+            if (!HandWrittenDropoutSite.IsZero(returned) || !HandWrittenDropoutSite.IsFloatingPoint(returned.Type))
+            {
+                return null;
+            }
+
+            for (IOperation? current = conditional.Parent; current is not null && current != root; current = current.Parent)
+            {
+                if (current is ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return null;
+                }
+            }
+
+            foreach (IOperation statement in following)
+            {
+                foreach (IReturnOperation later in statement.DescendantsAndSelf().OfType<IReturnOperation>())
+                {
+                    if (later.ReturnedValue is { } value && !HandWrittenDropoutSite.IsZero(value) && !value.ConstantValue.HasValue
+                        && !InsideNestedFunction(later, statement))
+                    {
+                        return value;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool InsideNestedFunction(IOperation operation, IOperation statement)
+        {
+            for (IOperation? current = operation.Parent; current is not null && current != statement; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // The same variable, member or element: by symbol where there is one, else by the written expression.

@@ -547,7 +547,8 @@ internal sealed partial class HandWrittenDropoutModel
                 ISimpleAssignmentOperation { Target: var target } assignment when assignment.Value == current && target.Type?.SpecialType == SpecialType.System_Boolean =>
                     target is ILocalReferenceOperation local
                         ? FromBooleanLocal(local.Local, draw, call, probability, bound, trueWithProbability, root, depth)
-                        : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root),
+                        : FromBooleanMask(condition, draw, call, probability, bound, trueWithProbability, assignment, target, root)
+                            ?? FromStoredFlag(assignment, draw, call, probability, bound, trueWithProbability, root, depth),
                 IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { Type.SpecialType: SpecialType.System_Boolean } local } } =>
                     FromBooleanLocal(local, draw, call, probability, bound, trueWithProbability, root, depth),
                 IForLoopOperation loop when loop.Condition == current && draw is ILocalReferenceOperation =>
@@ -801,11 +802,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            ISymbol? mask = target switch
-            {
-                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
-                _ => null,
-            };
+            ISymbol? mask = FlagLocation(target)?.Flag;
             if (mask is null)
             {
                 return null;
@@ -821,12 +818,22 @@ internal sealed partial class HandWrittenDropoutModel
         // Whether a boolean mask's entry is true for a dropped unit, as its uses in the body say: a conditional on the entry
         // (`m[i] ? x : 0`, `if (m[i]) y = 0;`, or the same under `!`) whose one branch is zero. Null when the uses do not say,
         // or say both.
-        private static bool? FlagMeansDroppedByUse(ISymbol mask, IOperation root)
+        internal static bool? FlagMeansDroppedByUse(ISymbol mask, IOperation root)
         {
             bool? meaning = null;
             foreach (IConditionalOperation conditional in root.Descendants().OfType<IConditionalOperation>())
             {
                 IOperation tested = HandWrittenDropoutSite.StripConversions(conditional.Condition);
+
+                // `if (mask != null && !mask[j]) y[j] = 0;`: when the zeroing branch is the true one, each conjunct holds there,
+                // so the one that reads the mask says what a dropped entry is (the false branch of `&&` says nothing).
+                if (tested is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } conjunction
+                    && IsZeroBranch(conditional.WhenTrue) && !(conditional.WhenFalse is { } alternative && IsZeroBranch(alternative))
+                    && Conjuncts(conjunction).Where(conjunct => ReadsMaskEntry(conjunct, mask)).Take(2).ToList() is { Count: 1 } readers)
+                {
+                    tested = readers[0];
+                }
+
                 bool negated = false;
                 while (tested is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
                 {
@@ -874,7 +881,8 @@ internal sealed partial class HandWrittenDropoutModel
             (IOperation Target, bool Value)? write = null;
             foreach (IOperation statement in statements)
             {
-                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation target, Value.ConstantValue: { HasValue: true, Value: bool value } } })
+                if (statement is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: var target, Value.ConstantValue: { HasValue: true, Value: bool value } } }
+                    && FlagLocation(target) is not null)
                 {
                     if (write is not null)
                     {

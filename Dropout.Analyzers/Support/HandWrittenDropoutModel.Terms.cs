@@ -128,9 +128,13 @@ internal sealed partial class HandWrittenDropoutModel
 
             switch (operation)
             {
+                // Operands, arguments and branches are parts of the same expression, whose size the syntax bounds: only a
+                // definition followed (a symbol's values, a helper's returns) spends depth. Counting operator nesting made an
+                // ordinary activation (`1 / (1 + Math.Exp(-sum))` read through `Output`) too deep to see, and so Unknown: a
+                // sigmoid derivative `Output * (1 - Output)` then looked like an unclassified scale and hid a missing 1/p.
                 case IBinaryOperation binary:
-                    ProbabilityTerm left = Evaluate(binary.LeftOperand, depth + 1);
-                    ProbabilityTerm right = Evaluate(binary.RightOperand, depth + 1);
+                    ProbabilityTerm left = Evaluate(binary.LeftOperand, depth);
+                    ProbabilityTerm right = Evaluate(binary.RightOperand, depth);
                     return binary.OperatorKind switch
                     {
                         BinaryOperatorKind.Multiply => left.Multiply(right),
@@ -147,12 +151,12 @@ internal sealed partial class HandWrittenDropoutModel
                         return Combine(body.Descendants().OfType<IReturnOperation>().Select(returned => returned.ReturnedValue).OfType<IOperation>(), depth, NamesAScale(invocation.TargetMethod.Name));
                     }
 
-                    bool dependsOnProbability = invocation.Arguments.Any(argument => Evaluate(argument.Value, depth + 1).DependsOnProbability)
-                        || (invocation.Instance is { } instance && Evaluate(instance, depth + 1).DependsOnProbability);
+                    bool dependsOnProbability = invocation.Arguments.Any(argument => Evaluate(argument.Value, depth).DependsOnProbability)
+                        || (invocation.Instance is { } instance && Evaluate(instance, depth).DependsOnProbability);
                     return dependsOnProbability || NamesAScale(invocation.TargetMethod.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
                 case IConditionalOperation or ICoalesceOperation or IUnaryOperation:
                     // The value is one of the branches: `regularize ? 1.0 : 0.0` is a switch whose condition scales nothing.
-                    return ValueOperands(operation).Any(inner => Evaluate(inner, depth + 1).DependsOnProbability) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+                    return ValueOperands(operation).Any(inner => Evaluate(inner, depth).DependsOnProbability) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
                 default:
                     return ProbabilityTerm.Unrelated;
             }

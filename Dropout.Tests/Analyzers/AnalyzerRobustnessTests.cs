@@ -367,6 +367,44 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             public SplitTensor Apply(SplitTensor input, float rate) { _source.Fill(1 - rate); return input.Mul(_source.SampleMask()); }
         }
         """,
+        // Exits and flags of the gaps work: a member drop flag before a switch over activation kinds, a unit returning
+        // zero, a continue before a write into fresh zeros, a List<bool> flag in branches, a boolean mask read by another
+        // method, and a training step that backpropagates through a dropout helper without its mask.
+        """
+        using System;
+        using System.Collections.Generic;
+        public enum Act { Logistic, Tanh }
+        public sealed class GapShapes
+        {
+            private readonly Random _rng = new(9);
+            private readonly double[,] _w1 = new double[4, 8];
+            private readonly double[] _hidden = new double[8];
+            private readonly double[] _dropped = new double[8];
+            private readonly bool[] _keep = new bool[8];
+            private readonly List<bool> _isDropped = new(new bool[8]);
+            public bool[] Mask = new bool[8];
+            private double _output, _slope;
+            private bool _off;
+            public Act Kind { get; set; }
+            public double DropoutRate { get; set; } = 0.3;
+            public bool Training { get; set; }
+            public void Fire(double net, bool training)
+            {
+                if (training) { _off = _rng.NextDouble() < DropoutRate; if (_off) { _output = 0; _slope = 0; return; } }
+                switch (Kind) { case Act.Logistic: _output = 1 / (1 + Math.Exp(-net)); _slope = _output * (1 - _output); break; default: _output = Math.Tanh(net); break; }
+            }
+            public double Unit(double sum, bool training) { if (training && _rng.NextDouble() < DropoutRate) return 0.0; return Math.Tanh(sum); }
+            public double[] Skip(double[] x) { var y = new double[x.Length]; for (int i = 0; i < x.Length; i++) { if (_rng.NextDouble() < DropoutRate) continue; y[i] = x[i]; } return y; }
+            public double[] Flags(double[] x) { var y = new double[x.Length]; for (int i = 0; i < x.Length; i++) { if (_rng.NextDouble() < DropoutRate) { _isDropped[i] = true; y[i] = 0; } else { _isDropped[i] = false; y[i] = x[i] / (1 - DropoutRate); } } return y; }
+            public double[] FlagsBackward(double[] g) { for (int i = 0; i < g.Length; i++) g[i] = _isDropped[i] ? 0 : g[i]; return g; }
+            public void Sample() { for (int i = 0; i < Mask.Length; i++) { if (_rng.NextDouble() < DropoutRate) Mask[i] = true; else Mask[i] = false; } }
+            public void Compute(double[] y) { for (int j = 0; j < y.Length; j++) { if (Mask != null && !Mask[j]) { y[j] = 0; continue; } y[j] /= 1 - DropoutRate; } }
+            public double[] Predict(double[] x) { for (int j = 0; j < 8; j++) _hidden[j] = x[0] * _w1[0, j]; ApplyDropout(_hidden, _keep, _dropped); return _dropped; }
+            private void ApplyDropout(double[] input, bool[] keep, double[] output) { for (int i = 0; i < input.Length; i++) { if (Training) { keep[i] = _rng.NextDouble() >= DropoutRate; output[i] = keep[i] ? input[i] / (1 - DropoutRate) : 0; } else output[i] = input[i]; } }
+            public void Fit(double[] x) { Training = true; Predict(x); var g = new double[8]; HiddenBackward(_hidden, _w1, g); Training = false; }
+            private static void HiddenBackward(double[] h, double[,] w, double[] g) { for (int i = 0; i < g.Length; i++) w[0, i] -= h[i] * g[i]; }
+        }
+        """,
     ];
 
     [Fact]

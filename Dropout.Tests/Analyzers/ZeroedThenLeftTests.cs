@@ -10,7 +10,7 @@ namespace Dropout.Tests.Analyzers;
 /// </summary>
 public sealed class ZeroedThenLeftTests
 {
-    private static string Neuron(string activation, string exit = "return;") => $$"""
+    private static string Neuron(string activation, string exit = "return;", string derivative = "1 - Output * Output") => $$"""
         public sealed class HiddenNeuron
         {
             private readonly Random _random = new(3);
@@ -31,7 +31,7 @@ public sealed class ZeroedThenLeftTests
                 double sum = 0;
                 for (int i = 0; i < inputs.Length; i++) sum += Weights[i] * inputs[i];
                 Output = {{activation}};
-                Derivative = 1 - Output * Output;
+                Derivative = {{derivative}};
             }
         }
         """;
@@ -44,6 +44,20 @@ public sealed class ZeroedThenLeftTests
     [Fact]
     public Task ZeroedAndLeft_KeptActivationDividedByTheKeepProbability_IsSilent() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(Neuron("Math.Tanh(sum) / (1 - DropoutRate)"));
+
+    // The sigmoid unit's derivative `Output * (1 - Output)` multiplies the kept value by a factor that reads the sigmoid; it
+    // was once taken for a scale the model could not classify (the sigmoid behind `Output` was too deep to evaluate), which
+    // hid the missing 1/p.
+    [Fact]
+    public Task ZeroedAndLeft_SigmoidUnitWithItsDerivative_KeptActivationUnscaled_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(
+            Neuron("1.0 / (1.0 + Math.Exp(-sum))", derivative: "Output * (1 - Output)")
+                .Replace("_random.NextDouble() < DropoutRate", "{|DRP004:_random.NextDouble() < DropoutRate|}"));
+
+    [Fact]
+    public Task ZeroedAndLeft_SigmoidUnitWithItsDerivative_KeptActivationDividedByTheKeepProbability_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(
+            Neuron("1.0 / (1.0 + Math.Exp(-sum)) / (1 - DropoutRate)", derivative: "Output * (1 - Output)"));
 
     [Fact]
     public Task ZeroedButNotLeft_IsOverwrittenNotDropped_AndSilent() =>
