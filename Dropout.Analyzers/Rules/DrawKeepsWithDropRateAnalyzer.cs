@@ -78,7 +78,7 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
     private static bool ScaleAgreesWithTheComparison(DropoutTypeFacts facts, HandWrittenDropoutSite site, CancellationToken cancellationToken) =>
         (site.KeptValue ?? site.KeptBranch) is { } kept
         && facts.ScalesFor(site, cancellationToken).Any(scale =>
-            scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep && kept.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
+            scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep && kept.Syntax.Span.Contains(scale.Use.Factor.Syntax.Span));
 
     private static bool? MeaningByDefinition(HandWrittenDropoutSite site, ISymbol root)
     {

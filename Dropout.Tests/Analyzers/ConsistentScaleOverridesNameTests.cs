@@ -42,4 +42,29 @@ public sealed class ConsistentScaleOverridesNameTests
     [Fact]
     public Task KeptValuesScaledByTheDropRatesScale_IsReported() =>
         AnalyzerTest.VerifyAsync<DrawKeepsWithDropRateAnalyzer>(Layer("activations[k] / (1f - dropout)").Replace("Shared.NextSingle() > dropout", "{|DRP016:Shared.NextSingle() > dropout|}"));
+
+    private static string MaskHelper(string keptEntry) => $$"""
+        public static class Rand
+        {
+            [ThreadStatic] private static Random? _local;
+            private static Random Shared => _local ??= new Random(42);
+            public static float NextFloat() => Shared.NextSingle();
+
+            public static float[] NextDropoutMask(int count, float dropout)
+            {
+                float scale = 1 / dropout;
+                var mask = new float[count];
+                System.Threading.Tasks.Parallel.For(0, count, j => { mask[j] = NextFloat() > dropout ? 0 : {{keptEntry}}; });
+                return mask;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task MaskThatStoresOneOverTheComparedValue_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<DrawKeepsWithDropRateAnalyzer>(MaskHelper("scale"));
+
+    [Fact]
+    public Task MaskThatStoresOneOverTheDropRate_IsReported() =>
+        AnalyzerTest.VerifyAsync<DrawKeepsWithDropRateAnalyzer>(MaskHelper("1 / (1 - dropout)").Replace("NextFloat() > dropout", "{|DRP016:NextFloat() > dropout|}"));
 }
