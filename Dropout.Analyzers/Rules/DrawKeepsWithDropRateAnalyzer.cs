@@ -65,6 +65,15 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
                     false when comparedIsKeep => "drop rate|keeps",
                     _ => null,
                 };
+                // `u > dropout ? 0 : x / dropout` (a library whose `dropout` is documented as the keep probability): the value
+                // this site keeps is scaled by one over the probability the comparison keeps with, so comparison and scale
+                // agree; the arithmetic is a consistent dropout and only the name disagrees with it. A scale computed elsewhere
+                // in the method that never reaches the kept value does not count.
+                if (mistake is not null && ScaleAgreesWithTheComparison(facts, site, nodeContext.CancellationToken))
+                {
+                    mistake = null;
+                }
+
                 if (mistake is not null)
                 {
                     string[] parts = mistake.Split('|');
@@ -73,6 +82,11 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
             }
         });
     }
+
+    private static bool ScaleAgreesWithTheComparison(DropoutTypeFacts facts, HandWrittenDropoutSite site, CancellationToken cancellationToken) =>
+        (site.KeptValue ?? site.KeptBranch) is { } kept
+        && facts.ScalesFor(site, cancellationToken).Any(scale =>
+            scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep && kept.Syntax.Span.Contains(scale.Use.Factor.Syntax.Span));
 
     private static bool? MeaningByDefinition(HandWrittenDropoutSite site, ISymbol root)
     {

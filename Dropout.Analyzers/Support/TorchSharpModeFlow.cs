@@ -314,44 +314,70 @@ internal sealed class TorchSharpModeFlow
     /// <summary>
     /// Whether every call of <paramref name="method"/> in its type comes after an <c>eval()</c> (or <c>train(false)</c>)
     /// in the calling member: an evaluation helper whose callers switch the model to evaluation mode themselves. Read
-    /// from syntax; <see langword="false"/> when the type does not call it at all.
+    /// from syntax; <see langword="false"/> when the type does not call it at all. An override is also called from the
+    /// types that declare the methods it overrides (a trainer base class whose <c>Validate</c> calls <c>eval()</c> and
+    /// then the derived class's validation step, possibly in another file: only syntax is read there), and a caller that
+    /// does not call <c>eval()</c> itself counts when its own callers do (one level up, the template-method shape
+    /// <c>Validate → ValidateStep → RunModelAndUpdateValidationStats</c>).
     /// </summary>
-    public static bool CallersPutInEval(IMethodSymbol method, CancellationToken cancellationToken)
+    public static bool CallersPutInEval(IMethodSymbol method, CancellationToken cancellationToken) => CallersPutInEval(method, cancellationToken, depth: 1);
+
+    private static bool CallersPutInEval(IMethodSymbol method, CancellationToken cancellationToken, int depth)
     {
-        if (method.ContainingType is not { } type)
+        if (method.ContainingType is null)
         {
             return false;
         }
 
-        int calls = 0;
-        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        var types = new List<INamedTypeSymbol> { method.ContainingType };
+        for (IMethodSymbol? overridden = method.OverriddenMethod; overridden is not null && types.Count < 8; overridden = overridden.OverriddenMethod)
         {
-            foreach (InvocationExpressionSyntax call in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            if (!types.Contains(overridden.ContainingType, SymbolEqualityComparer.Default))
             {
-                if (TorchSharpModels.InvokedName(call) != method.Name)
-                {
-                    continue;
-                }
+                types.Add(overridden.ContainingType);
+            }
+        }
 
-                SyntaxNode? caller = call.Ancestors().FirstOrDefault(node => node is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax);
-                if (caller is null || method.DeclaringSyntaxReferences.Any(declaration => declaration.Span.Contains(call.Span)))
+        int calls = 0;
+        foreach (INamedTypeSymbol type in types)
+        {
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                foreach (InvocationExpressionSyntax call in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
                 {
-                    return false;
-                }
+                    if (TorchSharpModels.InvokedName(call) != method.Name)
+                    {
+                        continue;
+                    }
 
-                calls++;
-                bool evaluated = caller.DescendantNodes(node => node.SpanStart < call.SpanStart)
-                    .OfType<InvocationExpressionSyntax>()
-                    .Any(earlier => earlier.Span.End <= call.SpanStart && IsEvalSyntax(earlier));
-                if (!evaluated)
-                {
-                    return false;
+                    SyntaxNode? caller = call.Ancestors().FirstOrDefault(node => node is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax);
+                    if (caller is null || method.DeclaringSyntaxReferences.Any(declaration => declaration.Span.Contains(call.Span)))
+                    {
+                        return false;
+                    }
+
+                    calls++;
+                    bool evaluated = caller.DescendantNodes(node => node.SpanStart < call.SpanStart)
+                        .OfType<InvocationExpressionSyntax>()
+                        .Any(earlier => earlier.Span.End <= call.SpanStart && IsEvalSyntax(earlier));
+                    if (!evaluated && !(depth > 0 && CallerMethod(type, caller) is { } callerMethod && CallersPutInEval(callerMethod, cancellationToken, depth - 1)))
+                    {
+                        return false;
+                    }
                 }
             }
         }
 
         return calls > 0;
     }
+
+    // The method of `type` declared by `caller` (matched by its declaration, since another file's semantic model may
+    // not be asked for).
+    private static IMethodSymbol? CallerMethod(INamedTypeSymbol type, SyntaxNode caller) =>
+        caller is MethodDeclarationSyntax declaration
+            ? type.GetMembers(declaration.Identifier.ValueText).OfType<IMethodSymbol>()
+                .FirstOrDefault(candidate => candidate.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == caller.SyntaxTree && reference.Span == caller.Span))
+            : null;
 
     /// <summary>
     /// Whether the type that declares <paramref name="member"/> (a field or property holding a model) puts it in

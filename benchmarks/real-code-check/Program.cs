@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 // Package dependencies come from an optional `refs.txt` in the group folder (one assembly path a line, e.g. from a
 // scratch `dotnet restore`); anything else stays unresolved unless the person measuring adds stub files, and the
 // compile-error count is printed so a reader can judge how much of the code bound.
-// Prints every DRP diagnostic and every analyzer exception (AD0001).
+// Prints every DRP diagnostic and every analyzer exception (AD0001), and the time the analyzers took.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: RealCodeCheck <Dropout.Analyzers.dll> <group folder>...");
@@ -52,13 +52,20 @@ foreach (var folder in args.Skip(1))
     var errorList = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
     var errors = errorList.Count;
     var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
-        new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+        new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
     var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
     var relevant = diagnostics
         .Where(d => d.Id.StartsWith("DRP", StringComparison.Ordinal) || d.Id == "AD0001")
         .OrderBy(d => d.Location.SourceTree?.FilePath).ThenBy(d => d.Location.SourceSpan.Start)
         .ToList();
-    Console.WriteLine($"== {folder}: {sourceCount} file(s), {errors} compile error(s), {relevant.Count} diagnostic(s)");
+    // Time spent in Dropout.Analyzers alone (not in binding), so that slow analysis of big real code shows as such.
+    var analyzerTime = TimeSpan.Zero;
+    foreach (var analyzer in analyzers)
+    {
+        analyzerTime += (await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None)).ExecutionTime;
+    }
+
+    Console.WriteLine($"== {folder}: {sourceCount} file(s), {errors} compile error(s), {relevant.Count} diagnostic(s), analyzers {analyzerTime.TotalSeconds:0.0} s");
     // REALCHECK_ERRORS=N lists the first N distinct compile errors (to decide which stubs or packages a group needs).
     if (int.TryParse(Environment.GetEnvironmentVariable("REALCHECK_ERRORS"), out var shown))
     {
