@@ -101,6 +101,16 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // A backward that differentiates through what the forward recorded before its drop, with nothing of the dropout.
+            if (facts.IsWholeType)
+            {
+                foreach (PreDropRecordBackward.Finding finding in PreDropRecordBackward.Find(facts, cancellationToken))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
+                        "differentiates through '" + finding.Record + "', recorded before the dropout, without its mask or 1/p"));
+                }
+            }
+
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
