@@ -61,13 +61,13 @@ internal static class PreDropRecordBackward
                 continue;
             }
 
-            records.RemoveWhere(record => !OnlyRecordsPreDropValues(forward, record, preDrop));
+            records.RemoveWhere(record => !NeverRecordsTheDroppedValue(forward, record, site, DroppedLocals(site, forward)));
             if (records.Count == 0)
             {
                 continue;
             }
 
-            HashSet<ISymbol> dropoutState = DropoutState(site, forward);
+            HashSet<ISymbol> dropoutState = DropoutState(site, forward, facts.Type?.OriginalDefinition);
             if (site.MaskSymbol is IFieldSymbol or IPropertySymbol && ReadOutside(facts, site.MaskSymbol, forward))
             {
                 continue;
@@ -96,11 +96,36 @@ internal static class PreDropRecordBackward
         }
     }
 
+    // Locals that hold the dropped value: the local the decision zeroes, the local the decision's result is stored in
+    // (`double dropped = u < rate ? 0 : z / keep`).
+    private static HashSet<ILocalSymbol> DroppedLocals(HandWrittenDropoutSite site, IOperation forward)
+    {
+        var dropped = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        if (site.ZeroedTarget is { } target && HandWrittenDropoutSite.StripConversions(target) is ILocalReferenceOperation zeroedLocal)
+        {
+            dropped.Add(zeroedLocal.Local);
+        }
+
+        for (IOperation? current = site.Decision.Parent; current is not null and not IBlockOperation; current = current.Parent)
+        {
+            if (current is IVariableDeclaratorOperation declarator)
+            {
+                dropped.Add(declarator.Symbol);
+            }
+            else if (current is ISimpleAssignmentOperation { Target: ILocalReferenceOperation assigned })
+            {
+                dropped.Add(assigned.Local);
+            }
+        }
+
+        return dropped;
+    }
+
     // Locals that hold the unit's value before the drop: read by the decision (its kept operand) or assigned to the local
     // the decision zeroes, but not the draw, not the result of the decision, and not a mere copy of a parameter.
     private static HashSet<ILocalSymbol> PreDropLocals(HandWrittenDropoutSite site, IOperation forward)
     {
-        var excluded = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        HashSet<ILocalSymbol> excluded = DroppedLocals(site, forward);
         foreach (IOperation operation in HandWrittenDropoutSite.EnumerateSelfAndDescendants(site.Draw))
         {
             if (operation is ILocalReferenceOperation drawLocal)
@@ -110,24 +135,6 @@ internal static class PreDropRecordBackward
         }
 
         IOperation? zeroed = site.ZeroedTarget is { } target ? HandWrittenDropoutSite.StripConversions(target) : null;
-        if (zeroed is ILocalReferenceOperation zeroedLocal)
-        {
-            excluded.Add(zeroedLocal.Local);
-        }
-
-        // The local the decision's result is stored in (`double dropped = u < rate ? 0 : z / keep`).
-        for (IOperation? current = site.Decision.Parent; current is not null and not IBlockOperation; current = current.Parent)
-        {
-            if (current is IVariableDeclaratorOperation declarator)
-            {
-                excluded.Add(declarator.Symbol);
-            }
-            else if (current is ISimpleAssignmentOperation { Target: ILocalReferenceOperation assigned })
-            {
-                excluded.Add(assigned.Local);
-            }
-        }
-
         var sources = new List<IOperation> { site.Decision };
         if (zeroed is ILocalReferenceOperation zeroedValue)
         {
@@ -229,21 +236,29 @@ internal static class PreDropRecordBackward
         return null;
     }
 
-    // Every element write of the record in the forward stores a pre-drop local: otherwise the buffer holds the dropped
-    // value somewhere (it is the dropped buffer, or a record of the dropped value) and reading it may be right.
-    private static bool OnlyRecordsPreDropValues(IOperation forward, ISymbol record, HashSet<ILocalSymbol> preDrop)
+    // No element write of the record in the forward stores the dropped value (the decision, the local it is stored in, the
+    // local it zeroes, or anything computed from them): otherwise the buffer holds the dropped value somewhere (it is the
+    // dropped buffer, or a record of the dropped value) and reading it may be right. A branch without dropout may record
+    // its own undropped value in the same buffer.
+    private static bool NeverRecordsTheDroppedValue(IOperation forward, ISymbol record, HandWrittenDropoutSite site, HashSet<ILocalSymbol> dropped)
     {
         foreach (IAssignmentOperation write in forward.Descendants().OfType<IAssignmentOperation>())
         {
-            if (write.Target is IArrayElementReferenceOperation element
-                && SymbolEqualityComparer.Default.Equals(MemberBuffer(element.ArrayReference, forward), record)
-                && !(write is ISimpleAssignmentOperation && HandWrittenDropoutSite.StripConversions(write.Value) is ILocalReferenceOperation local && preDrop.Contains(local.Local)))
+            IOperation? array = write.Target switch
             {
-                return false;
+                IArrayElementReferenceOperation element => element.ArrayReference,
+                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
+                _ => null,
+            };
+            if (array is null || !SymbolEqualityComparer.Default.Equals(MemberBuffer(array, forward), record))
+            {
+                continue;
             }
 
-            if (write.Target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance }
-                && SymbolEqualityComparer.Default.Equals(MemberBuffer(instance, forward), record))
+            if (write is not ISimpleAssignmentOperation
+                || HandWrittenDropoutSite.EnumerateSelfAndDescendants(write.Value).Any(part =>
+                    part == site.Decision || part.Syntax.Span.Contains(site.Comparison.Syntax.Span)
+                    || (part is ILocalReferenceOperation local && dropped.Contains(local.Local))))
             {
                 return false;
             }
@@ -254,7 +269,7 @@ internal static class PreDropRecordBackward
 
     // The scalar members (rate, keep probability, training flag) the decision, its probability, its kept value or its gate
     // read, following locals of the forward a few definitions deep, plus the mask.
-    private static HashSet<ISymbol> DropoutState(HandWrittenDropoutSite site, IOperation forward)
+    private static HashSet<ISymbol> DropoutState(HandWrittenDropoutSite site, IOperation forward, INamedTypeSymbol? type)
     {
         var state = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         if (site.MaskSymbol is { } mask)
@@ -279,7 +294,9 @@ internal static class PreDropRecordBackward
             (IOperation operation, int depth) = pending.Pop();
             foreach (IOperation part in HandWrittenDropoutSite.EnumerateSelfAndDescendants(operation))
             {
-                if (part is IMemberReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(part) is { } member && IsScalar(member))
+                // Only this type's own members: `Layers.Count` in a gate is the list's, and a backward reads it for its loops.
+                if (part is IMemberReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(part) is { } member && IsScalar(member)
+                    && SymbolEqualityComparer.Default.Equals(member.ContainingType?.OriginalDefinition, type))
                 {
                     state.Add(member.OriginalDefinition);
                 }

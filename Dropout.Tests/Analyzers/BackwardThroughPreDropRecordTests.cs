@@ -124,4 +124,80 @@ public sealed class BackwardThroughPreDropRecordTests
     [Fact]
     public Task MonteCarloDropoutWithoutABackward_IsSilent() =>
         AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net(RecordThenDrop, backwardName: "Nudge"));
+
+    // The forward has a branch with dropout and one without, each recording its undropped sum in the same buffer, under a
+    // gate that also reads a list's Count (which the backward reads for its loops: not the dropout's state).
+    [Fact]
+    public Task RecordInBothBranchesOfTheDropoutGate_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+
+            public sealed class GameBrain
+            {
+                public List<int> Sizes { get; } = new List<int> { 4, 8, 2 };
+                public double[][] Values { get; } = new double[3][];
+                public double[][] Sums { get; } = new double[3][];
+                public double[][] W { get; } = new double[2][];
+                public bool DropoutActive { get; set; }
+                public float DropPercent { get; set; } = 20;
+
+                public double[] Run(double[] x)
+                {
+                    Values[0] = x;
+                    double rate = DropPercent / 100.0;
+                    double scaler = 1.0 / (1 - rate);
+                    var rng = new Random(1);
+                    for (int layer = 1; layer < Sizes.Count; layer++)
+                    {
+                        double[] sums = Sums[layer];
+                        double[] below = Values[layer - 1];
+                        bool drop = layer != Sizes.Count - 1 && DropoutActive;
+                        if (drop)
+                        {
+                            Parallel.For(0, Sizes[layer], n =>
+                            {
+                                double s = 0;
+                                for (int k = 0; k < below.Length; k++) s += W[layer - 1][n * below.Length + k] * below[k];
+                                double u = rng.NextDouble();
+                                double v = u < rate ? 0 : s * scaler;
+                                Values[layer][n] = Math.Tanh(v);
+                                sums[n] = s;
+                            });
+                        }
+                        else
+                        {
+                            Parallel.For(0, Sizes[layer], n =>
+                            {
+                                double s = 0;
+                                for (int k = 0; k < below.Length; k++) s += W[layer - 1][n * below.Length + k] * below[k];
+                                Values[layer][n] = Math.Tanh(s);
+                                sums[n] = s;
+                            });
+                        }
+                    }
+                    return Values[Sizes.Count - 1];
+                }
+
+                public void {|DRP013:BackPropagate|}(double[] error, double lr)
+                {
+                    for (int layer = Sizes.Count - 1; layer >= 1; layer--)
+                    {
+                        var next = new double[Sizes[layer - 1]];
+                        for (int n = 0; n < Sizes[layer]; n++)
+                        {
+                            double d = error[n] * Slope(Sums[layer][n]);
+                            for (int k = 0; k < next.Length; k++)
+                            {
+                                next[k] += W[layer - 1][n * next.Length + k] * d;
+                                W[layer - 1][n * next.Length + k] -= lr * d * Values[layer - 1][k];
+                            }
+                        }
+                        error = next;
+                    }
+                }
+
+                private static double Slope(double v) { double t = Math.Tanh(v); return 1 - t * t; }
+            }
+            """);
 }
