@@ -30,6 +30,8 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             HashSet<ISymbol> forwardState = ForwardState(facts, masks);
             var backwards = facts.Roots.Where(root => root is IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration }
                 && DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)).ToList();
+            // Backwards already reported for a shape without the mask: the pre-drop-record check below adds no second diagnostic.
+            var judged = new HashSet<SyntaxNode>();
             foreach (IOperation root in backwards)
             {
                 if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration } body)
@@ -83,10 +85,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 if (ZeroTest(body) is { } zeroTest && (ForwardScalesWithoutBackward(facts, body, cancellationToken) || TestsTheInput(zeroTest)))
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, zeroTest.Syntax.GetLocation(), name, "masks the gradient by '" + zeroTest.Syntax + "' instead of the mask the forward drew"));
+                    judged.Add(declaration);
                 }
                 else if (PassesThrough(body, forwardState))
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "passes the gradient through without the forward's mask"));
+                    judged.Add(declaration);
                 }
             }
 
@@ -98,6 +102,16 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 {
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Step.Identifier.GetLocation(), finding.Step.Identifier.ValueText,
                         "backpropagates through the dropout of '" + finding.Forward + "' without reading its mask '" + finding.Mask + "'"));
+                }
+            }
+
+            // A backward that differentiates through what the forward recorded before its drop, with nothing of the dropout.
+            if (facts.IsWholeType)
+            {
+                foreach (PreDropRecordBackward.Finding finding in PreDropRecordBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                {
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
+                        "differentiates through '" + finding.Record + "', recorded before the dropout, without its mask or 1/p"));
                 }
             }
 

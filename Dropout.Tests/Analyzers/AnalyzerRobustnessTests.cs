@@ -405,6 +405,30 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
             private static void HiddenBackward(double[] h, double[,] w, double[] g) { for (int i = 0; i < g.Length; i++) w[0, i] -= h[i] * g[i]; }
         }
         """,
+        // A backward through the value the forward recorded before its dropout (branch nobackward): a jagged row alias,
+        // a Parallel.For lambda, a branch without dropout recording into the same buffer.
+        """
+        using System;
+        using System.Threading.Tasks;
+        public sealed class PreDropShapes
+        {
+            private readonly Random _rng = new(4);
+            public double[][] Sums { get; } = { new double[8] };
+            public double[][] Outs { get; } = { new double[8] };
+            public double[] W { get; } = new double[32];
+            public bool DropoutActive { get; set; }
+            public double DropPercent { get; set; } = 20;
+            public double[] Run(double[] x)
+            {
+                double rate = DropPercent / 100.0;
+                double[] sums = Sums[0];
+                if (DropoutActive) Parallel.For(0, 8, n => { double s = 0; for (int k = 0; k < 4; k++) s += W[n * 4 + k] * x[k]; double u = _rng.NextDouble(); double v = u < rate ? 0 : s / (1 - rate); Outs[0][n] = Math.Tanh(v); sums[n] = s; });
+                else for (int n = 0; n < 8; n++) { double s = 0; for (int k = 0; k < 4; k++) s += W[n * 4 + k] * x[k]; Outs[0][n] = Math.Tanh(s); sums[n] = s; }
+                return Outs[0];
+            }
+            public void Backpropagate(double[] e, double[] x, double lr) { for (int n = 0; n < 8; n++) { double t = Math.Tanh(Sums[0][n]); for (int k = 0; k < 4; k++) W[n * 4 + k] -= lr * e[n] * (1 - t * t) * x[k]; } }
+        }
+        """,
     ];
 
     [Fact]
