@@ -59,12 +59,15 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         // Only a method of this file whose text names a draw can be a draw or mask helper: anything else is not bound.
+        // A method of another declaration of a partial dropout type is read with its own tree's model.
         if (method.DeclaringSyntaxReferences.Length != 1
-            || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
+            || SemanticModelFor(semanticModel, method.DeclaringSyntaxReferences[0].SyntaxTree, method, cancellationToken) is not { } methodModel
             || !NamesRandomness(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
         {
             return HelperSummary.None;
         }
+
+        semanticModel = methodModel;
 
         // A helper that (indirectly) calls itself is summarized as doing nothing while its own summary is being computed.
         HashSet<IMethodSymbol> inProgress = s_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);

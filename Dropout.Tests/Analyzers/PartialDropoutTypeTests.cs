@@ -1,0 +1,179 @@
+using Dropout.Analyzers;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Dropout.Tests.Analyzers;
+
+/// <summary>
+/// A dropout class split into <c>partial</c> declarations in two files is one type to the model: the probability, the
+/// scale and the constructor in one file, the draw and the forward in the other. A mistake is reported once, in the file
+/// where it is (the test framework fails on a duplicate), the correct twin split the same way is silent, and a scale
+/// defined in the other file counts as the scale.
+/// </summary>
+public sealed class PartialDropoutTypeTests
+{
+    private const string StateWithoutScale = """
+        public sealed partial class DropoutByHand
+        {
+            private readonly float _rate;
+            private readonly Random _random = new(3);
+            public DropoutByHand(float rate) { _rate = rate; }
+        }
+        """;
+
+    private const string StateWithScale = """
+        public sealed partial class DropoutByHand
+        {
+            private readonly float _rate;
+            private readonly float _scale;
+            private readonly Random _random = new(3);
+            public DropoutByHand(float rate) { _rate = rate; _scale = SCALE; }
+        }
+        """;
+
+    private const string ForwardWithoutScale = """
+        public sealed partial class DropoutByHand
+        {
+            public float[] Forward(float[] input, bool training)
+            {
+                if (!training) return input;
+                var output = new float[input.Length];
+                for (int i = 0; i < input.Length; i++)
+                {
+                    output[i] = MARK_START_random.NextSingle() < _rateMARK_END ? 0f : input[i];
+                }
+                return output;
+            }
+        }
+        """;
+
+    private const string ForwardWithScale = """
+        public sealed partial class DropoutByHand
+        {
+            public float[] Forward(float[] input, bool training)
+            {
+                if (!training) return input;
+                var output = new float[input.Length];
+                for (int i = 0; i < input.Length; i++)
+                {
+                    var r = _random.NextSingle();
+                    output[i] = r < _rate ? 0f : MARK_STARTinput[i] * _scaleMARK_END;
+                }
+                return output;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task MissingScale_SplitOverTwoFiles_IsReportedOnceWhereTheDrawIs() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("State.cs", StateWithoutScale),
+            ("Forward.cs", Mark(ForwardWithoutScale, "DRP004")));
+
+    [Fact]
+    public Task MissingScale_SplitOverTwoFiles_FilesInTheOtherOrder_IsReportedOnce() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("A_Forward.cs", Mark(ForwardWithoutScale, "DRP004")),
+            ("B_State.cs", StateWithoutScale));
+
+    [Fact]
+    public Task CorrectScale_DefinedInTheOtherFile_IsSilent() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("State.cs", StateWithScale.Replace("SCALE", "1f / (1f - rate)")),
+            ("Forward.cs", Mark(ForwardWithScale, null)));
+
+    [Fact]
+    public Task CorrectScale_DefinedInTheOtherFile_NoRuleReportsIt() =>
+        VerifyAllHandWrittenRulesSilentAsync(
+            ("State.cs", StateWithScale.Replace("SCALE", "1f / (1f - rate)")),
+            ("Forward.cs", Mark(ForwardWithScale, null)));
+
+    [Fact]
+    public Task ScaleOfOneOverTheRate_DefinedInTheOtherFile_IsReportedWhereItIsApplied() =>
+        VerifyAsync<DropRateUsedAsScaleAnalyzer>(
+            ("State.cs", StateWithScale.Replace("SCALE", "1f / rate")),
+            ("Forward.cs", Mark(ForwardWithScale, "DRP012")));
+
+    [Fact]
+    public Task ScaleOfOneOverTheRate_InOneFile_IsReportedAsBefore() =>
+        VerifyAsync<DropRateUsedAsScaleAnalyzer>(
+            ("Layer.cs", StateWithScale.Replace("SCALE", "1f / rate").Replace("partial ", string.Empty, StringComparison.Ordinal).TrimEnd().TrimEnd('}')
+                + Body(Mark(ForwardWithScale, "DRP012")) + "}\n"));
+
+    // The backward's span in its file covers the offsets of the forward's draw in the other file (a long comment): a span
+    // test across two files must not read the draw as the backward's own (a redrawn mask, DRP013).
+    [Fact]
+    public Task CorrectBackward_InTheOtherFile_OverlappingTheDrawsOffsets_IsSilent() =>
+        VerifyAllHandWrittenRulesSilentAsync(
+            ("Forward.cs", """
+                public sealed partial class MaskedDropout
+                {
+                    private readonly float _keep;
+                    private readonly float[] _mask;
+                    private readonly Random _random = new(3);
+                    public MaskedDropout(float keep, int n) { _keep = keep; _mask = new float[n]; }
+                    public void Forward(float[] x, bool training)
+                    {
+                        if (!training) return;
+                        for (int i = 0; i < x.Length; i++)
+                        {
+                            _mask[i] = _random.NextSingle() < _keep ? 1f / _keep : 0f;
+                            x[i] *= _mask[i];
+                        }
+                    }
+                }
+                """),
+            ("Backward.cs", """
+                public sealed partial class MaskedDropout
+                {
+                    public void Backward(float[] gradient)
+                    {
+                        // PADDING
+                        for (int i = 0; i < gradient.Length; i++)
+                        {
+                            gradient[i] *= _mask[i];
+                        }
+                    }
+                }
+                """.Replace("PADDING", new string('-', 2000), StringComparison.Ordinal)));
+
+    private static string Mark(string source, string? id) =>
+        id is null
+            ? source.Replace("MARK_START", string.Empty, StringComparison.Ordinal).Replace("MARK_END", string.Empty, StringComparison.Ordinal)
+            : source.Replace("MARK_START", "{|" + id + ":", StringComparison.Ordinal).Replace("MARK_END", "|}", StringComparison.Ordinal);
+
+    // The members of a partial declaration, without its header and closing brace.
+    private static string Body(string declaration)
+    {
+        int open = declaration.IndexOf('{', StringComparison.Ordinal);
+        int close = declaration.LastIndexOf('}');
+        return declaration.Substring(open + 1, close - open - 1);
+    }
+
+    private static Task VerifyAsync<TAnalyzer>(params (string Name, string Source)[] files)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach ((string name, string source) in files)
+        {
+            test.TestState.Sources.Add(("/" + name, AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
+    private static async Task VerifyAllHandWrittenRulesSilentAsync(params (string Name, string Source)[] files)
+    {
+        await VerifyAsync<MissingInvertedScalingAnalyzer>(files);
+        await VerifyAsync<DoubleScalingAnalyzer>(files);
+        await VerifyAsync<DropRateUsedAsScaleAnalyzer>(files);
+        await VerifyAsync<KeptValuesMultipliedByKeepProbabilityAnalyzer>(files);
+        await VerifyAsync<InvertedScaleAtInferenceAnalyzer>(files);
+        await VerifyAsync<DropoutWithoutInferencePathAnalyzer>(files);
+        await VerifyAsync<DrawKeepsWithDropRateAnalyzer>(files);
+        await VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(files);
+    }
+}
