@@ -44,7 +44,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                     || HasGuardedOrTrainingCaller(method, type, facts, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
                     || HasMasklessReaderOfMaskedState(site, method, type, facts, nodeContext.CancellationToken)
-                    || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
+                    || IsSkippedByTypeTest(type, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }
@@ -248,11 +248,11 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)
     // gives it an inference path from outside; looked for as text, since other files cannot be bound here.
-    private static bool IsSkippedByTypeTest(string typeName, Compilation compilation, CancellationToken cancellationToken)
+    private static bool IsSkippedByTypeTest(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         // Used from another file at all: how it is called there cannot be seen, so it may well be called only in training.
+        string typeName = type.Name;
         string[] patterns = ["is " + typeName, "is not " + typeName, "as " + typeName, "OfType<" + typeName + ">", "typeof(" + typeName + ")"];
-        bool declaredInOneTree = false;
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             string text = tree.GetText(cancellationToken).ToString();
@@ -262,14 +262,11 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             }
 
             // Constructing the layer (`new DropoutLayer(rate)`, a factory returning one) says nothing about how it is called.
-            if (MentionsBeyondConstruction(text, typeName))
+            // The files that declare the type (every part of a partial type) are read, so only other files count; the
+            // declaration itself always mentions the name.
+            if (!type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree) && MentionsBeyondConstruction(text, typeName))
             {
-                if (declaredInOneTree)
-                {
-                    return true;
-                }
-
-                declaredInOneTree = true;
+                return true;
             }
         }
 

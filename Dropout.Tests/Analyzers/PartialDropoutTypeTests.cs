@@ -138,6 +138,63 @@ public sealed class PartialDropoutTypeTests
                 }
                 """.Replace("PADDING", new string('-', 2000), StringComparison.Ordinal)));
 
+    // The other part of the type mentions the type's name (its own declaration): that is not a use from another file
+    // that could call the forward only in training.
+    [Fact]
+    public Task ForwardThatAlwaysDrops_SplitOverTwoFiles_HasNoInferencePath() =>
+        VerifyAsync<DropoutWithoutInferencePathAnalyzer>(
+            ("State.cs", """
+                public partial class DropoutLayer
+                {
+                    private readonly float _rate;
+                    private readonly Random _random = new Random(1);
+                    public DropoutLayer(float rate) { _rate = rate; }
+                }
+                """),
+            ("Forward.cs", """
+                public partial class DropoutLayer
+                {
+                    public float[] Forward(float[] input)
+                    {
+                        var output = new float[input.Length];
+                        for (int i = 0; i < input.Length; i++)
+                            output[i] = {|DRP014:_random.NextSingle() < _rate|} ? 0f : input[i] / (1f - _rate);
+                        return output;
+                    }
+                }
+                """));
+
+    [Fact]
+    public Task ForwardThatAlwaysDrops_UsedFromAThirdFile_IsLeftToThatFile() =>
+        VerifyAsync<DropoutWithoutInferencePathAnalyzer>(
+            ("State.cs", """
+                public partial class DropoutLayer
+                {
+                    private readonly float _rate;
+                    private readonly Random _random = new Random(1);
+                    public DropoutLayer(float rate) { _rate = rate; }
+                }
+                """),
+            ("Forward.cs", """
+                public partial class DropoutLayer
+                {
+                    public float[] Forward(float[] input)
+                    {
+                        var output = new float[input.Length];
+                        for (int i = 0; i < input.Length; i++)
+                            output[i] = _random.NextSingle() < _rate ? 0f : input[i] / (1f - _rate);
+                        return output;
+                    }
+                }
+                """),
+            ("Network.cs", """
+                public sealed class Network
+                {
+                    private readonly DropoutLayer _dropout = new DropoutLayer(0.5f);
+                    public float[] Train(float[] x) => _dropout.Forward(x);
+                }
+                """));
+
     private static string Mark(string source, string? id) =>
         id is null
             ? source.Replace("MARK_START", string.Empty, StringComparison.Ordinal).Replace("MARK_END", string.Empty, StringComparison.Ordinal)
