@@ -66,7 +66,7 @@ internal sealed class ScaleUse(IOperation operation, IOperation factor, bool rec
 }
 
 /// <summary>
-/// The model's facts about one type declaration: its dropout sites, the member bodies they are in, and every
+/// The model's facts about one type, over all its declarations: its dropout sites, the member bodies they are in, and every
 /// multiplication or division in the type, so that a rule can ask which scale reaches a site's kept values in training
 /// and which factor reaches the output at inference. A scale counts only when its value is derived from the site's own
 /// probability (<see cref="ProbabilityTerm"/>), so <c>2.0f / fanIn</c> next to dropout code is not a dropout scale.
@@ -95,7 +95,7 @@ internal sealed class DropoutTypeFacts
 
     public INamedTypeSymbol? Type { get; }
 
-    /// <summary>Whether the whole type is in this declaration (not partial over several declarations), so that the absence of a scale means something.</summary>
+    /// <summary>Whether every declaration of the type was read (a partial type's parts in other files too, unless one is generated code the driver did not hand over), so that the absence of a scale means something.</summary>
     public bool IsWholeType { get; }
 
     public ImmutableArray<IOperation> Roots { get; }

@@ -15,9 +15,9 @@ namespace Dropout.Analyzers;
 /// </summary>
 /// <remarks>
 /// Values are followed by their definitions (<see cref="SymbolValues"/>), not by position: a field written in a
-/// constructor and read in <c>Forward</c> has the constructor's value. Only declarations in the file being analyzed are
-/// read (an analyzer must not ask for another file's semantic model), so whatever lives in another file is unknown,
-/// and unknown never produces a diagnostic.
+/// constructor and read in <c>Forward</c> has the constructor's value. Only declarations in the file being analyzed and
+/// in the other files of a partial type declared in it are read (see <c>HandWrittenDropoutModel.PartialTypes.cs</c>), so
+/// whatever else lives in another file is unknown, and unknown never produces a diagnostic.
 /// </remarks>
 internal sealed partial class HandWrittenDropoutModel
 {
