@@ -195,6 +195,34 @@ public sealed class PartialDropoutTypeTests
                 }
                 """));
 
+    // A loop body extracted into a private helper, the helper in one part and the loop that calls it in the other: the
+    // helper still decides per element (its every call is in a loop), and the missing scale is reported in the helper.
+    [Fact]
+    public Task ExtractedHelper_CalledFromALoopInTheOtherFile_IsPerElement() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("Forward.cs", """
+                public sealed partial class HelperDropout
+                {
+                    private readonly float _rate;
+                    private readonly Random _random = new(3);
+                    public HelperDropout(float rate) { _rate = rate; }
+                    public void Forward(float[] x, bool training)
+                    {
+                        if (!training) return;
+                        for (int i = 0; i < x.Length; i++) DropOne(x, i);
+                    }
+                }
+                """),
+            ("Helper.cs", """
+                public sealed partial class HelperDropout
+                {
+                    private void DropOne(float[] x, int i)
+                    {
+                        if ({|DRP004:_random.NextSingle() < _rate|}) x[i] = 0f;
+                    }
+                }
+                """));
+
     private static string Mark(string source, string? id) =>
         id is null
             ? source.Replace("MARK_START", string.Empty, StringComparison.Ordinal).Replace("MARK_END", string.Empty, StringComparison.Ordinal)
