@@ -274,7 +274,7 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool Contains(IOperation ancestor, IOperation operation) => ancestor.Syntax.Span.Contains(operation.Syntax.Span);
+    private static bool Contains(IOperation ancestor, IOperation operation) => ancestor.Syntax.Encloses(operation.Syntax);
 
     private static string? FreshStreamArgument(DropoutCall backward, DropoutSymbols symbols)
     {

@@ -41,7 +41,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
                 // A backward that draws its own mask while a forward of the type drew one: the gradient reaches other units
                 // than the ones the forward kept.
-                if (facts.Sites.FirstOrDefault(site => declaration.Span.Contains(site.Decision.Syntax.Span)) is { } redrawn)
+                if (facts.Sites.FirstOrDefault(site => declaration.Encloses(site.Decision.Syntax)) is { } redrawn)
                 {
                     if (facts.Sites.Any(site => facts.RootOf(site) is IMethodBodyOperation { Syntax: MethodDeclarationSyntax forward } && !DropoutTypeFacts.IsBackwardName(forward.Identifier.ValueText))
                         && !DropoutEvidence.RedrawsForTheNextForward(redrawn, body))
@@ -153,10 +153,13 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        SyntaxNode forwardDeclaration = type.DeclaringSyntaxReferences[0].GetSyntax(context.CancellationToken);
-        foreach (MethodDeclarationSyntax declaration in context.Tree.GetRoot(context.CancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>())
+        // Every file the type is declared in (a partial type's parts), each declaration of the type itself left out.
+        var forwardDeclarations = type.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(context.CancellationToken)).ToList();
+        IEnumerable<MethodDeclarationSyntax> candidates = forwardDeclarations.Select(declaration => declaration.SyntaxTree).Distinct()
+            .SelectMany(tree => tree.GetRoot(context.CancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>());
+        foreach (MethodDeclarationSyntax declaration in candidates)
         {
-            if (declaration.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } owner || owner == forwardDeclaration
+            if (declaration.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } owner || forwardDeclarations.Contains(owner)
                 || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
                 || (declaration.Body is null && declaration.ExpressionBody is null)
                 || !declaration.DescendantTokens().Any(token => token.RawKind == (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken && shared.Any(mask => mask.Name == token.ValueText)))
@@ -164,7 +167,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            if (context.SemanticModel.GetOperation(declaration, context.CancellationToken) is not { } body
+            if (facts.SemanticModelOf(declaration).GetOperation(declaration, context.CancellationToken) is not { } body
                 || !body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && shared.Contains(symbol, SymbolEqualityComparer.Default)))
             {
                 continue;
@@ -201,7 +204,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             foreach (IAnonymousFunctionOperation closure in root.Descendants().OfType<IAnonymousFunctionOperation>())
             {
                 if (BackwardRegistration(closure) is not { } registration
-                    || facts.Sites.Any(site => closure.Syntax.Span.Contains(site.Decision.Syntax.Span)))
+                    || facts.Sites.Any(site => closure.Syntax.Encloses(site.Decision.Syntax)))
                 {
                     continue;
                 }
@@ -251,7 +254,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         {
             var scales = facts.ScalesFor(site, cancellationToken).ToList();
             return scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep)
-                && !scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown);
+                && !scales.Any(scale => backward.Syntax.Encloses(scale.Use.Operation.Syntax) && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown);
         });
 
     // An input is non-zero where the unit was dropped: testing it says nothing about the mask.
@@ -267,7 +270,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // (`if (u < rate) { dropped[i] = true; y[i] = 0; } else { dropped[i] = false; y[i] = x[i] / (1 - rate); }`): there the
     // scale goes to the activation, the flag stays 0/1, and a backward reading the flag still owes the 1/p.
     private static bool CarriedByMask(HandWrittenDropoutSite site, (ScaleUse Use, ScaleKind Kind, ScalePlace Place) scale) =>
-        site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+        site.Decision.Syntax.Encloses(scale.Use.Operation.Syntax)
         && (site.Shape != DropoutSiteShape.ZeroingIf || WritesInto(scale.Use.Operation, site.MaskSymbol!));
 
     // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.
@@ -295,8 +298,8 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 && CarriedByMask(site, scale)
                 && (!insideForward || WritesInto(scale.Use.Operation, site.MaskSymbol!)));
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
-                && !(insideForward && backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)));
-            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && !(insideForward && backward.Syntax.Encloses(scale.Use.Operation.Syntax)));
+            bool backwardScales = scales.Any(scale => backward.Syntax.Encloses(scale.Use.Operation.Syntax)
                 && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
             if (!maskCarriesScale && forwardScalesActivations && !backwardScales)
             {
@@ -321,9 +324,9 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
 
             var scales = facts.ScalesFor(site, cancellationToken).ToList();
             bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop
-                && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+                && site.Decision.Syntax.Encloses(scale.Use.Operation.Syntax)
                 && WritesInto(scale.Use.Operation, site.MaskSymbol!));
-            bool backwardScales = scales.Any(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)
+            bool backwardScales = scales.Any(scale => backward.Syntax.Encloses(scale.Use.Operation.Syntax)
                 && scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown or ScaleKind.Keep);
             if (maskCarriesScale && !backwardScales && OnlyNonzeroTests(backward, site.MaskSymbol!) is { } test)
             {
@@ -456,8 +459,8 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             bool maskCarriesScale = scales.Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Unknown
                 && CarriedByMask(site, scale));
             bool forwardScalesActivations = scales.Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep
-                && !backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span));
-            var inBackward = scales.Where(scale => backward.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span)).ToList();
+                && !backward.Syntax.Encloses(scale.Use.Operation.Syntax));
+            var inBackward = scales.Where(scale => backward.Syntax.Encloses(scale.Use.Operation.Syntax)).ToList();
             if (!maskCarriesScale && forwardScalesActivations
                 && inBackward.Any(scale => scale.Kind == ScaleKind.Keep)
                 && inBackward.All(scale => scale.Kind == ScaleKind.Keep))

@@ -66,11 +66,11 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
 
                 // A mask whose kept entries are 1/p (mask[i] = u < p ? 1 / p : 0), and a product with one of its entries divided by p again.
                 if (site.MaskSymbol is { } mask
-                    && scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && site.Decision.Syntax.Span.Contains(scale.Use.Operation.Syntax.Span) && DropoutTypeFacts.IsMaskValue(scale.Use.Factor)))
+                    && scales.Any(scale => scale.Kind == ScaleKind.InverseKeep && site.Decision.Syntax.Encloses(scale.Use.Operation.Syntax) && DropoutTypeFacts.IsMaskValue(scale.Use.Factor)))
                 {
                     foreach ((ScaleUse use, ScaleKind kind, ScalePlace _) in scales)
                     {
-                        if (kind == ScaleKind.InverseKeep && use.Reciprocal && !site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span)
+                        if (kind == ScaleKind.InverseKeep && use.Reciprocal && !site.Decision.Syntax.Encloses(use.Operation.Syntax)
                             && ReadsMaskEntryInProduct(use.Operation, mask) && reported.Add(use.Operation))
                         {
                             typeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DoubleScalingOfScaledMask, use.Operation.Syntax.GetLocation(), mask.Name, use.Factor.Syntax.ToString()));

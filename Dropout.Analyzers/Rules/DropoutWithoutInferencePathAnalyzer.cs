@@ -35,16 +35,16 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
                 if (site.IsGated
-                    || OwningMethod(site, facts.SemanticModel) is not { } method
+                    || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
                     || !IsLayerForward(method, type)
                     || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
-                        && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModel, nodeContext.CancellationToken))
+                        && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
-                    || HasGuardedOrTrainingCaller(method, nodeContext.Tree, facts.SemanticModel, nodeContext.CancellationToken)
+                    || HasGuardedOrTrainingCaller(method, type, facts, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
-                    || HasMasklessReaderOfMaskedState(site, method, type, facts.SemanticModel, nodeContext.CancellationToken)
-                    || IsSkippedByTypeTest(type.Name, nodeContext.Compilation, nodeContext.CancellationToken))
+                    || HasMasklessReaderOfMaskedState(site, method, type, facts, nodeContext.CancellationToken)
+                    || IsSkippedByTypeTest(type, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
                     continue;
                 }
@@ -60,7 +60,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
     // predict). A backward has the same shape but runs after the forward, so it does not count.
     private static bool HasSiblingInferencePath(IMethodSymbol forward, INamedTypeSymbol type, DropoutTypeFacts facts)
     {
-        var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModel)).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
+        var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax))).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
         foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>())
         {
             if (sibling.MethodKind != MethodKind.Ordinary || sibling.IsStatic || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
@@ -158,8 +158,9 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
     // `mask[i] == 1 ? f(outputs[i]) : 0`), while a third member reads the same state without the mask
     // (`PredictOutputs`: `f(outputs[i]) * (1 - p)`): the builder is not the forward, and the type has a path that leaves
     // the mask out, which is classic dropout's inference. Decided by which members read which state, not by their names.
-    private static bool HasMasklessReaderOfMaskedState(HandWrittenDropoutSite site, IMethodSymbol builder, INamedTypeSymbol type, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static bool HasMasklessReaderOfMaskedState(HandWrittenDropoutSite site, IMethodSymbol builder, INamedTypeSymbol type, DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
+        SemanticModel semanticModel = facts.SemanticModelOf(site.Decision.Syntax);
         if (site.MaskSymbol is not { Kind: SymbolKind.Field or SymbolKind.Property } mask
             || !SymbolEqualityComparer.Default.Equals(mask.ContainingType, type)
             || !builder.ReturnsVoid
@@ -171,7 +172,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
         SyntaxNode builderDeclaration = builder.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
         bool IsMask(IdentifierNameSyntax identifier) =>
-            identifier.Identifier.ValueText == mask.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol, mask);
+            identifier.Identifier.ValueText == mask.Name && SymbolEqualityComparer.Default.Equals(facts.SemanticModelOf(identifier).GetSymbolInfo(identifier, cancellationToken).Symbol, mask);
 
         // The builder only writes the mask: one that also applies it (`y[i] = x[i] * mask[i]`) is a forward.
         if (builderDeclaration.DescendantNodes().OfType<IdentifierNameSyntax>().Where(IsMask).Any(identifier => !IsAssignedTo(identifier) && !IsSizeRead(identifier)))
@@ -179,10 +180,10 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
+        // Every declaration of the type (a partial type's members in other files too).
         var members = type.DeclaringSyntaxReferences
-            .Where(reference => reference.SyntaxTree == semanticModel.SyntaxTree)
             .SelectMany(reference => reference.GetSyntax(cancellationToken).ChildNodes())
-            .Where(node => node is MethodDeclarationSyntax or PropertyDeclarationSyntax && !node.Span.Contains(builderDeclaration.Span))
+            .Where(node => node is MethodDeclarationSyntax or PropertyDeclarationSyntax && !node.Encloses(builderDeclaration))
             .ToList();
         var besideMask = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         var maskless = new List<SyntaxNode>();
@@ -204,7 +205,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 SyntaxNode statement = (SyntaxNode?)read.FirstAncestorOrSelf<StatementSyntax>() ?? read.FirstAncestorOrSelf<ArrowExpressionClauseSyntax>() ?? member;
                 foreach (IdentifierNameSyntax identifier in statement.DescendantNodes().OfType<IdentifierNameSyntax>())
                 {
-                    if (semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { IsStatic: false, Kind: SymbolKind.Field or SymbolKind.Property } state
+                    if (facts.SemanticModelOf(identifier).GetSymbolInfo(identifier, cancellationToken).Symbol is { IsStatic: false, Kind: SymbolKind.Field or SymbolKind.Property } state
                         && IsTypeOrBase(state.ContainingType, type)
                         && !SymbolEqualityComparer.Default.Equals(state, mask)
                         && !SymbolEqualityComparer.Default.Equals(state, site.ProbabilitySymbol))
@@ -216,7 +217,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
         }
 
         return besideMask.Count > 0 && maskless.Any(member => member.DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Any(identifier => semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol is { } symbol && besideMask.Contains(symbol)));
+            .Any(identifier => facts.SemanticModelOf(identifier).GetSymbolInfo(identifier, cancellationToken).Symbol is { } symbol && besideMask.Contains(symbol)));
     }
 
     // The layer's own state, or state it inherits (`outputs` declared in a base layer).
@@ -247,11 +248,11 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)
     // gives it an inference path from outside; looked for as text, since other files cannot be bound here.
-    private static bool IsSkippedByTypeTest(string typeName, Compilation compilation, CancellationToken cancellationToken)
+    private static bool IsSkippedByTypeTest(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         // Used from another file at all: how it is called there cannot be seen, so it may well be called only in training.
+        string typeName = type.Name;
         string[] patterns = ["is " + typeName, "is not " + typeName, "as " + typeName, "OfType<" + typeName + ">", "typeof(" + typeName + ")"];
-        bool declaredInOneTree = false;
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             string text = tree.GetText(cancellationToken).ToString();
@@ -261,14 +262,11 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             }
 
             // Constructing the layer (`new DropoutLayer(rate)`, a factory returning one) says nothing about how it is called.
-            if (MentionsBeyondConstruction(text, typeName))
+            // The files that declare the type (every part of a partial type) are read, so only other files count; the
+            // declaration itself always mentions the name.
+            if (!type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree) && MentionsBeyondConstruction(text, typeName))
             {
-                if (declaredInOneTree)
-                {
-                    return true;
-                }
-
-                declaredInOneTree = true;
+                return true;
             }
         }
 
@@ -370,13 +368,15 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
     // Callers in this file that call the forward only under a condition, or only while training, give it an inference path;
     // so does being private with no caller in sight.
-    private static bool HasGuardedOrTrainingCaller(IMethodSymbol method, SyntaxTree tree, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static bool HasGuardedOrTrainingCaller(IMethodSymbol method, INamedTypeSymbol type, DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
         bool called = false;
-        foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes())
+        // Every file a declaration of the type is in: a partial type's forward may be called from its other part.
+        foreach (SyntaxNode node in type.DeclaringSyntaxReferences.Select(reference => reference.SyntaxTree).Prepend(facts.SemanticModel.SyntaxTree).Distinct()
+            .SelectMany(tree => tree.GetRoot(cancellationToken).DescendantNodes()))
         {
             if (node is not InvocationExpressionSyntax invocation || CalledName(invocation) != method.Name
-                || semanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation call
+                || facts.SemanticModelOf(invocation).GetOperation(invocation, cancellationToken) is not IInvocationOperation call
                 || !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition))
             {
                 continue;
@@ -400,7 +400,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 return true;
             }
 
-            if (semanticModel.GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is IMethodSymbol caller && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Name))
+            if (facts.SemanticModelOf(invocation).GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is IMethodSymbol caller && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Name))
             {
                 return true;
             }

@@ -36,7 +36,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
             var unconditional = new Dictionary<IMethodSymbol, HandWrittenDropoutSite>(SymbolEqualityComparer.Default);
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
-                if (DropoutWithoutInferencePathAnalyzer.OwningMethod(site, facts.SemanticModel) is not { } method || IsMonteCarlo(method))
+                if (DropoutWithoutInferencePathAnalyzer.OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method || IsMonteCarlo(method))
                 {
                     continue;
                 }
@@ -60,11 +60,11 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
             }
 
             // Inference methods of this file that run one of those methods.
-            foreach (SyntaxNode node in nodeContext.Tree.GetRoot(nodeContext.CancellationToken).DescendantNodes())
+            foreach (SyntaxNode node in nodeContext.Trees.SelectMany(tree => tree.GetRoot(nodeContext.CancellationToken).DescendantNodes()))
             {
                 if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
-                    || facts.SemanticModel.GetDeclaredSymbol(declaration, nodeContext.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
-                    || facts.SemanticModel.GetOperation(declaration, nodeContext.CancellationToken) is not { } body
+                    || facts.SemanticModelOf(declaration).GetDeclaredSymbol(declaration, nodeContext.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
+                    || facts.SemanticModelOf(declaration).GetOperation(declaration, nodeContext.CancellationToken) is not { } body
                     || SwitchesMode(body, unconditional))
                 {
                     continue;
@@ -138,7 +138,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         var flags = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (HandWrittenDropoutSite site in facts.Sites)
         {
-            if (site.IsGated && DropoutWithoutInferencePathAnalyzer.OwningMethod(site, facts.SemanticModel) is { } method && !IsMonteCarlo(method))
+            if (site.IsGated && DropoutWithoutInferencePathAnalyzer.OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is { } method && !IsMonteCarlo(method))
             {
                 flags.UnionWith(InferencePath.GatingFlags(site.Decision, facts.RootOf(site)).Select(flag => flag.OriginalDefinition));
             }
@@ -149,11 +149,11 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        foreach (SyntaxNode node in context.Tree.GetRoot(context.CancellationToken).DescendantNodes())
+        foreach (SyntaxNode node in context.Trees.SelectMany(tree => tree.GetRoot(context.CancellationToken).DescendantNodes()))
         {
             if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
-                || context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
-                || context.SemanticModel.GetOperation(declaration, context.CancellationToken) is not { } body)
+                || context.SemanticModelOf(declaration).GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
+                || context.SemanticModelOf(declaration).GetOperation(declaration, context.CancellationToken) is not { } body)
             {
                 continue;
             }
@@ -177,8 +177,8 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
 
     // A mode method of this file whose body assigns one of the gating flags.
     private static bool SetsAFlag(IMethodSymbol method, HashSet<ISymbol> flags, TypeAnalysisContext context) =>
-        method.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == context.Tree
-            && context.SemanticModel.GetOperation(reference.GetSyntax(context.CancellationToken), context.CancellationToken) is { } body
+        method.DeclaringSyntaxReferences.Any(reference => context.Trees.Contains(reference.SyntaxTree)
+            && context.SemanticModelOf(reference.GetSyntax(context.CancellationToken)).GetOperation(reference.GetSyntax(context.CancellationToken), context.CancellationToken) is { } body
             && body.Descendants().Any(operation => operation is ISimpleAssignmentOperation assignment
                 && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } flag && flags.Contains(flag.OriginalDefinition)));
 

@@ -43,8 +43,8 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
                 var scales = facts.ScalesFor(site, typeContext.CancellationToken).Where(scale => scale.Use.Root == root && scale.Place != ScalePlace.Backward).ToList();
                 // Another factor at inference cancels the 1/p or is not understood; a factor that merely contains a 1/p use (the kept
                 // value `activation / keep` read as a mask entry) is that use, not another factor.
-                var inverse = scales.Where(scale => scale.Kind == ScaleKind.InverseKeep).Select(scale => scale.Use.Operation.Syntax.Span).ToList();
-                if (scales.Any(scale => scale.Kind != ScaleKind.InverseKeep && !inverse.Any(span => scale.Use.Factor.Syntax.Span.Contains(span))
+                var inverse = scales.Where(scale => scale.Kind == ScaleKind.InverseKeep).Select(scale => scale.Use.Operation.Syntax).ToList();
+                if (scales.Any(scale => scale.Kind != ScaleKind.InverseKeep && !inverse.Any(node => scale.Use.Factor.Syntax.Encloses(node))
                         && InferencePath.RunsAtInference(scale.Use.Operation, root))
                     || AssignsAnotherFactorAtInference(facts, site, root, typeContext.CancellationToken))
                 {
@@ -86,14 +86,14 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
     private static bool AppliesToValues(ScaleUse use, HandWrittenDropoutSite site)
     {
         // The site's own kept value (`!training || u > rate ? activation / (1 - rate) : 0`) is what is output.
-        if (site.KeptValue is { } kept && kept.Syntax.Span.Contains(use.Operation.Syntax.Span))
+        if (site.KeptValue is { } kept && kept.Syntax.Encloses(use.Operation.Syntax))
         {
             return true;
         }
 
         if (use.Other is not { } other)
         {
-            return site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span);
+            return site.Decision.Syntax.Encloses(use.Operation.Syntax);
         }
 
         other = HandWrittenDropoutSite.StripConversions(other);
@@ -120,7 +120,7 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
             };
             // Values that read activations are the products judged above; only mask entries and scalars can cancel the scale.
             // The site's own decision (`output = cond ? a / keep : 0`) is judged above, not a second factor.
-            if (value is null || site.Decision.Syntax.Span.Contains(operation.Syntax.Span) || value.Syntax.Span.Contains(site.Decision.Syntax.Span)
+            if (value is null || site.Decision.Syntax.Encloses(operation.Syntax) || value.Syntax.Encloses(site.Decision.Syntax)
                 || !DropoutTypeFacts.IsMaskValue(value) || !InferencePath.RunsAtInference(operation, root))
             {
                 continue;
@@ -153,7 +153,7 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
                 IInvocationOperation { TargetMethod.Name: "Fill", Arguments.Length: >= 2 } fill when IsMask(fill.Arguments[0].Value, mask) => fill.Arguments[1].Value,
                 _ => null,
             };
-            if (value is not null && !site.Decision.Syntax.Span.Contains(operation.Syntax.Span) && DropoutTypeFacts.IsMaskValue(value)
+            if (value is not null && !site.Decision.Syntax.Encloses(operation.Syntax) && DropoutTypeFacts.IsMaskValue(value)
                 && InferencePath.RunsAtInference(operation, root)
                 && facts.Classify(new ScaleUse(operation, value, false, null, root), site, cancellationToken) == ScaleKind.InverseKeep)
             {

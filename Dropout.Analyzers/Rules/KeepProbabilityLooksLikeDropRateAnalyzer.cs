@@ -54,11 +54,11 @@ public sealed class KeepProbabilityLooksLikeDropRateAnalyzer : DiagnosticAnalyze
                 if (site.KeepProbabilityIsComplement || site.Bound is not null || !site.KeepTerm.Equals(ProbabilityTerm.Symbol)
                     || site.ProbabilitySymbol is not { } symbol || DrawKeepsWithDropRateAnalyzer.NameMeaning(symbol.Name) != true
                     || ConstantDefinition(symbol, typeContext.CancellationToken) is not { } definition
-                    || typeContext.SemanticModel.SyntaxTree != definition.SyntaxTree
-                    || typeContext.SemanticModel.GetConstantValue(definition, typeContext.CancellationToken) is not { HasValue: true, Value: var value }
+                    || !typeContext.Trees.Contains(definition.SyntaxTree)
+                    || typeContext.SemanticModelOf(definition).GetConstantValue(definition, typeContext.CancellationToken) is not { HasValue: true, Value: var value }
                     || ProbabilityScaling.ToDouble(value) is not double keepProbability
                     || !KeepProbabilityOutOfRangeAnalyzer.IsSupported(keepProbability)
-                    || keepProbability >= ReadThreshold(typeContext.Options, typeContext.Tree)
+                    || keepProbability >= ReadThreshold(typeContext.Options, definition.SyntaxTree)
                     || !reported.Add(symbol))
                 {
                     continue;

@@ -39,7 +39,7 @@ public sealed class KeptValuesMultipliedByKeepProbabilityAnalyzer : DiagnosticAn
 
                 foreach ((ScaleUse use, ScaleKind kind, ScalePlace place) in scales)
                 {
-                    bool onKeptValue = site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span) || (use.Other is { } other && DropoutTypeFacts.IsActivation(other));
+                    bool onKeptValue = site.Decision.Syntax.Encloses(use.Operation.Syntax) || (use.Other is { } other && DropoutTypeFacts.IsActivation(other));
                     if (kind == ScaleKind.Keep && place == ScalePlace.Training && !use.Reciprocal && onKeptValue && reported.Add(use.Operation))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(

@@ -174,7 +174,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
     // Whether the operation (of the control-flow graph, which keeps the source syntax) is part of the loop's header:
     // its initializer, condition or increment, run when the loop starts and between its iterations.
     private static bool InHeader(ILoopOperation loop, IOperation operation) =>
-        loop.Syntax.Span.Contains(operation.Syntax.Span) && !loop.Body.Syntax.Span.Contains(operation.Syntax.Span);
+        loop.Syntax.Encloses(operation.Syntax) && !loop.Body.Syntax.Encloses(operation.Syntax);
 
     private static void AnalyzeKernelCall(OperationAnalysisContext context, IInvocationOperation invocation)
     {
@@ -288,7 +288,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
     }
 
     private static bool IsPartOfLoopHeader(IOperation operation, ILoopOperation loop) =>
-        loop.Body is null || !loop.Body.Syntax.Span.Contains(operation.Syntax.Span);
+        loop.Body is null || !loop.Body.Syntax.Encloses(operation.Syntax);
 
     // The loop that walks the mask's own elements: its loop variable indexes the element.
     private static bool IsLoopOverElements(ILoopOperation loop, IArrayElementReferenceOperation element)

@@ -67,7 +67,7 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
             {
                 foreach (IOperation element in initializer.ElementValues)
                 {
-                    if (!site.Decision.Syntax.Span.Contains(element.Syntax.Span)
+                    if (!site.Decision.Syntax.Encloses(element.Syntax)
                         && facts.Classify(new ScaleUse(element, element, reciprocal: false, other: null, root), site, cancellationToken) is ScaleKind.Keep or ScaleKind.InverseKeep)
                     {
                         return true;

@@ -36,7 +36,7 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
             foreach (HandWrittenDropoutSite site in facts.Sites)
             {
                 if (site.DrawCall is not { } call || GeneratorOf(call) is not { } generator
-                    || !IsUnseeded(generator, randomType, model, nodeContext.SemanticModel, nodeContext.CancellationToken, 0))
+                    || !IsUnseeded(generator, randomType, model, facts.SemanticModelOf(generator.Syntax), nodeContext.CancellationToken, 0))
                 {
                     continue;
                 }
@@ -80,9 +80,21 @@ public sealed class UnseededDropoutRandomAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        if (depth >= MaxDepth || generator.SemanticModel?.SyntaxTree != semanticModel.SyntaxTree)
+        if (depth >= MaxDepth || generator.SemanticModel is not { } generatorModel)
         {
             return false;
+        }
+
+        // A value from another declaration of a partial dropout type is followed in its own tree; any other file is not.
+        if (generatorModel.SyntaxTree != semanticModel.SyntaxTree)
+        {
+            if (generatorModel.GetEnclosingSymbol(generator.Syntax.SpanStart, cancellationToken) is not { } owner
+                || HandWrittenDropoutModel.SemanticModelFor(semanticModel, generatorModel.SyntaxTree, owner, cancellationToken) is null)
+            {
+                return false;
+            }
+
+            semanticModel = generatorModel;
         }
 
         switch (generator)

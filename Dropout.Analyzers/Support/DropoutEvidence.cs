@@ -92,7 +92,7 @@ internal static class DropoutEvidence
         foreach (IOperation operation in root.Descendants())
         {
             if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, copy)
-                || decision.Syntax.Span.Contains(operation.Syntax.Span) || IsCopyPlumbing(reference))
+                || decision.Syntax.Encloses(operation.Syntax) || IsCopyPlumbing(reference))
             {
                 continue;
             }
@@ -176,7 +176,7 @@ internal static class DropoutEvidence
         foreach (IOperation operation in backward.Descendants())
         {
             if (operation is not IMemberReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Member, member)
-                || store.Syntax.Span.Contains(operation.Syntax.Span) && IsAssignmentTarget(reference))
+                || store.Syntax.Encloses(operation.Syntax) && IsAssignmentTarget(reference))
             {
                 continue;
             }

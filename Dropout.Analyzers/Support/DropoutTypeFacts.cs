@@ -66,7 +66,7 @@ internal sealed class ScaleUse(IOperation operation, IOperation factor, bool rec
 }
 
 /// <summary>
-/// The model's facts about one type declaration: its dropout sites, the member bodies they are in, and every
+/// The model's facts about one type, over all its declarations: its dropout sites, the member bodies they are in, and every
 /// multiplication or division in the type, so that a rule can ask which scale reaches a site's kept values in training
 /// and which factor reaches the output at inference. A scale counts only when its value is derived from the site's own
 /// probability (<see cref="ProbabilityTerm"/>), so <c>2.0f / fanIn</c> next to dropout code is not a dropout scale.
@@ -86,7 +86,7 @@ internal sealed class DropoutTypeFacts
         IsWholeType = isWholeType;
         Roots = roots;
         _siteRoots = siteRoots;
-        AllSites = siteRoots.Keys.OrderBy(site => site.Decision.Syntax.SpanStart).ToImmutableArray();
+        AllSites = siteRoots.Keys.OrderBy(site => site.Decision.Syntax.SyntaxTree.FilePath, StringComparer.Ordinal).ThenBy(site => site.Decision.Syntax.SpanStart).ToImmutableArray();
         Sites = AllSites.Where(site => !site.EscapesToCaller).ToImmutableArray();
         Uses = uses;
     }
@@ -95,7 +95,7 @@ internal sealed class DropoutTypeFacts
 
     public INamedTypeSymbol? Type { get; }
 
-    /// <summary>Whether the whole type is in this declaration (not partial over several declarations), so that the absence of a scale means something.</summary>
+    /// <summary>Whether every declaration of the type was read (a partial type's parts in other files too, unless one is generated code the driver did not hand over), so that the absence of a scale means something.</summary>
     public bool IsWholeType { get; }
 
     public ImmutableArray<IOperation> Roots { get; }
@@ -110,7 +110,8 @@ internal sealed class DropoutTypeFacts
 
     public static DropoutTypeFacts? Create(HandWrittenDropoutModel model, INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken)
     {
-        // One tree per facts: a partial type's other parts are not whole-type knowledge, and their semantic model is not this one.
+        // Every declaration of the type: a partial type's draw, scale, mask, backward and inference path may each be in
+        // another file. Each member body is read with its own tree's semantic model (the one the driver built it with).
         var roots = new List<IOperation>();
         var seen = new HashSet<SyntaxNode>();
         foreach (IOperation block in memberBlocks)
@@ -121,23 +122,29 @@ internal sealed class DropoutTypeFacts
                 root = root.Parent;
             }
 
-            if (root.SemanticModel is not null && (roots.Count == 0 || root.Syntax.SyntaxTree == roots[0].Syntax.SyntaxTree) && seen.Add(root.Syntax))
+            if (root.SemanticModel is not null && seen.Add(root.Syntax))
             {
                 roots.Add(root);
             }
         }
 
-        if (roots.Count == 0 || roots[0].SemanticModel is not { } semanticModel)
+        if (roots.Count == 0)
         {
             return null;
         }
 
-        roots.Sort((a, b) => a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart));
-        bool isWholeType = type.DeclaringSyntaxReferences.Length == 1;
+        // Declarations in file order (by path, then position), so that the facts do not depend on the order the driver ran.
+        roots.Sort((a, b) =>
+        {
+            int byTree = string.CompareOrdinal(a.Syntax.SyntaxTree.FilePath, b.Syntax.SyntaxTree.FilePath);
+            return byTree != 0 ? byTree : a.Syntax.SpanStart.CompareTo(b.Syntax.SpanStart);
+        });
+        SemanticModel semanticModel = roots[0].SemanticModel!;
+        bool isWholeType = IsEveryDeclarationRead(type, roots, cancellationToken);
         var siteRoots = new Dictionary<HandWrittenDropoutSite, IOperation>();
         foreach (IOperation root in roots)
         {
-            foreach (HandWrittenDropoutSite site in model.SitesIn(root, semanticModel, cancellationToken))
+            foreach (HandWrittenDropoutSite site in model.SitesIn(root, root.SemanticModel!, cancellationToken))
             {
                 siteRoots[site] = root;
             }
@@ -148,15 +155,57 @@ internal sealed class DropoutTypeFacts
         return new DropoutTypeFacts(model, semanticModel, type, isWholeType, rootArray, siteRoots, uses);
     }
 
+    // A declaration the driver gave no member body of (generated code, which the rules do not analyze) while it has one
+    // leaves the type partly unseen, so the absence of a scale means nothing.
+    private static bool IsEveryDeclarationRead(INamedTypeSymbol type, List<IOperation> roots, CancellationToken cancellationToken)
+    {
+        ImmutableArray<SyntaxReference> references = type.DeclaringSyntaxReferences;
+        if (references.Length == 1)
+        {
+            return true;
+        }
+
+        foreach (SyntaxReference reference in references)
+        {
+            SyntaxNode declaration = reference.GetSyntax(cancellationToken);
+            bool hasBody = declaration.DescendantNodes().Any(node => node is BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ConstructorInitializerSyntax);
+            if (hasBody && !roots.Any(root => root.Syntax.SyntaxTree == reference.SyntaxTree && reference.Span.Contains(root.Syntax.Span)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The semantic model of the tree an operation of this type is in (a partial type's declarations are in several trees).</summary>
+    public SemanticModel SemanticModelOf(SyntaxNode node)
+    {
+        if (node.SyntaxTree == SemanticModel.SyntaxTree)
+        {
+            return SemanticModel;
+        }
+
+        foreach (IOperation root in Roots)
+        {
+            if (root.Syntax.SyntaxTree == node.SyntaxTree)
+            {
+                return root.SemanticModel!;
+            }
+        }
+
+        return HandWrittenDropoutModel.SemanticModelFor(SemanticModel, node.SyntaxTree, Type) ?? SemanticModel;
+    }
+
     private static ImmutableArray<ScaleUse> CollectUses(ImmutableArray<IOperation> roots, IEnumerable<HandWrittenDropoutSite> sites)
     {
-        var comparisons = sites.Select(site => site.Comparison.Syntax.Span).ToList();
+        var comparisons = sites.Select(site => site.Comparison.Syntax).ToList();
         ImmutableArray<ScaleUse>.Builder uses = ImmutableArray.CreateBuilder<ScaleUse>();
         foreach (IOperation root in roots)
         {
             foreach (IOperation operation in root.Descendants())
             {
-                if (comparisons.Any(span => span.Contains(operation.Syntax.Span)) || IsCount(operation))
+                if (comparisons.Any(comparison => comparison.Encloses(operation.Syntax)) || IsCount(operation))
                 {
                     continue;
                 }
@@ -199,7 +248,7 @@ internal sealed class DropoutTypeFacts
         // A mask entry that stores its scale (u < p ? scale : 0, or mask[i] = scale in the kept branch) applies it.
         foreach (HandWrittenDropoutSite site in sites)
         {
-            if (roots.FirstOrDefault(candidate => candidate.Syntax.Span.Contains(site.Decision.Syntax.Span)) is not { } root)
+            if (roots.FirstOrDefault(candidate => candidate.Syntax.Encloses(site.Decision.Syntax)) is not { } root)
             {
                 continue;
             }
@@ -222,7 +271,7 @@ internal sealed class DropoutTypeFacts
         }
 
         // `a[i] *= u < p ? 1 : 0`: the factor is the decision itself, whose kept value was added above; the p in its condition is no scale.
-        uses.RemoveAll(use => comparisons.Any(span => use.Factor.Syntax.Span.Contains(span)));
+        uses.RemoveAll(use => comparisons.Any(comparison => use.Factor.Syntax.Encloses(comparison)));
         return uses.ToImmutable();
     }
 
@@ -349,7 +398,7 @@ internal sealed class DropoutTypeFacts
     /// <summary>What a use's factor is relative to the site's keep probability.</summary>
     public ScaleKind Classify(ScaleUse use, HandWrittenDropoutSite site, CancellationToken cancellationToken)
     {
-        ProbabilityTerm factor = _model.Evaluate(use.Factor, site, SemanticModel, cancellationToken);
+        ProbabilityTerm factor = _model.Evaluate(use.Factor, site, SemanticModelOf(use.Factor.Syntax), cancellationToken);
         if (use.Reciprocal)
         {
             factor = factor.Reciprocal();
@@ -413,7 +462,7 @@ internal sealed class DropoutTypeFacts
     {
         foreach (HandWrittenDropoutSite other in Sites)
         {
-            if (other != site && other.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span) && !site.Decision.Syntax.Span.Contains(other.Decision.Syntax.Span))
+            if (other != site && other.Decision.Syntax.Encloses(use.Operation.Syntax) && !site.Decision.Syntax.Encloses(other.Decision.Syntax))
             {
                 return true;
             }
@@ -425,12 +474,12 @@ internal sealed class DropoutTypeFacts
     /// <summary>Where a use applies relative to a site: in training, at inference, in backward, or as a definition.</summary>
     public ScalePlace PlaceOf(ScaleUse use, HandWrittenDropoutSite site)
     {
-        if (site.Decision.Syntax.Span.Contains(use.Operation.Syntax.Span))
+        if (site.Decision.Syntax.Encloses(use.Operation.Syntax))
         {
             return ScalePlace.Training;
         }
 
-        ISymbol? owner = SemanticModel.GetEnclosingSymbol(use.Operation.Syntax.SpanStart);
+        ISymbol? owner = SemanticModelOf(use.Operation.Syntax).GetEnclosingSymbol(use.Operation.Syntax.SpanStart);
         while (owner is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } nested)
         {
             owner = nested.ContainingSymbol;
@@ -496,7 +545,7 @@ internal sealed class DropoutTypeFacts
                 IOperation earlierInner = firstIndex < secondIndex ? first : second;
                 return firstIndex != secondIndex
                     && earlier is IConditionalOperation { WhenFalse: null } guard
-                    && guard.WhenTrue.Syntax.Span.Contains(earlierInner.Syntax.Span)
+                    && guard.WhenTrue.Syntax.Encloses(earlierInner.Syntax)
                     && guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IThrowOperation);
             }
 
@@ -532,7 +581,7 @@ internal sealed class DropoutTypeFacts
             foreach (IPropertySymbol property in Type.GetMembers().OfType<IPropertySymbol>())
             {
                 if (property.DeclaredAccessibility != Accessibility.Private && !property.IsIndexer
-                    && _model.ValuesOf(property, site.Probability, SemanticModel, cancellationToken).Values.Any(value => value.DescendantsAndSelf().Any(operation =>
+                    && _model.ValuesOf(property, site.Probability, SemanticModelOf(site.Probability.Syntax), cancellationToken).Values.Any(value => value.DescendantsAndSelf().Any(operation =>
                         HandWrittenDropoutSite.ReferencedSymbol(operation) is { } read
                         && (SymbolEqualityComparer.Default.Equals(read, probabilitySymbol) || SymbolEqualityComparer.Default.Equals(read, HandWrittenDropoutSite.ReferencedSymbol(site.Probability)))))
                     && IsMultipliedInAnotherType(property.Name, compilation, cancellationToken))

@@ -22,7 +22,8 @@ internal sealed partial class HandWrittenDropoutModel
                 break;
             }
 
-            var callers = calls.Select(call => semanticModel.GetEnclosingSymbol(call.SpanStart)).ToList();
+            IMethodSymbol helper = method;
+            var callers = calls.Select(call => ModelOfCall(semanticModel, call, helper).GetEnclosingSymbol(call.SpanStart)).ToList();
             if (callers[0] is not IMethodSymbol { MethodKind: MethodKind.Ordinary } caller
                 || callers.Any(other => !SymbolEqualityComparer.Default.Equals(other, caller)) || SymbolEqualityComparer.Default.Equals(caller, method))
             {
@@ -34,6 +35,11 @@ internal sealed partial class HandWrittenDropoutModel
 
         return method;
     }
+
+    // The semantic model of a call's file: the helper's own, or another declaration of its partial type (CallsOf has
+    // returned only calls in files it could read).
+    private static SemanticModel ModelOfCall(SemanticModel semanticModel, SyntaxNode call, IMethodSymbol helper) =>
+        SemanticModelFor(semanticModel, call.SyntaxTree, helper) ?? semanticModel;
 
     private sealed partial class SiteFinder
     {
@@ -52,11 +58,11 @@ internal sealed partial class HandWrittenDropoutModel
         /// </remarks>
         private static bool IsCalledPerElement(IMethodSymbol method, SemanticModel? semanticModel, int depth = 0) =>
             depth < PerElementCallDepth && CallsOf(method, semanticModel) is { IsDefaultOrEmpty: false } calls
-            && calls.All(call => IsInLoopOfCaller(call, semanticModel!, depth));
+            && calls.All(call => IsInLoopOfCaller(call, ModelOfCall(semanticModel!, call, method), depth));
 
         /// <summary>
-        /// Every call of a helper whose callers are all visible (a private method or local function of a type declared
-        /// only in this file), or default when a caller may be unseen: a method group handed out, another file, a
+        /// Every call of a helper whose callers are all visible (a private method or local function of a type whose every
+        /// declaration is read: this file, or the files of a partial type declared in it), or default when a caller may be unseen: a method group handed out, another file, a
         /// non-private method.
         /// </summary>
         internal static ImmutableArray<InvocationExpressionSyntax> CallsOf(IMethodSymbol method, SemanticModel? semanticModel)
@@ -64,18 +70,20 @@ internal sealed partial class HandWrittenDropoutModel
             if (semanticModel is null
                 || !(method.MethodKind == MethodKind.LocalFunction || method is { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private })
                 || method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
-                || method.ContainingType is not { } type || type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree != semanticModel.SyntaxTree))
+                || method.ContainingType is not { } type || !AllDeclarationsReadable(type, semanticModel))
             {
                 return default;
             }
 
+            // Every declaration of the type, a partial type's other files too, each bound with its own file's model.
             ImmutableArray<InvocationExpressionSyntax>.Builder calls = ImmutableArray.CreateBuilder<InvocationExpressionSyntax>();
             foreach (SyntaxReference typeReference in type.DeclaringSyntaxReferences)
             {
+                SemanticModel typeModel = SemanticModelFor(semanticModel, typeReference.SyntaxTree, type)!;
                 foreach (SimpleNameSyntax name in typeReference.GetSyntax().DescendantNodes().OfType<SimpleNameSyntax>())
                 {
                     if (name.Identifier.ValueText != method.Name
-                        || !SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(name).Symbol?.OriginalDefinition, method.OriginalDefinition))
+                        || !SymbolEqualityComparer.Default.Equals(typeModel.GetSymbolInfo(name).Symbol?.OriginalDefinition, method.OriginalDefinition))
                     {
                         continue;
                     }
@@ -110,7 +118,7 @@ internal sealed partial class HandWrittenDropoutModel
             foreach (InvocationExpressionSyntax call in calls)
             {
                 SyntaxNode? callerDeclaration = call.Ancestors().FirstOrDefault(ancestor => ancestor is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax);
-                if (callerDeclaration is null || semanticModel.GetOperation(callerDeclaration) is not { } callerRoot
+                if (callerDeclaration is null || ModelOfCall(semanticModel, call, method).GetOperation(callerDeclaration) is not { } callerRoot
                     || callerRoot.DescendantsAndSelf().FirstOrDefault(operation => operation.Syntax == call && operation is IInvocationOperation) is not { } callOperation
                     || !(IsGatedWithin(callOperation, callerRoot) || IsHelperGatedAtEveryCall(callOperation, callerRoot, depth + 1)))
                 {
@@ -131,7 +139,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             foreach (InvocationExpressionSyntax call in calls)
             {
-                if (semanticModel.GetEnclosingSymbol(call.SpanStart) is IMethodSymbol caller)
+                if (ModelOfCall(semanticModel, call, helper).GetEnclosingSymbol(call.SpanStart) is IMethodSymbol caller)
                 {
                     yield return caller.Name;
                     foreach (IParameterSymbol parameter in caller.Parameters)

@@ -55,14 +55,14 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     if (invocation.Arguments.Length == 0 && invocation.TargetMethod.DeclaringSyntaxReferences.Length == 1
-                        && invocation.TargetMethod.DeclaringSyntaxReferences[0].SyntaxTree == semanticModel.SyntaxTree)
+                        && SemanticModelFor(semanticModel, invocation.TargetMethod.DeclaringSyntaxReferences[0].SyntaxTree, invocation.TargetMethod, cancellationToken) is { } calleeModel)
                     {
                         if (!visited.Add(invocation.TargetMethod) || --budget < 0)
                         {
                             return budget < 0;
                         }
 
-                        return semanticModel.GetOperation(invocation.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body
+                        return calleeModel.GetOperation(invocation.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body
                             || body.Descendants().OfType<IReturnOperation>().Any(returned => returned.ReturnedValue is { } value && Reaches(value));
                     }
 

@@ -1718,11 +1718,14 @@ internal sealed partial class HandWrittenDropoutModel
 
         public static HelperSummary Create(HandWrittenDropoutModel model, IMethodSymbol method, SemanticModel semanticModel, CancellationToken cancellationToken, int depth)
         {
-            if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
-                || semanticModel.GetOperation(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body)
+            if (method.DeclaringSyntaxReferences.Length != 1
+                || SemanticModelFor(semanticModel, method.DeclaringSyntaxReferences[0].SyntaxTree, method, cancellationToken) is not { } methodModel
+                || methodModel.GetOperation(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is not { } body)
             {
                 return None;
             }
+
+            semanticModel = methodModel;
 
             // A mask helper: one site in the body, a 0/1 mask that leaves the method, its probability a parameter.
             if (depth <= 1 && model.SitesIn(body, semanticModel, cancellationToken) is { Length: 1 } sites

@@ -145,8 +145,8 @@ internal sealed partial class HandWrittenDropoutModel
                     };
                 case IInvocationOperation invocation:
                     if (invocation.Arguments.Length == 0 && invocation.TargetMethod.DeclaringSyntaxReferences.Length == 1
-                        && invocation.TargetMethod.DeclaringSyntaxReferences[0].SyntaxTree == semanticModel.SyntaxTree
-                        && semanticModel.GetOperation(invocation.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is { } body)
+                        && SemanticModelFor(semanticModel, invocation.TargetMethod.DeclaringSyntaxReferences[0].SyntaxTree, invocation.TargetMethod, cancellationToken) is { } calleeModel
+                        && calleeModel.GetOperation(invocation.TargetMethod.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is { } body)
                     {
                         return Combine(body.Descendants().OfType<IReturnOperation>().Select(returned => returned.ReturnedValue).OfType<IOperation>(), depth, NamesAScale(invocation.TargetMethod.Name));
                     }

@@ -15,9 +15,9 @@ namespace Dropout.Analyzers;
 /// </summary>
 /// <remarks>
 /// Values are followed by their definitions (<see cref="SymbolValues"/>), not by position: a field written in a
-/// constructor and read in <c>Forward</c> has the constructor's value. Only declarations in the file being analyzed are
-/// read (an analyzer must not ask for another file's semantic model), so whatever lives in another file is unknown,
-/// and unknown never produces a diagnostic.
+/// constructor and read in <c>Forward</c> has the constructor's value. Only declarations in the file being analyzed and
+/// in the other files of a partial type declared in it are read (see <c>HandWrittenDropoutModel.PartialTypes.cs</c>), so
+/// whatever else lives in another file is unknown, and unknown never produces a diagnostic.
 /// </remarks>
 internal sealed partial class HandWrittenDropoutModel
 {
@@ -59,12 +59,15 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         // Only a method of this file whose text names a draw can be a draw or mask helper: anything else is not bound.
+        // A method of another declaration of a partial dropout type is read with its own tree's model.
         if (method.DeclaringSyntaxReferences.Length != 1
-            || method.DeclaringSyntaxReferences[0].SyntaxTree != semanticModel.SyntaxTree
+            || SemanticModelFor(semanticModel, method.DeclaringSyntaxReferences[0].SyntaxTree, method, cancellationToken) is not { } methodModel
             || !NamesRandomness(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)))
         {
             return HelperSummary.None;
         }
+
+        semanticModel = methodModel;
 
         // A helper that (indirectly) calls itself is summarized as doing nothing while its own summary is being computed.
         HashSet<IMethodSymbol> inProgress = s_inProgress ??= new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);

@@ -12,6 +12,14 @@ internal sealed class TypeAnalysisContext(SymbolAnalysisContext context, Dropout
 
     public SyntaxTree Tree => facts.SemanticModel.SyntaxTree;
 
+    /// <summary>Every file a declaration of the type is in (several for a partial type), the first being <see cref="Tree"/>.</summary>
+    public IEnumerable<SyntaxTree> Trees => facts.Type is { } type
+        ? type.DeclaringSyntaxReferences.Select(reference => reference.SyntaxTree).Prepend(Tree).Distinct()
+        : [Tree];
+
+    /// <summary>The semantic model of the tree <paramref name="node"/> is in (a declaration of the type in another file has its own).</summary>
+    public SemanticModel SemanticModelOf(SyntaxNode node) => facts.SemanticModelOf(node);
+
     public Compilation Compilation => context.Compilation;
 
     public AnalyzerOptions Options => context.Options;

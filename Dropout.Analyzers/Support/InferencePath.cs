@@ -93,11 +93,11 @@ internal static class InferencePath
         IOperation? taken = value ? decision.WhenTrue : decision.WhenFalse;
         return site.Shape switch
         {
-            DropoutSiteShape.KeptOrZero => taken is not null && site.KeptValue is { } kept && taken.Syntax.Span.Contains(kept.Syntax.Span),
-            DropoutSiteShape.ZeroingIf => site.ZeroedTarget is { } zeroed && (taken is null || !taken.Syntax.Span.Contains(zeroed.Syntax.Span)),
+            DropoutSiteShape.KeptOrZero => taken is not null && site.KeptValue is { } kept && taken.Syntax.Encloses(kept.Syntax),
+            DropoutSiteShape.ZeroingIf => site.ZeroedTarget is { } zeroed && (taken is null || !taken.Syntax.Encloses(zeroed.Syntax)),
             // `if (u < keep) sum += w * x;` keeps inside the branch; `if (training && u >= survival) return x;` drops by leaving.
-            DropoutSiteShape.SkippedTerm => site.KeptValue is { } kept && (decision.Syntax.Span.Contains(kept.Syntax.Span)
-                ? taken is not null && taken.Syntax.Span.Contains(kept.Syntax.Span)
+            DropoutSiteShape.SkippedTerm => site.KeptValue is { } kept && (decision.Syntax.Encloses(kept.Syntax)
+                ? taken is not null && taken.Syntax.Encloses(kept.Syntax)
                 : taken is null || !taken.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IBranchOperation)),
             _ => false,
         };

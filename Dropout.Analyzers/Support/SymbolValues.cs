@@ -73,13 +73,16 @@ internal readonly struct SymbolValues
 
         bool complete = !IsWritableFromOutside(member);
         ImmutableArray<IOperation>.Builder values = ImmutableArray.CreateBuilder<IOperation>();
+        SemanticModel declaringModel = semanticModel;
         foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
         {
-            if (reference.SyntaxTree != semanticModel.SyntaxTree)
+            // Another declaration of a partial dropout type is read with its own tree's model; any other file is unknown.
+            if (HandWrittenDropoutModel.SemanticModelFor(declaringModel, reference.SyntaxTree, member, cancellationToken) is not { } referenceModel)
             {
                 return None;
             }
 
+            semanticModel = referenceModel;
             switch (reference.GetSyntax(cancellationToken))
             {
                 case VariableDeclaratorSyntax { Initializer.Value: { } initializer }:
@@ -123,10 +126,12 @@ internal readonly struct SymbolValues
 
         foreach (SyntaxReference typeReference in type.DeclaringSyntaxReferences)
         {
-            if (typeReference.SyntaxTree != semanticModel.SyntaxTree)
+            if (HandWrittenDropoutModel.SemanticModelFor(declaringModel, typeReference.SyntaxTree, type, cancellationToken) is not { } typeModel)
             {
                 return new SymbolValues(values.ToImmutable(), isComplete: false);
             }
+
+            semanticModel = typeModel;
 
             foreach (SyntaxNode node in typeReference.GetSyntax(cancellationToken).DescendantNodes())
             {
@@ -164,14 +169,16 @@ internal readonly struct SymbolValues
     public static SymbolValues OfParameter(IParameterSymbol parameter, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         if (parameter.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private, ContainingType: { } type } method
-            || type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree != semanticModel.SyntaxTree))
+            || !HandWrittenDropoutModel.AllDeclarationsReadable(type, semanticModel, cancellationToken))
         {
             return None;
         }
 
+        SemanticModel declaringModel = semanticModel;
         ImmutableArray<IOperation>.Builder values = ImmutableArray.CreateBuilder<IOperation>();
         foreach (SyntaxReference typeReference in type.DeclaringSyntaxReferences)
         {
+            semanticModel = HandWrittenDropoutModel.SemanticModelFor(declaringModel, typeReference.SyntaxTree, type, cancellationToken)!;
             foreach (SyntaxNode node in typeReference.GetSyntax(cancellationToken).DescendantNodes())
             {
                 if (node is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == method.Name && node.Parent is not InvocationExpressionSyntax && node.Parent is not MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax })

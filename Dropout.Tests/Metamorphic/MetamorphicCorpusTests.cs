@@ -46,7 +46,13 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("extract-local-function", "S02_SpanStackallocCorrect", "FALSE POSITIVE: a static local function filling a boolean span mask is judged as if it applied the mask; the caller's scale is not tied to it (DRP004)"),
         ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
         ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("split-partial", "*", "the model reads a type in one file: the other part of a partial type (its constructor, fields, forward or backward) is another syntax tree, whose semantic model an analyzer does not ask for"),
+        // The model reads every declaration of a partial dropout type; what it still does not read is code of ANOTHER type
+        // that the split moves into a file of its own.
+        ("split-partial", "D01_DecimalFrameworkDropoutNoScale", "the draw helper's class (DecimalRandom) is split: a draw helper of another type is read only from the caller's own files"),
+        ("split-partial", "H05_BernoulliFillHelper", "the layer's forward moves to a file without the mask helper (RandomOps.FillBernoulli): a mask helper of another type is read only from the caller's own files"),
+        ("split-partial", "T06_GradientClassOmitsScale", "the gradient class is split and its Backward is in a file of its own: a backward of another type is looked for only in the dropout type's files (DRP013)"),
+        ("split-partial", "V01_PredictAppliesInputDropout", "the model's Predict moves to a file without the dropout extension method: DRP015 looks for the inference caller in the dropout type's files only"),
+        ("split-partial", "W05_NeuronObjectsNoInferencePath", "the network's Predict moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
         ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the site written as if/else is not read in this shape"),
         ("conditional-to-if", "T07_GenericNumOpsNoScale", "the site written as if/else is not read in this shape"),
         ("extract-local-function", "H04_ClassicWithMatrixHelper", "FALSE POSITIVE: a static local function filling the 0/1 mask is judged as if it applied the mask (DRP004)"),
