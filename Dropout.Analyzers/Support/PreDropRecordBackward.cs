@@ -79,7 +79,7 @@ internal static class PreDropRecordBackward
                     || root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration }
                     || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
                     || reported.Contains(declaration)
-                    || facts.Sites.Any(other => declaration.Span.Contains(other.Decision.Syntax.Span)))
+                    || facts.Sites.Any(other => declaration.Encloses(other.Decision.Syntax)))
                 {
                     continue;
                 }
@@ -149,7 +149,7 @@ internal static class PreDropRecordBackward
                 if (operation is ILocalReferenceOperation { Local: var local }
                     && !excluded.Contains(local)
                     && HandWrittenDropoutSite.IsFloatingPoint(local.Type)
-                    && !site.Comparison.Syntax.Span.Contains(operation.Syntax.Span)
+                    && !site.Comparison.Syntax.Encloses(operation.Syntax)
                     && IsComputedValue(forward, local))
                 {
                     locals.Add(local);
@@ -257,7 +257,7 @@ internal static class PreDropRecordBackward
 
             if (write is not ISimpleAssignmentOperation
                 || HandWrittenDropoutSite.EnumerateSelfAndDescendants(write.Value).Any(part =>
-                    part == site.Decision || part.Syntax.Span.Contains(site.Comparison.Syntax.Span)
+                    part == site.Decision || part.Syntax.Encloses(site.Comparison.Syntax)
                     || (part is ILocalReferenceOperation local && dropped.Contains(local.Local))))
             {
                 return false;

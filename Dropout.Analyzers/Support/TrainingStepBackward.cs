@@ -30,7 +30,7 @@ internal static class TrainingStepBackward
         foreach (HandWrittenDropoutSite site in maskSites)
         {
             if (facts.RootOf(site) is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax siteDeclaration } siteRoot
-                || facts.SemanticModel.GetDeclaredSymbol(siteDeclaration, cancellationToken) is not IMethodSymbol siteMethod
+                || facts.SemanticModelOf(siteDeclaration).GetDeclaredSymbol(siteDeclaration, cancellationToken) is not IMethodSymbol siteMethod
                 || site.MaskSymbol is not { } mask)
             {
                 continue;
@@ -69,7 +69,7 @@ internal static class TrainingStepBackward
             foreach ((IOperation forwardRoot, IOperation at) in dropouts)
             {
                 if (forwardRoot is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax forwardDeclaration }
-                    || facts.SemanticModel.GetDeclaredSymbol(forwardDeclaration, cancellationToken) is not IMethodSymbol forward)
+                    || facts.SemanticModelOf(forwardDeclaration).GetDeclaredSymbol(forwardDeclaration, cancellationToken) is not IMethodSymbol forward)
                 {
                     continue;
                 }

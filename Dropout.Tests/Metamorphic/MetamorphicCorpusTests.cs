@@ -44,6 +44,7 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
     [
         // Found with DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2, beyond the single-rewrite table and the default seed.
         ("extract-local-function", "S02_SpanStackallocCorrect", "FALSE POSITIVE: a static local function filling a boolean span mask is judged as if it applied the mask; the caller's scale is not tied to it (DRP004)"),
+        ("conditional-to-multiply", "ZN01_QNetworkBackpropThroughPreDropSums", "the pre-drop-record form of DRP013 reads the drop as `c ? 0 : kept` or an `if` that zeroes, not as a 0/1 factor multiplied into the kept value"),
         ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
         ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
         // The model reads every declaration of a partial dropout type; what it still does not read is code of ANOTHER type
