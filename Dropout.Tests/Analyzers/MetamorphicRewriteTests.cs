@@ -235,4 +235,65 @@ public sealed class MetamorphicRewriteTests
             {{OneTimesZeroOneMaskHelper}}
             }
             """);
+
+    // conditional-to-if: a generic element zeroed by `ops.Zero` in an if/else is the conditional `c ? x[i] : ops.Zero`.
+    private const string NumericOperations = """
+        public interface INumericOperations<T>
+        {
+            T Zero { get; }
+            T FromDouble(double value);
+            bool LessThan(T a, T b);
+            T Divide(T a, T b);
+        }
+        """;
+
+    [Fact]
+    public Task GenericElementZeroedInAnIfElse_KeptUnscaled_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>($$"""
+            {{NumericOperations}}
+            public class GenericDropout<T>
+            {
+                private readonly INumericOperations<T> _ops;
+                private readonly T _keepProbability;
+                private readonly Random _random = new Random(42);
+                public bool IsTrainingMode { get; set; } = true;
+                public GenericDropout(INumericOperations<T> ops, double dropRate) { _ops = ops; _keepProbability = ops.FromDouble(1 - dropRate); }
+                public T[] Forward(T[] input)
+                {
+                    if (!IsTrainingMode) return input;
+                    var output = new T[input.Length];
+                    for (int i = 0; i < input.Length; i++)
+                    {
+                        T u = _ops.FromDouble(_random.NextDouble());
+                        if ({|DRP004:_ops.LessThan(u, _keepProbability)|}) output[i] = input[i]; else output[i] = _ops.Zero;
+                    }
+                    return output;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task GenericElementZeroedInAnIfElse_KeptDividedByKeep_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>($$"""
+            {{NumericOperations}}
+            public class GenericDropout<T>
+            {
+                private readonly INumericOperations<T> _ops;
+                private readonly T _keepProbability;
+                private readonly Random _random = new Random(42);
+                public bool IsTrainingMode { get; set; } = true;
+                public GenericDropout(INumericOperations<T> ops, double dropRate) { _ops = ops; _keepProbability = ops.FromDouble(1 - dropRate); }
+                public T[] Forward(T[] input)
+                {
+                    if (!IsTrainingMode) return input;
+                    var output = new T[input.Length];
+                    for (int i = 0; i < input.Length; i++)
+                    {
+                        T u = _ops.FromDouble(_random.NextDouble());
+                        if (_ops.LessThan(u, _keepProbability)) output[i] = _ops.Divide(input[i], _keepProbability); else output[i] = _ops.Zero;
+                    }
+                    return output;
+                }
+            }
+            """);
 }
