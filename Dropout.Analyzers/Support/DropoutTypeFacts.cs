@@ -223,6 +223,12 @@ internal sealed class DropoutTypeFacts
 
         // `a[i] *= u < p ? 1 : 0`: the factor is the decision itself, whose kept value was added above; the p in its condition is no scale.
         uses.RemoveAll(use => comparisons.Any(span => use.Factor.Syntax.Span.Contains(span)));
+        // `x[i] = (x[i] * s) * (u < keep ? 1 : 0)`: the product writes the site's value; its operand `x[i] * s` is the kept
+        // value (whose own factors are uses above), not a factor applied to the 0/1 decision.
+        var keptBesideDecision = sites.Where(site => site.Shape == DropoutSiteShape.KeptOrZero && site.KeptValue is not null && site.Decision is IConditionalOperation)
+            .Select(site => (Kept: site.KeptValue!.Syntax.Span, Decision: site.Decision.Syntax.Span)).ToList();
+        uses.RemoveAll(use => use.Other is { } other && keptBesideDecision.Any(pair =>
+            use.Factor.Syntax.Span == pair.Kept && HandWrittenDropoutSite.StripConversions(other).Syntax.Span.Contains(pair.Decision)));
         return uses.ToImmutable();
     }
 

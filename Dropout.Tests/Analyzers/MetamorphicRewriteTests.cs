@@ -296,4 +296,50 @@ public sealed class MetamorphicRewriteTests
                 }
             }
             """);
+
+    // conditional-to-multiply: in `(x[i] * s) * (drop ? 0 : 1)` the operand `x[i] * s` is the kept value, whose factor s
+    // is the scale (not a factor applied to the 0/1 decision, which hid it).
+    [Fact]
+    public Task KeptValueTimesAZeroOneFactor_ScaledByOneOverTheRate_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public class SpatialDropout
+            {
+                private readonly double _rate;
+                private readonly Random _random = new Random(2);
+                public SpatialDropout(double rate) { _rate = rate; }
+                private double Scale => 1.0 / _rate;
+                public void Forward(double[][] channels, bool training)
+                {
+                    if (!training) return;
+                    foreach (double[] channel in channels)
+                    {
+                        bool drop = _random.NextDouble() < _rate;
+                        for (int i = 0; i < channel.Length; i++)
+                            channel[i] = ({|DRP012:channel[i] * Scale|}) * (drop ? 0.0 : 1.0);
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task KeptValueTimesAZeroOneFactor_ScaledByOneOverTheKeepProbability_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public class SpatialDropout
+            {
+                private readonly double _rate;
+                private readonly Random _random = new Random(2);
+                public SpatialDropout(double rate) { _rate = rate; }
+                private double Scale => 1.0 / (1.0 - _rate);
+                public void Forward(double[][] channels, bool training)
+                {
+                    if (!training) return;
+                    foreach (double[] channel in channels)
+                    {
+                        bool drop = _random.NextDouble() < _rate;
+                        for (int i = 0; i < channel.Length; i++)
+                            channel[i] = (channel[i] * Scale) * (drop ? 0.0 : 1.0);
+                    }
+                }
+            }
+            """);
 }

@@ -67,13 +67,7 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("rename", "M15_StaticThreadSafeWrapperNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
         ("rename", "S01_BaseClassFlagNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
         ("rename", "W05_NeuronObjectsNoInferencePath", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("conditional-to-multiply", "B04_FeatureNoiseScaledByDropRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
         ("conditional-to-multiply", "K02_FlagOrDrawKeepsScaledNeuron", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
-        ("conditional-to-multiply", "M16_PrecomputedScaleOfOneOverRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
-        ("conditional-to-multiply", "S03_TrainingScaledByKeepInsteadOfInverse", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
-        ("conditional-to-multiply", "U03_SpanRefLocalScaledByRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
-        ("conditional-to-multiply", "Y04_ScalePropertyOneOverRate", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
-        ("conditional-to-multiply", "Z03_KeepComparedScaledByOneOverComplement", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
