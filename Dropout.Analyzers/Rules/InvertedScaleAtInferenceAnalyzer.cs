@@ -120,20 +120,52 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
             };
             // Values that read activations are the products judged above; only mask entries and scalars can cancel the scale.
             // The site's own decision (`output = cond ? a / keep : 0`) is judged above, not a second factor.
-            if (value is null || site.Decision.Syntax.Encloses(operation.Syntax) || value.Syntax.Encloses(site.Decision.Syntax)
-                || !DropoutTypeFacts.IsMaskValue(value) || !InferencePath.RunsAtInference(operation, root))
+            if (value is null || site.Decision.Syntax.Encloses(operation.Syntax))
             {
                 continue;
             }
 
-            ScaleKind kind = facts.Classify(new ScaleUse(operation, value, false, null, root), site, cancellationToken);
-            if (kind is not (ScaleKind.One or ScaleKind.Unrelated or ScaleKind.InverseKeep))
+            foreach (IOperation written in ValuesBesideDecision(value, site.Decision))
             {
-                return true;
+                if (!DropoutTypeFacts.IsMaskValue(written) || !InferencePath.RunsAtInference(written, root))
+                {
+                    continue;
+                }
+
+                ScaleKind kind = facts.Classify(new ScaleUse(operation, written, false, null, root), site, cancellationToken);
+                if (kind is not (ScaleKind.One or ScaleKind.Unrelated or ScaleKind.InverseKeep))
+                {
+                    return true;
+                }
             }
         }
 
         return false;
+    }
+
+    // The values an assignment may write other than the site's own decision: the whole value when it does not hold the
+    // decision, else the arms of the conditionals around the decision that do not hold it (`mask[i] = training ? (u < keep ? 1 : 0) : keep`
+    // writes `keep` at inference, as `if (training) mask[i] = u < keep ? 1 : 0; else mask[i] = keep;` does).
+    private static IEnumerable<IOperation> ValuesBesideDecision(IOperation value, IOperation decision)
+    {
+        if (!value.Syntax.Encloses(decision.Syntax))
+        {
+            yield return value;
+            yield break;
+        }
+
+        if (value == decision || HandWrittenDropoutSite.StripConversions(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional)
+        {
+            yield break;
+        }
+
+        foreach (IOperation arm in new[] { conditional.WhenTrue, whenFalse })
+        {
+            foreach (IOperation written in ValuesBesideDecision(arm, decision))
+            {
+                yield return written;
+            }
+        }
     }
 
     // Writes of 1/p into the site's mask (`_mask[i] = scale`, `Array.Fill(_mask, scale)`) that run at inference, when an

@@ -272,6 +272,12 @@ internal sealed class DropoutTypeFacts
 
         // `a[i] *= u < p ? 1 : 0`: the factor is the decision itself, whose kept value was added above; the p in its condition is no scale.
         uses.RemoveAll(use => comparisons.Any(comparison => use.Factor.Syntax.Encloses(comparison)));
+        // `x[i] = (x[i] * s) * (u < keep ? 1 : 0)`: the product writes the site's value; its operand `x[i] * s` is the kept
+        // value (whose own factors are uses above), not a factor applied to the 0/1 decision.
+        var keptBesideDecision = sites.Where(site => site.Shape == DropoutSiteShape.KeptOrZero && site.KeptValue is not null && site.Decision is IConditionalOperation)
+            .Select(site => (Kept: site.KeptValue!.Syntax, Decision: site.Decision.Syntax)).ToList();
+        uses.RemoveAll(use => use.Other is { } other && keptBesideDecision.Any(pair =>
+            use.Factor.Syntax.SyntaxTree == pair.Kept.SyntaxTree && use.Factor.Syntax.Span == pair.Kept.Span && HandWrittenDropoutSite.StripConversions(other).Syntax.Encloses(pair.Decision)));
         return uses.ToImmutable();
     }
 

@@ -63,7 +63,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         if (NamesRandomness(body.Syntax))
         {
-            if (SitesIn(body, semanticModel, cancellationToken) is { Length: 1 } sites
+            if (OwnSitesIn(method, body, semanticModel, cancellationToken) is { Length: 1 } sites
                 && sites[0] is { EscapesToCaller: true, Probability: IParameterReferenceOperation { Parameter: var probability } } site
                 && SymbolEqualityComparer.Default.Equals(probability.ContainingSymbol, method))
             {

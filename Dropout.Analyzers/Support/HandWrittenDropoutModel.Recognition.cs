@@ -679,10 +679,10 @@ internal sealed partial class HandWrittenDropoutModel
 
             // `y[i] = x[i] * s * (u < keep ? 1 : 0)`: a 0/1 factor keeps what it multiplies, so the product's other operand is
             // the kept value and the product is what is written, as in `u < keep ? x[i] * s : 0`. Only a product that is the
-            // whole value (not itself multiplied or divided further, where the scale may sit outside it).
+            // whole value (not itself multiplied or divided further, where the scale may sit outside it). A constant factor is
+            // the kept constant: `m[i] = 1f * (u < keep ? 1f : 0f)` writes the 0/1 mask entry `u < keep ? 1f : 0f` does.
             if (keptIsOne && outer.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product
                 && (product.LeftOperand == outer ? product.RightOperand : product.LeftOperand) is { } factor
-                && !HandWrittenDropoutSite.StripConversions(factor).ConstantValue.HasValue
                 && HandWrittenDropoutSite.ClimbConversions(product).Parent is not IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply or BinaryOperatorKind.Divide })
             {
                 kept = factor;
@@ -934,7 +934,9 @@ internal sealed partial class HandWrittenDropoutModel
                 IOperation target = assignment.Target;
                 bool isElementOrMember = target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or ILocalReferenceOperation
                     || (target is IPropertyReferenceOperation or IFieldReferenceOperation && TargetName(target) is { } memberName && ContainsAny(memberName, ActivationMemberWords));
-                if (isElementOrMember && HandWrittenDropoutSite.IsZero(assignment.Value) && (HandWrittenDropoutSite.IsFloatingPoint(target.Type) || target is IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Byte }))
+                // A generic element (`T[]` zeroed with `ops.Zero`) is numeric as in the conditional form `c ? x[i] : ops.Zero`.
+                if (isElementOrMember && HandWrittenDropoutSite.IsZero(assignment.Value)
+                    && (HandWrittenDropoutSite.IsNumeric(target.Type) || target is IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Byte }))
                 {
                     return target;
                 }
@@ -989,7 +991,9 @@ internal sealed partial class HandWrittenDropoutModel
                 _ => false,
             };
             if (mask is null || !zeroOrOne
-                || probability is not IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary } method })
+                // A local function filling its caller's mask (`static void Fill(float keep, float[] m)` inside `KeepMask`) hands the
+                // mask to its caller as a private method does.
+                || probability is not IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.LocalFunction } method })
             {
                 return false;
             }
@@ -1728,7 +1732,7 @@ internal sealed partial class HandWrittenDropoutModel
             semanticModel = methodModel;
 
             // A mask helper: one site in the body, a 0/1 mask that leaves the method, its probability a parameter.
-            if (depth <= 1 && model.SitesIn(body, semanticModel, cancellationToken) is { Length: 1 } sites
+            if (depth <= 1 && model.OwnSitesIn(method, body, semanticModel, cancellationToken) is { Length: 1 } sites
                 && sites[0] is { EscapesToCaller: true, Probability: IParameterReferenceOperation { Parameter: var probabilityParameter } } maskSite
                 && SymbolEqualityComparer.Default.Equals(probabilityParameter.ContainingSymbol, method))
             {

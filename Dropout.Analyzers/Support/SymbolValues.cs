@@ -165,10 +165,15 @@ internal readonly struct SymbolValues
         return new SymbolValues(values.ToImmutable(), complete);
     }
 
-    /// <summary>The arguments a private method of this file is called with, for one of its parameters: <c>CreateMask(Rate, ...)</c> makes <c>rate</c> the value of <c>Rate</c>.</summary>
+    /// <summary>
+    /// The arguments a private method or local function of this file is called with, for one of its parameters:
+    /// <c>CreateMask(Rate, ...)</c> makes <c>rate</c> the value of <c>Rate</c>. A local function is called only inside its
+    /// type, as a private method is.
+    /// </summary>
     public static SymbolValues OfParameter(IParameterSymbol parameter, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        if (parameter.ContainingSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private, ContainingType: { } type } method
+        if (parameter.ContainingSymbol is not IMethodSymbol { ContainingType: { } type } method
+            || !(method is { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } || method.MethodKind == MethodKind.LocalFunction)
             || !HandWrittenDropoutModel.AllDeclarationsReadable(type, semanticModel, cancellationToken))
         {
             return None;
