@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
@@ -162,9 +163,45 @@ internal sealed partial class HandWrittenDropoutModel
             }
         }
 
+        // The one expression a local or parameter ends in, following locals and parameters that have exactly one value
+        // (`keep` → `1 - _rate`); null when a value is missing, several, or a call (which may differ between calls).
+        private IOperation? OnlyValue(ISymbol symbol, IOperation context, int depth)
+        {
+            SymbolValues values = model.ValuesOf(symbol, context, semanticModel, cancellationToken);
+            if (depth > 3 || !values.IsComplete || values.Values.Length != 1)
+            {
+                return null;
+            }
+
+            IOperation value = HandWrittenDropoutSite.StripConversions(values.Values[0]);
+            if (value is ILocalReferenceOperation or IParameterReferenceOperation)
+            {
+                return OnlyValue(HandWrittenDropoutSite.ReferencedSymbol(value)!, value, depth + 1);
+            }
+
+            return value.DescendantsAndSelf().Any(operation => operation is IInvocationOperation or IObjectCreationOperation
+                || operation is ILocalReferenceOperation or IParameterReferenceOperation) ? null : value;
+        }
+
+        // Two equivalent expressions read the same fields, properties and constants (the same text in the same type).
+        private static bool SameSymbols(IOperation first, IOperation second) =>
+            first.DescendantsAndSelf().Select(HandWrittenDropoutSite.ReferencedSymbol).Where(symbol => symbol is not null)
+                .SequenceEqual(second.DescendantsAndSelf().Select(HandWrittenDropoutSite.ReferencedSymbol).Where(symbol => symbol is not null), SymbolEqualityComparer.Default);
+
         private ProbabilityTerm EvaluateSymbol(ISymbol symbol, IOperation reference, int depth)
         {
             if (probabilitySymbol is not null && SymbolEqualityComparer.Default.Equals(symbol, probabilitySymbol))
+            {
+                return ProbabilityTerm.Symbol;
+            }
+
+            // A local holding the very expression the probability parameter is handed (`float keep = 1 - _rate;` in the
+            // backward, `Apply(y, 1 - _rate)` or `float keep = 1 - _rate; Apply(y, keep);` in the forward) is the probability by value.
+            if (symbol is ILocalSymbol && probabilitySymbol is IParameterSymbol
+                && OnlyValue(symbol, reference, depth: 0) is { } localValue
+                && OnlyValue(probabilitySymbol, reference, depth: 0) is { } probabilityValue
+                && SyntaxFactory.AreEquivalent(localValue.Syntax, probabilityValue.Syntax)
+                && SameSymbols(localValue, probabilityValue))
             {
                 return ProbabilityTerm.Symbol;
             }
