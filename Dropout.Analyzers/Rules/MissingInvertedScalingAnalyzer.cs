@@ -36,8 +36,7 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
                 if ((site.ProbabilitySymbol is null && site.KeepTerm.Kind != ProbabilityTermKind.Constant)
                     || facts.ScalesFor(site, nodeContext.CancellationToken).Any(scale => scale.Place != ScalePlace.Backward || scale.Use.Root == facts.RootOf(site))
                     || facts.MayBeScaledElsewhere(site, nodeContext.Compilation, nodeContext.CancellationToken)
-                    || StoresScaleInAnArray(facts, site, nodeContext.CancellationToken)
-                    || Renormalization.RenormalizesTheKeptValues(facts, site))
+                    || StoresScaleInAnArray(facts, site, nodeContext.CancellationToken))
                 {
                     continue;
                 }

@@ -208,8 +208,10 @@ internal sealed partial class HandWrittenDropoutModel
 
             // The whole collection the site zeroes, read as a value (`total = w.Sum()`, not an element `w[i]`): a factor
             // computed from it renormalizes by what was kept, which compensates the drop in a way no monomial names.
-            if (droppedValues is not null && SymbolEqualityComparer.Default.Equals(symbol, droppedValues)
-                && reference.Parent is not IArrayElementReferenceOperation)
+            // The same total summed by hand (`total += w[i]` over the collection) renormalizes as well.
+            if (droppedValues is not null
+                && ((SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && reference.Parent is not IArrayElementReferenceOperation)
+                    || (symbol is ILocalSymbol total && AccumulatesElementsOf(total, reference, droppedValues))))
             {
                 return ProbabilityTerm.Unknown;
             }
@@ -231,6 +233,24 @@ internal sealed partial class HandWrittenDropoutModel
 
             // A scale whose value cannot be seen (a public setter, another file) is assumed to be the right one.
             return NamesAScale(symbol.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
+        }
+
+        private static bool AccumulatesElementsOf(ILocalSymbol total, IOperation reference, ISymbol collection)
+        {
+            IOperation root = reference;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            return root.Descendants().Any(operation => operation is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation target } accumulation
+                && SymbolEqualityComparer.Default.Equals(target.Local, total)
+                && HandWrittenDropoutSite.StripConversions(accumulation.Value) switch
+                {
+                    IArrayElementReferenceOperation element => SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), collection),
+                    IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(instance), collection),
+                    _ => false,
+                });
         }
 
         private ProbabilityTerm Combine(IEnumerable<IOperation> values, int depth, bool namedScale)

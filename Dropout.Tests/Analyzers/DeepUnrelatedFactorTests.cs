@@ -130,6 +130,25 @@ public sealed class DeepUnrelatedFactorTests
             """);
 
     [Fact]
+    public Task RenormalizedByALoopSumOfTheValuesItThinned_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class ImportanceWeights
+            {
+                private readonly Random _rng = new(9);
+                private readonly double[] _weights = new double[16];
+
+                public void Thin(double keepProbability)
+                {
+                    for (int i = 0; i < _weights.Length; i++)
+                        if (_rng.NextDouble() > keepProbability) _weights[i] = 0;
+                    double total = 0;
+                    for (int i = 0; i < _weights.Length; i++) total += _weights[i];
+                    for (int i = 0; i < _weights.Length; i++) _weights[i] /= total;
+                }
+            }
+            """);
+
+    [Fact]
     public Task DividedByTheSumOfAnotherArray_IsReported() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
             public sealed class HiddenLayer
