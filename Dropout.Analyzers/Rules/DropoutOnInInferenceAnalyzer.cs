@@ -157,11 +157,7 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
     // entered or the training scope ends; without a graph (an expression body), whether a run follows in the source.
     private static bool RunsWhileTraining(IOperation root, IOperation trainingSwitch, List<IOperation> runs, InferenceCode inference, CancellationToken cancellationToken)
     {
-        IOperation top = root;
-        while (top.Parent is not null)
-        {
-            top = top.Parent;
-        }
+        IOperation top = root.TreeRoot();
 
         ControlFlowGraph? graph = top switch
         {

@@ -383,11 +383,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             }
 
             called = true;
-            IOperation root = call;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
+            IOperation root = call.TreeRoot();
 
             if (HandWrittenDropoutModel.IsGated(call, root))
             {

@@ -60,7 +60,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
 
         // Cheap first: the mask's uses inside a training loop that is not the loop over the mask's own elements. Only
         // a member with such a use pays for the control-flow graph.
-        IOperation body = Root(site.Draw);
+        IOperation body = site.Draw.TreeRoot();
         var usesByLoop = new Dictionary<ILoopOperation, HashSet<SyntaxNode>>();
         var uses = new HashSet<SyntaxNode>();
         var writes = new HashSet<SyntaxNode>();
@@ -185,7 +185,7 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        IOperation body = Root(invocation);
+        IOperation body = invocation.TreeRoot();
         foreach (ILoopOperation loop in EnclosingLoops(invocation, body))
         {
             if (IsTrainingLoop(loop) && IsInvariantIn(seed, loop) && IsInvariantIn(offset, loop))
@@ -340,15 +340,6 @@ public sealed class MaskReusedAcrossIterationsAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is { } parent)
-        {
-            operation = parent;
-        }
-
-        return operation;
-    }
 
     private static IOperation? Argument(IInvocationOperation invocation, string parameterName)
     {

@@ -294,11 +294,7 @@ internal static class CrossFileDropoutSummaries
     // step (`float scale = learningRate * delta`).
     private static bool IsProbabilityScaleLocal(ILocalSymbol local, IOperation use)
     {
-        IOperation root = use;
-        while (root.Parent is { } parent)
-        {
-            root = parent;
-        }
+        IOperation root = use.TreeRoot();
 
         return root.Descendants().OfType<IVariableDeclaratorOperation>().Any(declarator =>
             SymbolEqualityComparer.Default.Equals(declarator.Symbol, local)

@@ -116,11 +116,7 @@ internal sealed class DropoutTypeFacts
         var seen = new HashSet<SyntaxNode>();
         foreach (IOperation block in memberBlocks)
         {
-            IOperation root = block;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
+            IOperation root = block.TreeRoot();
 
             if (root.SemanticModel is not null && seen.Add(root.Syntax))
             {

@@ -1440,11 +1440,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
-            IOperation root = context;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
+            IOperation root = context.TreeRoot();
 
             int writes = 0;
             ISymbol? owner = OwnerOfElement(context);

@@ -237,11 +237,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         private static bool AccumulatesElementsOf(ILocalSymbol total, IOperation reference, ISymbol collection)
         {
-            IOperation root = reference;
-            while (root.Parent is not null)
-            {
-                root = root.Parent;
-            }
+            IOperation root = reference.TreeRoot();
 
             return root.Descendants().Any(operation => operation is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation target } accumulation
                 && SymbolEqualityComparer.Default.Equals(target.Local, total)

@@ -156,11 +156,7 @@ internal sealed class HandWrittenDropoutSite
         }
 
         HandWrittenDropoutModel model = HandWrittenDropoutModel.For(semanticModel.Compilation);
-        IOperation root = draw;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
+        IOperation root = draw.TreeRoot();
 
         foreach (HandWrittenDropoutSite site in model.SitesIn(root, semanticModel, CancellationToken.None))
         {

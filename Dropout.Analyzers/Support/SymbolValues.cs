@@ -29,11 +29,7 @@ internal readonly struct SymbolValues
     /// <summary>The values of a local in the operation tree that contains <paramref name="context"/>.</summary>
     public static SymbolValues OfLocal(ILocalSymbol local, IOperation context)
     {
-        IOperation root = context;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
+        IOperation root = context.TreeRoot();
 
         ImmutableArray<IOperation>.Builder values = ImmutableArray.CreateBuilder<IOperation>();
         bool complete = true;

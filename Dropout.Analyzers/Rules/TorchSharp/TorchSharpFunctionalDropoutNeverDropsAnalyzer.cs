@@ -60,11 +60,7 @@ public sealed class TorchSharpFunctionalDropoutNeverDropsAnalyzer : DiagnosticAn
     // Training code outside a module: the method (or lambda) around the call also steps an optimizer.
     private static bool StepsAnOptimizer(IOperation operation, TorchSharpSymbols symbols)
     {
-        IOperation root = operation;
-        while (root.Parent is { } parent)
-        {
-            root = parent;
-        }
+        IOperation root = operation.TreeRoot();
 
         return root.Descendants().OfType<IInvocationOperation>().Any(symbols.IsOptimizerStep);
     }
