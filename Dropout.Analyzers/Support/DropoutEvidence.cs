@@ -266,12 +266,7 @@ internal static class DropoutEvidence
             return null;
         }
 
-        IOperation? buffer = write.Target switch
-        {
-            IArrayElementReferenceOperation element => element.ArrayReference,
-            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
-            _ => null,
-        };
+        IOperation? buffer = HandWrittenDropoutModel.ElementCollection(write.Target);
         ILocalSymbol? fresh = buffer switch
         {
             ILocalReferenceOperation local when FreshlyMade(local.Local, root) is IArrayCreationOperation { Initializer: null } => local.Local,

@@ -241,12 +241,8 @@ internal sealed partial class HandWrittenDropoutModel
 
             return root.Descendants().Any(operation => operation is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation target } accumulation
                 && SymbolEqualityComparer.Default.Equals(target.Local, total)
-                && HandWrittenDropoutSite.StripConversions(accumulation.Value) switch
-                {
-                    IArrayElementReferenceOperation element => SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), collection),
-                    IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(instance), collection),
-                    _ => false,
-                });
+                && ElementCollection(accumulation.Value) is { } summed
+                && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(summed), collection));
         }
 
         private ProbabilityTerm Combine(IEnumerable<IOperation> values, int depth, bool namedScale)
@@ -303,7 +299,8 @@ internal sealed partial class HandWrittenDropoutModel
     }
 
     // The array or list an element read reads from: `dropRates` in `dropRates[layer]`.
-    private static IOperation? ElementCollection(IOperation operation) => HandWrittenDropoutSite.StripConversions(operation) switch
+    /// <summary>The collection an element read or write indexes (<c>w</c> of <c>w[i]</c>, an array or an indexer), or null.</summary>
+    internal static IOperation? ElementCollection(IOperation operation) => HandWrittenDropoutSite.StripConversions(operation) switch
     {
         IArrayElementReferenceOperation element => element.ArrayReference,
         IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,

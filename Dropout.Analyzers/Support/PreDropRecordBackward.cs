@@ -244,12 +244,7 @@ internal static class PreDropRecordBackward
     {
         foreach (IAssignmentOperation write in forward.Descendants().OfType<IAssignmentOperation>())
         {
-            IOperation? array = write.Target switch
-            {
-                IArrayElementReferenceOperation element => element.ArrayReference,
-                IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
-                _ => null,
-            };
+            IOperation? array = HandWrittenDropoutModel.ElementCollection(write.Target);
             if (array is null || !SymbolEqualityComparer.Default.Equals(MemberBuffer(array, forward), record))
             {
                 continue;
