@@ -29,7 +29,15 @@ internal sealed partial class HandWrittenDropoutModel
             (IPropertySymbol { SetMethod: null, IsStatic: true }, PropertyDeclarationSyntax { Initializer.Value: var initializer }) => initializer,
             _ => null,
         };
-        return value is null ? null : EvaluateSyntax(value, member.ContainingType, probabilitySymbol, semanticModel, depth + 1);
+        if (value is not null)
+        {
+            return EvaluateSyntax(value, member.ContainingType, probabilitySymbol, semanticModel, depth + 1);
+        }
+
+        // A read-only member whose value is set where this file cannot look (another type's constructor): unknown, so a
+        // factor like `x * _layer.Gain` is neither a right nor a missing scale. Calling it unrelated to p reported a
+        // consumer of a correct `Gain = 1 / keep` as missing its scale.
+        return member is IFieldSymbol { IsReadOnly: true } or IPropertySymbol { SetMethod: null } ? ProbabilityTerm.Unknown : null;
     }
 
     private static ProbabilityTerm EvaluateSyntax(ExpressionSyntax expression, INamedTypeSymbol type, ISymbol? probabilitySymbol, SemanticModel semanticModel, int depth)

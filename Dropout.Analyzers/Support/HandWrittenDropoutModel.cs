@@ -29,7 +29,10 @@ internal sealed partial class HandWrittenDropoutModel
     private static readonly ConditionalWeakTable<Compilation, HandWrittenDropoutModel> Models = new();
 
     private readonly ConcurrentDictionary<SyntaxNode, ImmutableArray<HandWrittenDropoutSite>> _sitesByRoot = new();
-    private readonly ConcurrentDictionary<ISymbol, SymbolValues> _memberValues = new(SymbolEqualityComparer.Default);
+    // Keyed by the asking tree too: what a member's declarations give depends on whether the asking file may read them
+    // (another file's type is unknown), so an answer computed for one file must not be handed to another; one shared
+    // entry made the result depend on which file the analyzer driver happened to visit first.
+    private readonly ConcurrentDictionary<(ISymbol Member, SyntaxTree AskingTree), SymbolValues> _memberValues = new(MemberInTreeComparer.Instance);
     private readonly ConcurrentDictionary<IMethodSymbol, HelperSummary> _helpers = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<INamedTypeSymbol, DropoutTypeFacts?> _types = new(SymbolEqualityComparer.Default);
 
@@ -44,8 +47,8 @@ internal sealed partial class HandWrittenDropoutModel
     public SymbolValues ValuesOf(ISymbol symbol, IOperation context, SemanticModel semanticModel, CancellationToken cancellationToken) => symbol switch
     {
         ILocalSymbol local => SymbolValues.OfLocal(local, context),
-        IFieldSymbol or IPropertySymbol => _memberValues.GetOrAdd(symbol, member => SymbolValues.OfMember(member, semanticModel, cancellationToken)),
-        IParameterSymbol parameter => _memberValues.GetOrAdd(symbol, _ => SymbolValues.OfParameter(parameter, semanticModel, cancellationToken)),
+        IFieldSymbol or IPropertySymbol => _memberValues.GetOrAdd((symbol, semanticModel.SyntaxTree), key => SymbolValues.OfMember(key.Member, semanticModel, cancellationToken)),
+        IParameterSymbol parameter => _memberValues.GetOrAdd((symbol, semanticModel.SyntaxTree), _ => SymbolValues.OfParameter(parameter, semanticModel, cancellationToken)),
         _ => SymbolValues.None,
     };
 
@@ -94,4 +97,15 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>The model's facts about one type (its sites and every scale in it) from its members' operation trees, computed once per type for every rule.</summary>
     public DropoutTypeFacts? FactsFor(INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken) =>
         _types.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, memberBlocks, cancellationToken));
+
+    private sealed class MemberInTreeComparer : IEqualityComparer<(ISymbol Member, SyntaxTree AskingTree)>
+    {
+        public static readonly MemberInTreeComparer Instance = new();
+
+        public bool Equals((ISymbol Member, SyntaxTree AskingTree) x, (ISymbol Member, SyntaxTree AskingTree) y) =>
+            x.AskingTree == y.AskingTree && SymbolEqualityComparer.Default.Equals(x.Member, y.Member);
+
+        public int GetHashCode((ISymbol Member, SyntaxTree AskingTree) key) =>
+            (SymbolEqualityComparer.Default.GetHashCode(key.Member) * 397) ^ key.AskingTree.GetHashCode();
+    }
 }
