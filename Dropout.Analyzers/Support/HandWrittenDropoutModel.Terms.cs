@@ -257,11 +257,20 @@ internal sealed partial class HandWrittenDropoutModel
                 }
                 else if (!combined.Value.Equals(term))
                 {
+                    // Two unrelated values of a scale-named symbol are decided below, by whether they were seen through.
+                    if (namedScale && combined.Value.Kind == ProbabilityTermKind.Unrelated && term.Kind == ProbabilityTermKind.Unrelated)
+                    {
+                        continue;
+                    }
+
                     return combined.Value.DependsOnProbability || term.DependsOnProbability || namedScale ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
                 }
             }
 
-            if (combined is null || (namedScale && combined.Value.Kind == ProbabilityTermKind.Unrelated))
+            // A name says "scale" only where the values cannot be seen: values the evaluator saw through and found
+            // unrelated (a weight-initialization spread `scale = MathF.Sqrt(2f / fanIn)`) stay unrelated whatever the name.
+            if (combined is null || (namedScale && combined.Value.Kind == ProbabilityTermKind.Unrelated
+                && !values.All(value => model.IsSeenThrough(value, semanticModel, cancellationToken))))
             {
                 return namedScale ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
             }
