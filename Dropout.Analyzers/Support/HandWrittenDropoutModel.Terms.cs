@@ -239,9 +239,10 @@ internal sealed partial class HandWrittenDropoutModel
             return NamesAScale(symbol.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
         }
 
-        // Whether a value read in `reference` is computed where the drop runs: the body that decides the drop, or a method
-        // that body calls (a `Renormalize(w)` helper after the loop). Without a site (a probability's own definition)
-        // every place counts, as before.
+        // Whether a value read in `reference` is computed where the drop runs: the body that decides the drop, a method
+        // that body calls (a `Renormalize(w)` helper after the loop), or a method that calls it (a forward that drops
+        // through a helper and then divides by the total). Without a site (a probability's own definition) every place
+        // counts, as before.
         private bool OnDropPath(IOperation reference)
         {
             IOperation referenceRoot = reference.TreeRoot();
@@ -250,11 +251,13 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
-            SyntaxNode body = referenceRoot.Syntax;
-            return dropRoot.Descendants().Any(operation => operation is IInvocationOperation call
-                && call.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Any(declaration =>
-                    declaration.SyntaxTree == body.SyntaxTree && declaration.Span.Contains(body.Span)));
+            return Calls(dropRoot, referenceRoot.Syntax) || Calls(referenceRoot, dropRoot.Syntax);
         }
+
+        private static bool Calls(IOperation caller, SyntaxNode calleeBody) =>
+            caller.Descendants().Any(operation => operation is IInvocationOperation call
+                && call.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Any(declaration =>
+                    declaration.SyntaxTree == calleeBody.SyntaxTree && declaration.Span.Contains(calleeBody.Span)));
 
         private static bool AccumulatesElementsOf(ILocalSymbol total, IOperation reference, ISymbol collection)
         {

@@ -82,6 +82,29 @@ public sealed class RenormalizationOffTheDropPathTests
             """);
 
     [Fact]
+    public Task RenormalizationInTheCallerOfTheDroppingHelper_IsNotReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class AttentionWeights
+            {
+                private readonly double[] _weights = new double[16];
+
+                public void Forward(double rate, Random random)
+                {
+                    DropSome(rate, random);
+                    double total = 0;
+                    for (int i = 0; i < _weights.Length; i++) total += _weights[i];
+                    for (int i = 0; i < _weights.Length; i++) _weights[i] = _weights[i] / total;
+                }
+
+                private void DropSome(double rate, Random random)
+                {
+                    for (int i = 0; i < _weights.Length; i++)
+                        if (random.NextDouble() < rate) _weights[i] = 0.0;
+                }
+            }
+            """);
+
+    [Fact]
     public Task RenormalizationInTheDroppingMethod_IsNotReported() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
             public sealed class AttentionWeights
