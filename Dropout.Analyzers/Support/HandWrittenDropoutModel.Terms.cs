@@ -84,7 +84,7 @@ internal sealed partial class HandWrittenDropoutModel
 
     /// <summary>A value as a term of a site's probability symbol.</summary>
     public ProbabilityTerm Evaluate(IOperation value, HandWrittenDropoutSite site, SemanticModel semanticModel, CancellationToken cancellationToken) =>
-        new TermEvaluator(this, site.ProbabilitySymbol, semanticModel, cancellationToken, DroppedValues(site)).Evaluate(value, 0);
+        new TermEvaluator(this, site.ProbabilitySymbol, semanticModel, cancellationToken, DroppedValues(site), site.Comparison.TreeRoot()).Evaluate(value, 0);
 
     // The collection whose elements the site zeroes (or its mask): a factor computed from it (`w[i] / total` with
     // `total = w.Sum()`) renormalizes by what was kept.
@@ -99,7 +99,7 @@ internal sealed partial class HandWrittenDropoutModel
         return site.MaskSymbol ?? (target is null ? null : HandWrittenDropoutSite.ReferencedSymbol(target));
     }
 
-    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken, ISymbol? droppedValues = null)
+    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken, ISymbol? droppedValues = null, IOperation? dropRoot = null)
     {
         public ProbabilityTerm Evaluate(IOperation operation, int depth)
         {
@@ -209,9 +209,13 @@ internal sealed partial class HandWrittenDropoutModel
             // The whole collection the site zeroes, read as a value (`total = w.Sum()`, not an element `w[i]`): a factor
             // computed from it renormalizes by what was kept, which compensates the drop in a way no monomial names.
             // The same total summed by hand (`total += w[i]` over the collection) renormalizes as well.
+            // Only on the drop's own path, though: a total taken in the dropping method or in a method it calls. A
+            // normalization elsewhere in the type (a matrix class's softmax dividing by its own sum) runs whether or not
+            // anything was dropped, so it compensates nothing and is read like any other value.
             if (droppedValues is not null
                 && ((SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && reference.Parent is not IArrayElementReferenceOperation)
-                    || (symbol is ILocalSymbol total && AccumulatesElementsOf(total, reference, droppedValues))))
+                    || (symbol is ILocalSymbol total && AccumulatesElementsOf(total, reference, droppedValues)))
+                && OnDropPath(reference))
             {
                 return ProbabilityTerm.Unknown;
             }
@@ -234,6 +238,26 @@ internal sealed partial class HandWrittenDropoutModel
             // A scale whose value cannot be seen (a public setter, another file) is assumed to be the right one.
             return NamesAScale(symbol.Name) ? ProbabilityTerm.Unknown : ProbabilityTerm.Unrelated;
         }
+
+        // Whether a value read in `reference` is computed where the drop runs: the body that decides the drop, a method
+        // that body calls (a `Renormalize(w)` helper after the loop), or a method that calls it (a forward that drops
+        // through a helper and then divides by the total). Without a site (a probability's own definition) every place
+        // counts, as before.
+        private bool OnDropPath(IOperation reference)
+        {
+            IOperation referenceRoot = reference.TreeRoot();
+            if (dropRoot is null || ReferenceEquals(referenceRoot, dropRoot) || referenceRoot.Syntax == dropRoot.Syntax)
+            {
+                return true;
+            }
+
+            return Calls(dropRoot, referenceRoot.Syntax) || Calls(referenceRoot, dropRoot.Syntax);
+        }
+
+        private static bool Calls(IOperation caller, SyntaxNode calleeBody) =>
+            caller.Descendants().Any(operation => operation is IInvocationOperation call
+                && call.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.Any(declaration =>
+                    declaration.SyntaxTree == calleeBody.SyntaxTree && declaration.Span.Contains(calleeBody.Span)));
 
         private static bool AccumulatesElementsOf(ILocalSymbol total, IOperation reference, ISymbol collection)
         {
