@@ -57,6 +57,12 @@ internal static class SettingConditions
                     return IsFixed(binary.LeftOperand) && IsFixed(binary.RightOperand);
                 case IIsPatternOperation { Pattern: IRelationalPatternOperation or IConstantPatternOperation or INegatedPatternOperation } pattern:
                     return IsFixed(pattern.Value);
+                // `class Layer(double rate, bool useDropout)`: a primary constructor's parameter read in a member is the
+                // object's state from construction, like a private field.
+                case IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } constructor } primary
+                    when !SymbolEqualityComparer.Default.Equals(semanticModel.GetEnclosingSymbol(primary.Syntax.SpanStart, cancellationToken), constructor):
+                    readsMember = true;
+                    return IsSettingMember(primary.Parameter, primary.Parameter.Type, isAutoOrField: true, instance: null);
                 case IFieldReferenceOperation field:
                     readsMember = true;
                     return IsSettingMember(field.Field, field.Field.Type, isAutoOrField: true, field.Instance);
@@ -74,6 +80,7 @@ internal static class SettingConditions
                 || !(type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_Int32 or SpecialType.System_Int64)
                 || member.DeclaringSyntaxReferences.IsEmpty
                 || ModeWords.Any(word => member.Name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
+                || IsMonteCarloName(member.Name)
                 || (instance is not null && instance is not IInstanceReferenceOperation && !IsPlainReceiver(instance)))
             {
                 return false;
@@ -81,7 +88,7 @@ internal static class SettingConditions
 
             // The dropout type's own member that code elsewhere can set is that code's switch (`layer.Enabled = false`
             // before predicting, in a file that may not be compiled here): unknown, so not a setting.
-            if (IsTypeOrBase(member.ContainingType, enclosingType) && IsSettableFromOutside(member))
+            if (member is not IParameterSymbol && IsTypeOrBase(member.ContainingType, enclosingType) && IsSettableFromOutside(member))
             {
                 return false;
             }
@@ -89,6 +96,13 @@ internal static class SettingConditions
             return !IsWrittenOutsideConstruction(semanticModel.Compilation, member.Name, cancellationToken);
         }
     }
+
+    // `_useMcDropout`, `MonteCarloSamples`, `EstimateUncertainty`: a switch for dropout at prediction on purpose (Monte Carlo
+    // dropout), which is a mode of its own and says the dropout is meant to run when predicting.
+    private static readonly System.Text.RegularExpressions.Regex MonteCarloWord = new(
+        "(?i:montecarlo|monte_carlo|uncertain|bayes|sampl)|(^|_|[a-z])(mc|Mc|MC)([A-Z_]|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool IsMonteCarloName(string name) => MonteCarloWord.IsMatch(name);
 
     // `layer.DropoutRate`, `config.useDropout`, `_layers[l].Rate`: the object a setting is read from, the model's own state.
     // A call (`GetConfig()`) may return another object each time, and an object the caller passes (`x.width == 1`, a batch of

@@ -206,6 +206,50 @@ public sealed class SettingIsNoTrainingFlagTests
             }
             """);
 
+    [Fact]
+    public Task PredictionWithMonteCarloDropoutSwitchedOnByASetting_IsSilent() =>
+        AnalyzerTest.VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>("""
+            public sealed class Forecaster(double dropRate, bool useMcDropout)
+            {
+                private readonly Random _rng = new Random(8);
+                private readonly double[] _w = new double[16];
+
+                public double[] Predict(double[] x)
+                {
+                    var hidden = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++) hidden[i] = x[i] * _w[i % _w.Length];
+                    if (useMcDropout)
+                    {
+                        for (int i = 0; i < hidden.Length; i++) hidden[i] = _rng.NextDouble() < dropRate ? 0 : hidden[i] / (1 - dropRate);
+                    }
+
+                    return hidden;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task PredictionThatDropsWheneverASettingSaysSo_IsReported() =>
+        AnalyzerTest.VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>("""
+            public sealed class Forecaster(double dropRate, bool useDropout)
+            {
+                private readonly Random _rng = new Random(8);
+                private readonly double[] _w = new double[16];
+
+                public double[] Predict(double[] x)
+                {
+                    var hidden = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++) hidden[i] = x[i] * _w[i % _w.Length];
+                    if (useDropout)
+                    {
+                        for (int i = 0; i < hidden.Length; i++) hidden[i] = {|DRP015:_rng.NextDouble() < dropRate|} ? 0 : hidden[i] / (1 - dropRate);
+                    }
+
+                    return hidden;
+                }
+            }
+            """);
+
     // A dense network described by plain layer descriptions: dropout applied whenever a layer has a rate, validation run
     // through the same forward.
     private const string DescribedNetwork = """
