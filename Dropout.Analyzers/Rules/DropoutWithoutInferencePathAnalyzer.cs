@@ -12,7 +12,7 @@ namespace Dropout.Analyzers;
 /// the file calls it only under a condition or from training code.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
+public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 {
     private static readonly string[] LayerMethodNames = ["Forward", "FeedForward", "Apply", "Call", "Compute", "Propagate", "Process", "Run", "Activate", "Invoke", "Output"];
 
@@ -36,12 +36,13 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
-                    || !IsLayerForward(method, type)
+                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken))
                     || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
                         && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
                     || HasGuardedOrTrainingCaller(method, type, facts, nodeContext.CancellationToken)
+                    || IsProbabilitySwitchedAfterConstruction(site, nodeContext.Compilation, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
                     || HasMasklessReaderOfMaskedState(site, method, type, facts, nodeContext.CancellationToken)
                     || IsSkippedByTypeTest(type, nodeContext.Compilation, nodeContext.CancellationToken))
@@ -384,6 +385,14 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
 
             called = true;
             IOperation root = call.TreeRoot();
+            IMethodSymbol? caller = facts.SemanticModelOf(invocation).GetEnclosingSymbol(invocation.SpanStart, cancellationToken) as IMethodSymbol;
+
+            // The type's own training code running its only forward: whatever conditions that code has, prediction from
+            // outside the type runs the same forward, so this call says nothing about an inference path.
+            if (caller is not null && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Name) && IsOwnTrainingOfTheOnlyForward(method, caller, type, facts, cancellationToken))
+            {
+                continue;
+            }
 
             if (HandWrittenDropoutModel.IsGated(call, root))
             {
@@ -396,7 +405,7 @@ public sealed class DropoutWithoutInferencePathAnalyzer : DiagnosticAnalyzer
                 return true;
             }
 
-            if (facts.SemanticModelOf(invocation).GetEnclosingSymbol(invocation.SpanStart, cancellationToken) is IMethodSymbol caller && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Name))
+            if (caller is not null && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Name))
             {
                 return true;
             }

@@ -95,6 +95,8 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    internal static bool IsMonteCarloName(string name) => TrainingOrMonteCarloWords.Skip(3).Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
+
     internal static bool IsTrainingOrMonteCarloName(string name) => TrainingOrMonteCarloWords.Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
 
     private static bool IsMonteCarlo(IMethodSymbol method) =>

@@ -615,11 +615,14 @@ internal sealed partial class HandWrittenDropoutModel
         {
             ISymbol? mask = target switch
             {
-                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                // `masks[layer][i] = u < rate`: one mask per layer in a jagged array is still that array's mask.
+                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(OuterArray(element)),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                 IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
                 _ => null,
             };
+            static IOperation OuterArray(IArrayElementReferenceOperation element) =>
+                HandWrittenDropoutSite.StripConversions(element.ArrayReference) is IArrayElementReferenceOperation outer ? OuterArray(outer) : element.ArrayReference;
             if (mask is null || !(IsPerElement(assignment, root) || IsPerElement(condition, root)))
             {
                 return null;
@@ -1137,7 +1140,9 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 switch (current)
                 {
-                    case IConditionalOperation conditional when child != conditional.Condition && !ContainsRandom(conditional.Condition):
+                    // A condition on a setting fixed at construction (`if (layer.DropoutRate > 0)`, `if (config.useDropout)`) has
+                    // the same value in training and in prediction: it is no gate (SettingConditions).
+                    case IConditionalOperation conditional when child != conditional.Condition && !ContainsRandom(conditional.Condition) && !SettingConditions.IsFixedSetting(conditional.Condition):
                     case ISwitchOperation or ISwitchExpressionOperation:
                         return true;
                     case IBlockOperation block:
@@ -1148,7 +1153,8 @@ internal sealed partial class HandWrittenDropoutModel
                                 break;
                             }
 
-                            if (statement is IConditionalOperation guard && !ContainsRandom(guard.Condition) && guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IThrowOperation))
+                            if (statement is IConditionalOperation guard && !ContainsRandom(guard.Condition) && IsExitGuard(guard)
+                                && !SettingConditions.IsFixedSetting(guard.Condition))
                             {
                                 return true;
                             }
@@ -1165,6 +1171,15 @@ internal sealed partial class HandWrittenDropoutModel
 
             return false;
         }
+
+        // `if (!training) return x;` leaves without dropout, and so does `if (Mode == Mode.Eval) throw ...` (prediction must go
+        // elsewhere). A guard that only throws on its arguments (`if (input == null || input.Length != n) throw`) validates
+        // them: every call that gets past it still drops, so a throwing guard counts only when it tests a flag or mode.
+        private static bool IsExitGuard(IConditionalOperation guard) =>
+            guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IReturnOperation)
+            || (guard.WhenTrue.DescendantsAndSelf().Any(operation => operation is IThrowOperation)
+                && guard.Condition.DescendantsAndSelf().Any(operation => operation is IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation or IInvocationOperation
+                    && operation.Type is { } type && (type.SpecialType == SpecialType.System_Boolean || type.TypeKind == TypeKind.Enum)));
 
         private static bool ContainsRandom(IOperation condition) =>
             condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (UniformDrawNames.Contains(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
