@@ -28,25 +28,66 @@ internal static partial class CrossCallMaskSummaries
 
     private const int MaxSourceDepth = 4;
 
-    // A tensor library's dropout may live in a compilation where no type compares a draw (the draw is `Tensor.Rand`, the
-    // comparison a call): such a compilation is read when a file names dropout and randomness.
-    private static bool AnyTreeNamesDropoutAndRandomness(Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>
+    /// What <see cref="SourceOf"/> asks of the applying type's bodies, computed once per type: the one value of each local
+    /// (its initializer, when nothing else writes it) and the calls of the type, with their fills cached per symbol, so a
+    /// type with many products pays one walk rather than one per operand.
+    /// </summary>
+    private sealed class SourceIndex(IOperation[] roots)
     {
-        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        private readonly Dictionary<ISymbol, MaskSource[]> _fills = new(SymbolEqualityComparer.Default);
+        private Dictionary<ILocalSymbol, IOperation?>? _values;
+        private List<IInvocationOperation>? _invocations;
+
+        public IOperation? SingleValueOf(ILocalSymbol local)
         {
-            if (Trees.GetValue(tree, DropWords.Create).Any && HandWrittenDropoutModel.NamesRandomness(tree, tree.GetRoot(cancellationToken).FullSpan))
+            if (_values is null)
             {
-                return true;
+                _values = new Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
+                foreach (IOperation operation in roots.SelectMany(root => root.Descendants()))
+                {
+                    switch (operation)
+                    {
+                        case IVariableDeclaratorOperation declarator:
+                            IOperation? initial = declarator.GetVariableInitializer()?.Value is { } value ? HandWrittenDropoutSite.StripConversions(value) : null;
+                            _values[declarator.Symbol] = _values.ContainsKey(declarator.Symbol) ? null : initial;
+                            break;
+                        case IAssignmentOperation { Target: ILocalReferenceOperation { Local: var written } }:
+                            _values[written] = null;
+                            break;
+                        case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation { Local: var passed } }:
+                            _values[passed] = null;
+                            break;
+                    }
+                }
             }
+
+            return _values.TryGetValue(local, out IOperation? found) ? found : null;
         }
 
-        return false;
+        public MaskSource[] FillsOf(ISymbol symbol)
+        {
+            _invocations ??= roots.SelectMany(root => root.Descendants()).OfType<IInvocationOperation>().ToList();
+            if (!_fills.TryGetValue(symbol, out MaskSource[]? fills))
+            {
+                fills = CrossCallMaskSummaries.FillsOf(symbol, _invocations).ToArray();
+                _fills[symbol] = fills;
+            }
+
+            return fills;
+        }
     }
+
+    // A tensor library's dropout may live in a compilation where no type compares a draw (the draw is `Tensor.Rand`, the
+    // comparison a call, or the bits of a hand-written generator behind an interface): such a compilation is read when a
+    // file names dropout.
+    private static bool AnyTreeNamesDropout(Compilation compilation) =>
+        compilation.SyntaxTrees.Any(tree => Trees.GetValue(tree, DropWords.Create).Any);
 
     // A mask operand made by calls: a random tensor thresholded by a comparison (`Tensor.Rand(shape).GreaterThan(p)`, a
     // user `>`), a producer's call (`source.SampleMask()`), a view of one (`noise.Expand(sizes)`), a local or field that a
     // call fills (`backend.FillKeepMask(mask, keep)` in the type), or a local holding one of these.
-    private static MaskSource? SourceOf(IOperation operand, IOperation[] roots, IOperation root, int depth)
+    private static MaskSource? SourceOf(IOperation operand, SourceIndex index, int depth)
     {
         operand = HandWrittenDropoutSite.StripConversions(operand);
         if (depth > MaxSourceDepth)
@@ -54,12 +95,12 @@ internal static partial class CrossCallMaskSummaries
             return null;
         }
 
-        if (ThresholdOf(operand, root, depth) is { } threshold)
+        if (ThresholdOf(operand, index, depth) is { } threshold)
         {
             return threshold;
         }
 
-        if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, roots, root, depth + 1) is { } throughView)
+        if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, index, depth + 1) is { } throughView)
         {
             return throughView;
         }
@@ -67,24 +108,25 @@ internal static partial class CrossCallMaskSummaries
         if (operand is IInvocationOperation call && call.TargetMethod.DeclaringSyntaxReferences.Length > 0)
         {
             ImmutableArray<MaskSource> receiverCalls = call.Instance is { } receiver && HandWrittenDropoutSite.ReferencedSymbol(receiver) is { } receiverSymbol
-                ? FillsOf(receiverSymbol, roots).Where(fill => fill.MaskArgument < 0 && !SymbolEqualityComparer.Default.Equals(fill.Callee, call.TargetMethod)).ToImmutableArray()
+                ? index.FillsOf(receiverSymbol).Where(fill => fill.MaskArgument < 0 && !SymbolEqualityComparer.Default.Equals(fill.Callee, call.TargetMethod)).ToImmutableArray()
                 : ImmutableArray<MaskSource>.Empty;
             return new MaskSource(call.TargetMethod, IsVirtualCall(call), ArgumentsOf(call), receiverCalls, -1) { Draw = call };
         }
 
         if (operand is ILocalReferenceOperation or IFieldReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask)
         {
-            MaskSource[] fills = FillsOf(mask, roots).Where(fill => fill.MaskArgument >= 0).ToArray();
+            MaskSource[] fills = index.FillsOf(mask).Where(fill => fill.MaskArgument >= 0).ToArray();
             if (fills.Length == 1)
             {
                 return fills[0];
             }
 
             // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.
-            if (fills.Length == 0 && mask is ILocalSymbol local
-                && HandWrittenDropoutModel.SingleValueOf(local, root) is IInvocationOperation or IBinaryOperation { OperatorMethod: not null } && HandWrittenDropoutModel.SingleValueOf(local, root) is { } value)
+            // A scalar is no tensor mask, so only a local of another type is followed.
+            if (fills.Length == 0 && mask is ILocalSymbol local && !HandWrittenDropoutSite.IsNumeric(local.Type)
+                && index.SingleValueOf(local) is { } value && value is IInvocationOperation or IBinaryOperation { OperatorMethod: not null })
             {
-                return SourceOf(value, roots, root, depth + 1);
+                return SourceOf(value, index, depth + 1);
             }
         }
 
@@ -105,7 +147,7 @@ internal static partial class CrossCallMaskSummaries
 
     // `Tensor.Rand(shape).GreaterThan(Tensor.FromScalar(p))`, `Rand(shape) < keep` (a user operator on a tensor type), also
     // through locals: 1 where the uniform is on the kept side of the probability.
-    private static MaskSource? ThresholdOf(IOperation operation, IOperation root, int depth)
+    private static MaskSource? ThresholdOf(IOperation operation, SourceIndex index, int depth)
     {
         IOperation first, second;
         bool above;
@@ -145,12 +187,12 @@ internal static partial class CrossCallMaskSummaries
         }
 
         // The uniform on the right reverses the comparison: `p.LessThan(u)` is 1 where u is above p.
-        if (UniformTensorCallOf(first, root, depth) is { } uniform && ProbabilityOf(second, root) is { } probability)
+        if (UniformTensorCallOf(first, index, depth) is { } uniform && ProbabilityOf(second, index) is { } probability)
         {
             return new MaskSource(uniform.TargetMethod, IsVirtualCall(uniform), ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1, probability, above) { Draw = operation };
         }
 
-        if (UniformTensorCallOf(second, root, depth) is { } reversed && ProbabilityOf(first, root) is { } reversedProbability)
+        if (UniformTensorCallOf(second, index, depth) is { } reversed && ProbabilityOf(first, index) is { } reversedProbability)
         {
             return new MaskSource(reversed.TargetMethod, IsVirtualCall(reversed), ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1, reversedProbability, !above) { Draw = operation };
         }
@@ -162,10 +204,10 @@ internal static partial class CrossCallMaskSummaries
 
     // A call that may return a tensor of uniforms (decided at compilation end), directly or through a local: not a scalar
     // draw (`rng.NextDouble()` compared with `p` is the per-file model's).
-    private static IInvocationOperation? UniformTensorCallOf(IOperation operand, IOperation root, int depth)
+    private static IInvocationOperation? UniformTensorCallOf(IOperation operand, SourceIndex index, int depth)
     {
         operand = HandWrittenDropoutSite.StripConversions(operand);
-        if (operand is ILocalReferenceOperation { Local: var local } && depth < MaxSourceDepth && HandWrittenDropoutModel.SingleValueOf(local, root) is { } value)
+        if (operand is ILocalReferenceOperation { Local: var local } && depth < MaxSourceDepth && index.SingleValueOf(local) is { } value)
         {
             operand = value;
         }
@@ -174,10 +216,10 @@ internal static partial class CrossCallMaskSummaries
     }
 
     // The probability a tensor is compared with: a scalar, or a tensor made from one scalar (`Tensor.FromScalar(p)`).
-    private static IOperation? ProbabilityOf(IOperation operand, IOperation root)
+    private static IOperation? ProbabilityOf(IOperation operand, SourceIndex index)
     {
         operand = HandWrittenDropoutSite.StripConversions(operand);
-        if (operand is ILocalReferenceOperation { Local: var local } && !HandWrittenDropoutSite.IsNumeric(local.Type) && HandWrittenDropoutModel.SingleValueOf(local, root) is { } value)
+        if (operand is ILocalReferenceOperation { Local: var local } && !HandWrittenDropoutSite.IsNumeric(local.Type) && index.SingleValueOf(local) is { } value)
         {
             operand = value;
         }

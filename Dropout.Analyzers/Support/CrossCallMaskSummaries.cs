@@ -37,7 +37,7 @@ internal static partial class CrossCallMaskSummaries
     {
         context.RegisterCompilationStartAction(start =>
         {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !AnyTreeNamesDropoutAndRandomness(start.Compilation, start.CancellationToken))
+            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !AnyTreeNamesDropout(start.Compilation))
             {
                 return;
             }
@@ -74,6 +74,7 @@ internal static partial class CrossCallMaskSummaries
                                     ? new MaskProducer(MaskProducerKind.ReturnsUniforms, -1, -1, false, null)
                                     : null;
                                 producer ??= HandWrittenDropoutModel.ReturnsThroughCallOf(method, root);
+                                producer ??= produces ? HandWrittenDropoutModel.GeneratorBitsFillOf(method, root) ?? HandWrittenDropoutModel.ForwarderOf(method, root) : null;
                                 if (producer is not null)
                                 {
                                     summaries.AddProducer(method, producer);
@@ -189,6 +190,7 @@ internal static partial class CrossCallMaskSummaries
         {
             IOperation[] all = roots.ToArray();
             var found = new List<(IOperation Product, MaskSource Source)>();
+            var index = new SourceIndex(all);
             foreach (IOperation root in all)
             {
                 foreach (IOperation operation in root.Descendants())
@@ -198,12 +200,13 @@ internal static partial class CrossCallMaskSummaries
                         continue;
                     }
 
+                    // Every operand made by a call is a candidate (`handler.Multiply(inputs, mask)`: `inputs` may be a call's
+                    // value too); the join keeps the ones whose producer makes a mask, one diagnostic per product.
                     foreach (IOperation operand in operands)
                     {
-                        if (SourceOf(operand, all, root, 0) is { } source && SpeaksOfDropout(type, root, operand))
+                        if (SourceOf(operand, index, 0) is { } source && SpeaksOfDropout(type, root, operand))
                         {
                             found.Add((operation, source));
-                            break;
                         }
                     }
                 }
@@ -392,11 +395,17 @@ internal static partial class CrossCallMaskSummaries
                 return own is { Kind: MaskProducerKind.ReturnsThroughCall } ? ResolveThrough(own, 0) : own;
             }
 
-            // Every implementation with a body must be summarized, and all the same.
+            // Every implementation with a body must be summarized, and all the same; one that hands its arguments on to a
+            // method of its name (a decorator, another backend) agrees with the others.
             MaskProducer? agreed = null;
             foreach (IMethodSymbol implementation in ImplementationsOf(callee, compilation))
             {
                 MaskProducer? producer = known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, implementation)).Producer;
+                if (producer is { Kind: MaskProducerKind.Forwards })
+                {
+                    continue;
+                }
+
                 if (producer is null || (agreed is not null && !agreed.AgreesWith(producer)))
                 {
                     return null;
@@ -413,9 +422,15 @@ internal static partial class CrossCallMaskSummaries
     private static IEnumerable<IMethodSymbol> DeclarationsOf(IMethodSymbol method)
     {
         yield return method;
-        for (IMethodSymbol? overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+
+        // An override runs for the interface members the method it overrides implements (`GpuHandler.Fill` overriding
+        // `CpuHandler.Fill`, which implements `IHandler.Fill`): interface mapping names the base's method, not the override.
+        if (method.OverriddenMethod is { } overridden)
         {
-            yield return overridden.OriginalDefinition;
+            foreach (IMethodSymbol declaration in DeclarationsOf(overridden.OriginalDefinition))
+            {
+                yield return declaration;
+            }
         }
 
         foreach (IMethodSymbol explicitly in method.ExplicitInterfaceImplementations)
@@ -484,11 +499,10 @@ internal static partial class CrossCallMaskSummaries
     }
 
     // The void calls of the type that take `symbol` as an argument (a fill of it) or as their receiver (`source.Fill(v)`).
-    private static IEnumerable<MaskSource> FillsOf(ISymbol symbol, IOperation[] roots)
+    private static IEnumerable<MaskSource> FillsOf(ISymbol symbol, IEnumerable<IInvocationOperation> invocations)
     {
-        foreach (IOperation root in roots)
         {
-            foreach (IInvocationOperation invocation in root.Descendants().OfType<IInvocationOperation>())
+            foreach (IInvocationOperation invocation in invocations)
             {
                 if (invocation.TargetMethod.DeclaringSyntaxReferences.Length == 0)
                 {

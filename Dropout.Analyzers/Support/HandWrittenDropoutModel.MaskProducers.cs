@@ -26,6 +26,12 @@ internal enum MaskProducerKind
 
     /// <summary><c>static Tensor Rand(int[] shape)</c>: returns a buffer (or a tensor built from one) of uniforms in [0, 1), drawn per element.</summary>
     ReturnsUniforms,
+
+    /// <summary>
+    /// <c>void FillMask(Arr a, double p) =&gt; _inner.FillMask(Check(a), p);</c>: an implementation that hands its arguments on to a
+    /// method of the same name (a debugging decorator, another backend); it agrees with whatever the other implementations make.
+    /// </summary>
+    Forwards,
 }
 
 /// <summary>

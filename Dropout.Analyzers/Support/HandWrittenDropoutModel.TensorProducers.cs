@@ -201,3 +201,189 @@ internal sealed partial class HandWrittenDropoutModel
         return value;
     }
 }
+
+internal sealed partial class HandWrittenDropoutModel
+{
+    /// <summary>
+    /// A fill whose draw is a hand-written generator's bits: <c>void FillMask(Arr array, double p)</c> whose every element write
+    /// into a buffer taken from <c>array</c> (<c>float[] data = Internal(array).Data;</c>) is <c>bits &lt; threshold ? 1 : 0</c>, where
+    /// <c>bits</c> reads a local that a xorshift step updates (<c>x = w ^ (w &gt;&gt; 19) ^ (t ^ (t &gt;&gt; 8))</c>, also through pointer
+    /// casts of its bits) and <c>threshold</c> is made from <c>p</c> (<c>(ushort)Math.Round(p * ushort.MaxValue)</c>). Such a
+    /// fill keeps an element with <c>p</c> (or one minus it, by the comparison's direction): a
+    /// <see cref="MaskProducerKind.FillsParameter"/> producer whose draw the per-file model does not read.
+    /// </summary>
+    public static MaskProducer? GeneratorBitsFillOf(IMethodSymbol method, IOperation body)
+    {
+        if (!method.ReturnsVoid || method.Parameters.Length < 2 || method.MethodKind != MethodKind.Ordinary)
+        {
+            return null;
+        }
+
+        var generator = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        foreach (IOperation operation in body.Descendants())
+        {
+            (ILocalSymbol? local, IOperation? value) = operation switch
+            {
+                ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var target } } assignment => (target, assignment.Value),
+                IVariableDeclaratorOperation declarator when declarator.GetVariableInitializer() is { } initializer => (declarator.Symbol, initializer.Value),
+                _ => (null, null),
+            };
+            if (local is not null && value is not null && IsXorShiftStep(value))
+            {
+                generator.Add(local);
+            }
+        }
+
+        if (generator.Count == 0)
+        {
+            return null;
+        }
+
+        // `uint r = w = w ^ ...`: a local given a generator local's value is one too.
+        foreach (IVariableDeclaratorOperation declarator in body.Descendants().OfType<IVariableDeclaratorOperation>())
+        {
+            if (declarator.GetVariableInitializer()?.Value is ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: var chained } } && generator.Contains(chained))
+            {
+                generator.Add(declarator.Symbol);
+            }
+        }
+
+        IParameterSymbol? mask = null, probability = null;
+        bool? complement = null;
+        foreach (IOperation operation in body.Descendants())
+        {
+            if (operation is not IAssignmentOperation { Target: var target } write
+                || HandWrittenDropoutSite.StripConversions(target) is not IArrayElementReferenceOperation { ArrayReference: var array }
+                || HandWrittenDropoutSite.ReferencedSymbol(array) is not ILocalSymbol buffer)
+            {
+                continue;
+            }
+
+            IParameterSymbol? filled = ParameterBehind(buffer, body, method, 0);
+            if (filled is null || HandWrittenDropoutSite.IsNumeric(filled.Type))
+            {
+                continue;
+            }
+
+            if (write is not ISimpleAssignmentOperation { Value: var value }
+                || HandWrittenDropoutSite.StripConversions(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
+                || ConstantOf(conditional.WhenTrue) is not { } high || ConstantOf(whenFalse) is not { } low || !((high == 1 && low == 0) || (high == 0 && low == 1))
+                || HandWrittenDropoutSite.StripConversions(conditional.Condition) is not IBinaryOperation
+                {
+                    OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual,
+                } comparison)
+            {
+                return null;
+            }
+
+            bool bitsOnLeft = ReadsAny(comparison.LeftOperand, generator) && !ReadsAny(comparison.RightOperand, generator);
+            bool bitsOnRight = ReadsAny(comparison.RightOperand, generator) && !ReadsAny(comparison.LeftOperand, generator);
+            IParameterSymbol? compared = bitsOnLeft ? FloatingParameterBehind(comparison.RightOperand, body, method)
+                : bitsOnRight ? FloatingParameterBehind(comparison.LeftOperand, body, method)
+                : null;
+            if (compared is null)
+            {
+                return null;
+            }
+
+            // `bits < threshold ? 1 : 0` keeps below the threshold, so with the probability it is made from.
+            bool trueWhenBelow = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? bitsOnLeft : bitsOnRight;
+            bool keptBelow = (high == 1) == trueWhenBelow;
+            if ((mask is not null && !SymbolEqualityComparer.Default.Equals(mask, filled))
+                || (probability is not null && !SymbolEqualityComparer.Default.Equals(probability, compared))
+                || (complement is { } known && known != !keptBelow))
+            {
+                return null;
+            }
+
+            (mask, probability, complement) = (filled, compared, !keptBelow);
+        }
+
+        return mask is not null && probability is not null && complement is { } keepIsComplement
+            ? new MaskProducer(MaskProducerKind.FillsParameter, mask.Ordinal, probability.Ordinal, keepIsComplement, null)
+            : null;
+    }
+
+    /// <summary>
+    /// <c>void FillMask(Arr array, double p) { Check(p); _inner.FillMask(Check(array), p); }</c>: a method that calls a method of
+    /// its own name on another object and hands each of its parameters to the argument in the same position (through casts,
+    /// calls and members), writing no element itself.
+    /// </summary>
+    public static MaskProducer? ForwarderOf(IMethodSymbol method, IOperation body)
+    {
+        if (!method.ReturnsVoid || method.Parameters.Length < 2 || method.MethodKind != MethodKind.Ordinary
+            || body.Descendants().Any(operation => operation is IAssignmentOperation { Target: IArrayElementReferenceOperation }))
+        {
+            return null;
+        }
+
+        foreach (IInvocationOperation call in body.Descendants().OfType<IInvocationOperation>())
+        {
+            if (call.TargetMethod.Name != method.Name || call.Instance is null || call.Arguments.Length != method.Parameters.Length
+                || SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+            {
+                continue;
+            }
+
+            if (call.Arguments.All(argument => argument.Parameter is { Ordinal: var ordinal } && ordinal < method.Parameters.Length
+                && ParameterBehindValue(argument.Value, body, method, 0) is { } handed && handed.Ordinal == ordinal))
+            {
+                return new MaskProducer(MaskProducerKind.Forwards, -1, -1, false, null);
+            }
+        }
+
+        return null;
+    }
+
+    // `x ^ (x << 11)`, `w ^ (w >> 19) ^ (t ^ (t >> 8))`: an exclusive or with a shift inside it.
+    private static bool IsXorShiftStep(IOperation value)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        return value is IBinaryOperation { OperatorKind: BinaryOperatorKind.ExclusiveOr } xor
+            && xor.DescendantsAndSelf().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift });
+    }
+
+    // Read in the operation tree, or in the syntax where the tree has no children to show (a pointer element access,
+    // `((ushort*)&x)[1]`, is an operation of no kind).
+    private static bool ReadsAny(IOperation operation, HashSet<ILocalSymbol> locals) =>
+        operation.DescendantsAndSelf().Any(read => read is ILocalReferenceOperation { Local: var local } && locals.Contains(local))
+        || (operation.SemanticModel is { } semanticModel
+            && operation.Syntax.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>()
+                .Any(identifier => locals.Any(local => local.Name == identifier.Identifier.ValueText) && semanticModel.GetSymbolInfo(identifier).Symbol is ILocalSymbol read && locals.Contains(read)));
+
+    private static double? ConstantOf(IOperation operation) =>
+        operation.ConstantValue is { HasValue: true, Value: var value } ? value switch
+        {
+            int whole => whole,
+            float single => single,
+            double number => number,
+            _ => null,
+        } : null;
+
+    // The one parameter of `method` a local's value is taken from (following locals' single values a few levels).
+    private static IParameterSymbol? ParameterBehind(ILocalSymbol local, IOperation body, IMethodSymbol method, int depth) =>
+        depth < 3 && SingleValueOf(local, body) is { } value ? ParameterBehindValue(value, body, method, depth + 1) : null;
+
+    private static IParameterSymbol? ParameterBehindValue(IOperation value, IOperation body, IMethodSymbol method, int depth)
+    {
+        var found = new HashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
+        foreach (IOperation operation in value.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case IParameterReferenceOperation { Parameter: var parameter } when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method):
+                    found.Add(parameter);
+                    break;
+                case ILocalReferenceOperation { Local: var local } when ParameterBehind(local, body, method, depth) is { } behind:
+                    found.Add(behind);
+                    break;
+            }
+        }
+
+        return found.Count == 1 ? found.First() : null;
+    }
+
+    // `approximate` with `approximate = (ushort)Math.Round((float)p * ushort.MaxValue)`: the floating parameter a threshold is made from.
+    private static IParameterSymbol? FloatingParameterBehind(IOperation operand, IOperation body, IMethodSymbol method) =>
+        ParameterBehindValue(operand, body, method, 0) is { } parameter && HandWrittenDropoutSite.IsFloatingPoint(parameter.Type) ? parameter : null;
+}
