@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -78,11 +79,29 @@ internal static partial class CrossCallMaskSummaries
         }
     }
 
-    // A tensor library's dropout may live in a compilation where no type compares a draw (the draw is `Tensor.Rand`, the
-    // comparison a call, or the bits of a hand-written generator behind an interface): such a compilation is read when a
-    // file names dropout.
-    private static bool AnyTreeNamesDropout(Compilation compilation) =>
-        compilation.SyntaxTrees.Any(tree => Trees.GetValue(tree, DropWords.Create).Any);
+    // A tensor library's dropout may live in a compilation where no type compares a draw (the draw is `Sample01(shape)`,
+    // the comparison a call or a user operator, or the bits of a hand-written generator behind an interface): such a
+    // compilation is read when a file names dropout and a file holds one of those shapes as text (a comparison call, a
+    // comparison operator's declaration, or `^` beside a shift). Anything else (a sample's dropout layers that draw
+    // nothing by hand) registers nothing, as before: reading every type's operations would charge this analyzer with
+    // building the operation trees of the whole compilation.
+    private static readonly ConditionalWeakTable<SyntaxTree, object> TensorShapeTrees = new();
+    private static readonly object HoldsTensorShape = new();
+    private static readonly object HoldsNoTensorShape = new();
+
+    private static readonly string[] TensorShapeTexts =
+        ComparisonAbove.Keys.Select(name => name + "(").Concat(["operator <", "operator >", "operator<", "operator>"]).ToArray();
+
+    private static bool MayHoldTensorDropout(Compilation compilation, CancellationToken cancellationToken) =>
+        compilation.SyntaxTrees.Any(tree => Trees.GetValue(tree, DropWords.Create).Any)
+        && compilation.SyntaxTrees.Any(tree => TensorShapeTrees.GetValue(tree, t => HasTensorShapeText(t, cancellationToken) ? HoldsTensorShape : HoldsNoTensorShape) == HoldsTensorShape);
+
+    private static bool HasTensorShapeText(SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        string text = tree.GetText(cancellationToken).ToString();
+        return TensorShapeTexts.Any(shape => text.IndexOf(shape, StringComparison.Ordinal) >= 0)
+            || (text.IndexOf('^') >= 0 && (text.IndexOf("<<", StringComparison.Ordinal) >= 0 || text.IndexOf(">>", StringComparison.Ordinal) >= 0));
+    }
 
     // A mask operand made by calls: a random tensor thresholded by a comparison (`Tensor.Rand(shape).GreaterThan(p)`, a
     // user `>`), a producer's call (`source.SampleMask()`), a view of one (`noise.Expand(sizes)`), a local or field that a

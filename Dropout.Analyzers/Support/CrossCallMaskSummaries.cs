@@ -37,7 +37,7 @@ internal static partial class CrossCallMaskSummaries
     {
         context.RegisterCompilationStartAction(start =>
         {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !AnyTreeNamesDropout(start.Compilation))
+            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !MayHoldTensorDropout(start.Compilation, start.CancellationToken))
             {
                 return;
             }

@@ -332,6 +332,31 @@ internal sealed partial class HandWrittenDropoutModel
             }
         }
 
+        // The same call that does not bind (its receiver's type is in a package that is not referenced: a GPU handle):
+        // read from its syntax, each argument's own operation giving the parameter it is made from.
+        foreach (IInvalidOperation invalid in body.Descendants().OfType<IInvalidOperation>())
+        {
+            if (invalid.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax
+                {
+                    Expression: Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: var name },
+                    ArgumentList.Arguments: var arguments,
+                } || name != method.Name || arguments.Count != method.Parameters.Length || invalid.SemanticModel is not { } semanticModel)
+            {
+                continue;
+            }
+
+            bool handsOn = true;
+            for (int i = 0; i < arguments.Count && handsOn; i++)
+            {
+                handsOn = semanticModel.GetOperation(arguments[i].Expression) is { } argument && ParameterBehindValue(argument, body, method, 0) is { } handed && handed.Ordinal == i;
+            }
+
+            if (handsOn)
+            {
+                return new MaskProducer(MaskProducerKind.Forwards, -1, -1, false, null);
+            }
+        }
+
         return null;
     }
 
