@@ -268,6 +268,18 @@ internal static class DiagnosticDescriptors
         HelpLinkBase + DiagnosticIds.MissingInvertedScaling + ".md",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    /// <summary>DRP014 for a dropout whose mask is made by tensor calls (a thresholded random tensor, a mask producer of another file), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = new(
+        DiagnosticIds.DropoutWithoutInferencePath,
+        DropoutWithoutInferencePath.Title,
+        DropoutWithoutInferencePath.MessageFormat,
+        Correctness,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        DropoutWithoutInferencePath.Description,
+        HelpLinkBase + DiagnosticIds.DropoutWithoutInferencePath + ".md",
+        WellKnownDiagnosticTags.CompilationEnd);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");
 }

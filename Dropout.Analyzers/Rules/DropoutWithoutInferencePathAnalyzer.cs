@@ -249,7 +249,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
     // A network that skips the layer at inference (`if (!training && layer is DropoutLayer) continue;`, `OfType<DropoutLayer>()`)
     // gives it an inference path from outside; looked for as text, since other files cannot be bound here.
-    private static bool IsSkippedByTypeTest(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    internal static bool IsSkippedByTypeTest(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         // Used from another file at all: how it is called there cannot be seen, so it may well be called only in training.
         string typeName = type.Name;
@@ -321,7 +321,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     }
 
     // An instance method of a layer: Forward/Apply/..., or any public method of a type named for dropout or a layer.
-    private static bool IsLayerForward(IMethodSymbol method, INamedTypeSymbol type) =>
+    internal static bool IsLayerForward(IMethodSymbol method, INamedTypeSymbol type) =>
         !method.IsStatic
         && method.MethodKind == MethodKind.Ordinary
         && (LayerMethodNames.Any(name => method.Name.StartsWith(name, StringComparison.Ordinal))
@@ -329,7 +329,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
             || type.Name.IndexOf("Layer", StringComparison.Ordinal) >= 0);
 
     // A boolean or enum field or property (IsTraining, Mode, Enabled) anywhere in the type or its bases may switch dropout off.
-    private static bool HasModeState(INamedTypeSymbol type)
+    internal static bool HasModeState(INamedTypeSymbol type)
     {
         for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {

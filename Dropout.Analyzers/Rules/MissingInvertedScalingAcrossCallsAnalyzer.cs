@@ -10,12 +10,15 @@ namespace Dropout.Analyzers;
 /// product written as a call or a user operator, in a type that applies no factor at all. Producers and callers are
 /// summarized per file and joined at compilation end (<see cref="CrossCallMaskSummaries"/>), so this diagnostic appears
 /// on build, not live in the editor; the same mistake within one file is <see cref="MissingInvertedScalingAnalyzer"/>'s.
+/// The same join reports DRP014 (the compilation-end part of <see cref="DropoutWithoutInferencePathAnalyzer"/>) for such a
+/// mask, or a random tensor thresholded by a comparison call (<c>Tensor.Rand(shape).GreaterThan(p)</c>), drawn and applied
+/// in a layer's forward that no flag, mode or caller ever switches off: one pass over the calls serves both rules.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingInvertedScalingAcrossCallsAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls, DiagnosticDescriptors.DropoutWithoutInferencePathAcrossCalls);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -24,7 +24,7 @@ namespace Dropout.Analyzers;
 /// scaling, and any product with a non-constant scalar anywhere in the type make it silent, since such a factor could be
 /// the scale or the inference factor.
 /// </remarks>
-internal static class CrossCallMaskSummaries
+internal static partial class CrossCallMaskSummaries
 {
     private static readonly ConditionalWeakTable<SyntaxTree, DropWords> Trees = new();
 
@@ -37,7 +37,7 @@ internal static class CrossCallMaskSummaries
     {
         context.RegisterCompilationStartAction(start =>
         {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken))
+            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !MayHoldTensorDropout(start.Compilation, start.CancellationToken))
             {
                 return;
             }
@@ -55,7 +55,8 @@ internal static class CrossCallMaskSummaries
                     bool produces = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken))
                         || type.MemberNames.Any(name => name.StartsWith("Fill", StringComparison.Ordinal));
                     bool applies = type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, DropWords.Create).AnyIn(reference.Span));
-                    if (!produces && !applies)
+                    bool namesRandomness = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.NamesRandomness(reference.SyntaxTree, reference.Span));
+                    if (!produces && !applies && !namesRandomness)
                     {
                         return;
                     }
@@ -65,10 +66,19 @@ internal static class CrossCallMaskSummaries
                     {
                         foreach (IOperation root in block.OperationBlocks)
                         {
-                            if (produces && block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation && root.SemanticModel is { } semanticModel
-                                && HandWrittenDropoutModel.For(block.Compilation).MaskProducerOf(method, root, semanticModel, block.CancellationToken) is { } producer)
+                            if (block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation && root.SemanticModel is { } semanticModel)
                             {
-                                summaries.AddProducer(method, producer);
+                                HandWrittenDropoutModel model = HandWrittenDropoutModel.For(block.Compilation);
+                                MaskProducer? producer = produces ? model.MaskProducerOf(method, root, semanticModel, block.CancellationToken) : null;
+                                producer ??= namesRandomness && model.ReturnsUniforms(method, root, semanticModel, block.CancellationToken)
+                                    ? new MaskProducer(MaskProducerKind.ReturnsUniforms, -1, -1, false, null)
+                                    : null;
+                                producer ??= HandWrittenDropoutModel.ReturnsThroughCallOf(method, root);
+                                producer ??= produces ? HandWrittenDropoutModel.GeneratorBitsFillOf(method, root) ?? HandWrittenDropoutModel.ForwarderOf(method, root) : null;
+                                if (producer is not null)
+                                {
+                                    summaries.AddProducer(method, producer);
+                                }
                             }
 
                             if (applies)
@@ -110,11 +120,25 @@ internal static class CrossCallMaskSummaries
         }
 
         public bool AnyIn(Microsoft.CodeAnalysis.Text.TextSpan span) => _positions.Any(span.Contains);
+
+        public bool Any => _positions.Count > 0;
     }
 
     /// <summary>Where a mask comes from, as the caller sees it.</summary>
-    private sealed class MaskSource(IMethodSymbol callee, bool throughDeclarationElsewhere, ImmutableArray<IOperation?> arguments, ImmutableArray<MaskSource> receiverCalls, int maskArgument)
+    private sealed class MaskSource(IMethodSymbol callee, bool throughDeclarationElsewhere, ImmutableArray<IOperation?> arguments, ImmutableArray<MaskSource> receiverCalls, int maskArgument, IOperation? threshold = null, bool keptAbove = false)
     {
+        /// <summary>
+        /// For a random tensor thresholded by a comparison (<c>Tensor.Rand(shape).GreaterThan(p)</c>): the probability it is
+        /// compared with; <see cref="Callee"/> is then the method that returns the random tensor.
+        /// </summary>
+        public IOperation? Threshold { get; } = threshold;
+
+        /// <summary>For <see cref="Threshold"/>: whether the mask is 1 where the uniform is above the probability (so it keeps with one minus it).</summary>
+        public bool KeptAbove { get; } = keptAbove;
+
+        /// <summary>Where the mask is drawn: the threshold or the producer's call, when the caller makes it; null for a fill found elsewhere in the type.</summary>
+        public IOperation? Draw { get; set; }
+
         public IMethodSymbol Callee { get; } = callee;
 
         public bool Virtual { get; } = throughDeclarationElsewhere;
@@ -129,8 +153,17 @@ internal static class CrossCallMaskSummaries
         public int MaskArgument { get; } = maskArgument;
     }
 
-    private sealed class Application(MaskSource source, Location location, SyntaxTree tree)
+    private sealed class Application(MaskSource source, Location location, SyntaxTree tree, bool scaled, string? everyCallForward)
     {
+        /// <summary>Whether the applying type has any factor that could be the scale or an inference factor (then DRP004 is not reported).</summary>
+        public bool Scaled { get; } = scaled;
+
+        /// <summary>The layer forward (<c>Type.Method</c>) that draws and applies this mask on every call with nothing that could switch it off (DRP014), or null.</summary>
+        public string? EveryCallForward { get; } = everyCallForward;
+
+        /// <summary>The applying type, for DRP014's look at the rest of the compilation.</summary>
+        public INamedTypeSymbol? Type { get; set; }
+
         public MaskSource Source { get; } = source;
 
         public Location Location { get; } = location;
@@ -157,6 +190,7 @@ internal static class CrossCallMaskSummaries
         {
             IOperation[] all = roots.ToArray();
             var found = new List<(IOperation Product, MaskSource Source)>();
+            var index = new SourceIndex(all);
             foreach (IOperation root in all)
             {
                 foreach (IOperation operation in root.Descendants())
@@ -166,54 +200,117 @@ internal static class CrossCallMaskSummaries
                         continue;
                     }
 
+                    // Every operand made by a call is a candidate (`handler.Multiply(inputs, mask)`: `inputs` may be a call's
+                    // value too); the join keeps the ones whose producer makes a mask, one diagnostic per product.
                     foreach (IOperation operand in operands)
                     {
-                        if (SourceOf(operand, all) is { } source && SpeaksOfDropout(type, root, operand))
+                        if (SourceOf(operand, index, 0) is { } source && SpeaksOfDropout(type, root, operand))
                         {
                             found.Add((operation, source));
-                            break;
                         }
                     }
                 }
             }
 
-            // The products that apply the mask are no factor; any other factor in the type could be the scale.
-            var products = new HashSet<IOperation>(found.Select(application => application.Product));
-            if (found.Count == 0 || all.Any(root => root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation))))
+            if (found.Count == 0)
             {
                 return;
             }
 
+            // The products that apply the mask are no factor; any other factor in the type could be the scale.
+            var products = new HashSet<IOperation>(found.Select(application => application.Product));
+            bool scaled = all.Any(root => root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation)));
             foreach ((IOperation product, MaskSource source) in found)
             {
-                _applications.Add(new Application(source, product.Syntax.GetLocation(), product.Syntax.SyntaxTree));
+                string? forward = EveryCallForward(type, product, source);
+                if (scaled && forward is null)
+                {
+                    continue;
+                }
+
+                _applications.Add(new Application(source, product.Syntax.GetLocation(), product.Syntax.SyntaxTree, scaled, forward) { Type = type });
             }
         }
 
         public void Report(CompilationAnalysisContext context)
         {
             var reported = new HashSet<Location>();
+            var reportedForwards = new HashSet<string>(StringComparer.Ordinal);
             foreach (Application application in _applications)
             {
                 MaskSource source = application.Source;
-                if (Resolve(source, context.Compilation) is not { } producer)
+                string? keep;
+                if (source.Threshold is not null)
+                {
+                    keep = IsUniformTensorCall(source, context.Compilation) ? ThresholdKeepText(source) : null;
+                }
+                else
+                {
+                    if (Resolve(source, context.Compilation) is not { } producer)
+                    {
+                        continue;
+                    }
+
+                    // A direct call of a fill or mask helper of the same file is the per-file model's (MaskFromHelper); so is a
+                    // wrapper whose inner helpers are all in that file.
+                    if (!source.Virtual && producer.Kind is MaskProducerKind.FillsParameter or MaskProducerKind.Returns
+                        && source.Callee.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree))
+                    {
+                        continue;
+                    }
+
+                    if (producer.Kind == MaskProducerKind.ReturnsThroughCall && ChainOf(source.Callee).All(method => method.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree)))
+                    {
+                        continue;
+                    }
+
+                    keep = KeepText(source, producer, context.Compilation);
+                }
+
+                if (keep is null)
                 {
                     continue;
                 }
 
-                // A direct call of a fill or mask helper of the same file is the per-file model's (MaskFromHelper).
-                if (!source.Virtual && producer.Kind is MaskProducerKind.FillsParameter or MaskProducerKind.Returns
-                    && source.Callee.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree))
-                {
-                    continue;
-                }
-
-                string? keep = KeepText(source, producer, context.Compilation);
-                if (keep is not null && reported.Add(application.Location))
+                if (!application.Scaled && reported.Add(application.Location))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls, application.Location, keep));
                 }
+
+                if (application.EveryCallForward is { } forward && application.Type is { } type && reportedForwards.Add(forward)
+                    && !DropoutWithoutInferencePathAnalyzer.IsSkippedByTypeTest(type, context.Compilation, context.CancellationToken))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DropoutWithoutInferencePathAcrossCalls, application.Location, forward));
+                }
             }
+        }
+
+        // The wrapper and the methods it returns the mask of, innermost last.
+        private IEnumerable<IMethodSymbol> ChainOf(IMethodSymbol method)
+        {
+            for (int depth = 0; depth < 4 && method is not null; depth++)
+            {
+                yield return method;
+                if (!_producers.TryGetValue(method.OriginalDefinition, out ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>? known)
+                    || known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, method.OriginalDefinition)).Producer is not { Kind: MaskProducerKind.ReturnsThroughCall, Inner: { } inner })
+                {
+                    yield break;
+                }
+
+                method = inner;
+            }
+        }
+
+        // `Tensor.Rand(shape)`: a method of the compilation summarized as returning uniforms, or a library's (no body in
+        // view) named for them.
+        private bool IsUniformTensorCall(MaskSource source, Compilation compilation)
+        {
+            if (source.Callee.DeclaringSyntaxReferences.Length == 0)
+            {
+                return UniformTensorNames.Contains(source.Callee.Name);
+            }
+
+            return Resolve(new MaskSource(source.Callee, source.Virtual, ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1), compilation) is { Kind: MaskProducerKind.ReturnsUniforms };
         }
 
         // The keep probability as source text, or null when the producers or the probability argument cannot be followed.
@@ -257,6 +354,31 @@ internal static class CrossCallMaskSummaries
             return complement ? (simple ? "(1 - " + text + ")" : "(1 - (" + text + "))") : (simple ? text : "(" + text + ")");
         }
 
+        // A wrapper that returns another producer's mask is that producer, kept with the wrapper's parameter handed to the
+        // inner probability parameter (null when the wrapper does not hand one on).
+        private MaskProducer? ResolveThrough(MaskProducer wrapper, int depth)
+        {
+            if (depth > 3 || wrapper.Inner is not { } inner
+                || !_producers.TryGetValue(inner.OriginalDefinition, out ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>? known))
+            {
+                return null;
+            }
+
+            MaskProducer? innerProducer = known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, inner.OriginalDefinition)).Producer;
+            if (innerProducer is { Kind: MaskProducerKind.ReturnsThroughCall })
+            {
+                innerProducer = ResolveThrough(innerProducer, depth + 1);
+            }
+
+            if (innerProducer is not { Kind: MaskProducerKind.Returns or MaskProducerKind.ReturnsThroughCall, ProbabilityParameter: var probability }
+                || probability < 0 || probability >= wrapper.InnerArguments.Length || wrapper.InnerArguments[probability] < 0)
+            {
+                return null;
+            }
+
+            return new MaskProducer(MaskProducerKind.ReturnsThroughCall, -1, wrapper.InnerArguments[probability], innerProducer.KeepIsComplement, null);
+        }
+
         // The producer summary of a callee: its own, or, behind an interface or a virtual method, the one every
         // implementation with a body agrees on.
         private MaskProducer? Resolve(MaskSource source, Compilation compilation)
@@ -269,14 +391,21 @@ internal static class CrossCallMaskSummaries
 
             if (!source.Virtual)
             {
-                return known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, callee)).Producer;
+                MaskProducer? own = known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, callee)).Producer;
+                return own is { Kind: MaskProducerKind.ReturnsThroughCall } ? ResolveThrough(own, 0) : own;
             }
 
-            // Every implementation with a body must be summarized, and all the same.
+            // Every implementation with a body must be summarized, and all the same; one that hands its arguments on to a
+            // method of its name (a decorator, another backend) agrees with the others.
             MaskProducer? agreed = null;
             foreach (IMethodSymbol implementation in ImplementationsOf(callee, compilation))
             {
                 MaskProducer? producer = known.FirstOrDefault(entry => SymbolEqualityComparer.Default.Equals(entry.Method, implementation)).Producer;
+                if (producer is { Kind: MaskProducerKind.Forwards })
+                {
+                    continue;
+                }
+
                 if (producer is null || (agreed is not null && !agreed.AgreesWith(producer)))
                 {
                     return null;
@@ -293,9 +422,15 @@ internal static class CrossCallMaskSummaries
     private static IEnumerable<IMethodSymbol> DeclarationsOf(IMethodSymbol method)
     {
         yield return method;
-        for (IMethodSymbol? overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+
+        // An override runs for the interface members the method it overrides implements (`GpuHandler.Fill` overriding
+        // `CpuHandler.Fill`, which implements `IHandler.Fill`): interface mapping names the base's method, not the override.
+        if (method.OverriddenMethod is { } overridden)
         {
-            yield return overridden.OriginalDefinition;
+            foreach (IMethodSymbol declaration in DeclarationsOf(overridden.OriginalDefinition))
+            {
+                yield return declaration;
+            }
         }
 
         foreach (IMethodSymbol explicitly in method.ExplicitInterfaceImplementations)
@@ -363,34 +498,11 @@ internal static class CrossCallMaskSummaries
         return operand is IArrayElementReferenceOperation element ? element.ArrayReference : operand;
     }
 
-    // A mask operand made by a call: the call itself (`source.SampleMask()`), or a local or field that a call fills
-    // (`backend.FillKeepMask(mask, keep)` in the type).
-    private static MaskSource? SourceOf(IOperation operand, IOperation[] roots)
-    {
-        operand = HandWrittenDropoutSite.StripConversions(operand);
-        if (operand is IInvocationOperation call && call.TargetMethod.DeclaringSyntaxReferences.Length > 0)
-        {
-            ImmutableArray<MaskSource> receiverCalls = call.Instance is { } receiver && HandWrittenDropoutSite.ReferencedSymbol(receiver) is { } receiverSymbol
-                ? FillsOf(receiverSymbol, roots).Where(fill => fill.MaskArgument < 0 && !SymbolEqualityComparer.Default.Equals(fill.Callee, call.TargetMethod)).ToImmutableArray()
-                : ImmutableArray<MaskSource>.Empty;
-            return new MaskSource(call.TargetMethod, IsVirtualCall(call), ArgumentsOf(call), receiverCalls, -1);
-        }
-
-        if (operand is ILocalReferenceOperation or IFieldReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask)
-        {
-            MaskSource[] fills = FillsOf(mask, roots).Where(fill => fill.MaskArgument >= 0).ToArray();
-            return fills.Length == 1 ? fills[0] : null;
-        }
-
-        return null;
-    }
-
     // The void calls of the type that take `symbol` as an argument (a fill of it) or as their receiver (`source.Fill(v)`).
-    private static IEnumerable<MaskSource> FillsOf(ISymbol symbol, IOperation[] roots)
+    private static IEnumerable<MaskSource> FillsOf(ISymbol symbol, IEnumerable<IInvocationOperation> invocations)
     {
-        foreach (IOperation root in roots)
         {
-            foreach (IInvocationOperation invocation in root.Descendants().OfType<IInvocationOperation>())
+            foreach (IInvocationOperation invocation in invocations)
             {
                 if (invocation.TargetMethod.DeclaringSyntaxReferences.Length == 0)
                 {
@@ -399,7 +511,7 @@ internal static class CrossCallMaskSummaries
 
                 if (invocation.Instance is { } receiver && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(receiver), symbol))
                 {
-                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, -1);
+                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, -1) { Draw = invocation };
                     continue;
                 }
 
@@ -412,7 +524,7 @@ internal static class CrossCallMaskSummaries
                     SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(argument.Value), symbol));
                 if (filled?.Parameter is { } parameter)
                 {
-                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, parameter.Ordinal);
+                    yield return new MaskSource(invocation.TargetMethod, IsVirtualCall(invocation), ArgumentsOf(invocation), ImmutableArray<MaskSource>.Empty, parameter.Ordinal) { Draw = invocation };
                 }
             }
         }

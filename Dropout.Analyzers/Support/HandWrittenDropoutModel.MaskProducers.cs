@@ -17,6 +17,21 @@ internal enum MaskProducerKind
 
     /// <summary><c>tensor.Fill(value)</c>: writes a parameter into every element of the receiver's storage.</summary>
     FillsReceiverElements,
+
+    /// <summary>
+    /// <c>Tensor Noise(long[] sizes, float keep) { var w = Gen.BernoulliWeights(sizes, keep); var t = new Tensor(sizes); t.SetElements(w); return t; }</c>:
+    /// returns what another producer returns (<see cref="MaskProducer.Inner"/>), handing it some of its own parameters; resolved at compilation end.
+    /// </summary>
+    ReturnsThroughCall,
+
+    /// <summary><c>static Tensor Rand(int[] shape)</c>: returns a buffer (or a tensor built from one) of uniforms in [0, 1), drawn per element.</summary>
+    ReturnsUniforms,
+
+    /// <summary>
+    /// <c>void FillMask(Arr a, double p) =&gt; _inner.FillMask(Check(a), p);</c>: an implementation that hands its arguments on to a
+    /// method of the same name (a debugging decorator, another backend); it agrees with whatever the other implementations make.
+    /// </summary>
+    Forwards,
 }
 
 /// <summary>
@@ -40,9 +55,20 @@ internal sealed class MaskProducer(MaskProducerKind kind, int maskParameter, int
     /// <summary>For the receiver kinds: the member whose elements are read as probabilities or written with the value.</summary>
     public ISymbol? Storage { get; } = storage;
 
+    /// <summary>For <see cref="MaskProducerKind.ReturnsThroughCall"/>: the method whose mask is returned, and for each of its parameters the ordinal of the parameter of this method handed to it (-1 for anything else).</summary>
+    public IMethodSymbol? Inner { get; private set; }
+
+    /// <summary>See <see cref="Inner"/>.</summary>
+    public System.Collections.Immutable.ImmutableArray<int> InnerArguments { get; private set; } = System.Collections.Immutable.ImmutableArray<int>.Empty;
+
+    /// <summary>A producer that returns <paramref name="inner"/>'s mask, <paramref name="innerArguments"/> mapping its parameters to this method's.</summary>
+    public static MaskProducer Through(IMethodSymbol inner, System.Collections.Immutable.ImmutableArray<int> innerArguments) =>
+        new(MaskProducerKind.ReturnsThroughCall, -1, -1, false, null) { Inner = inner, InnerArguments = innerArguments };
+
     public bool AgreesWith(MaskProducer other) =>
         Kind == other.Kind && MaskParameter == other.MaskParameter && ProbabilityParameter == other.ProbabilityParameter
-        && KeepIsComplement == other.KeepIsComplement && SymbolEqualityComparer.Default.Equals(Storage, other.Storage);
+        && KeepIsComplement == other.KeepIsComplement && SymbolEqualityComparer.Default.Equals(Storage, other.Storage)
+        && SymbolEqualityComparer.Default.Equals(Inner, other.Inner) && InnerArguments.SequenceEqual(other.InnerArguments);
 }
 
 internal sealed partial class HandWrittenDropoutModel

@@ -124,6 +124,9 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>Whether a method or other declaration names a random word (see the remarks of the type); enough to be worth summarizing as a draw helper.</summary>
     public static bool NamesRandomness(SyntaxNode declaration) => Trees.GetValue(declaration.SyntaxTree, TreeIndex.Create).AnyWordIn(declaration.Span);
 
+    /// <summary>Whether the declaration at <paramref name="span"/> of <paramref name="tree"/> names a random word (asked with a symbol's declaring reference, without looking up its node).</summary>
+    public static bool NamesRandomness(SyntaxTree tree, TextSpan span) => Trees.GetValue(tree, TreeIndex.Create).AnyWordIn(span);
+
     /// <summary>Whether a type declaration may hold hand-written dropout: a random word in it reaches a decision (see the remarks of the type).</summary>
     public static bool MayDraw(SyntaxNode declaration, CancellationToken cancellationToken = default) =>
         MayDraw(declaration.SyntaxTree, declaration.Span, cancellationToken);

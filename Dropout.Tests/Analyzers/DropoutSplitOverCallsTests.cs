@@ -207,21 +207,23 @@ public sealed class DropoutSplitOverCallsTests
 
     private static string Tensor(string kept = "1") => TensorFile.Replace("KEPT", kept);
 
+    // The layer draws a fresh mask on every Forward and has no flag or mode: it has no inference path either (DRP014, as
+    // the real layer this reduces).
     [Fact]
     public Task SamplerOnATensorClassOfAnotherFile_AppliedByMul_IsReported() =>
-        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:input.Mul(_keepSource.SampleMask())|}")));
+        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:{|DRP014:input.Mul(_keepSource.SampleMask())|}|}")));
 
     [Fact]
     public Task SamplerAppliedByAUserOperator_IsReported() =>
-        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:input * _keepSource.SampleMask()|}")));
+        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:{|DRP014:input * _keepSource.SampleMask()|}|}")));
 
     [Fact]
     public Task SamplerAppliedByWhere_IsReported() =>
-        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:FloatTensor.Where(_keepSource.SampleMask(), input, 0)|}")));
+        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP004:{|DRP014:FloatTensor.Where(_keepSource.SampleMask(), input, 0)|}|}")));
 
     [Fact]
-    public Task SamplerWhoseProductIsScaled_IsSilent() =>
-        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "input.Mul(_keepSource.SampleMask()).Mul(1f / (1 - rate))")));
+    public Task SamplerWhoseProductIsScaled_IsNotReportedForTheScale() =>
+        VerifyAsync(("FloatTensor.cs", Tensor()), ("DropoutOp.cs", SamplingLayer.Replace("APPLY", "{|DRP014:input.Mul(_keepSource.SampleMask())|}.Mul(1f / (1 - rate))")));
 
     [Fact]
     public Task SamplerThatStoresTheInverseProbability_IsSilent() =>

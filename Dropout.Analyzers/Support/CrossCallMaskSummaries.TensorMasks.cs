@@ -1,0 +1,350 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dropout.Analyzers;
+
+/// <summary>
+/// Dropout written as calls on a tensor type of the user's own library: where the mask of an element-wise product comes
+/// from (a thresholded random tensor, a producer's call held in a local or seen through a view), and whether the forward
+/// that draws and applies it runs on every call (DRP014).
+/// </summary>
+internal static partial class CrossCallMaskSummaries
+{
+    // Library methods (no body in view) that return a tensor of uniforms in [0, 1); a method of the compilation must
+    // show it in its body instead (HandWrittenDropoutModel.ReturnsUniforms).
+    private static readonly ImmutableHashSet<string> UniformTensorNames = ImmutableHashSet.Create(
+        StringComparer.Ordinal,
+        "Rand", "RandU", "RandUniform", "Uniform", "RandomUniform", "UniformRandom", "RandLike", "RandomUniformLike", "Random", "RandomTensor");
+
+    // Comparison calls on tensors, and whether each is 1 where its first operand (the receiver) is above the second.
+    private static readonly ImmutableDictionary<string, bool> ComparisonAbove = new Dictionary<string, bool>(StringComparer.Ordinal)
+    {
+        ["GreaterThan"] = true, ["Greater"] = true, ["Gt"] = true, ["GreaterThanOrEqual"] = true, ["GreaterEqual"] = true, ["GreaterOrEqual"] = true, ["Ge"] = true,
+        ["LessThan"] = false, ["Less"] = false, ["Lt"] = false, ["LessThanOrEqual"] = false, ["LessEqual"] = false, ["LessOrEqual"] = false, ["Le"] = false,
+    }.ToImmutableDictionary(StringComparer.Ordinal);
+
+    private const int MaxSourceDepth = 4;
+
+    /// <summary>
+    /// What <see cref="SourceOf"/> asks of the applying type's bodies, computed once per type: the one value of each local
+    /// (its initializer, when nothing else writes it) and the calls of the type, with their fills cached per symbol, so a
+    /// type with many products pays one walk rather than one per operand.
+    /// </summary>
+    private sealed class SourceIndex(IOperation[] roots)
+    {
+        private readonly Dictionary<ISymbol, MaskSource[]> _fills = new(SymbolEqualityComparer.Default);
+        private Dictionary<ILocalSymbol, IOperation?>? _values;
+        private List<IInvocationOperation>? _invocations;
+
+        public IOperation? SingleValueOf(ILocalSymbol local)
+        {
+            if (_values is null)
+            {
+                _values = new Dictionary<ILocalSymbol, IOperation?>(SymbolEqualityComparer.Default);
+                foreach (IOperation operation in roots.SelectMany(root => root.Descendants()))
+                {
+                    switch (operation)
+                    {
+                        case IVariableDeclaratorOperation declarator:
+                            IOperation? initial = declarator.GetVariableInitializer()?.Value is { } value ? HandWrittenDropoutSite.StripConversions(value) : null;
+                            _values[declarator.Symbol] = _values.ContainsKey(declarator.Symbol) ? null : initial;
+                            break;
+                        case IAssignmentOperation { Target: ILocalReferenceOperation { Local: var written } }:
+                            _values[written] = null;
+                            break;
+                        case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation { Local: var passed } }:
+                            _values[passed] = null;
+                            break;
+                    }
+                }
+            }
+
+            return _values.TryGetValue(local, out IOperation? found) ? found : null;
+        }
+
+        public MaskSource[] FillsOf(ISymbol symbol)
+        {
+            _invocations ??= roots.SelectMany(root => root.Descendants()).OfType<IInvocationOperation>().ToList();
+            if (!_fills.TryGetValue(symbol, out MaskSource[]? fills))
+            {
+                fills = CrossCallMaskSummaries.FillsOf(symbol, _invocations).ToArray();
+                _fills[symbol] = fills;
+            }
+
+            return fills;
+        }
+    }
+
+    // A tensor library's dropout may live in a compilation where no type compares a draw (the draw is `Sample01(shape)`,
+    // the comparison a call or a user operator, or the bits of a hand-written generator behind an interface): such a
+    // compilation is read when a file names dropout and a file holds one of those shapes as text (a comparison call, a
+    // comparison operator's declaration, or `^` beside a shift). Anything else (a sample's dropout layers that draw
+    // nothing by hand) registers nothing, as before: reading every type's operations would charge this analyzer with
+    // building the operation trees of the whole compilation.
+    private static readonly ConditionalWeakTable<SyntaxTree, object> TensorShapeTrees = new();
+    private static readonly object HoldsTensorShape = new();
+    private static readonly object HoldsNoTensorShape = new();
+
+    private static readonly string[] TensorShapeTexts =
+        ComparisonAbove.Keys.Select(name => name + "(").Concat(["operator <", "operator >", "operator<", "operator>"]).ToArray();
+
+    private static bool MayHoldTensorDropout(Compilation compilation, CancellationToken cancellationToken) =>
+        compilation.SyntaxTrees.Any(tree => Trees.GetValue(tree, DropWords.Create).Any)
+        && compilation.SyntaxTrees.Any(tree => TensorShapeTrees.GetValue(tree, t => HasTensorShapeText(t, cancellationToken) ? HoldsTensorShape : HoldsNoTensorShape) == HoldsTensorShape);
+
+    private static bool HasTensorShapeText(SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        string text = tree.GetText(cancellationToken).ToString();
+        return TensorShapeTexts.Any(shape => text.IndexOf(shape, StringComparison.Ordinal) >= 0)
+            || (text.IndexOf('^') >= 0 && (text.IndexOf("<<", StringComparison.Ordinal) >= 0 || text.IndexOf(">>", StringComparison.Ordinal) >= 0));
+    }
+
+    // A mask operand made by calls: a random tensor thresholded by a comparison (`Tensor.Rand(shape).GreaterThan(p)`, a
+    // user `>`), a producer's call (`source.SampleMask()`), a view of one (`noise.Expand(sizes)`), a local or field that a
+    // call fills (`backend.FillKeepMask(mask, keep)` in the type), or a local holding one of these.
+    private static MaskSource? SourceOf(IOperation operand, SourceIndex index, int depth)
+    {
+        operand = HandWrittenDropoutSite.StripConversions(operand);
+        if (depth > MaxSourceDepth)
+        {
+            return null;
+        }
+
+        if (ThresholdOf(operand, index, depth) is { } threshold)
+        {
+            return threshold;
+        }
+
+        if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, index, depth + 1) is { } throughView)
+        {
+            return throughView;
+        }
+
+        if (operand is IInvocationOperation call && call.TargetMethod.DeclaringSyntaxReferences.Length > 0)
+        {
+            ImmutableArray<MaskSource> receiverCalls = call.Instance is { } receiver && HandWrittenDropoutSite.ReferencedSymbol(receiver) is { } receiverSymbol
+                ? index.FillsOf(receiverSymbol).Where(fill => fill.MaskArgument < 0 && !SymbolEqualityComparer.Default.Equals(fill.Callee, call.TargetMethod)).ToImmutableArray()
+                : ImmutableArray<MaskSource>.Empty;
+            return new MaskSource(call.TargetMethod, IsVirtualCall(call), ArgumentsOf(call), receiverCalls, -1) { Draw = call };
+        }
+
+        if (operand is ILocalReferenceOperation or IFieldReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask)
+        {
+            MaskSource[] fills = index.FillsOf(mask).Where(fill => fill.MaskArgument >= 0).ToArray();
+            if (fills.Length == 1)
+            {
+                return fills[0];
+            }
+
+            // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.
+            // A scalar is no tensor mask, so only a local of another type is followed.
+            if (fills.Length == 0 && mask is ILocalSymbol local && !HandWrittenDropoutSite.IsNumeric(local.Type)
+                && index.SingleValueOf(local) is { } value && value is IInvocationOperation or IBinaryOperation { OperatorMethod: not null })
+            {
+                return SourceOf(value, index, depth + 1);
+            }
+        }
+
+        return null;
+    }
+
+    // `noise.Expand(sizes)`, `mask.Reshape(shape)`, `mask.CopyRef()`: a call on a tensor that returns the same type and takes
+    // nothing but sizes, so it shows the same values (broadcast, reshaped or shared).
+    private static bool IsView(IInvocationOperation call) =>
+        call.Instance is { Type: { } receiverType }
+        && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, receiverType.OriginalDefinition)
+        && !ElementwiseProductNames.Contains(call.TargetMethod.Name)
+        && call.TargetMethod.Parameters.All(parameter => IsSize(parameter.Type));
+
+    private static bool IsSize(ITypeSymbol type) =>
+        type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+        || (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 });
+
+    // `Tensor.Rand(shape).GreaterThan(Tensor.FromScalar(p))`, `Rand(shape) < keep` (a user operator on a tensor type), also
+    // through locals: 1 where the uniform is on the kept side of the probability.
+    private static MaskSource? ThresholdOf(IOperation operation, SourceIndex index, int depth)
+    {
+        IOperation first, second;
+        bool above;
+        switch (operation)
+        {
+            case IInvocationOperation invocation when ComparisonAbove.TryGetValue(invocation.TargetMethod.Name, out above) && !IsScalarOrFlag(invocation):
+                var operands = invocation.Arguments.Select(argument => argument.Value).ToList();
+                if (invocation.Instance is { } instance)
+                {
+                    operands.Insert(0, instance);
+                }
+
+                if (operands.Count != 2)
+                {
+                    return null;
+                }
+
+                (first, second) = (operands[0], operands[1]);
+                break;
+            case IBinaryOperation { OperatorMethod: not null } comparison when comparison.Type?.SpecialType != SpecialType.System_Boolean && !IsScalarOrFlag(comparison):
+                switch (comparison.OperatorKind)
+                {
+                    case BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual:
+                        above = true;
+                        break;
+                    case BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual:
+                        above = false;
+                        break;
+                    default:
+                        return null;
+                }
+
+                (first, second) = (comparison.LeftOperand, comparison.RightOperand);
+                break;
+            default:
+                return null;
+        }
+
+        // The uniform on the right reverses the comparison: `p.LessThan(u)` is 1 where u is above p.
+        if (UniformTensorCallOf(first, index, depth) is { } uniform && ProbabilityOf(second, index) is { } probability)
+        {
+            return new MaskSource(uniform.TargetMethod, IsVirtualCall(uniform), ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1, probability, above) { Draw = operation };
+        }
+
+        if (UniformTensorCallOf(second, index, depth) is { } reversed && ProbabilityOf(first, index) is { } reversedProbability)
+        {
+            return new MaskSource(reversed.TargetMethod, IsVirtualCall(reversed), ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1, reversedProbability, !above) { Draw = operation };
+        }
+
+        return null;
+    }
+
+    private static bool IsScalarOrFlag(IOperation operation) => HandWrittenDropoutSite.IsNumeric(operation.Type) || operation.Type?.SpecialType == SpecialType.System_Boolean;
+
+    // A call that may return a tensor of uniforms (decided at compilation end), directly or through a local: not a scalar
+    // draw (`rng.NextDouble()` compared with `p` is the per-file model's).
+    private static IInvocationOperation? UniformTensorCallOf(IOperation operand, SourceIndex index, int depth)
+    {
+        operand = HandWrittenDropoutSite.StripConversions(operand);
+        if (operand is ILocalReferenceOperation { Local: var local } && depth < MaxSourceDepth && index.SingleValueOf(local) is { } value)
+        {
+            operand = value;
+        }
+
+        return operand is IInvocationOperation call && !IsScalarOrFlag(call) && call.Type is not null && !call.TargetMethod.ReturnsVoid ? call : null;
+    }
+
+    // The probability a tensor is compared with: a scalar, or a tensor made from one scalar (`Tensor.FromScalar(p)`).
+    private static IOperation? ProbabilityOf(IOperation operand, SourceIndex index)
+    {
+        operand = HandWrittenDropoutSite.StripConversions(operand);
+        if (operand is ILocalReferenceOperation { Local: var local } && !HandWrittenDropoutSite.IsNumeric(local.Type) && index.SingleValueOf(local) is { } value)
+        {
+            operand = value;
+        }
+
+        if (HandWrittenDropoutSite.IsNumeric(operand.Type))
+        {
+            return LooksLikeAProbability(operand) ? operand : null;
+        }
+
+        return operand is IInvocationOperation { Arguments.Length: 1 } wrap && HandWrittenDropoutSite.IsNumeric(wrap.Arguments[0].Value.Type) && LooksLikeAProbability(wrap.Arguments[0].Value)
+            ? HandWrittenDropoutSite.StripConversions(wrap.Arguments[0].Value)
+            : null;
+    }
+
+    // The keep probability of a thresholded random tensor as source text: the probability itself when the mask is 1 below
+    // it, one minus it when above.
+    private static string ThresholdKeepText(MaskSource source)
+    {
+        IOperation probability = source.Threshold!;
+        string text = probability.Syntax.ToString();
+        bool simple = probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
+        return source.KeptAbove ? (simple ? "(1 - " + text + ")" : "(1 - (" + text + "))") : (simple ? text : "(" + text + ")");
+    }
+
+    // `Type.Method` when the product is in a layer forward that draws the mask itself and that nothing can switch off: no
+    // condition around the product or its draw, no exit on a flag before it, no flag parameter, no boolean or enum state in
+    // the type or its bases, no caller in the type's files that calls it only under a condition, and no training or Monte
+    // Carlo name. DropoutWithoutInferencePathAnalyzer asks the same of the per-file model's sites.
+    private static string? EveryCallForward(INamedTypeSymbol type, IOperation product, MaskSource source)
+    {
+        if (source.Draw is not { } draw || product.SemanticModel is not { } semanticModel)
+        {
+            return null;
+        }
+
+        IOperation root = product.TreeRoot();
+        if (draw.TreeRoot() != root || semanticModel.GetEnclosingSymbol(product.Syntax.SpanStart) is not IMethodSymbol method
+            || method.MethodKind != MethodKind.Ordinary
+            || !DropoutWithoutInferencePathAnalyzer.IsLayerForward(method, type)
+            || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+            || DropoutWithoutInferencePathAnalyzer.HasModeState(type)
+            || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
+            || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
+            || IsConditional(product, root) || IsConditional(draw, root)
+            || root.Descendants().Any(operation => operation is IConditionalOperation conditional && conditional.Syntax.SpanStart < product.Syntax.SpanStart && ReadsFlag(conditional.Condition))
+            || HasGuardedCaller(method, type))
+        {
+            return null;
+        }
+
+        return type.Name + "." + method.Name;
+    }
+
+    // Inside a branch, a loop, a lambda (a backward closure) or a short-circuit operand of the method.
+    private static bool IsConditional(IOperation operation, IOperation root)
+    {
+        for (IOperation current = operation; current.Parent is { } parent && current != root; current = parent)
+        {
+            switch (parent)
+            {
+                case IConditionalOperation conditional when conditional.Condition != current:
+                case ILoopOperation:
+                case IAnonymousFunctionOperation:
+                case ILocalFunctionOperation:
+                case ICoalesceOperation:
+                case IConditionalAccessOperation:
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr }:
+                case ISwitchCaseOperation:
+                case ISwitchExpressionArmOperation:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A condition that reads a boolean or enum value other than a comparison's result (`training`, `Mode == Mode.Train`).
+    private static bool ReadsFlag(IOperation condition) =>
+        condition.DescendantsAndSelf().Any(operation =>
+            operation is IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation or IInvocationOperation
+            && operation.Type is { } flagType && (flagType.SpecialType == SpecialType.System_Boolean || flagType.TypeKind == TypeKind.Enum));
+
+    // A call of the forward in its type's files under a condition (`if (training) y = Forward(x);`), or none at all for a
+    // private forward: either way it may run in training only.
+    private static bool HasGuardedCaller(IMethodSymbol method, INamedTypeSymbol type)
+    {
+        bool called = false;
+        foreach (SyntaxTree tree in type.DeclaringSyntaxReferences.Select(reference => reference.SyntaxTree).Distinct())
+        {
+            foreach (InvocationExpressionSyntax invocation in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (DropoutWithoutInferencePathAnalyzer.CalledName(invocation) != method.Name
+                    || method.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree && reference.Span.Contains(invocation.Span)))
+                {
+                    continue;
+                }
+
+                called = true;
+                if (invocation.Ancestors().Any(ancestor => ancestor is IfStatementSyntax or ConditionalExpressionSyntax or SwitchStatementSyntax or SwitchExpressionSyntax
+                        || (ancestor is BinaryExpressionSyntax binary && binary.OperatorToken.IsKind(SyntaxKind.AmpersandAmpersandToken) || ancestor is BinaryExpressionSyntax { OperatorToken.ValueText: "||" })))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return !called && method.DeclaredAccessibility == Accessibility.Private;
+    }
+}
