@@ -106,7 +106,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             return false;
         }
-    
+
         /// <summary>
         /// Whether the elements of an array are applied as factors to the elements of another collection in this body
         /// (<c>x[i] *= m[i]</c>, <c>y[i] = x[i] * m[i]</c>): the array is a mask, whatever it is called. A sum of products
@@ -135,5 +135,33 @@ internal sealed partial class HandWrittenDropoutModel
         private static bool IsElementOf(IOperation operation, ISymbol array) =>
             HandWrittenDropoutSite.StripConversions(operation) is IArrayElementReferenceOperation element
             && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), array);
+
+        /// <summary>
+        /// Whether a decision inside a private helper runs in training only because every call of the helper does: each
+        /// call sits under a training-flag condition of its caller (<c>if (!training) return x; ApplyStep(x, y);</c>), or in
+        /// a helper that is itself called so. The training flag stays with the caller when a loop moves into a helper.
+        /// </summary>
+        private static bool IsTrainingOnlyAtEveryCall(IOperation decision, IOperation root, int depth)
+        {
+            if (depth >= PerElementCallDepth || root.SemanticModel is not { } semanticModel
+                || semanticModel.GetEnclosingSymbol(decision.Syntax.SpanStart) is not IMethodSymbol method
+                || CallsOf(method, semanticModel) is not { IsDefaultOrEmpty: false } calls)
+            {
+                return false;
+            }
+
+            foreach (Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax call in calls)
+            {
+                SyntaxNode? callerDeclaration = call.Ancestors().FirstOrDefault(ancestor => ancestor is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax);
+                if (callerDeclaration is null || ModelOfCall(semanticModel, call, method).GetOperation(callerDeclaration) is not { } callerRoot
+                    || callerRoot.DescendantsAndSelf().FirstOrDefault(operation => operation.Syntax == call && operation is IInvocationOperation) is not { } callOperation
+                    || !(IsTrainingOnly(call.Span, callerRoot) || IsTrainingOnlyAtEveryCall(callOperation, callerRoot, depth + 1)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

@@ -629,7 +629,14 @@ internal static class CorpusRewrites
                 return null;
             }
 
-            bool byRef = flow.WrittenInside.Contains(symbol);
+            // A ref local aliases an element (`ref float v = ref span[i]; v = ...` writes the span): the helper must get the
+            // alias, not a copy of its value, or the write would be lost. A read-only alias is not moved.
+            if (symbol is ILocalSymbol { RefKind: RefKind.RefReadOnly })
+            {
+                return null;
+            }
+
+            bool byRef = flow.WrittenInside.Contains(symbol) || symbol is ILocalSymbol { IsRef: true };
             parameters.Add((byRef ? "ref " : "") + TypeText(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)) + " " + symbol.Name);
             arguments.Add((byRef ? "ref " : "") + symbol.Name);
         }
