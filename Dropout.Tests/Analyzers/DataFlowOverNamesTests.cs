@@ -249,4 +249,68 @@ public sealed class DataFlowOverNamesTests
                 }
             }
             """);
+
+    // extract-method: the draw moved into a helper the forward calls per element; the forward's 1/keep is still the
+    // training scale of that draw, so a backward that reads the mask without it is reported.
+    [Fact]
+    public Task DrawInHelper_ForwardScalesInCaller_BackwardWithoutScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            public class DropoutLayer
+            {
+                private readonly float _keep;
+                private readonly Random _rng = new Random(5);
+                private float[] _mask = Array.Empty<float>();
+                public DropoutLayer(float keep) { _keep = keep; }
+                public float[] Forward(float[] x, bool train)
+                {
+                    if (!train) return x;
+                    _mask = new float[x.Length];
+                    var y = new float[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        Draw(i);
+                        y[i] = x[i] * _mask[i] / _keep;
+                    }
+                    return y;
+                }
+                private void Draw(int i) { _mask[i] = _rng.NextSingle() < _keep ? 1f : 0f; }
+                public float[] {|DRP013:Backward|}(float[] dy)
+                {
+                    var dx = new float[dy.Length];
+                    for (int i = 0; i < dy.Length; i++) dx[i] = dy[i] * _mask[i];
+                    return dx;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DrawInHelper_ForwardScalesInCaller_BackwardWithScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>("""
+            public class DropoutLayer
+            {
+                private readonly float _keep;
+                private readonly Random _rng = new Random(5);
+                private float[] _mask = Array.Empty<float>();
+                public DropoutLayer(float keep) { _keep = keep; }
+                public float[] Forward(float[] x, bool train)
+                {
+                    if (!train) return x;
+                    _mask = new float[x.Length];
+                    var y = new float[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        Draw(i);
+                        y[i] = x[i] * _mask[i] / _keep;
+                    }
+                    return y;
+                }
+                private void Draw(int i) { _mask[i] = _rng.NextSingle() < _keep ? 1f : 0f; }
+                public float[] Backward(float[] dy)
+                {
+                    var dx = new float[dy.Length];
+                    for (int i = 0; i < dy.Length; i++) dx[i] = dy[i] * _mask[i] / _keep;
+                    return dx;
+                }
+            }
+            """);
 }
