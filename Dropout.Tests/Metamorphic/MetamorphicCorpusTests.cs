@@ -44,40 +44,39 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
     /// </summary>
     internal static readonly ImmutableArray<(string Rewrite, string File, string Reason)> KnownMisses =
     [
-        // Found with DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2, beyond the single-rewrite table and the default seed.
+        // Measured with per-file seeds: the single-rewrite table (DROPOUT_META_TABLE=1, 2 variants), the default seed and
+        // DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2. Each entry failed in one of them; entries that pass were removed.
         ("conditional-to-multiply", "ZN01_QNetworkBackpropThroughPreDropSums", "the pre-drop-record form of DRP013 reads the drop as `c ? 0 : kept` or an `if` that zeroes, not as a 0/1 factor multiplied into the kept value"),
+        ("conditional-to-multiply", "K02_FlagOrDrawKeepsScaledNeuron", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the compound `!training || u > rate` site written as if/else is not read in this shape (DRP018)"),
+        ("if-to-conditional", "H03_UnityBoolMaskByIf", "the boolean mask written by a conditional expression is read differently from the if/else"),
         ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
-        ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
+        ("for-to-foreach", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
+        ("for-to-while", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
+        // rename: the drop-rate name is the only statement that the compared value is a drop rate (no scale, complement or
+        // other use says it); renamed `Level` the code is a consistent keep-with-probability layer and DRP016 has nothing to
+        // contradict. Not a model dependency that data flow can replace.
+        ("rename", "H03_UnityBoolMaskByIf", "DRP016 compares the rate's name with its use; a neutral name (Level, P) leaves no stated intent to contradict"),
+        // extract-method: what the rule needs beside the draw stays in the caller.
+        ("extract-method", "G01_NeuronDropFlagThenActivationSwitchUnscaled", "the per-neuron drop flag set in a parameterless helper is not a per-element decision (the neuron loop is in another type) (likely cause, not traced further)"),
+        ("extract-method", "G03_TrainingStepBackpropagatesThroughDropoutWithoutMask", "the training step's backward is paired with a forward loop that moved into a helper: DRP013 looks for the forward's mask in the training step's own body (likely cause, not traced further)"),
+        ("extract-method", "K01_ScaleAfterTrainingBlock", "the training block moved into a helper: DRP018 looks for the training flag around the draw and the scale after it in one body (likely cause, not traced further)"),
+        ("extract-method", "K03_MaskPrefilledWithScale", "the prefill with 1/keep and the training-only zeroing are in different methods: DRP018 reads them in one body"),
+        ("extract-method", "K07_ValidationSwitchesLayerTrainingOn", "the draw in a helper of the layer's forward: DRP015 follows the flag the validation loop sets into the forward, not into its helper (likely cause, not traced further)"),
+        ("extract-method", "M13_UniformBufferThresholdedLater", "the uniforms buffer is filled in a helper and thresholded in the caller: the buffer's draws are followed only within one body (likely cause, not traced further)"),
+        ("extract-method", "T03_ExactCountShuffleNoScale", "the shuffle moved into a helper: exact-count dropout is read only when the shuffle and the zeroing loop share a body"),
+        ("extract-method", "U03_SpanRefLocalScaledByRate", "the kept value is written through a `ref` parameter of the helper (an alias of the caller's span element): a ref local is read as the element, a ref parameter is not"),
+        ("extract-method", "X01_InverseScaleAlsoAtInference", "the training-gated zeroing is in a helper and the division after the call: DRP018 compares the gate of the draw with the scale in one body (likely cause, not traced further)"),
+        ("extract-method", "X03_HashRngKernelNoScale", "the kernel's select moved into a static helper given the uniform as a parameter: the draw is in the kernel, the decision in the helper (likely cause, not traced further)"),
+        ("extract-method", "ZN01_QNetworkBackpropThroughPreDropSums", "the Parallel.For that drops moved into a helper: the pre-drop record is paired with the drop only in one body (likely cause, not traced further)"),
         // The model reads every declaration of a partial dropout type; what it still does not read is code of ANOTHER type
         // that the split moves into a file of its own.
         ("split-partial", "D01_DecimalFrameworkDropoutNoScale", "the draw helper's class (DecimalRandom) is split: a draw helper of another type is read only from the caller's own files"),
         ("split-partial", "H05_BernoulliFillHelper", "the layer's forward moves to a file without the mask helper (RandomOps.FillBernoulli): a mask helper of another type is read only from the caller's own files"),
         ("split-partial", "T06_GradientClassOmitsScale", "the gradient class is split and its Backward is in a file of its own: a backward of another type is looked for only in the dropout type's files (DRP013)"),
         ("split-partial", "V01_PredictAppliesInputDropout", "the model's Predict moves to a file without the dropout extension method: DRP015 looks for the inference caller in the dropout type's files only"),
-        ("split-partial", "K07_ValidationSwitchesLayerTrainingOn", "the network's Validate moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
         ("split-partial", "W05_NeuronObjectsNoInferencePath", "the network's Predict moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
-        ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the site written as if/else is not read in this shape"),
-        ("extract-method", "B04_FeatureNoiseScaledByDropRate", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "H03_UnityBoolMaskByIf", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "H11_BoolKeepMaskBackwardWithoutScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "K01_ScaleAfterTrainingBlock", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "K03_MaskPrefilledWithScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "M06_BackwardWithoutScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "M13_UniformBufferThresholdedLater", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "T03_ExactCountShuffleNoScale", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "U03_SpanRefLocalScaledByRate", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "X01_InverseScaleAlsoAtInference", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("extract-method", "Z03_KeepComparedScaledByOneOverComplement", "the rule looks for the scale, the backward's mask or the inference path beside the draw, not in the helper's caller"),
-        ("for-to-foreach", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
-        ("for-to-while", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
-        ("if-to-conditional", "H03_UnityBoolMaskByIf", "the branches written as a conditional expression are read differently from the if/else"),
-        ("rename", "B04_FeatureNoiseScaledByDropRate", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("rename", "H07_ListValuesNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("rename", "K03_MaskPrefilledWithScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("rename", "M15_StaticThreadSafeWrapperNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("rename", "S01_BaseClassFlagNoScale", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("rename", "W05_NeuronObjectsNoInferencePath", "the site, its scale or its inference path was recognized by a name that the new name no longer holds"),
-        ("conditional-to-multiply", "K02_FlagOrDrawKeepsScaledNeuron", "a 0/1 conditional multiplied into a scaled value is read as a mask, and the scale beside it is not tied to the site"),
+        ("split-partial", "K07_ValidationSwitchesLayerTrainingOn", "the network's Validate moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
