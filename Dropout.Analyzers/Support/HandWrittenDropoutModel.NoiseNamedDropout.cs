@@ -52,14 +52,7 @@ internal sealed partial class HandWrittenDropoutModel
                 }
             }
 
-            // The probability's name may be neutral (`_level`) when the site's own kept value is rescaled by it: that data
-            // flow says dropout as much as a drop-named rate does.
-            bool keptValueRescaled = KeptValueScaledByItsProbability(site);
-            if (!keptValueRescaled)
-            {
-                probabilityNames.RemoveWhere(name => !ContainsAny(name, DropOrKeepProbabilityWords));
-            }
-
+            probabilityNames.RemoveWhere(name => !ContainsAny(name, DropOrKeepProbabilityWords));
             if (probabilityNames.Count == 0 || !(IsTrainingOnly(site.Comparison.Syntax.Span, root) || IsTrainingOnlyAtEveryCall(site.Comparison, root, 0)))
             {
                 return false;

@@ -314,28 +314,8 @@ public sealed class DataFlowOverNamesTests
             }
             """);
 
-    // rename in a noise-named layer: `_dropRate` → `_level`. The kept value rescaled by the compared probability says
-    // dropout where the name no longer does.
-    [Fact]
-    public Task NoiseNamedLayer_NeutralRate_KeptValueRescaledByTheRate_IsReported() =>
-        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
-            public sealed class FeatureNoiseLayer
-            {
-                private readonly Random _rng = new Random(24);
-                private readonly float _level;
-                public FeatureNoiseLayer(float level) { _level = level; }
-                public float[] Forward(float[] features, bool training)
-                {
-                    if (!training) return features;
-                    var result = new float[features.Length];
-                    for (int i = 0; i < features.Length; i++)
-                        result[i] = _rng.NextDouble() < _level ? 0f : {|DRP012:features[i] / _level|};
-                    return result;
-                }
-            }
-            """);
-
-    // Masking noise (a denoising autoencoder's corruption) never rescales: with a neutral rate it stays unrecognized.
+    // In a noise-named layer the drop- or keep-named rate stays required (NoiseNamedDropoutTests: a denoising
+    // autoencoder's corruption level, even used as a factor, is left alone), so a neutral rate is not dropout there.
     [Fact]
     public Task NoiseNamedLayer_NeutralRate_NoRescale_IsSilent() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""

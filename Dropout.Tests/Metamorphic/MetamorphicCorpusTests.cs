@@ -56,6 +56,7 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         // rename: the drop-rate name is the only statement that the compared value is a drop rate (no scale, complement or
         // other use says it); renamed `Level` the code is a consistent keep-with-probability layer and DRP016 has nothing to
         // contradict. Not a model dependency that data flow can replace.
+        ("rename", "B04_FeatureNoiseScaledByDropRate", "a noise-named layer is dropout only with a drop- or keep-named rate (a denoising autoencoder's corruption level is not, NoiseNamedDropoutTests); renamed `_level` the rate says neither"),
         ("rename", "H03_UnityBoolMaskByIf", "DRP016 compares the rate's name with its use; a neutral name (Level, P) leaves no stated intent to contradict"),
         // extract-method: what the rule needs beside the draw stays in the caller.
         ("extract-method", "G01_NeuronDropFlagThenActivationSwitchUnscaled", "the per-neuron drop flag set in a parameterless helper is not a per-element decision (the neuron loop is in another type) (likely cause, not traced further)"),
