@@ -53,8 +53,10 @@ public sealed class DrawKeepsWithDropRateAnalyzer : DiagnosticAnalyzer
                 }
 
                 // A helper's parameter named `rate` that is given `KeepRate = 1 - rate` at every call: what the definitions say the
-                // compared value is must agree with its name, or neither is trusted.
-                if (site.ProbabilitySymbol is { } root && !SymbolEqualityComparer.Default.Equals(root, symbol) && MeaningByDefinition(site, root) != NameMeaning(symbol.Name))
+                // compared value is must agree with its name, or neither is trusted. A definition whose name says neither (a
+                // constructor's `prob` stored in `dropoutRate`) does not contradict the name it is stored under.
+                if (site.ProbabilitySymbol is { } root && !SymbolEqualityComparer.Default.Equals(root, symbol)
+                    && MeaningByDefinition(site, root) is { } byDefinition && byDefinition != NameMeaning(symbol.Name))
                 {
                     continue;
                 }

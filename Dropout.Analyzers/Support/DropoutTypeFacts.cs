@@ -508,10 +508,28 @@ internal sealed class DropoutTypeFacts
             return ScalePlace.Training;
         }
 
+        // The site is in a private helper the use's method calls (a loop body extracted into `ApplyStep`): the helper's
+        // work runs where it is called, so the use is on the dropping path unless it is exclusive with that call.
+        if (CallOfPrivateHelper(use.Root, siteRoot) is { } helperCall)
+        {
+            return AreExclusive(use.Operation, helperCall) ? ScalePlace.Inference : ScalePlace.Training;
+        }
+
         return ScalePlace.Inference;
     }
 
     public static bool IsBackwardName(string name) => BackwardWords.Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
+
+    private IOperation? CallOfPrivateHelper(IOperation caller, IOperation helperRoot)
+    {
+        if (SemanticModelOf(helperRoot.Syntax).GetDeclaredSymbol(helperRoot.Syntax) is not IMethodSymbol { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary } helper)
+        {
+            return null;
+        }
+
+        return caller.Descendants().FirstOrDefault(operation => operation is IInvocationOperation invocation
+            && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, helper.OriginalDefinition));
+    }
 
     private static bool Calls(IOperation root, IMethodSymbol method) =>
         root.Descendants().Any(operation => operation is IInvocationOperation invocation && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.OriginalDefinition, method.OriginalDefinition));

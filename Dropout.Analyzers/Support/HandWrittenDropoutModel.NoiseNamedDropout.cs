@@ -53,7 +53,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             probabilityNames.RemoveWhere(name => !ContainsAny(name, DropOrKeepProbabilityWords));
-            if (probabilityNames.Count == 0 || !IsTrainingOnly(site, root))
+            if (probabilityNames.Count == 0 || !(IsTrainingOnly(site.Comparison.Syntax.Span, root) || IsTrainingOnlyAtEveryCall(site.Comparison, root, 0)))
             {
                 return false;
             }
@@ -71,9 +71,8 @@ internal sealed partial class HandWrittenDropoutModel
 
         // A condition on a training flag (`if (!training) return x;`, `if (IsTraining) { ... }`, `training && u < p`), without a
         // draw of its own, that holds the site or exits (return, continue, break, throw) before it in a block that holds it.
-        private static bool IsTrainingOnly(HandWrittenDropoutSite site, IOperation root)
+        private static bool IsTrainingOnly(Microsoft.CodeAnalysis.Text.TextSpan decision, IOperation root)
         {
-            Microsoft.CodeAnalysis.Text.TextSpan decision = site.Comparison.Syntax.Span;
             foreach (IOperation operation in root.DescendantsAndSelf())
             {
                 (IOperation? condition, bool gates) = operation switch

@@ -741,7 +741,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             ISymbol? mask = RecordedFlag(conditional) ?? (zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
-                && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array))
+                && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array) || IsMultipliedIntoOtherValues(array, root))
                 ? array
                 : null);
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
@@ -1063,6 +1063,9 @@ internal sealed partial class HandWrittenDropoutModel
                 names.AddRange(CallerNames(helper, semanticModel));
             }
 
+            // The flag that gates the draw is read by it: its name is the decision's as much as the rate's is.
+            names.AddRange(GateNames(site, root));
+
             // A name that says dropout settles it; otherwise a word of another technique (noise, mutation, bagging) wins over train or mask.
             if (names.Any(name => name.IndexOf("dropout", StringComparison.OrdinalIgnoreCase) >= 0))
             {
@@ -1076,7 +1079,8 @@ internal sealed partial class HandWrittenDropoutModel
 
             // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
             // network simulator, a keep fraction in a scheduler are not dropout): the type's members are looked at too.
-            if (!names.Any(name => ContainsAny(name, DropoutVocabulary)))
+            // A kept value rescaled by its own probability says dropout by data flow where no name does.
+            if (!names.Any(name => ContainsAny(name, DropoutVocabulary)) && !KeptValueScaledByItsProbability(site))
             {
                 return false;
             }

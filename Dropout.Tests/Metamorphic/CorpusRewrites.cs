@@ -70,6 +70,7 @@ internal static class CorpusRewrites
         new("split-partial", "the class split into two partial declarations in two files", SplitPartial),
         new("rng-wrapper", "draws go through a wrapper method (`double NextUniform() => rng.NextDouble();`)", RngWrapper),
         new("flip-comparison", "`u < p` ↔ `p > u` ↔ `!(u >= p)`", FlipComparison),
+        new("draw-lambda", "a method's draws go through a lambda in a local (`Func<double> draw = () => rng.NextDouble();`)", DrawLambda),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -629,7 +630,14 @@ internal static class CorpusRewrites
                 return null;
             }
 
-            bool byRef = flow.WrittenInside.Contains(symbol);
+            // A ref local aliases an element (`ref float v = ref span[i]; v = ...` writes the span): the helper must get the
+            // alias, not a copy of its value, or the write would be lost. A read-only alias is not moved.
+            if (symbol is ILocalSymbol { RefKind: RefKind.RefReadOnly })
+            {
+                return null;
+            }
+
+            bool byRef = flow.WrittenInside.Contains(symbol) || symbol is ILocalSymbol { IsRef: true };
             parameters.Add((byRef ? "ref " : "") + TypeText(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)) + " " + symbol.Name);
             arguments.Add((byRef ? "ref " : "") + symbol.Name);
         }
@@ -927,5 +935,49 @@ internal static class CorpusRewrites
 
         SyntaxTree target = chosen[0].Tree;
         return Replace(subject, target, chosen.Where(edit => edit.Tree == target).Select(edit => (edit.Span, edit.Text)));
+    }
+
+    // Every `g.NextDouble()`/`g.NextSingle()` of one method (on one generator, outside nested functions) goes through a
+    // lambda held in a local declared first in the method: the same generator is drawn in the same order.
+    private static ImmutableArray<string>? DrawLambda(RewriteSubject subject, Random random)
+    {
+        var draws = new List<(SyntaxTree Tree, InvocationExpressionSyntax Draw, BaseMethodDeclarationSyntax Method, string Generator, string Kind)>();
+        foreach ((SyntaxTree tree, InvocationExpressionSyntax invocation) in Nodes<InvocationExpressionSyntax>(subject))
+        {
+            if (invocation is { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "NextDouble" or "NextSingle" } access, ArgumentList.Arguments.Count: 0 }
+                && IsPure(access.Expression)
+                && subject.Model(tree).GetTypeInfo(access.Expression).Type?.Name == "Random"
+                && invocation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is { Body: not null } method
+                && !invocation.Ancestors().Any(ancestor => ancestor is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+            {
+                draws.Add((tree, invocation, method, access.Expression.ToString(), access.Name.Identifier.ValueText));
+            }
+        }
+
+        if (draws.Count == 0)
+        {
+            return null;
+        }
+
+        (SyntaxTree chosenTree, InvocationExpressionSyntax _, BaseMethodDeclarationSyntax chosenMethod, string generator, string _) = draws[random.Next(draws.Count)];
+        var mine = draws.Where(draw => draw.Tree == chosenTree && draw.Method == chosenMethod && draw.Generator == generator).ToList();
+        // The generator expression must mean the same thing at the top of the method (a field, not a local declared later).
+        SemanticModel model = subject.Model(chosenTree);
+        if (mine.Any(draw => SymbolOf(model, ((MemberAccessExpressionSyntax)draw.Draw.Expression).Expression) is ILocalSymbol))
+        {
+            return null;
+        }
+
+        var edits = new List<(TextSpan, string)>();
+        var declarations = new System.Text.StringBuilder();
+        foreach (string kind in mine.Select(draw => draw.Kind).Distinct(StringComparer.Ordinal))
+        {
+            string name = FreshName(subject, kind == "NextSingle" ? "drawSingle" : "draw");
+            declarations.Append("\nSystem.Func<" + (kind == "NextSingle" ? "float" : "double") + "> " + name + " = () => " + generator + "." + kind + "();");
+            edits.AddRange(mine.Where(draw => draw.Kind == kind).Select(draw => (draw.Draw.Span, name + "()")));
+        }
+
+        edits.Add((new TextSpan(chosenMethod.Body!.OpenBraceToken.Span.End, 0), declarations.ToString()));
+        return Replace(subject, chosenTree, edits);
     }
 }
