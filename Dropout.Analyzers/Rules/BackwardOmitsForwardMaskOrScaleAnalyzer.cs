@@ -110,8 +110,20 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             {
                 foreach (PreDropRecordBackward.Finding finding in PreDropRecordBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
                 {
+                    judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
                         "differentiates through '" + finding.Record + "', recorded before the dropout, without its mask or 1/p"));
+                }
+            }
+
+            // A backward that differentiates through an inverted dropout's stored output with nothing of the dropout.
+            if (facts.IsWholeType)
+            {
+                foreach (DroppedOutputBackward.Finding finding in DroppedOutputBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                {
+                    judged.Add(finding.Backward);
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
+                        "differentiates through '" + finding.Dropped + "', the output of an inverted dropout, with neither its mask nor its 1/p"));
                 }
             }
 
@@ -526,7 +538,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // `g / (1 - dropProbability)` or `g * scale` with the probability a parameter of the backward itself: the caller passes
     // the forward's probability in (a tensor library's DropoutGradient(input, grad, p, result)), which this analysis cannot
     // link to the forward's, so the backward counts as scaling.
-    private static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
+    internal static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
         backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } binary
             && (binary.OperatorKind == BinaryOperatorKind.Divide ? new[] { binary.RightOperand } : new[] { binary.LeftOperand, binary.RightOperand })
                 .Any(factor => DependsOnScalarParameter(factor)));

@@ -615,7 +615,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             ISymbol? mask = target switch
             {
-                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                 IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
                 _ => null,
@@ -843,7 +843,7 @@ internal sealed partial class HandWrittenDropoutModel
 
                 ISymbol? read = tested switch
                 {
-                    IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                    IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                     IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                     _ => null,
                 };
