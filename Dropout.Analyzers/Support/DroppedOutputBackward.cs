@@ -173,6 +173,7 @@ internal static class DroppedOutputBackward
     private static IEnumerable<IOperation> DroppedHolders(HandWrittenDropoutSite site, IOperation root)
     {
         var holders = new List<IOperation>();
+
         if (site.ZeroedTarget is { } target)
         {
             holders.Add(HandWrittenDropoutModel.ElementCollection(target) is { } collection ? HandWrittenDropoutSite.StripConversions(collection) : HandWrittenDropoutSite.StripConversions(target));
@@ -244,8 +245,30 @@ internal static class DroppedOutputBackward
             }
         }
 
+        // A decision that writes a 0/1 or 0/scale mask (`_mask[j] = keep ? scale : 0f`, then `_hidden[j] = a * _mask[j]`)
+        // stores the mask, not the dropped values: a collection whose elements the method multiplies by is a mask.
+        holders.RemoveAll(holder => MultipliesByElementsOf(root, holder));
         return holders;
     }
+
+    private static bool MultipliesByElementsOf(IOperation root, IOperation holder)
+    {
+        if (HandWrittenDropoutSite.ReferencedSymbol(holder) is not { } collection)
+        {
+            return false;
+        }
+
+        return root.Descendants().Any(operation => operation switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product => IsElementOf(product.LeftOperand, collection) || IsElementOf(product.RightOperand, collection),
+            ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply } compound => IsElementOf(compound.Value, collection),
+            _ => false,
+        });
+    }
+
+    private static bool IsElementOf(IOperation operand, ISymbol collection) =>
+        HandWrittenDropoutModel.ElementCollection(operand) is { } elements
+        && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutModel.MaskCollectionSymbol(elements), collection);
 
 #pragma warning disable RS1035
     private static void Dbg(string text)
