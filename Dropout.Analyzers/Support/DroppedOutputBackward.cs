@@ -45,7 +45,6 @@ internal static class DroppedOutputBackward
                 continue;
             }
 
-            Dbg("site " + siteDeclaration.Identifier.ValueText + " decision=" + site.Decision.Syntax + " zeroed=" + site.ZeroedTarget?.Syntax + " scales=" + string.Join(",", facts.ScalesFor(site, cancellationToken).Select(s => s.Kind + "/" + s.Place)));
             // Inverted dropout: a 1/p reaches the kept values in training. Classic dropout's backward may be exactly a
             // derivative of the dropped output (ReLU, sigmoid), so it is not judged.
             if (!facts.ScalesFor(site, cancellationToken).Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep))
@@ -80,14 +79,12 @@ internal static class DroppedOutputBackward
                 }
             }
 
-            Dbg("dropped " + string.Join(",", dropped.Select(d => d.Name)) + " places " + places.Count);
             dropped.RemoveWhere(member => OnlyEverHoldsParameters(facts, site, member));
             if (dropped.Count == 0 || places.Count == 0)
             {
                 continue;
             }
 
-            Dbg("after remove " + string.Join(",", dropped.Select(d => d.Name)) + " mask=" + site.MaskSymbol?.Name);
             // Some code outside the dropout reads a stored mask: it may apply it.
             // (A "mask" that is the dropped output itself, `_h[i] = u < rate ? 0 : z / keep`, is not a mask of its own.)
             if (site.MaskSymbol is IFieldSymbol or IPropertySymbol && !dropped.Contains(site.MaskSymbol.OriginalDefinition)
@@ -118,19 +115,24 @@ internal static class DroppedOutputBackward
                 }
             }
 
+            // Units that record their own value before the drop: the kept value comes from a call on an element of a member
+            // collection (`foreach (var n in Neurons) { double output = n.FeedForward(x); if (u < rate) output = 0; ... }`),
+            // and each element keeps what it computed (its output, its input) for the update.
+            HashSet<ISymbol> unitRecords = UnitRecords(site, siteRoot);
+
             foreach (IOperation root in facts.Roots)
             {
                 if (root is not IMethodBodyOperation { Syntax: MethodDeclarationSyntax declaration }
                     || places.Any(place => place.Root == root) || root == siteRoot
-                    || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
                     || reported.Contains(declaration)
                     || facts.Sites.Any(other => declaration.Encloses(other.Decision.Syntax)))
                 {
                     continue;
                 }
 
-                ISymbol? read = dropped.FirstOrDefault(member => PreDropRecordBackward.ReadsMember(root, member));
-                Dbg("backward " + declaration.Identifier.ValueText + " read=" + read?.Name + " below=" + string.Join(",", below.Select(b => b.Name)) + " readsBelow=" + below.Any(member => PreDropRecordBackward.ReadsMember(root, member)) + " readsDropout=" + PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2) + " state=" + string.Join(",", state.Select(b => b.Name)));
+                ISymbol? read = DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
+                    ? dropped.FirstOrDefault(member => PreDropRecordBackward.ReadsMember(root, member)) ?? unitRecords.FirstOrDefault(member => ReadsUnitState(root, member))
+                    : IsDerivativeUpdate(declaration, root) ? unitRecords.FirstOrDefault(member => ReadsUnitState(root, member)) : null;
                 if (read is null
                     || !below.Any(member => PreDropRecordBackward.ReadsMember(root, member))
                     || PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2)
@@ -270,13 +272,6 @@ internal static class DroppedOutputBackward
         HandWrittenDropoutModel.ElementCollection(operand) is { } elements
         && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutModel.MaskCollectionSymbol(elements), collection);
 
-#pragma warning disable RS1035
-    private static void Dbg(string text)
-    {
-        if (Environment.GetEnvironmentVariable("DRP_DEBUG") is not null) Console.Error.WriteLine("DBG " + text);
-    }
-#pragma warning restore RS1035
-
     private static IEnumerable<IOperation> EnclosingConditions(IOperation operation, IOperation root)
     {
         for (IOperation? current = operation.Parent; current is not null && current != root; current = current.Parent)
@@ -301,6 +296,60 @@ internal static class DroppedOutputBackward
     private static bool ReadsScalarParameter(IOperation operation) =>
         HandWrittenDropoutSite.EnumerateSelfAndDescendants(operation).Any(part => part is IParameterReferenceOperation { Parameter: var parameter }
             && PreDropRecordBackward.IsScalarParameter(parameter) && parameter.Type.SpecialType is SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal);
+
+    // The member collections whose elements computed the site's kept value (`n.FeedForward(x)` with `n` an element of `Neurons`,
+    // by `foreach` or by index), found from the definitions of the local the site zeroes.
+    private static HashSet<ISymbol> UnitRecords(HandWrittenDropoutSite site, IOperation root)
+    {
+        var records = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        if (site.ZeroedTarget is not { } target || HandWrittenDropoutSite.StripConversions(target) is not ILocalReferenceOperation zeroed)
+        {
+            return records;
+        }
+
+        foreach (IOperation definition in PreDropRecordBackward.DefinitionsOf(root, zeroed.Local))
+        {
+            if (HandWrittenDropoutSite.StripConversions(definition) is IInvocationOperation { Instance: { } instance }
+                && HandWrittenDropoutSite.StripConversions(instance) is ILocalReferenceOperation { Local: var unit }
+                && UnitCollection(root, unit) is { } collection)
+            {
+                records.Add(collection);
+            }
+        }
+
+        return records;
+    }
+
+    // The member collection a local walks: `foreach (var n in Neurons)` or `var n = Neurons[i]`.
+    private static ISymbol? UnitCollection(IOperation root, ILocalSymbol unit)
+    {
+        foreach (IOperation operation in root.Descendants())
+        {
+            if (operation is IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation { Symbol: var variable } } loop
+                && SymbolEqualityComparer.Default.Equals(variable, unit))
+            {
+                return PreDropRecordBackward.MemberBuffer(loop.Collection, root) ?? (HandWrittenDropoutSite.StripConversions(loop.Collection) is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } member ? HandWrittenDropoutSite.ReferencedSymbol(member)?.OriginalDefinition : null);
+            }
+        }
+
+        List<IOperation> definitions = PreDropRecordBackward.DefinitionsOf(root, unit).ToList();
+        return definitions.Count == 1 && HandWrittenDropoutModel.ElementCollection(definitions[0]) is { } collection
+            ? PreDropRecordBackward.MemberBuffer(collection, root) ?? HandWrittenDropoutSite.ReferencedSymbol(collection)?.OriginalDefinition
+            : null;
+    }
+
+    // The backward reads what an element of the collection recorded: a member of a local that walks the collection
+    // (`foreach (var n in Neurons) ... n.Output`).
+    private static bool ReadsUnitState(IOperation body, ISymbol collection) =>
+        body.Descendants().Any(operation => operation is IMemberReferenceOperation { Instance: { } instance } and (IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false })
+            && HandWrittenDropoutSite.StripConversions(instance) is ILocalReferenceOperation { Local: var unit }
+            && SymbolEqualityComparer.Default.Equals(UnitCollection(body, unit), collection));
+
+    // A weight update that computes derivatives itself (`UpdateWeights` calling `SigmoidDerivative(n.Output)`): the name says
+    // update, the calls say it differentiates.
+    private static bool IsDerivativeUpdate(MethodDeclarationSyntax declaration, IOperation body) =>
+        declaration.Identifier.ValueText.IndexOf("Update", StringComparison.Ordinal) >= 0
+        && body.Descendants().Any(operation => operation is IInvocationOperation call && call.TargetMethod.Name.IndexOf("Deriv", StringComparison.OrdinalIgnoreCase) >= 0);
 
     private static bool IsStoringCall(string name) =>
         StoringCalls.Contains(name) || name.StartsWith("CopyTo", StringComparison.Ordinal) || name.StartsWith("CopyFrom", StringComparison.Ordinal);

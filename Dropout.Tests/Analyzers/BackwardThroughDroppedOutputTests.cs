@@ -343,4 +343,70 @@ public sealed class BackwardThroughDroppedOutputTests
                 }
             }
             """);
+
+    // Units that keep their own output: the layer drops what each unit returns and stores it, while the weight update
+    // differentiates at what each unit recorded before the drop, with nothing of the dropout.
+    private static string Units(string updateExtra = "", string updateName = "UpdateWeights", string derivative = "Cell.TanhDerivative(cell.Output)") => $$"""
+        public sealed class Cell
+        {
+            public double Output, Error, Previous;
+            public List<double> Recurrent = new List<double>();
+            public double Step(List<double> x) { Previous = Output; Output = Math.Tanh(x.Sum() + Previous); return Output; }
+            public static double TanhDerivative(double y) => 1 - y * y;
+        }
+
+        public sealed class RecurrentBlock
+        {
+            private readonly Random _random = new Random(2);
+            public List<Cell> Cells { get; } = new List<Cell>();
+            public List<double> Outputs { get; private set; } = new List<double>();
+            public double DropRate { get; }
+
+            public RecurrentBlock(double dropRate) { DropRate = dropRate; }
+
+            public List<double> Forward(List<double> x, bool training)
+            {
+                Outputs = new List<double>();
+                foreach (var cell in Cells)
+                {
+                    double output = cell.Step(x);
+                    if (training && DropRate > 0)
+                    {
+                        if (_random.NextDouble() < DropRate) output = 0;
+                        else output /= 1 - DropRate;
+                    }
+                    Outputs.Add(output);
+                }
+                return Outputs;
+            }
+
+            public void {{updateName}}(double learningRate)
+            {
+                foreach (var cell in Cells)
+                {
+                    double derivative = {{derivative}};
+                    {{updateExtra}}
+                    for (int i = 0; i < cell.Recurrent.Count; i++)
+                        cell.Recurrent[i] += learningRate * cell.Error * derivative * cell.Previous;
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task WeightUpdateAtTheUnitsOwnRecordedOutput_WithoutMaskOrScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Units().Replace("public void UpdateWeights(", "public void {|DRP013:UpdateWeights|}("));
+
+    [Fact]
+    public Task WeightUpdateThatScalesByTheKeepProbability_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Units("derivative /= 1 - DropRate;"));
+
+    // An update that computes no derivative (a decay, an optimizer's bookkeeping) is not a backward.
+    [Fact]
+    public Task UpdateWithoutDerivatives_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Units(derivative: "1.0"));
+
+    [Fact]
+    public Task MethodThatIsNeitherBackwardNorUpdate_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Units(updateName: "Report"));
 }
