@@ -69,14 +69,17 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     if (MissesForwardScale(facts, body, cancellationToken) && !ScalesByOwnProbabilityParameter(body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                        judged.Add(declaration);
                     }
                     else if (InvertsForwardScale(facts, body, cancellationToken))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "multiplies the gradient by p where the forward divided the kept values by p"));
+                        judged.Add(declaration);
                     }
                     else if (NonzeroTestOfScaledMask(facts, body, cancellationToken) is { } nonzeroTest && !ScalesByOwnProbabilityParameter(body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the mask that holds the forward's 1/p only as '" + nonzeroTest.Syntax + "'"));
+                        judged.Add(declaration);
                     }
 
                     continue;

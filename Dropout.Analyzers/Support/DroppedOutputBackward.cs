@@ -255,7 +255,7 @@ internal static class DroppedOutputBackward
 
     private static bool MultipliesByElementsOf(IOperation root, IOperation holder)
     {
-        if (HandWrittenDropoutSite.ReferencedSymbol(holder) is not { } collection)
+        if (HandWrittenDropoutModel.MaskCollectionSymbol(holder) is not { } collection)
         {
             return false;
         }

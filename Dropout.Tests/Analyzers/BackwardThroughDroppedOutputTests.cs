@@ -409,4 +409,43 @@ public sealed class BackwardThroughDroppedOutputTests
     [Fact]
     public Task MethodThatIsNeitherBackwardNorUpdate_IsSilent() =>
         AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Units(updateName: "Report"));
+
+    // A per-head 0/scale mask in a jagged array, multiplied into the activations: the decision writes the mask, not the
+    // output, and a backward that multiplies by the mask's value is the forward's derivative.
+    private static string JaggedScaledMask(string backwardFactor) => $$"""
+        public sealed class Heads
+        {
+            private const float Rate = 0.2f;
+            private readonly Random _random = new Random(7);
+            private readonly float[][] _mask = { new float[4], new float[4] };
+            private readonly float[][] _act = { new float[4], new float[4] };
+            private readonly float[][] _w = { new float[4], new float[4] };
+
+            public void Forward(float[] x)
+            {
+                float scale = 1f / (1f - Rate);
+                for (int h = 0; h < 2; h++)
+                    for (int j = 0; j < 4; j++)
+                    {
+                        float a = Math.Max(0f, _w[h][j] * x[j]);
+                        bool keep = _random.NextDouble() >= Rate;
+                        _mask[h][j] = keep ? scale : 0f;
+                        _act[h][j] = a * _mask[h][j];
+                    }
+            }
+
+            public float[] Backward(float[] upstream)
+            {
+                var down = new float[4];
+                for (int h = 0; h < 2; h++)
+                    for (int j = 0; j < 4; j++)
+                        down[j] += upstream[j] * _w[h][j] * (_act[h][j] > 0f ? 1f : 0f) * {{backwardFactor}};
+                return down;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task JaggedScaledMaskMultipliedIn_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(JaggedScaledMask("_mask[h][j]"));
 }
