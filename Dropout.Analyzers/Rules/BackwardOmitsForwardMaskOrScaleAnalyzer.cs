@@ -541,7 +541,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // `g / (1 - dropProbability)` or `g * scale` with the probability a parameter of the backward itself: the caller passes
     // the forward's probability in (a tensor library's DropoutGradient(input, grad, p, result)), which this analysis cannot
     // link to the forward's, so the backward counts as scaling.
-    internal static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
+    private static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
         backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } binary
             && (binary.OperatorKind == BinaryOperatorKind.Divide ? new[] { binary.RightOperand } : new[] { binary.LeftOperand, binary.RightOperand })
                 .Any(factor => DependsOnScalarParameter(factor)));
