@@ -126,7 +126,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 {
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
-                        "differentiates through '" + finding.Dropped + "', the output of an inverted dropout, with neither its mask nor its 1/p"));
+                        "differentiates through " + finding.What + " with neither its mask nor its 1/p"));
                 }
             }
 

@@ -22,11 +22,12 @@ namespace Dropout.Analyzers;
 internal static class DroppedOutputBackward
 {
     /// <summary>A backward that reads the dropped output and nothing of the dropout.</summary>
-    public sealed class Finding(MethodDeclarationSyntax backward, string dropped)
+    public sealed class Finding(MethodDeclarationSyntax backward, string what)
     {
         public MethodDeclarationSyntax Backward { get; } = backward;
 
-        public string Dropped { get; } = dropped;
+        /// <summary>What the backward differentiates through, as the message says it.</summary>
+        public string What { get; } = what;
     }
 
     private static readonly string[] StoringCalls = ["Add", "Insert", "Push", "Enqueue", "AddRange", "SetValue"];
@@ -143,7 +144,9 @@ internal static class DroppedOutputBackward
                 }
 
                 reported.Add(declaration);
-                yield return new Finding(declaration, read.Name);
+                yield return new Finding(declaration, dropped.Contains(read)
+                    ? "'" + read.Name + "', the output of an inverted dropout,"
+                    : "what the units of '" + read.Name + "' recorded before their output was dropped (inverted dropout),");
             }
         }
     }
