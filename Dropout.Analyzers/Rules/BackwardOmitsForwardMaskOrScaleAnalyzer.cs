@@ -69,14 +69,17 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     if (MissesForwardScale(facts, body, cancellationToken) && !ScalesByOwnProbabilityParameter(body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                        judged.Add(declaration);
                     }
                     else if (InvertsForwardScale(facts, body, cancellationToken))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "multiplies the gradient by p where the forward divided the kept values by p"));
+                        judged.Add(declaration);
                     }
                     else if (NonzeroTestOfScaledMask(facts, body, cancellationToken) is { } nonzeroTest && !ScalesByOwnProbabilityParameter(body))
                     {
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the mask that holds the forward's 1/p only as '" + nonzeroTest.Syntax + "'"));
+                        judged.Add(declaration);
                     }
 
                     continue;
@@ -110,8 +113,20 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             {
                 foreach (PreDropRecordBackward.Finding finding in PreDropRecordBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
                 {
+                    judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
                         "differentiates through '" + finding.Record + "', recorded before the dropout, without its mask or 1/p"));
+                }
+            }
+
+            // A backward that differentiates through an inverted dropout's stored output with nothing of the dropout.
+            if (facts.IsWholeType)
+            {
+                foreach (DroppedOutputBackward.Finding finding in DroppedOutputBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                {
+                    judged.Add(finding.Backward);
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
+                        "differentiates through " + finding.What + " with neither its mask nor its 1/p"));
                 }
             }
 

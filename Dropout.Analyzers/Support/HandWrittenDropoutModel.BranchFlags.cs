@@ -92,7 +92,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             ISymbol? read = condition switch
             {
-                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                 _ => null,
             };

@@ -616,13 +616,11 @@ internal sealed partial class HandWrittenDropoutModel
             ISymbol? mask = target switch
             {
                 // `masks[layer][i] = u < rate`: one mask per layer in a jagged array is still that array's mask.
-                IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(OuterArray(element)),
+                IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                 IPropertyReferenceOperation or IFieldReferenceOperation or ILocalReferenceOperation => HandWrittenDropoutSite.ReferencedSymbol(target),
                 _ => null,
             };
-            static IOperation OuterArray(IArrayElementReferenceOperation element) =>
-                HandWrittenDropoutSite.StripConversions(element.ArrayReference) is IArrayElementReferenceOperation outer ? OuterArray(outer) : element.ArrayReference;
             if (mask is null || !(IsPerElement(assignment, root) || IsPerElement(condition, root)))
             {
                 return null;
@@ -846,7 +844,7 @@ internal sealed partial class HandWrittenDropoutModel
 
                 ISymbol? read = tested switch
                 {
-                    IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+                    IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                     IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
                     _ => null,
                 };

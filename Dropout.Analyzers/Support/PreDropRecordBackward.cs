@@ -171,7 +171,7 @@ internal static class PreDropRecordBackward
             && !definitions.Any(value => HandWrittenDropoutSite.EnumerateSelfAndDescendants(value).Any(operation => operation is IInvocationOperation { TargetMethod.Name: "NextDouble" or "NextSingle" or "Next" or "NextGaussian" }));
     }
 
-    private static IEnumerable<IOperation> DefinitionsOf(IOperation root, ILocalSymbol local)
+    internal static IEnumerable<IOperation> DefinitionsOf(IOperation root, ILocalSymbol local)
     {
         foreach (IOperation operation in root.Descendants())
         {
@@ -203,7 +203,7 @@ internal static class PreDropRecordBackward
     }
 
     // `_pre` in `_pre[i] = z`, or `Pre` in `row[i] = z` with `double[] row = Pre[layer]` (a row of a jagged member).
-    private static ISymbol? MemberBuffer(IOperation array, IOperation forward)
+    internal static ISymbol? MemberBuffer(IOperation array, IOperation forward)
     {
         array = HandWrittenDropoutSite.StripConversions(array);
         if (array is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } && HandWrittenDropoutSite.ReferencedSymbol(array) is { } member)
@@ -264,7 +264,7 @@ internal static class PreDropRecordBackward
 
     // The scalar members (rate, keep probability, training flag) the decision, its probability, its kept value or its gate
     // read, following locals of the forward a few definitions deep, plus the mask.
-    private static HashSet<ISymbol> DropoutState(HandWrittenDropoutSite site, IOperation forward, INamedTypeSymbol? type)
+    internal static HashSet<ISymbol> DropoutState(HandWrittenDropoutSite site, IOperation forward, INamedTypeSymbol? type)
     {
         var state = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         if (site.MaskSymbol is { } mask)
@@ -308,26 +308,29 @@ internal static class PreDropRecordBackward
         return state;
     }
 
-    private static bool IsScalar(ISymbol symbol)
+    internal static bool IsScalarParameter(IParameterSymbol parameter) => IsScalar(parameter);
+
+    internal static bool IsScalar(ISymbol symbol)
     {
         ITypeSymbol? type = symbol switch
         {
             IFieldSymbol field => field.Type,
             IPropertySymbol property => property.Type,
             ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
             _ => null,
         };
         return type is not null && (type.SpecialType == SpecialType.System_Boolean || HandWrittenDropoutSite.IsNumeric(type) || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64);
     }
 
-    private static bool ReadsMember(IOperation body, ISymbol member) =>
+    internal static bool ReadsMember(IOperation body, ISymbol member) =>
         body.Descendants().Any(operation => operation is IMemberReferenceOperation
             && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol
             && SymbolEqualityComparer.Default.Equals(symbol.OriginalDefinition, member)
             && !(operation.Parent is IAssignmentOperation assignment && assignment.Target == operation));
 
     // Whether the backward, or a method of the type it calls (two levels deep), reads the mask, the rate or the flag.
-    private static bool ReadsDropout(DropoutTypeFacts facts, IOperation body, HashSet<ISymbol> state, int depth)
+    internal static bool ReadsDropout(DropoutTypeFacts facts, IOperation body, HashSet<ISymbol> state, int depth)
     {
         if (body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && state.Contains(symbol.OriginalDefinition)))
         {

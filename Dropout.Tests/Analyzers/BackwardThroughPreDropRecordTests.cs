@@ -91,20 +91,38 @@ public sealed class BackwardThroughPreDropRecordTests
     public Task BackwardThatReadsTheProbability_IsSilent() =>
         AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net(RecordThenDrop, extraBackward: "delta[i] /= 1 - DropRate;"));
 
+    // Through the dropped buffer itself: with classic dropout the derivative of the dropped value may be exactly the mask
+    // (ReLU, sigmoid), so nothing is claimed; with inverted dropout the 1/p can only come from the probability, which the
+    // backward never reads (BackwardThroughDroppedOutputTests).
     [Fact]
-    public Task BackwardThroughTheDroppedBufferItself_IsSilent() =>
+    public Task BackwardThroughTheDroppedBufferItself_ClassicDropout_IsSilent() =>
         AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net("""
-            _pre[i] = DropoutOn && _rng.NextDouble() < DropRate ? 0 : z / (1 - DropRate);
+            _pre[i] = DropoutOn && _rng.NextDouble() < DropRate ? 0 : z;
             _act[i] = Activate(_pre[i]);
             """));
 
     [Fact]
-    public Task RecordOfTheDroppedValue_IsSilent() =>
+    public Task BackwardThroughTheDroppedBufferItself_InvertedDropout_IsReportedAsMissingTheScale() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net("""
+            _pre[i] = DropoutOn && _rng.NextDouble() < DropRate ? 0 : z / (1 - DropRate);
+            _act[i] = Activate(_pre[i]);
+            """).Replace("public void Backpropagate(", "public void {|DRP013:Backpropagate|}("));
+
+    [Fact]
+    public Task RecordOfTheDroppedValue_ClassicDropout_IsSilent() =>
+        AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net("""
+            double dropped = DropoutOn && _rng.NextDouble() < DropRate ? 0 : z;
+            _pre[i] = dropped;
+            _act[i] = Activate(dropped);
+            """));
+
+    [Fact]
+    public Task RecordOfTheDroppedValue_InvertedDropout_IsReportedAsMissingTheScale() =>
         AnalyzerTest.VerifyAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(Net("""
             double dropped = DropoutOn && _rng.NextDouble() < DropRate ? 0 : z / (1 - DropRate);
             _pre[i] = dropped;
             _act[i] = Activate(dropped);
-            """));
+            """).Replace("public void Backpropagate(", "public void {|DRP013:Backpropagate|}("));
 
     [Fact]
     public Task DropoutOnTheNetworkInput_WithTheRawInputRecorded_IsSilent() =>
