@@ -45,7 +45,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         // The site took the meaning from its own body or, failing that, from the mask's name; undo that to find when an entry
         // is true, then apply the reader's meaning.
-        bool assumedDroppedWhenTrue = own ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+        bool assumedDroppedWhenTrue = own ?? NamesDroppedUnits(mask.Name);
         bool entryTrueWithComparedProbability = assumedDroppedWhenTrue ? site.KeepProbabilityIsComplement : !site.KeepProbabilityIsComplement;
         return droppedWhenTrue ? entryTrueWithComparedProbability : !entryTrueWithComparedProbability;
     }
@@ -120,5 +120,23 @@ internal sealed partial class HandWrittenDropoutModel
                     return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a flag's name says its entries are true for dropped units (<c>dropped</c>, <c>isDropped</c>, <c>dropMask</c>):
+    /// "drop" outside the word "dropout", which names the layer, not the meaning (<c>_dropoutMask[o] = keep</c> is a mask
+    /// of kept units as often as not).
+    /// </summary>
+    internal static bool NamesDroppedUnits(string name)
+    {
+        for (int at = name.IndexOf("drop", StringComparison.OrdinalIgnoreCase); at >= 0; at = name.IndexOf("drop", at + 4, StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.Compare(name, at, "dropout", 0, 7, StringComparison.OrdinalIgnoreCase) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

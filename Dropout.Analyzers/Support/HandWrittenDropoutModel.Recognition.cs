@@ -628,7 +628,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             // What the flag means is read from where it is used (`mask[i] ? x / q : 0` keeps where it is true); only when no use
             // says so, a flag named for dropping (dropped[i] = u < rate) is taken to be true when the unit is dropped.
-            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? NamesDroppedUnits(mask.Name);
             bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
         }
@@ -811,7 +811,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             // The entry is `value` when the condition (true with probability q) holds.
             bool entryTrueWithProbability = value ? trueWithProbability : !trueWithProbability;
-            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? mask.Name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
+            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? NamesDroppedUnits(mask.Name);
             bool keepIsComplement = flagMeansDropped ? entryTrueWithProbability : !entryTrueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, conditional, null, null, null, mask, IsGatedByControl(conditional, root), root);
         }
@@ -945,7 +945,7 @@ internal sealed partial class HandWrittenDropoutModel
                 if (target is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation
                     && assignment.Value.ConstantValue is { HasValue: true, Value: bool flag }
                     && TargetName(target) is { } name
-                    && ((flag && name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0)
+                    && ((flag && NamesDroppedUnits(name))
                         || (!flag && name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0)))
                 {
                     return target;

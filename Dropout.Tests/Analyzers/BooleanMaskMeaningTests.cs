@@ -86,4 +86,43 @@ public sealed class BooleanMaskMeaningTests
                 }
             }
             """);
+
+    // The decision is a local the kept value reads (`keep ? a / (1 - rate) : 0`) and the mask only records it, so no use
+    // of the mask in the method says what an entry means: its name must not decide it either when the name is "dropout".
+    private const string RecordedKeepFlag = """
+        public sealed class DenseLayer
+        {
+            private readonly double DropoutRate = 0.2;
+            private bool[] MASK = new bool[8];
+            public double[] Forward(double[] input, bool training, Random random)
+            {
+                var output = new double[input.Length];
+                for (int o = 0; o < input.Length; o++)
+                {
+                    double a = input[o];
+                    if (training && DropoutRate > 0.0)
+                    {
+                        bool keep = random.NextDouble() >= DropoutRate;
+                        MASK[o] = keep;
+                        a = keep ? KEPT : 0.0;
+                    }
+                    else MASK[o] = true;
+                    output[o] = a;
+                }
+                return output;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task MaskNamedForDropout_RecordingTheKeepLocal_ScaledByOneMinusRate_IsNotAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropoutMask").Replace("KEPT", "a / (1.0 - DropoutRate)"));
+
+    [Fact]
+    public Task MaskNamedForDroppedUnits_RecordingTheKeepLocal_IsStillReadAsDropped() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropped").Replace("KEPT", "{|DRP012:a / (1.0 - DropoutRate)|}"));
+
+    [Fact]
+    public Task MaskNamedForDropout_RecordingTheKeepLocal_ScaledByTheRate_IsAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropoutMask").Replace("KEPT", "{|DRP012:a / DropoutRate|}"));
 }
