@@ -90,6 +90,7 @@ internal sealed partial class HandWrittenDropoutModel
                         drawn = true;
                     }
                     else if (element.Parent is IAssignmentOperation { Target: var target } && target == element
+                        || element.Syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.RefExpressionSyntax
                         || element.Parent is IIncrementOrDecrementOperation
                         || element.Parent is IArgumentOperation { Parameter.RefKind: not RefKind.None })
                     {

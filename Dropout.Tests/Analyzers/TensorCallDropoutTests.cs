@@ -511,4 +511,11 @@ public sealed class TensorCallDropoutTests
             "Fill(v);",
             "private static void Fill(float[] buffer) { var alias = buffer; for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); alias[0] = 1f; }",
             reported: false);
+
+    [Fact]
+    public Task UniformHelperFill_ThenAConstantThroughARefToAnElement_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); ref float first = ref buffer[0]; first = 1f; }",
+            reported: false);
 }
