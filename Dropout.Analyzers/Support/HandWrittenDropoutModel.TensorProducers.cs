@@ -16,7 +16,7 @@ internal sealed partial class HandWrittenDropoutModel
     /// </summary>
     public bool ReturnsUniforms(IMethodSymbol method, IOperation body, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        if (method.ReturnsVoid || method.MethodKind != MethodKind.Ordinary || !NamesRandomness(body.Syntax))
+        if (method.ReturnsVoid || method.MethodKind != MethodKind.Ordinary)
         {
             return false;
         }
@@ -24,6 +24,12 @@ internal sealed partial class HandWrittenDropoutModel
         ILocalSymbol? buffer = null;
         foreach (IReturnOperation returned in body.Descendants().OfType<IReturnOperation>())
         {
+            // A local function's or lambda's return (a void one's is implicit) leaves it, not the method.
+            if (InsideNestedFunction(returned, body))
+            {
+                continue;
+            }
+
             ILocalSymbol? local = returned.ReturnedValue is { } value ? BufferReturnedBy(value) : null;
             if (local is null || (buffer is not null && !SymbolEqualityComparer.Default.Equals(local, buffer)))
             {
@@ -40,8 +46,26 @@ internal sealed partial class HandWrittenDropoutModel
 
         var finder = new SiteFinder(this, semanticModel, cancellationToken);
         bool drawn = false;
+        bool? named = null;
         foreach (IOperation operation in body.Descendants())
         {
+            // The buffer handed to a helper of the compilation: what the helper writes into it counts as written here.
+            if (operation is IArgumentOperation { Parent: IInvocationOperation call } handed
+                && HandWrittenDropoutSite.StripConversions(handed.Value) is ILocalReferenceOperation { Local: var passed }
+                && SymbolEqualityComparer.Default.Equals(passed, buffer))
+            {
+                switch (HelperFill(call, handed, body, semanticModel, IsInLoop(call, body), 0, cancellationToken))
+                {
+                    case HelperWrite.Draws:
+                        drawn = true;
+                        break;
+                    case HelperWrite.Other:
+                        return false;
+                }
+
+                continue;
+            }
+
             if (operation is not IAssignmentOperation assignment
                 || HandWrittenDropoutSite.StripConversions(assignment.Target) is not IArrayElementReferenceOperation { ArrayReference: var array }
                 || !SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(array), buffer))
@@ -50,7 +74,8 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             // Every element write is a uniform draw in [0, 1), in a loop; anything else (a scaled draw, a constant) is not.
-            if (assignment is not ISimpleAssignmentOperation simple || !IsInLoop(simple, body)
+            // The body's own draws are read only where it names a random word (a cheap filter: a helper's are read in it).
+            if (assignment is not ISimpleAssignmentOperation simple || !(named ??= NamesRandomness(body.Syntax)) || !IsInLoop(simple, body)
                 || !finder.TryRandomValue(simple.Value, 1, out RandomValue draw) || draw.Bound is not null
                 || HandWrittenDropoutSite.StripConversions(simple.Value) is IBinaryOperation)
             {

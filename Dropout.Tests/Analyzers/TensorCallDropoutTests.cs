@@ -391,4 +391,131 @@ public sealed class TensorCallDropoutTests
         VerifyAsync(
             ("Handlers.cs", Handlers.Replace("KEPT", "1").Replace("_device.FillWithProbabilityMask(array.Data, (float)probability)", "_device.FillWithProbabilityMask(array.Data, 0.5f)")),
             ("DropoutLayer.cs", HandlerLayer.Replace("APPLY", "handler.Multiply(inputs, mask)").Replace("INFERENCE", "inputs")));
+
+    // The sampler's fill loop moved out of it: `Sample01` hands its buffer to a helper (FILL is the helper and its call).
+    private const string GridWithHelperFill = """
+        public sealed class Grid
+        {
+            private static readonly Random Gen = new(3);
+
+            public Grid(int[] dims, float[] values) { Dims = dims; Values = values; }
+
+            public int[] Dims { get; }
+
+            public float[] Values { get; }
+
+            public static Grid Sample01(int[] dims)
+            {
+                int n = 1;
+                foreach (int d in dims) n *= d;
+                var v = new float[n];
+                FILL
+                return new Grid(dims, v);
+            }
+
+            HELPER
+
+            public static Grid Constant(float c) => new(new[] { 1 }, new[] { c });
+
+            public Grid Gt(Grid other)
+            {
+                var r = new float[Values.Length];
+                for (int i = 0; i < r.Length; i++) r[i] = Values[i] > other.Values[other.Values.Length == 1 ? 0 : i] ? 1f : 0f;
+                return new Grid(Dims, r);
+            }
+
+            public Grid Mul(Grid other)
+            {
+                var r = new float[Values.Length];
+                for (int i = 0; i < r.Length; i++) r[i] = Values[i] * other.Values[i];
+                return new Grid(Dims, r);
+            }
+
+            public Grid Mul(float s)
+            {
+                var r = new float[Values.Length];
+                for (int i = 0; i < r.Length; i++) r[i] = Values[i] * s;
+                return new Grid(Dims, r);
+            }
+        }
+        """;
+
+    private const string ScaledEveryCall = """
+        public sealed class DropoutLayer(float rate)
+        {
+            public Grid Forward(Grid x)
+            {
+                if (rate == 0) return x;
+                var keep = Grid.Sample01(x.Dims).Gt(Grid.Constant(rate));
+                return {|DRP014:x.Mul(keep)|}.Mul(1f / (1f - rate));
+            }
+        }
+        """;
+
+    private static Task VerifyHelperFillAsync(string fill, string helper, bool reported) =>
+        VerifyAsync(
+            ("Grid.cs", GridWithHelperFill.Replace("FILL", fill).Replace("HELPER", helper)),
+            ("Layer.cs", reported ? ScaledEveryCall : ScaledEveryCall.Replace("{|DRP014:x.Mul(keep)|}", "x.Mul(keep)")));
+
+    [Fact]
+    public Task UniformFillLoopInAPrivateHelper_ThresholdedOnEveryCall_HasNoInferencePath() =>
+        VerifyHelperFillAsync("Fill(v);", "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); }", reported: true);
+
+    [Fact]
+    public Task UniformFillLoopInAStaticLocalFunction_ThresholdedOnEveryCall_HasNoInferencePath() =>
+        VerifyHelperFillAsync("Fill(v, n);\n static void Fill(float[] buffer, int count) { for (int i = 0; i < count; i++) buffer[i] = (float)Gen.NextDouble(); }", "", reported: true);
+
+    [Fact]
+    public Task UniformDrawPerElementInAHelperCalledFromTheLoop_ThresholdedOnEveryCall_HasNoInferencePath() =>
+        VerifyHelperFillAsync("for (int i = 0; i < n; i++) Put(v, i);", "private static void Put(float[] buffer, int at) => buffer[at] = (float)Gen.NextDouble();", reported: true);
+
+    [Fact]
+    public Task UniformFillHandedOnThroughTwoHelpers_ThresholdedOnEveryCall_HasNoInferencePath() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) => FillRange(buffer, 0, buffer.Length);\n private static void FillRange(float[] buffer, int from, int to) { for (int i = from; i < to; i++) buffer[i] = (float)Gen.NextDouble(); }",
+            reported: true);
+
+    [Fact]
+    public Task HelperThatFillsWithGaussians_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - Gen.NextDouble())) * Math.Cos(2 * Math.PI * Gen.NextDouble())); }",
+            reported: false);
+
+    [Fact]
+    public Task HelperThatFillsWithAConstant_IsSilent() =>
+        VerifyHelperFillAsync("Fill(v);", "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = 0.5f; }", reported: false);
+
+    [Fact]
+    public Task HelperThatFillsWithScaledDraws_IsSilent() =>
+        VerifyHelperFillAsync("Fill(v);", "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)(Gen.NextDouble() * 2 - 1); }", reported: false);
+
+    [Fact]
+    public Task UniformHelperFill_ThenAnotherHelperWritingConstants_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);\n Clear(v);",
+            "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); }\n private static void Clear(float[] buffer) { for (int i = 0; i < buffer.Length; i += 2) buffer[i] = 0f; }",
+            reported: false);
+
+    [Fact]
+    public Task UniformHelperFill_ThatAlsoHandsTheBufferToArrayFill_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); Array.Fill(buffer, 1f, 0, buffer.Length / 2); }",
+            reported: false);
+
+    [Fact]
+    public Task UniformHelperFill_ThroughALocalAlias_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) { var alias = buffer; for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); alias[0] = 1f; }",
+            reported: false);
+
+    [Fact]
+    public Task UniformHelperFill_ThenAConstantThroughARefToAnElement_IsSilent() =>
+        VerifyHelperFillAsync(
+            "Fill(v);",
+            "private static void Fill(float[] buffer) { for (int i = 0; i < buffer.Length; i++) buffer[i] = (float)Gen.NextDouble(); ref float first = ref buffer[0]; first = 1f; }",
+            reported: false);
 }
