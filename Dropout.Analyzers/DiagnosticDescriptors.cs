@@ -245,40 +245,17 @@ internal static class DiagnosticDescriptors
     // DRP013 for a dropout split across files (the flag drawn in one file, the 1/p applied in another): the same mistake
     // and id, but found only when the whole compilation has been summarized, so it is a compilation-end diagnostic (it
     // appears on build, not live in the editor).
-    public static readonly DiagnosticDescriptor BackwardOmitsForwardScaleAcrossFiles = new(
-        DiagnosticIds.BackwardOmitsForwardMaskOrScale,
-        BackwardOmitsForwardMaskOrScale.Title,
-        BackwardOmitsForwardMaskOrScale.MessageFormat,
-        Correctness,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        BackwardOmitsForwardMaskOrScale.Description,
-        HelpLinkBase + DiagnosticIds.BackwardOmitsForwardMaskOrScale + ".md",
-        WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor BackwardOmitsForwardScaleAcrossFiles = AtCompilationEnd(BackwardOmitsForwardMaskOrScale);
 
     /// <summary>DRP004 for a mask made by a call into another file or behind an interface, found at compilation end.</summary>
-    public static readonly DiagnosticDescriptor MissingInvertedScalingAcrossCalls = new(
-        DiagnosticIds.MissingInvertedScaling,
-        MissingInvertedScaling.Title,
-        MissingInvertedScaling.MessageFormat,
-        Correctness,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        MissingInvertedScaling.Description,
-        HelpLinkBase + DiagnosticIds.MissingInvertedScaling + ".md",
-        WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor MissingInvertedScalingAcrossCalls = AtCompilationEnd(MissingInvertedScaling);
 
     /// <summary>DRP014 for a dropout whose mask is made by tensor calls (a thresholded random tensor, a mask producer of another file), found at compilation end.</summary>
-    public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = new(
-        DiagnosticIds.DropoutWithoutInferencePath,
-        DropoutWithoutInferencePath.Title,
-        DropoutWithoutInferencePath.MessageFormat,
-        Correctness,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        DropoutWithoutInferencePath.Description,
-        HelpLinkBase + DiagnosticIds.DropoutWithoutInferencePath + ".md",
-        WellKnownDiagnosticTags.CompilationEnd);
+    public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = AtCompilationEnd(DropoutWithoutInferencePath);
+
+    // The same rule (id, text, severity, help) reported from a compilation-end action, which Roslyn requires to be tagged.
+    private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule) =>
+        new(rule.Id, rule.Title, rule.MessageFormat, rule.Category, rule.DefaultSeverity, rule.IsEnabledByDefault, rule.Description, rule.HelpLinkUri, WellKnownDiagnosticTags.CompilationEnd);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
         new(id, title, message, category, severity, isEnabledByDefault: true, description, HelpLinkBase + id + ".md");

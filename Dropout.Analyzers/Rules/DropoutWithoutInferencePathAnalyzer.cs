@@ -306,7 +306,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         return false;
     }
 
-    private static bool IsIdentifierCharacter(char character) => char.IsLetterOrDigit(character) || character == '_';
+    internal static bool IsIdentifierCharacter(char character) => char.IsLetterOrDigit(character) || character == '_';
 
     internal static IMethodSymbol? OwningMethod(HandWrittenDropoutSite site, SemanticModel semanticModel)
     {
