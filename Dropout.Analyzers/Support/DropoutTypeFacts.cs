@@ -406,7 +406,20 @@ internal sealed class DropoutTypeFacts
             factor = factor.Reciprocal();
         }
 
-        return Classify(factor, site.KeepTerm, site.DropTerm);
+        ScaleKind kind = Classify(factor, site.KeepTerm, site.DropTerm);
+
+        // By value, second: a factor that does not read the site's probability symbol but comes to a known number (a
+        // local `dropoutRate = 0.5` of another method, a literal `1 / 0.5`, a constant) is compared with the number the
+        // symbol holds, when the symbol holds one. The symbolic reading above goes first, so `1 / rate` with the drop
+        // rate `rate = 0.5` is still the drop-rate confusion even though it equals `1 / (1 - rate)`; a number cannot say
+        // which of two equal values it was meant as, and it is the right number, so keep and 1/keep are tried first.
+        if (kind == ScaleKind.Unrelated && factor.Kind == ProbabilityTermKind.Constant && site.KeepTerm.Kind == ProbabilityTermKind.Power
+            && _model.ProbabilityNumber(site, SemanticModelOf(site.Probability.Syntax), cancellationToken) is { } number)
+        {
+            return Classify(factor, site.KeepTerm.At(number), site.DropTerm.At(number));
+        }
+
+        return kind;
     }
 
     public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep) => Classify(factor, keep, keep.OneMinus());

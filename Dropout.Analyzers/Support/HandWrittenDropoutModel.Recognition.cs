@@ -1667,9 +1667,9 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 IOperation source = HandWrittenDropoutSite.StripConversions(instance);
                 if (HandWrittenDropoutSite.ReferencedSymbol(source) is { } variable
-                    && model.ValuesOf(variable, source, semanticModel, cancellationToken) is { IsComplete: true, Values.Length: 1 } values)
+                    && model.SingleValueOf(variable, source, semanticModel, cancellationToken) is { } single)
                 {
-                    source = HandWrittenDropoutSite.StripConversions(values.Values[0]);
+                    source = single;
                 }
 
                 if (source is IObjectCreationOperation { Arguments.Length: > 0 } creation)

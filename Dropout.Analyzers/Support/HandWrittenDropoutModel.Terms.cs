@@ -32,8 +32,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         for (int step = 0; symbol is not null && step < 3; step++)
         {
-            SymbolValues values = ValuesOf(symbol, probability, semanticModel, cancellationToken);
-            if (!values.IsComplete || values.Values.Length != 1 || HandWrittenDropoutSite.StripConversions(values.Values[0]) is not { } definition)
+            if (SingleValueOf(symbol, probability, semanticModel, cancellationToken) is not { } definition)
             {
                 break;
             }
@@ -167,13 +166,11 @@ internal sealed partial class HandWrittenDropoutModel
         // (`keep` → `1 - _rate`); null when a value is missing, several, or a call (which may differ between calls).
         private IOperation? OnlyValue(ISymbol symbol, IOperation context, int depth)
         {
-            SymbolValues values = model.ValuesOf(symbol, context, semanticModel, cancellationToken);
-            if (depth > 3 || !values.IsComplete || values.Values.Length != 1)
+            if (depth > 3 || model.SingleValueOf(symbol, context, semanticModel, cancellationToken) is not { } value)
             {
                 return null;
             }
 
-            IOperation value = HandWrittenDropoutSite.StripConversions(values.Values[0]);
             if (value is ILocalReferenceOperation or IParameterReferenceOperation)
             {
                 return OnlyValue(HandWrittenDropoutSite.ReferencedSymbol(value)!, value, depth + 1);
@@ -187,6 +184,9 @@ internal sealed partial class HandWrittenDropoutModel
         private static bool SameSymbols(IOperation first, IOperation second) =>
             first.DescendantsAndSelf().Select(HandWrittenDropoutSite.ReferencedSymbol).Where(symbol => symbol is not null)
                 .SequenceEqual(second.DescendantsAndSelf().Select(HandWrittenDropoutSite.ReferencedSymbol).Where(symbol => symbol is not null), SymbolEqualityComparer.Default);
+
+        /// <summary>What a symbol's values come to, read at <paramref name="reference"/> (see <see cref="KnownNumber"/>).</summary>
+        public ProbabilityTerm EvaluateValuesOf(ISymbol symbol, IOperation reference) => EvaluateSymbol(symbol, reference, 0);
 
         private ProbabilityTerm EvaluateSymbol(ISymbol symbol, IOperation reference, int depth)
         {

@@ -17,7 +17,7 @@ internal sealed partial class HandWrittenDropoutModel
     {
         if (member.DeclaringSyntaxReferences.Length != 1 || member.DeclaringSyntaxReferences[0] is not { } reference
             || reference.SyntaxTree == semanticModel.SyntaxTree || depth > MaxDepth
-            || !HandWrittenDropoutSite.IsFloatingPoint(member switch { IFieldSymbol field => field.Type, IPropertySymbol property => property.Type, _ => null }))
+            || !HandWrittenDropoutSite.IsFloatingPoint(member is IFieldSymbol or IPropertySymbol ? SymbolValues.TypeOf(member) : null))
         {
             return null;
         }

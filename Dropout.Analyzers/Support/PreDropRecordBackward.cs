@@ -312,14 +312,7 @@ internal static class PreDropRecordBackward
 
     internal static bool IsScalar(ISymbol symbol)
     {
-        ITypeSymbol? type = symbol switch
-        {
-            IFieldSymbol field => field.Type,
-            IPropertySymbol property => property.Type,
-            ILocalSymbol local => local.Type,
-            IParameterSymbol parameter => parameter.Type,
-            _ => null,
-        };
+        ITypeSymbol? type = SymbolValues.TypeOf(symbol);
         return type is not null && (type.SpecialType == SpecialType.System_Boolean || HandWrittenDropoutSite.IsNumeric(type) || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64);
     }
 

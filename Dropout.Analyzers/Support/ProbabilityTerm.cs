@@ -97,6 +97,18 @@ internal readonly struct ProbabilityTerm : IEquatable<ProbabilityTerm>
         _ => Unknown,
     };
 
+    /// <summary>
+    /// The number this term comes to when the probability symbol holds <paramref name="value"/>: a constant stays itself,
+    /// a monomial is computed, and anything else (or a power of zero in a denominator) is unknown.
+    /// </summary>
+    public ProbabilityTerm At(double value) => Kind switch
+    {
+        ProbabilityTermKind.Constant => this,
+        ProbabilityTermKind.Power when (value == 0 && RateExponent < 0) || (value == 1 && ComplementExponent < 0) => Unknown,
+        ProbabilityTermKind.Power => Constant(Coefficient * Math.Pow(value, RateExponent) * Math.Pow(1 - value, ComplementExponent)),
+        _ => Unknown,
+    };
+
     /// <summary><c>this ± other</c>, which the model follows only for constants and for <c>1 - s</c>.</summary>
     public ProbabilityTerm AddOrSubtract(ProbabilityTerm other, bool subtract)
     {

@@ -26,6 +26,16 @@ internal readonly struct SymbolValues
 
     public bool IsComplete { get; }
 
+    /// <summary>The type of the value a field, property, local or parameter holds; null for any other symbol.</summary>
+    public static ITypeSymbol? TypeOf(ISymbol? symbol) => symbol switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        _ => null,
+    };
+
     /// <summary>The values of a local in the operation tree that contains <paramref name="context"/>.</summary>
     public static SymbolValues OfLocal(ILocalSymbol local, IOperation context)
     {

@@ -105,12 +105,7 @@ internal static class TrainingStepBackward
     // Weights and activation buffers (arrays, matrices, tensors), not a lock object, a flag or a rate.
     private static bool IsBuffer(ISymbol symbol)
     {
-        ITypeSymbol? type = symbol switch
-        {
-            IFieldSymbol field => field.Type,
-            IPropertySymbol property => property.Type,
-            _ => null,
-        };
+        ITypeSymbol? type = symbol is IFieldSymbol or IPropertySymbol ? SymbolValues.TypeOf(symbol) : null;
         return type is IArrayTypeSymbol
             || (type?.Name is { } name && (name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0));
     }
