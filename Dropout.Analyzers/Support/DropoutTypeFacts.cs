@@ -413,7 +413,11 @@ internal sealed class DropoutTypeFacts
         // symbol holds, when the symbol holds one. The symbolic reading above goes first, so `1 / rate` with the drop
         // rate `rate = 0.5` is still the drop-rate confusion even though it equals `1 / (1 - rate)`; a number cannot say
         // which of two equal values it was meant as, and it is the right number, so keep and 1/keep are tried first.
+        // A number is linked by value alone, so it counts only where it scales an activation (a floating-point value
+        // read from an element) or is itself the kept or mask value: `i * 0.8 / (n - 1)` in a colour ramp beside a keep
+        // probability of 0.8 scales an integer index, not a unit.
         if (kind == ScaleKind.Unrelated && factor.Kind == ProbabilityTermKind.Constant && site.KeepTerm.Kind == ProbabilityTermKind.Power
+            && (use.Other is null || (HandWrittenDropoutSite.IsFloatingPoint(use.Other.Type) && !use.Other.ConstantValue.HasValue && !IsMaskValue(use.Other)))
             && _model.ProbabilityNumber(site, SemanticModelOf(site.Probability.Syntax), cancellationToken) is { } number)
         {
             return Classify(factor, site.KeepTerm.At(number), site.DropTerm.At(number));

@@ -146,6 +146,38 @@ public sealed class ProbabilityMatchedByValueTests
             }
             """);
 
+    // A number is linked by value alone, so it must scale an activation: 0.8 (the keep probability of a 0.2 drop rate)
+    // on an integer index in a colour ramp is no inference scale, and the missing 1/p is still reported.
+    [Fact]
+    public Task LiteralEqualToTheKeepOnAnIntegerIndex_IsNoScale_AndTheMissingScaleIsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class PricePredictor
+            {
+                public double[] Forward(double[] x)
+                {
+                    double rate = 0.2;
+                    return Drop(x, rate);
+
+                    double[] Drop(double[] values, double dropoutRate)
+                    {
+                        var rng = new Random(1);
+                        for (int i = 0; i < values.Length; i++)
+                        {
+                            if ({|DRP004:rng.NextDouble() < dropoutRate|}) values[i] = 0;
+                        }
+                        return values;
+                    }
+                }
+
+                public byte[] Shades(int count)
+                {
+                    var shades = new byte[count];
+                    for (int i = 0; i < count; i++) shades[i] = (byte)(255 * (1.0 - i * 0.8 / count));
+                    return shades;
+                }
+            }
+            """);
+
     // The symbolic reading goes first: the site's own drop rate as the divisor is the confusion whatever its value,
     // although 1 / 0.5 happens to equal 1 / (1 - 0.5).
     [Fact]
