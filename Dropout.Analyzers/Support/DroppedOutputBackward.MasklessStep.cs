@@ -150,14 +150,25 @@ internal static partial class DroppedOutputBackward
             }
         }
 
-        foreach (IVariableDeclaratorOperation declarator in step.Descendants().OfType<IVariableDeclaratorOperation>().ToList())
+        // One pass over the step's definitions of locals (`bool useDropout = _rate > 0;`, `keep = 1 - rate;`).
+        var derived = new List<ILocalSymbol>();
+        foreach (IOperation operation in step.Descendants())
         {
-            if (PreDropRecordBackward.DefinitionsOf(step, declarator.Symbol).Any(definition => HandWrittenDropoutSite.EnumerateSelfAndDescendants(definition)
-                .Any(part => HandWrittenDropoutSite.ReferencedSymbol(part) is { } symbol && gate.Contains(symbol.OriginalDefinition) && !InCallOf(part, helper))))
+            (ILocalSymbol? local, IOperation? value) = operation switch
             {
-                gate.Add(declarator.Symbol);
+                IVariableDeclaratorOperation { Initializer.Value: { } initial } declarator => (declarator.Symbol, initial),
+                IAssignmentOperation { Target: ILocalReferenceOperation target } assignment => (target.Local, assignment.Value),
+                _ => (null, null),
+            };
+            if (local is not null && value is not null
+                && HandWrittenDropoutSite.EnumerateSelfAndDescendants(value).Any(part => HandWrittenDropoutSite.ReferencedSymbol(part) is { } symbol
+                    && gate.Contains(symbol.OriginalDefinition) && !InCallOf(part, helper)))
+            {
+                derived.Add(local);
             }
         }
+
+        gate.UnionWith(derived);
 
         List<IOperation> later = step.Descendants().Where(operation => operation.Syntax.SpanStart >= after).ToList();
         if (later.Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && gate.Contains(symbol.OriginalDefinition)

@@ -132,7 +132,7 @@ internal static partial class DroppedOutputBackward
         {
             if (current is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference
                 && HandWrittenDropoutSite.StripConversions(difference.LeftOperand).ConstantValue is { HasValue: true, Value: var one }
-                && one is not null && Convert.ToDouble(one, System.Globalization.CultureInfo.InvariantCulture) == 1.0
+                && ProbabilityScaling.ToDouble(one) == 1.0
                 && difference.RightOperand.Syntax.Span.Contains(read.Syntax.Span))
             {
                 return true;
