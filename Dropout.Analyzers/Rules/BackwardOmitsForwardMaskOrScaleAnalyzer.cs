@@ -119,10 +119,11 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            // A backward that differentiates through an inverted dropout's stored output with nothing of the dropout.
+            // A backward that differentiates through an inverted dropout's stored output with nothing of the dropout, or (in a
+            // training step) through a hidden layer a helper dropped without keeping its mask.
             if (facts.IsWholeType)
             {
-                foreach (DroppedOutputBackward.Finding finding in DroppedOutputBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                foreach (DroppedOutputBackward.Finding finding in DroppedOutputBackward.Find(facts, cancellationToken).Concat(DroppedOutputBackward.FindInSteps(facts, cancellationToken)).Where(finding => !judged.Contains(finding.Backward)))
                 {
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,

@@ -19,7 +19,7 @@ namespace Dropout.Analyzers;
 /// of the dropped output is then exactly the mask. Dropout on the network's input (the member only ever holds a
 /// parameter) is not judged either: nothing below it is trained.
 /// </summary>
-internal static class DroppedOutputBackward
+internal static partial class DroppedOutputBackward
 {
     /// <summary>A backward that reads the dropped output and nothing of the dropout.</summary>
     public sealed class Finding(MethodDeclarationSyntax backward, string what)
@@ -134,6 +134,8 @@ internal static class DroppedOutputBackward
                 ISymbol? read = DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
                     ? dropped.FirstOrDefault(member => PreDropRecordBackward.ReadsMember(root, member)) ?? unitRecords.FirstOrDefault(member => ReadsUnitState(root, member))
                     : IsDerivativeUpdate(declaration, root) ? unitRecords.FirstOrDefault(member => ReadsUnitState(root, member)) : null;
+                // Any method that updates what the forward multiplied with a derivative at the unit's own record (its name aside).
+                read ??= DifferentiatedUnitRecord(site, siteRoot, places, root, dropped, state);
                 if (read is null
                     || !below.Any(member => PreDropRecordBackward.ReadsMember(root, member))
                     || PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2)

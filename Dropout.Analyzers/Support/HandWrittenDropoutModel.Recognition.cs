@@ -673,7 +673,10 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            if (!IsPerElement(conditional, root))
+            // Not per element: only one unit's own value rescaled by the probability (`Output = u < rate ? 0 : Output / (1 - rate)`).
+            if (!IsPerElement(conditional, root)
+                && !(outer.Parent is ISimpleAssignmentOperation { Target: var unitValue } unitWrite && unitWrite.Value == outer
+                    && IsUnitRescaledByProbability(unitValue, kept, probability)))
             {
                 return null;
             }
@@ -732,7 +735,7 @@ internal sealed partial class HandWrittenDropoutModel
                     ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
 
-            if (!IsPerElement(conditional, root))
+            if (!IsPerElement(conditional, root) && !IsUnitRescaledByProbability(zeroed, keptBranch, probability))
             {
                 // One unit's own value zeroed and the method left (`{ output = 0; return; }`): the write after the exit is kept.
                 return FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
