@@ -24,6 +24,30 @@ public sealed class DropoutDrawnOnlyInBackwardTests
             """);
 
     [Fact]
+    public Task DerivativeWithAnEarlyReturningLambda_OverTheErrorTerms_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+            public interface IRegularizer { double[] Derivative(double[] terms); }
+            public sealed class DropoutStage : IRegularizer
+            {
+                private Random Random = new Random(7);
+                public double DropChance { get; }
+                public DropoutStage(double dropChance) { DropChance = dropChance; }
+                public double[] Derivative(double[] terms)
+                {
+                    return terms.Select((t, index) =>
+                    {
+                        double u = Random.NextDouble();
+                        if ({|DRP008:u < DropChance|})
+                        {
+                            return 0;
+                        }
+                        return t / (1 - DropChance);
+                    }).ToArray();
+                }
+            }
+            """);
+
+    [Fact]
     public Task BackwardDrawingIntoANewArray_ThatItReturns_IsReported() =>
         AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
             public sealed class NoiseDropout
