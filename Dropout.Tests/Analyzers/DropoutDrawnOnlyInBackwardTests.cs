@@ -12,7 +12,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 {
     [Fact]
     public Task DerivativeDrawingAFreshMaskForTheErrors_WithNoForwardDraw_IsReported() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class DropLayer
             {
                 private readonly Random _random = new(11);
@@ -25,7 +25,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task DerivativeWithAnEarlyReturningLambda_OverTheErrorTerms_IsReported() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public interface IRegularizer { double[] Derivative(double[] terms); }
             public sealed class DropoutStage : IRegularizer
             {
@@ -49,7 +49,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task BackwardDrawingIntoANewArray_ThatItReturns_IsReported() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class NoiseDropout
             {
                 private readonly Random _rng = new(5);
@@ -68,7 +68,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task BackpropZeroingTheDeltasInPlace_WithNoForwardDraw_IsReported() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class HiddenDropout
             {
                 private readonly Random _rng = new(2);
@@ -86,7 +86,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task BackwardReusingTheMaskItsForwardStored_IsSilent() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class DropLayer
             {
                 private readonly Random _random = new(11);
@@ -109,7 +109,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task BackwardThatDrawsTheNextForwardsMask_IntoAMemberTheForwardReads_IsSilent() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class DropLayer
             {
                 private readonly Random _random = new(11);
@@ -127,7 +127,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task OptimizerDroppingGradientEntriesItConsumes_IsSilent() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class SparseSgd
             {
                 private readonly Random _rng = new(3);
@@ -145,7 +145,7 @@ public sealed class DropoutDrawnOnlyInBackwardTests
 
     [Fact]
     public Task LayerWhoseForwardAlsoDraws_IsLeftToDrp013() =>
-        AnalyzerTest.VerifyAsync<DropoutDrawnOnlyInBackwardAnalyzer>("""
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
             public sealed class DropLayer
             {
                 private readonly Random _random = new(11);

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -20,17 +19,11 @@ namespace Dropout.Analyzers;
 /// backward handing a gradient on: only a draw whose dropped values leave the method (returned, or written into a
 /// parameter) counts.
 /// </remarks>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class DropoutDrawnOnlyInBackwardAnalyzer : DiagnosticAnalyzer
+internal static class DropoutDrawnOnlyInBackward
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardMaskMismatch);
-
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    /// <summary>Registers the per-type check; called by <see cref="BackwardMaskMismatchAnalyzer"/>, DRP008's one live analyzer.</summary>
+    public static void Register(AnalysisContext context)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
             if (!facts.IsWholeType || facts.Sites.IsEmpty)
@@ -85,8 +78,9 @@ public sealed class DropoutDrawnOnlyInBackwardAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool DropsTheMethodsInput(HandWrittenDropoutSite site, IOperation body, MethodDeclarationSyntax method)
     {
-        IOperation? dropped = site.KeptValue ?? site.ZeroedTarget;
-        if (dropped is null)
+        // The value kept (`u < p ? g[i] / p : 0`), or for an `if` the element zeroed and the branch that keeps it.
+        IOperation[] dropped = new[] { site.KeptValue, site.ZeroedTarget, site.KeptBranch }.OfType<IOperation>().ToArray();
+        if (dropped.Length == 0)
         {
             return false;
         }
@@ -96,7 +90,7 @@ public sealed class DropoutDrawnOnlyInBackwardAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        bool fromParameter = HandWrittenDropoutSite.EnumerateSelfAndDescendants(dropped).Any(operation => operation is IParameterReferenceOperation parameter
+        bool fromParameter = dropped.SelectMany(HandWrittenDropoutSite.EnumerateSelfAndDescendants).Any(operation => operation is IParameterReferenceOperation parameter
             && (parameter.Parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction }
                 ? LambdaOverParameter(parameter.Parameter, self, semanticModel)
                 : SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, self)));
@@ -131,7 +125,7 @@ public sealed class DropoutDrawnOnlyInBackwardAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        return body.Descendants().OfType<ISimpleAssignmentOperation>().Any(assignment => assignment.Syntax.Span.Contains(site.Decision.Syntax.Span)
+        return body.Descendants().OfType<ISimpleAssignmentOperation>().Any(assignment => (assignment.Syntax.Span.Contains(site.Decision.Syntax.Span) || site.Decision.Syntax.Span.Contains(assignment.Syntax.Span))
             && assignment.Target is IArrayElementReferenceOperation { ArrayReference: ILocalReferenceOperation array }
             && SymbolEqualityComparer.Default.Equals(array.Local, local));
     }
