@@ -24,6 +24,9 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+
+        // Hand-written code: a dropout drawn only in a backward or derivative, for the error terms handed to it.
+        DropoutDrawnOnlyInBackward.Register(context);
         context.RegisterCompilationStartAction(start =>
         {
             if (DropoutSymbols.TryCreate(start.Compilation) is not { DropoutKernels: not null } symbols)

@@ -191,6 +191,13 @@ internal sealed partial class HandWrittenDropoutModel
 
             for (IOperation? current = conditional.Parent; current is not null && current != root; current = current.Parent)
             {
+                // The lambda of an element-wise map (`xs.Select(x => { if (u < rate) return 0; return x / keep; })`) computes
+                // one element's value per call, like a method computing one unit's value: its early zero drops that element.
+                if (current is IAnonymousFunctionOperation lambda && IsElementMap(lambda))
+                {
+                    break;
+                }
+
                 if (current is ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
                 {
                     return null;
@@ -212,9 +219,15 @@ internal sealed partial class HandWrittenDropoutModel
             return null;
         }
 
+        // The lambda passed to `Select` (LINQ or a look-alike on a tensor or vector type): called once per element.
+        private static bool IsElementMap(IAnonymousFunctionOperation lambda) =>
+            lambda.Parent is IDelegateCreationOperation { Parent: IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "Select" } } };
+
         private static bool InsideNestedFunction(IOperation operation, IOperation statement)
         {
-            for (IOperation? current = operation.Parent; current is not null && current != statement; current = current.Parent)
+            // From the operation itself: a `return` that is the statement is in no nested function of it, even when the
+            // statement is inside a lambda (the element-map lambda of ValueReturnedAfterZero).
+            for (IOperation? current = operation; current is not null && current != statement; current = current.Parent)
             {
                 if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
                 {
