@@ -1,4 +1,7 @@
 using Dropout.Analyzers;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace Dropout.Tests.Analyzers;
 
@@ -222,4 +225,87 @@ public sealed class DropoutAcrossHelperCallsTests
     public Task DropInAHelper_RenormalizedOnlyByAnotherPublicMethod_IsReported() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(
             Renormalized("", "SumToOne();").Replace("_random.NextDouble() < rate", "{|DRP004:_random.NextDouble() < rate|}"));
+
+    // The layer with its training flag, and a network whose `Score` (an evaluation) lives in another file of the partial
+    // network class and sets every layer's flag to `value` before running the forward.
+    private static (string Name, string Source)[] NetworkSplitOverFiles(string assignment) =>
+    [
+        ("Layer.cs", """
+            namespace Split
+            {
+                public sealed class NoiseLayer
+                {
+                    private readonly float _keep;
+                    private readonly Random _rng = new Random(6);
+
+                    public NoiseLayer(float keep) { _keep = keep; }
+
+                    public bool IsTraining { get; set; }
+
+                    public float[] Forward(float[] x)
+                    {
+                        var y = new float[x.Length];
+                        for (int i = 0; i < x.Length; i++)
+                        {
+                            y[i] = IsTraining ? (_rng.NextSingle() < _keep ? x[i] / _keep : 0f) : x[i];
+                        }
+
+                        return y;
+                    }
+                }
+
+                public sealed partial class Net
+                {
+                    private readonly NoiseLayer[] _layers = { new NoiseLayer(0.9f), new NoiseLayer(0.6f) };
+
+                    public float[] Forward(float[] x)
+                    {
+                        foreach (NoiseLayer layer in _layers) x = layer.Forward(x);
+                        return x;
+                    }
+                }
+            }
+            """),
+        ("Net.Evaluation.cs", $$"""
+            namespace Split
+            {
+                public sealed partial class Net
+                {
+                    public float Evaluate(float[][] inputs)
+                    {
+                        float total = 0f;
+                        foreach (float[] input in inputs)
+                        {
+                            foreach (NoiseLayer layer in _layers) {{assignment}};
+                            total += Forward(input)[0];
+                        }
+
+                        return total;
+                    }
+                }
+            }
+            """),
+    ];
+
+    [Fact]
+    public Task EvaluationInAnotherFileOfTheNetworkSwitchesTrainingOn_IsReported() =>
+        VerifyFilesAsync<HandWrittenDropoutInInferenceAnalyzer>(NetworkSplitOverFiles("{|DRP015:layer.IsTraining = true|}"));
+
+    [Fact]
+    public Task EvaluationInAnotherFileOfTheNetworkSwitchesTrainingOff_IsSilent() =>
+        VerifyFilesAsync<HandWrittenDropoutInInferenceAnalyzer>(NetworkSplitOverFiles("layer.IsTraining = false"));
+
+    private static Task VerifyFilesAsync<TAnalyzer>((string Name, string Source)[] files)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach ((string name, string source) in files)
+        {
+            test.TestState.Sources.Add(("/" + name, AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
 }

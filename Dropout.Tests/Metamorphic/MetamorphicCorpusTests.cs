@@ -74,7 +74,6 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("split-partial", "T06_GradientClassOmitsScale", "the gradient class is split and its Backward is in a file of its own: a backward of another type is looked for only in the dropout type's files (DRP013)"),
         ("split-partial", "V01_PredictAppliesInputDropout", "the model's Predict moves to a file without the dropout extension method: DRP015 looks for the inference caller in the dropout type's files only"),
         ("split-partial", "W05_NeuronObjectsNoInferencePath", "the network's Predict moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
-        ("split-partial", "K07_ValidationSwitchesLayerTrainingOn", "the network's Validate moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
