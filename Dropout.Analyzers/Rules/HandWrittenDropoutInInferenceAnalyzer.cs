@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -151,11 +152,11 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        foreach (SyntaxNode node in context.Trees.SelectMany(tree => tree.GetRoot(context.CancellationToken).DescendantNodes()))
+        foreach ((MethodDeclarationSyntax declaration, SemanticModel declarationModel) in MethodsOfTheFilesAndTheirPartialTypes(context))
         {
-            if (node is not MethodDeclarationSyntax declaration || !IsInferenceName(declaration.Identifier.ValueText, words)
-                || context.SemanticModelOf(declaration).GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
-                || context.SemanticModelOf(declaration).GetOperation(declaration, context.CancellationToken) is not { } body)
+            if (!IsInferenceName(declaration.Identifier.ValueText, words)
+                || declarationModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
+                || declarationModel.GetOperation(declaration, context.CancellationToken) is not { } body)
             {
                 continue;
             }
@@ -172,6 +173,40 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                 if (switchesOn && RunsSomethingAfter(operation, body))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandWrittenDropoutSwitchedOnInInference, operation.Syntax.GetLocation(), caller.Name, operation.Syntax.ToString()));
+                }
+            }
+        }
+    }
+
+    // The methods declared in the dropout type's files, and in the other files of a partial type declared there: the network
+    // beside the layer is the same class when its `Validate` sits in a file of its own (`partial class Network`).
+    private static IEnumerable<(MethodDeclarationSyntax Declaration, SemanticModel Model)> MethodsOfTheFilesAndTheirPartialTypes(TypeAnalysisContext context)
+    {
+        var trees = context.Trees.ToList();
+        foreach (SyntaxTree tree in trees)
+        {
+            foreach (SyntaxNode node in tree.GetRoot(context.CancellationToken).DescendantNodes())
+            {
+                if (node is MethodDeclarationSyntax method)
+                {
+                    yield return (method, context.SemanticModelOf(method));
+                }
+                else if (node is TypeDeclarationSyntax typeDeclaration && typeDeclaration.Modifiers.Any(SyntaxKind.PartialKeyword)
+                    && context.SemanticModelOf(typeDeclaration).GetDeclaredSymbol(typeDeclaration, context.CancellationToken) is { DeclaringSyntaxReferences.Length: > 1 } partialType)
+                {
+                    foreach (SyntaxReference other in partialType.DeclaringSyntaxReferences.Where(reference => !trees.Contains(reference.SyntaxTree)))
+                    {
+                        if (HandWrittenDropoutModel.SemanticModelForPartialNeighbour(context.SemanticModelOf(typeDeclaration), other.SyntaxTree, partialType, context.CancellationToken) is not { } otherModel)
+                        {
+                            continue;
+                        }
+
+                        // Only the partial declaration's own members (its nested types are their own question).
+                        foreach (MethodDeclarationSyntax otherMethod in ((TypeDeclarationSyntax)other.GetSyntax(context.CancellationToken)).Members.OfType<MethodDeclarationSyntax>())
+                        {
+                            yield return (otherMethod, otherModel);
+                        }
+                    }
                 }
             }
         }

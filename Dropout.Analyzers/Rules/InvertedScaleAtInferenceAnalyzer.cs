@@ -35,25 +35,34 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
                 }
 
                 IOperation root = facts.RootOf(site);
-                if (!InferencePath.IsOffAtInference(site, root))
+                // The site in a private helper of one method (a training block or a loop body extracted into `ApplyStep`): the
+                // flag may gate the draw in the helper or the call in the caller, and the scale may follow the call there.
+                (IOperation Root, ImmutableArray<IOperation> Calls)? caller = CallerOfHelper(facts, root);
+                bool offInHelper = InferencePath.IsOffAtInference(site, root);
+                if (!offInHelper && !(caller is { } gating && gating.Calls.All(call => InferencePath.IsSkippedAtInference(call, gating.Root))))
                 {
                     continue;
                 }
 
-                var scales = facts.ScalesFor(site, typeContext.CancellationToken).Where(scale => scale.Use.Root == root && scale.Place != ScalePlace.Backward).ToList();
+                // Gated by the caller, nothing in the helper runs at inference: only the caller's factors can.
+                IOperation[] roots = caller is not { } called ? [root] : offInHelper ? [root, called.Root] : [called.Root];
+                // The scale moved into a private helper (`output[i] = input[i] * _mask[i] * _scale;` in `ApplyStep`) that a body above
+                // calls on its inference path runs at inference as much as when it was inline.
+                roots = [.. roots, .. HelpersCalledAtInference(facts, roots).Where(helper => !roots.Contains(helper))];
+                var scales = facts.ScalesFor(site, typeContext.CancellationToken).Where(scale => roots.Contains(scale.Use.Root) && scale.Place != ScalePlace.Backward).ToList();
                 // Another factor at inference cancels the 1/p or is not understood; a factor that merely contains a 1/p use (the kept
                 // value `activation / keep` read as a mask entry) is that use, not another factor.
                 var inverse = scales.Where(scale => scale.Kind == ScaleKind.InverseKeep).Select(scale => scale.Use.Operation.Syntax).ToList();
                 if (scales.Any(scale => scale.Kind != ScaleKind.InverseKeep && !inverse.Any(node => scale.Use.Factor.Syntax.Encloses(node))
-                        && InferencePath.RunsAtInference(scale.Use.Operation, root))
-                    || AssignsAnotherFactorAtInference(facts, site, root, typeContext.CancellationToken))
+                        && InferencePath.RunsAtInference(scale.Use.Operation, scale.Use.Root))
+                    || roots.Any(body => AssignsAnotherFactorAtInference(facts, site, body, typeContext.CancellationToken)))
                 {
                     continue;
                 }
 
                 // A mask prefilled with 1/p on every call (`Array.Fill(_mask, _scale)`) whose entries training only zeroes: the
                 // inference path multiplies by the prefilled 1/p.
-                foreach (IOperation prefill in ScaledPrefills(facts, site, root, typeContext.CancellationToken))
+                foreach (IOperation prefill in roots.SelectMany(body => ScaledPrefills(facts, site, body, body != root, typeContext.CancellationToken)))
                 {
                     if (reported.Add(prefill))
                     {
@@ -67,7 +76,7 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
 
                 foreach ((ScaleUse use, ScaleKind kind, ScalePlace _) in scales)
                 {
-                    if (kind == ScaleKind.InverseKeep && AppliesToValues(use, site) && InferencePath.RunsAtInference(use.Operation, root) && reported.Add(use.Operation))
+                    if (kind == ScaleKind.InverseKeep && AppliesToValues(use, site) && InferencePath.RunsAtInference(use.Operation, use.Root) && reported.Add(use.Operation))
                     {
                         IOperation location = use.Operation == site.Decision ? use.Factor : use.Operation;
                         typeContext.ReportDiagnostic(Diagnostic.Create(
@@ -80,6 +89,38 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
             }
         });
     }
+
+    // The one method of the type that calls the private helper whose body is `root`, with every call of it there; null when
+    // the site is not in such a helper or two methods call it (each caller is then its own question).
+    private static (IOperation Root, ImmutableArray<IOperation> Calls)? CallerOfHelper(DropoutTypeFacts facts, IOperation root)
+    {
+        (IOperation Root, ImmutableArray<IOperation> Calls)? found = null;
+        foreach (IOperation candidate in facts.Uses.Select(use => use.Root).Concat(facts.Sites.Select(facts.RootOf)).Distinct())
+        {
+            if (candidate == root || facts.CallOfPrivateHelper(candidate, root) is not IInvocationOperation first)
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                return null;
+            }
+
+            found = (candidate, candidate.Descendants().Where(operation => operation is IInvocationOperation call
+                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, first.TargetMethod.OriginalDefinition)).ToImmutableArray());
+        }
+
+        return found;
+    }
+
+    // The bodies of private helpers of the type that one of `bodies` calls where the call runs at inference.
+    private static IEnumerable<IOperation> HelpersCalledAtInference(DropoutTypeFacts facts, IOperation[] bodies) =>
+        facts.Uses.Select(use => use.Root).Distinct().Where(helper => bodies.Any(body => body != helper
+            && facts.CallOfPrivateHelper(body, helper) is IInvocationOperation first
+            && body.Descendants().Any(operation => operation is IInvocationOperation call
+                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, first.TargetMethod.OriginalDefinition)
+                && InferencePath.RunsAtInference(call, body))));
 
     // The scale multiplies activations (the kept value, an element, a local holding one, a tensor), or is the entry of the site's mask
     // (`mask[i] = !training || u > rate ? scale : 0`); `float scale = 1f / keep;` defines a scale and applies none.
@@ -170,9 +211,15 @@ public sealed class InvertedScaleAtInferenceAnalyzer : DiagnosticAnalyzer
 
     // Writes of 1/p into the site's mask (`_mask[i] = scale`, `Array.Fill(_mask, scale)`) that run at inference, when an
     // entry of that mask is multiplied into the activations at inference as well.
-    private static IEnumerable<IOperation> ScaledPrefills(DropoutTypeFacts facts, HandWrittenDropoutSite site, IOperation root, CancellationToken cancellationToken)
+    // In the caller of the site's helper (`callerBody`), the array the helper zeroes (a field or property: `_factors[k] = 0`) is
+    // the mask when the caller multiplies its entries into the activations, though the helper alone cannot tell.
+    private static IEnumerable<IOperation> ScaledPrefills(DropoutTypeFacts facts, HandWrittenDropoutSite site, IOperation root, bool callerBody, CancellationToken cancellationToken)
     {
-        if (site.MaskSymbol is not { } mask || !MaskIsAppliedAtInference(mask, root))
+        ISymbol? zeroedArray = callerBody && site.ZeroedTarget is IArrayElementReferenceOperation zeroed
+            && HandWrittenDropoutSite.ReferencedSymbol(zeroed.ArrayReference) is IFieldSymbol or IPropertySymbol
+                ? HandWrittenDropoutSite.ReferencedSymbol(zeroed.ArrayReference)
+                : null;
+        if ((site.MaskSymbol ?? zeroedArray) is not { } mask || !MaskIsAppliedAtInference(mask, root))
         {
             yield break;
         }

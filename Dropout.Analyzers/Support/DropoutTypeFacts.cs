@@ -537,7 +537,8 @@ internal sealed class DropoutTypeFacts
 
     public static bool IsBackwardName(string name) => BackwardWords.Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
 
-    private IOperation? CallOfPrivateHelper(IOperation caller, IOperation helperRoot)
+    /// <summary>The first call in <paramref name="caller"/> of the private method whose body is <paramref name="helperRoot"/>, if any.</summary>
+    public IOperation? CallOfPrivateHelper(IOperation caller, IOperation helperRoot)
     {
         if (SemanticModelOf(helperRoot.Syntax).GetDeclaredSymbol(helperRoot.Syntax) is not IMethodSymbol { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary } helper)
         {

@@ -251,7 +251,15 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
-            return Calls(dropRoot, referenceRoot.Syntax) || Calls(referenceRoot, dropRoot.Syntax);
+            if (Calls(dropRoot, referenceRoot.Syntax) || Calls(referenceRoot, dropRoot.Syntax))
+            {
+                return true;
+            }
+
+            // The drop in a private helper of a loop: the caller's body, and the methods it calls (a renormalization
+            // after the loop), are on the path too.
+            return CallersOfDropBody(dropRoot, semanticModel, cancellationToken).Any(caller =>
+                caller.Syntax == referenceRoot.Syntax || Calls(caller, referenceRoot.Syntax));
         }
 
         private static bool Calls(IOperation caller, SyntaxNode calleeBody) =>

@@ -163,6 +163,12 @@ internal static class InferencePath
     }
 
     // Whether an operation may run at inference at all: excluded only by a branch or a guard whose condition follows from the flag.
+    /// <summary>
+    /// Whether <paramref name="operation"/> never runs, in <paramref name="root"/>, when the flag is false: an enclosing
+    /// branch the flag excludes, or an earlier <c>if (!training) return ...;</c> (<c>if (training) ApplyStep(i);</c>).
+    /// </summary>
+    public static bool IsSkippedAtInference(IOperation operation, IOperation root) => !IsReachedAtInference(operation, root);
+
     private static bool IsReachedAtInference(IOperation operation, IOperation root)
     {
         IOperation child = operation;
