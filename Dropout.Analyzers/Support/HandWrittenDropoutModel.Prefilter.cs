@@ -280,7 +280,7 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     bool decides = held == Held.Permutation
-                        ? ClimbPermutation(token)
+                        ? ClimbPermutation(token) || ClimbPermutationEntry(token, sinks, followHelpers, cancellationToken)
                         : token.IsKind(SyntaxKind.NumericLiteralToken)
                             ? UniformFromBits(token) is { } uniform && Climb(uniform, coin: false, sinks, followHelpers, cancellationToken)
                             : token.Parent is SimpleNameSyntax name && Climb(name, held == Held.Coin, sinks, followHelpers, cancellationToken);
@@ -323,6 +323,8 @@ internal sealed partial class HandWrittenDropoutModel
         private bool Climb(ExpressionSyntax start, bool coin, List<(string Name, Held Held)> sinks, bool followHelpers, CancellationToken cancellationToken)
         {
             SyntaxNode current = start;
+            // Set once the draw is the key of an OrderBy: what the climb then reaches is a permutation as well as a draw.
+            bool ordered = false;
             while (current.Parent is { } parent)
             {
                 // Only parentheses, casts and an element of a coin array (mask[i]) keep a coin a coin (rng.Next(2) * 2 - 1 is a
@@ -399,6 +401,7 @@ internal sealed partial class HandWrittenDropoutModel
                             return followHelpers && CallsDecidingHelper(call, cancellationToken);
                         }
 
+                        ordered |= argument.Expression is LambdaExpressionSyntax && InvokedName(call) is "OrderBy" or "OrderByDescending";
                         break;
                     case ArgumentListSyntax:
                         break;
@@ -408,6 +411,11 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }:
                         sinks.Add((declarator.Identifier.ValueText, coin ? Held.Coin : Held.Draw));
+                        if (ordered)
+                        {
+                            sinks.Add((declarator.Identifier.ValueText, Held.Permutation));
+                        }
+
                         return false;
                     case AssignmentExpressionSyntax assignment:
                         if (assignment.Right == current)
@@ -419,6 +427,10 @@ internal sealed partial class HandWrittenDropoutModel
                             }
 
                             AddAssignedNames(assignment.Left, coin ? Held.Coin : Held.Draw, sinks);
+                            if (ordered)
+                            {
+                                AddAssignedNames(assignment.Left, Held.Permutation, sinks);
+                            }
                         }
 
                         return false;
@@ -437,6 +449,15 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     case ExpressionSyntax:
                         break;
+                    case ExpressionStatementSyntax when current is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Shuffle" } receiver } shuffle
+                        && receiver.Expression.Span.Contains(start.Span):
+                        // rng.Shuffle(mask) permutes its argument in place (System.Random's Shuffle): the argument is a permutation.
+                        foreach (ArgumentSyntax shuffled in shuffle.ArgumentList.Arguments)
+                        {
+                            AddAssignedNames(shuffled.Expression, Held.Permutation, sinks);
+                        }
+
+                        return false;
                     case ExpressionStatementSyntax statement when current is InvocationExpressionSyntax fill && IsUniformFill(fill):
                         // rng.FillUniform(stream, Mask.View) fills its argument; the buffer decides only where a kernel stored
                         // as a delegate is launched with it afterwards (_kernel(n, ..., Mask.View)) and compares it there.
@@ -486,6 +507,13 @@ internal sealed partial class HandWrittenDropoutModel
             && entry.Parent is ArgumentSyntax { Parent: BracketedArgumentListSyntax { Parent: ElementAccessExpressionSyntax element } }
             && element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
             && assignment.Left == element && WritesZero(assignment.Right);
+
+        // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout: `x[i] * keeps[i]`, or
+        // `var k = keeps[j]; ... x[i] * k`): climbed as a 0/1 coin is, so it decides only as a factor of a variable.
+        private bool ClimbPermutationEntry(SyntaxToken token, List<(string Name, Held Held)> sinks, bool followHelpers, CancellationToken cancellationToken) =>
+            token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } name && entry.Expression == name
+            && entry.ArgumentList.Arguments.Count == 1
+            && Climb(entry, coin: true, sinks, followHelpers, cancellationToken);
 
         // 0, 0f, 0.0 or a ?: with such a branch.
         private static bool WritesZero(ExpressionSyntax value) => value switch
