@@ -280,7 +280,10 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     bool decides = held == Held.Permutation
-                        ? ClimbPermutation(token) || ClimbPermutationEntry(token, sinks, followHelpers, cancellationToken)
+                        ? ClimbPermutation(token) || (token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } array && entry.Expression == array
+                            && entry.ArgumentList.Arguments.Count == 1 && EntryMultiplies(entry, sinks))
+                        : held == Held.PermutationEntry
+                        ? token.Parent is IdentifierNameSyntax entryName && EntryMultiplies(entryName, sinks: null)
                         : token.IsKind(SyntaxKind.NumericLiteralToken)
                             ? UniformFromBits(token) is { } uniform && Climb(uniform, coin: false, sinks, followHelpers, cancellationToken)
                             : token.Parent is SimpleNameSyntax name && Climb(name, held == Held.Coin, sinks, followHelpers, cancellationToken);
@@ -508,12 +511,30 @@ internal sealed partial class HandWrittenDropoutModel
             && element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
             && assignment.Left == element && WritesZero(assignment.Right);
 
-        // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout: `x[i] * keeps[i]`, or
-        // `var k = keeps[j]; ... x[i] * k`): climbed as a 0/1 coin is, so it decides only as a factor of a variable.
-        private bool ClimbPermutationEntry(SyntaxToken token, List<(string Name, Held Held)> sinks, bool followHelpers, CancellationToken cancellationToken) =>
-            token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } name && entry.Expression == name
-            && entry.ArgumentList.Arguments.Count == 1
-            && Climb(entry, coin: true, sinks, followHelpers, cancellationToken);
+        // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout): it decides only as a
+        // factor of a variable (`x[i] * keeps[i]`, `h[i] *= keeps[i]`), also through a local holding it (`var k = keeps[j];`
+        // ... `x[i] * k`). Compared, summed or used as an index it decides nothing here (a sampled datum, `data[rng.Next(n)]`).
+        private static bool EntryMultiplies(ExpressionSyntax entry, List<(string Name, Held Held)>? sinks)
+        {
+            SyntaxNode current = entry;
+            while (current.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+            {
+                current = current.Parent;
+            }
+
+            switch (current.Parent)
+            {
+                case BinaryExpressionSyntax product when product.IsKind(SyntaxKind.MultiplyExpression):
+                    return !IsLiteral(product.Left == current ? product.Right : product.Left);
+                case AssignmentExpressionSyntax compound when compound.IsKind(SyntaxKind.MultiplyAssignmentExpression):
+                    return compound.Right == current;
+                case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } when sinks is not null:
+                    sinks.Add((declarator.Identifier.ValueText, Held.PermutationEntry));
+                    return false;
+                default:
+                    return false;
+            }
+        }
 
         // 0, 0f, 0.0 or a ?: with such a branch.
         private static bool WritesZero(ExpressionSyntax value) => value switch
@@ -762,11 +783,13 @@ internal sealed partial class HandWrittenDropoutModel
         }
     }
 
-    // What a name holds: a draw, a 0/1 integer draw, or a permutation (an array whose entries were swapped at drawn indices).
+    // What a name holds: a draw, a 0/1 integer draw, a permutation (an array whose entries were swapped at drawn indices),
+    // or one entry of a permutation (`var k = keeps[j]`).
     private enum Held
     {
         Draw,
         Coin,
         Permutation,
+        PermutationEntry,
     }
 }
