@@ -512,18 +512,23 @@ internal sealed partial class HandWrittenDropoutModel
             && assignment.Left == element && WritesZero(assignment.Right);
 
         // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout): it decides only as a
-        // factor of a variable (`x[i] * keeps[i]`, `h[i] *= keeps[i]`), also through a local holding it (`var k = keeps[j];`
+        // factor of a variable, or as the condition of an `if` or of a `?:` with a zero branch (a shuffled boolean mask) (`x[i] * keeps[i]`, `h[i] *= keeps[i]`), also through a local holding it (`var k = keeps[j];`
         // ... `x[i] * k`). Compared, summed or used as an index it decides nothing here (a sampled datum, `data[rng.Next(n)]`).
         private static bool EntryMultiplies(ExpressionSyntax entry, List<(string Name, Held Held)>? sinks)
         {
             SyntaxNode current = entry;
-            while (current.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+            while (current.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax || current.Parent.IsKind(SyntaxKind.LogicalNotExpression))
             {
                 current = current.Parent;
             }
 
             switch (current.Parent)
             {
+                // A shuffled boolean mask: `mask[i] ? x[i] : 0`, `if (!mask[i]) h[i] = 0;`.
+                case ConditionalExpressionSyntax conditional when conditional.Condition == current:
+                    return WritesZero(conditional.WhenTrue) || WritesZero(conditional.WhenFalse);
+                case IfStatementSyntax ifStatement when ifStatement.Condition == current:
+                    return true;
                 case BinaryExpressionSyntax product when product.IsKind(SyntaxKind.MultiplyExpression):
                     return !IsLiteral(product.Left == current ? product.Right : product.Left);
                 case AssignmentExpressionSyntax compound when compound.IsKind(SyntaxKind.MultiplyAssignmentExpression):

@@ -77,6 +77,24 @@ internal sealed partial class HandWrittenDropoutModel
             return null;
         }
 
+        /// <summary>
+        /// <c>y[i] = mask[i] ? x[i] : 0</c>, <c>if (!mask[i]) h[i] = 0;</c>: an entry of a shuffled boolean array true for
+        /// exactly <c>k</c> of its <c>n</c> entries decides as a draw true with probability <c>k / n</c>, and is climbed as one.
+        /// </summary>
+        private HandWrittenDropoutSite? FromShuffledCountFlag(IArrayElementReferenceOperation element, IOperation root)
+        {
+            if (element.Indices.Length != 1 || element.Type?.SpecialType != SpecialType.System_Boolean || IsWriteTarget(element)
+                || ShuffleOf(root) == 0
+                || HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is not { } mask
+                || ShuffleOf(mask, root) is not { } draw
+                || CountFillOf(mask, root) is not var (fraction, trueCounted))
+            {
+                return null;
+            }
+
+            return Climb(element, element, draw, fraction, null, trueCounted, root, 0);
+        }
+
         // The masked value is written where an activation lives (an element, a field or property, a lambda's result), not
         // summed into a local: `total += loss[i] * inTrain[i]` over a shuffled split weighs data, it drops no unit.
         private static bool IsWrittenPerElement(IOperation multiply)
@@ -127,11 +145,32 @@ internal sealed partial class HandWrittenDropoutModel
         private Dictionary<ISymbol, IInvocationOperation?> FindShuffles(IOperation root)
         {
             var shuffles = new Dictionary<ISymbol, IInvocationOperation?>(SymbolEqualityComparer.Default);
-            foreach (IOperation operation in root.Descendants())
+            AddShuffles(root, shuffles, helperDepth: 0);
+            return shuffles;
+        }
+
+        // The shuffles of `body`, and of the fields shuffled by a method of the same type that `body` calls (one level:
+        // `ShuffleMask(); for (...) y[i] = x[i] * _mask[i];`), since the mask is permuted before every application either way.
+        private void AddShuffles(IOperation body, Dictionary<ISymbol, IInvocationOperation?> shuffles, int helperDepth)
+        {
+            foreach (IOperation operation in body.Descendants())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 switch (operation)
                 {
+                    case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Ordinary, IsVirtual: false, IsAbstract: false, IsOverride: false } helper } call
+                        when helperDepth == 0 && SymbolEqualityComparer.Default.Equals(helper.ContainingType, semanticModel.GetEnclosingSymbol(call.Syntax.SpanStart, cancellationToken)?.ContainingType)
+                             && helper.DeclaringSyntaxReferences.Length == 1 && helper.DeclaringSyntaxReferences[0].SyntaxTree == semanticModel.SyntaxTree
+                             && !call.Syntax.Ancestors().Contains(helper.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken))
+                             && semanticModel.GetOperation(helper.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is { } helperBody:
+                        var inHelper = new Dictionary<ISymbol, IInvocationOperation?>(SymbolEqualityComparer.Default);
+                        AddShuffles(helperBody, inHelper, helperDepth + 1);
+                        foreach (KeyValuePair<ISymbol, IInvocationOperation?> shuffled in inHelper.Where(entry => entry.Key is IFieldSymbol))
+                        {
+                            shuffles[shuffled.Key] = shuffled.Value;
+                        }
+
+                        break;
                     case IArrayElementReferenceOperation { Indices.Length: 1 } element
                         when IsWriteTarget(element) && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } written
                              && IndexDraw(element.Indices[0]) is { } indexDraw:
@@ -159,8 +198,6 @@ internal sealed partial class HandWrittenDropoutModel
                         break;
                 }
             }
-
-            return shuffles;
         }
 
         // Written, not only read: the target of an assignment or an element of a deconstruction's target tuple (the swap).
@@ -281,6 +318,12 @@ internal sealed partial class HandWrittenDropoutModel
                 // The true branch is taken for the positions below the count when the condition says `i < count`.
                 bool onesBelow = HandWrittenDropoutSite.IsOne(conditional.WhenTrue) == below;
                 return (count, onesBelow);
+            }
+
+            // `mask[i] = i < kept`: a boolean mask true exactly below the count.
+            if (value.Type?.SpecialType == SpecialType.System_Boolean && PositionBelow(value, position) is var (flagCount, flagBelow))
+            {
+                return (flagCount, flagBelow);
             }
 
             if (HandWrittenDropoutSite.IsOne(value))

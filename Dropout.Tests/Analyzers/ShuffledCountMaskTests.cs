@@ -402,4 +402,145 @@ public sealed class ShuffledCountMaskTests
                 }
             }
             """);
+
+    [Fact]
+    public Task OnesShuffledByAHelperOfTheType_AppliedUnscaled_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HelperShuffleDropout
+            {
+                private readonly Random _rng = new(3);
+                private readonly float[] _mask;
+                public HelperShuffleDropout(int n, float keep)
+                {
+                    _mask = new float[n];
+                    for (int i = 0; i < (int)(n * keep); i++) _mask[i] = 1f;
+                }
+                private void ShuffleMask()
+                {
+                    for (int i = _mask.Length - 1; i > 0; i--) { int j = _rng.Next(i + 1); (_mask[i], _mask[j]) = (_mask[j], _mask[i]); }
+                }
+                public void Forward(float[] x, bool training)
+                {
+                    if (!training) return;
+                    ShuffleMask();
+                    for (int i = 0; i < x.Length; i++) x[i] = {|DRP004:x[i] * _mask[i]|};
+                }
+            }
+            """);
+
+    [Fact]
+    public Task OnesShuffledByAHelperOfTheType_DividedByTheKeepFraction_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HelperShuffleDropout
+            {
+                private readonly Random _rng = new(3);
+                private readonly float _keep;
+                private readonly float[] _mask;
+                public HelperShuffleDropout(int n, float keep)
+                {
+                    _keep = keep;
+                    _mask = new float[n];
+                    for (int i = 0; i < (int)(n * keep); i++) _mask[i] = 1f;
+                }
+                private void ShuffleMask()
+                {
+                    for (int i = _mask.Length - 1; i > 0; i--) { int j = _rng.Next(i + 1); (_mask[i], _mask[j]) = (_mask[j], _mask[i]); }
+                }
+                public void Forward(float[] x, bool training)
+                {
+                    if (!training) return;
+                    ShuffleMask();
+                    for (int i = 0; i < x.Length; i++) x[i] = x[i] * _mask[i] / _keep;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ShuffledBooleanMaskTrueBelowTheKeptCount_NoScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class BoolCountDropout
+            {
+                private readonly Random _rng = new(3);
+                private readonly double _keep;
+                public BoolCountDropout(double keep) => _keep = keep;
+                public double[] Forward(double[] x, bool training)
+                {
+                    if (!training) return x;
+                    int n = x.Length;
+                    int kept = (int)(n * _keep);
+                    var mask = new bool[n];
+                    for (int i = 0; i < n; i++) mask[i] = i < kept;
+                    for (int i = n - 1; i > 0; i--) { int j = _rng.Next(i + 1); (mask[i], mask[j]) = (mask[j], mask[i]); }
+                    var y = new double[n];
+                    for (int i = 0; i < n; i++) y[i] = {|DRP004:mask[i]|} ? x[i] : 0.0;
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ShuffledBooleanMaskTrueBelowTheDropCount_KeptScaledByTheKeptFraction_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class BoolCountDropout
+            {
+                private readonly Random _rng = new(3);
+                private readonly double _rate;
+                public BoolCountDropout(double rate) => _rate = rate;
+                public double[] Forward(double[] x, bool training)
+                {
+                    if (!training) return x;
+                    int n = x.Length;
+                    int dropped = (int)(n * _rate);
+                    var isDropped = new bool[n];
+                    for (int i = 0; i < n; i++) isDropped[i] = i < dropped;
+                    for (int i = n - 1; i > 0; i--) { int j = _rng.Next(i + 1); (isDropped[i], isDropped[j]) = (isDropped[j], isDropped[i]); }
+                    var y = new double[n];
+                    for (int i = 0; i < n; i++) y[i] = isDropped[i] ? 0.0 : x[i] / (1 - _rate);
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ShuffledBooleanMaskTrueBelowTheDropCount_KeptScaledByTheRate_IsReportedAsScaleByTheRate() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
+            public sealed class BoolCountDropout
+            {
+                private readonly Random _rng = new(3);
+                private readonly double _rate;
+                public BoolCountDropout(double rate) => _rate = rate;
+                public double[] Forward(double[] x, bool training)
+                {
+                    if (!training) return x;
+                    int n = x.Length;
+                    int dropped = (int)(n * _rate);
+                    var isDropped = new bool[n];
+                    for (int i = 0; i < n; i++) isDropped[i] = i < dropped;
+                    for (int i = n - 1; i > 0; i--) { int j = _rng.Next(i + 1); (isDropped[i], isDropped[j]) = (isDropped[j], isDropped[i]); }
+                    var y = new double[n];
+                    for (int i = 0; i < n; i++) y[i] = isDropped[i] ? 0.0 : {|DRP012:x[i] / _rate|};
+                    return y;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ShuffledBooleanSplit_SelectingTrainingRows_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HoldOut
+            {
+                private readonly Random _rng = new(3);
+                public List<double[]> TrainingRows(List<double[]> rows, double trainFraction)
+                {
+                    int n = rows.Count;
+                    int inTrain = (int)(n * trainFraction);
+                    var isTrain = new bool[n];
+                    for (int i = 0; i < n; i++) isTrain[i] = i < inTrain;
+                    for (int i = n - 1; i > 0; i--) { int j = _rng.Next(i + 1); (isTrain[i], isTrain[j]) = (isTrain[j], isTrain[i]); }
+                    var selected = new List<double[]>();
+                    for (int i = 0; i < n; i++) if (isTrain[i]) selected.Add(rows[i]);
+                    return selected;
+                }
+            }
+            """);
 }
