@@ -161,6 +161,7 @@ internal sealed partial class HandWrittenDropoutModel
                     case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Ordinary, IsVirtual: false, IsAbstract: false, IsOverride: false } helper } call
                         when helperDepth == 0 && SymbolEqualityComparer.Default.Equals(helper.ContainingType, semanticModel.GetEnclosingSymbol(call.Syntax.SpanStart, cancellationToken)?.ContainingType)
                              && helper.DeclaringSyntaxReferences.Length == 1 && helper.DeclaringSyntaxReferences[0].SyntaxTree == semanticModel.SyntaxTree
+                             && NamesRandomness(helper.DeclaringSyntaxReferences[0].SyntaxTree, helper.DeclaringSyntaxReferences[0].Span)
                              && !call.Syntax.Ancestors().Contains(helper.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken))
                              && semanticModel.GetOperation(helper.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), cancellationToken) is { } helperBody:
                         var inHelper = new Dictionary<ISymbol, IInvocationOperation?>(SymbolEqualityComparer.Default);
