@@ -5,9 +5,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Dropout.Analyzers;
 
 /// <summary>
-/// Exact-count dropout whose mask is a shuffled 0/1 array: <c>k</c> of its <c>n</c> entries are 1 (<c>k = ceil(n · p)</c>,
-/// <c>n - round(n · rate)</c>, ...), the array is permuted in place by a shuffle drawn in the method that applies it, and
-/// each entry multiplies one activation. An entry of a random permutation of <c>k</c> ones among <c>n</c> is 1 with
+/// Exact-count dropout whose mask is a shuffled 0/1 (or boolean) array: <c>k</c> of its <c>n</c> entries are 1
+/// (<c>k = ceil(n · p)</c>, <c>n - round(n · rate)</c>, ...), the array is permuted by a shuffle drawn in the method that
+/// applies it (or in a method of the type it calls), and each entry multiplies one activation or decides a <c>?:</c>/<c>if</c>. An entry of a random permutation of <c>k</c> ones among <c>n</c> is 1 with
 /// probability <c>k / n</c>, so the count's fraction is the keep probability, and the site is reasoned over as a product
 /// with a Bernoulli draw is (missing or double scale, no inference path).
 /// </summary>
@@ -24,12 +24,13 @@ internal sealed partial class HandWrittenDropoutModel
 {
     private sealed partial class SiteFinder
     {
-        // Per array: the draw that shuffles it in the tree being searched (null when none), and its count fill.
+        // Per array: the draw that shuffles it in the tree being searched, and its count fill (null when none); a finder
+        // searches one tree, so both are computed once for it.
         private Dictionary<ISymbol, IInvocationOperation?>? _shuffles;
-
-        // How many arrays `root` shuffles.
-        private int ShuffleOf(IOperation root) => (_shuffles ??= FindShuffles(root)).Count;
         private Dictionary<ISymbol, (IOperation Fraction, bool OnesCounted)?>? _countFills;
+
+        // How many arrays `root` shuffles: zero for almost every body, which ends the search at once.
+        private int ShuffledArrayCount(IOperation root) => (_shuffles ??= FindShuffles(root)).Count;
 
         /// <summary>
         /// <c>y[i] = x[i] * mask[i]</c>, <c>var k = mask[j]; ... x[i] * k</c>, <c>x[i] *= mask[i]</c>: a product with an entry
@@ -48,7 +49,7 @@ internal sealed partial class HandWrittenDropoutModel
                 return null;
             }
 
-            if (ShuffleOf(root) == 0)
+            if (ShuffledArrayCount(root) == 0)
             {
                 return null;
             }
@@ -84,7 +85,7 @@ internal sealed partial class HandWrittenDropoutModel
         private HandWrittenDropoutSite? FromShuffledCountFlag(IArrayElementReferenceOperation element, IOperation root)
         {
             if (element.Indices.Length != 1 || element.Type?.SpecialType != SpecialType.System_Boolean || IsWriteTarget(element)
-                || ShuffleOf(root) == 0
+                || ShuffledArrayCount(root) == 0
                 || HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is not { } mask
                 || ShuffleOf(mask, root) is not { } draw
                 || CountFillOf(mask, root) is not var (fraction, trueCounted))
