@@ -280,7 +280,10 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     bool decides = held == Held.Permutation
-                        ? ClimbPermutation(token)
+                        ? ClimbPermutation(token) || (token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } array && entry.Expression == array
+                            && entry.ArgumentList.Arguments.Count == 1 && EntryMultiplies(entry, sinks))
+                        : held == Held.PermutationEntry
+                        ? token.Parent is IdentifierNameSyntax entryName && EntryMultiplies(entryName, sinks: null)
                         : token.IsKind(SyntaxKind.NumericLiteralToken)
                             ? UniformFromBits(token) is { } uniform && Climb(uniform, coin: false, sinks, followHelpers, cancellationToken)
                             : token.Parent is SimpleNameSyntax name && Climb(name, held == Held.Coin, sinks, followHelpers, cancellationToken);
@@ -323,6 +326,8 @@ internal sealed partial class HandWrittenDropoutModel
         private bool Climb(ExpressionSyntax start, bool coin, List<(string Name, Held Held)> sinks, bool followHelpers, CancellationToken cancellationToken)
         {
             SyntaxNode current = start;
+            // Set once the draw is the key of an OrderBy: what the climb then reaches is a permutation as well as a draw.
+            bool ordered = false;
             while (current.Parent is { } parent)
             {
                 // Only parentheses, casts and an element of a coin array (mask[i]) keep a coin a coin (rng.Next(2) * 2 - 1 is a
@@ -399,6 +404,7 @@ internal sealed partial class HandWrittenDropoutModel
                             return followHelpers && CallsDecidingHelper(call, cancellationToken);
                         }
 
+                        ordered |= argument.Expression is LambdaExpressionSyntax && InvokedName(call) is "OrderBy" or "OrderByDescending";
                         break;
                     case ArgumentListSyntax:
                         break;
@@ -408,6 +414,11 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }:
                         sinks.Add((declarator.Identifier.ValueText, coin ? Held.Coin : Held.Draw));
+                        if (ordered)
+                        {
+                            sinks.Add((declarator.Identifier.ValueText, Held.Permutation));
+                        }
+
                         return false;
                     case AssignmentExpressionSyntax assignment:
                         if (assignment.Right == current)
@@ -419,6 +430,10 @@ internal sealed partial class HandWrittenDropoutModel
                             }
 
                             AddAssignedNames(assignment.Left, coin ? Held.Coin : Held.Draw, sinks);
+                            if (ordered)
+                            {
+                                AddAssignedNames(assignment.Left, Held.Permutation, sinks);
+                            }
                         }
 
                         return false;
@@ -437,6 +452,15 @@ internal sealed partial class HandWrittenDropoutModel
                         return false;
                     case ExpressionSyntax:
                         break;
+                    case ExpressionStatementSyntax when current is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Shuffle" } receiver } shuffle
+                        && receiver.Expression.Span.Contains(start.Span):
+                        // rng.Shuffle(mask) permutes its argument in place (System.Random's Shuffle): the argument is a permutation.
+                        foreach (ArgumentSyntax shuffled in shuffle.ArgumentList.Arguments)
+                        {
+                            AddAssignedNames(shuffled.Expression, Held.Permutation, sinks);
+                        }
+
+                        return false;
                     case ExpressionStatementSyntax statement when current is InvocationExpressionSyntax fill && IsUniformFill(fill):
                         // rng.FillUniform(stream, Mask.View) fills its argument; the buffer decides only where a kernel stored
                         // as a delegate is launched with it afterwards (_kernel(n, ..., Mask.View)) and compares it there.
@@ -486,6 +510,36 @@ internal sealed partial class HandWrittenDropoutModel
             && entry.Parent is ArgumentSyntax { Parent: BracketedArgumentListSyntax { Parent: ElementAccessExpressionSyntax element } }
             && element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
             && assignment.Left == element && WritesZero(assignment.Right);
+
+        // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout): it decides only as a
+        // factor of a variable, or as the condition of an `if` or of a `?:` with a zero branch (a shuffled boolean mask) (`x[i] * keeps[i]`, `h[i] *= keeps[i]`), also through a local holding it (`var k = keeps[j];`
+        // ... `x[i] * k`). Compared, summed or used as an index it decides nothing here (a sampled datum, `data[rng.Next(n)]`).
+        private static bool EntryMultiplies(ExpressionSyntax entry, List<(string Name, Held Held)>? sinks)
+        {
+            SyntaxNode current = entry;
+            while (current.Parent is ParenthesizedExpressionSyntax or CastExpressionSyntax || current.Parent.IsKind(SyntaxKind.LogicalNotExpression))
+            {
+                current = current.Parent;
+            }
+
+            switch (current.Parent)
+            {
+                // A shuffled boolean mask: `mask[i] ? x[i] : 0`, `if (!mask[i]) h[i] = 0;`.
+                case ConditionalExpressionSyntax conditional when conditional.Condition == current:
+                    return WritesZero(conditional.WhenTrue) || WritesZero(conditional.WhenFalse);
+                case IfStatementSyntax ifStatement when ifStatement.Condition == current:
+                    return true;
+                case BinaryExpressionSyntax product when product.IsKind(SyntaxKind.MultiplyExpression):
+                    return !IsLiteral(product.Left == current ? product.Right : product.Left);
+                case AssignmentExpressionSyntax compound when compound.IsKind(SyntaxKind.MultiplyAssignmentExpression):
+                    return compound.Right == current;
+                case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } when sinks is not null:
+                    sinks.Add((declarator.Identifier.ValueText, Held.PermutationEntry));
+                    return false;
+                default:
+                    return false;
+            }
+        }
 
         // 0, 0f, 0.0 or a ?: with such a branch.
         private static bool WritesZero(ExpressionSyntax value) => value switch
@@ -734,11 +788,13 @@ internal sealed partial class HandWrittenDropoutModel
         }
     }
 
-    // What a name holds: a draw, a 0/1 integer draw, or a permutation (an array whose entries were swapped at drawn indices).
+    // What a name holds: a draw, a 0/1 integer draw, a permutation (an array whose entries were swapped at drawn indices),
+    // or one entry of a permutation (`var k = keeps[j]`).
     private enum Held
     {
         Draw,
         Coin,
         Permutation,
+        PermutationEntry,
     }
 }

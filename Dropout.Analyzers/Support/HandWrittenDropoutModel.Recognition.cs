@@ -64,7 +64,9 @@ internal sealed partial class HandWrittenDropoutModel
                 cancellationToken.ThrowIfCancellationRequested();
                 HandWrittenDropoutSite? site = operation switch
                 {
-                    IBinaryOperation comparison => FromComparison(comparison, root),
+                    IBinaryOperation comparison => FromComparison(comparison, root) ?? FromShuffledCountFactor(comparison, root),
+                    ICompoundAssignmentOperation compound => FromShuffledCountFactor(compound, root),
+                    IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Boolean } flag => FromShuffledCountFlag(flag, root),
                     IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root) ?? FromCoinValue(invocation, root),
                     _ => null,
                 };

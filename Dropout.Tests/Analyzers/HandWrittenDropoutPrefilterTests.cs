@@ -35,6 +35,9 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class C { const long Max = 4294967296; bool F(long x) => x < Max; }")]
     [InlineData("class R { public void FillUniform(float[] b) { } } class C { R rng = new(); float[] w = new float[8]; void Init() { rng.FillUniform(w); Normalize(w); } void Normalize(float[] v) { } }")]
     [InlineData("class R { public void FillUniform(float[] b) { } } class C { R rng = new(); float[] u = new float[8]; Action<int, float[]> _kernel; void F(int n) { rng.FillUniform(u); _kernel(n, new float[8]); } }")]
+    [InlineData("class C { double Mean(double[] data, Random rng) { for (int i = data.Length - 1; i > 0; i--) { int j = rng.Next(i + 1); (data[i], data[j]) = (data[j], data[i]); } double s = 0; for (int i = 0; i < 10; i++) s += data[i]; return s / 10; } }")]
+    [InlineData("class C { int Pick(int[] data, Random rng) { var x = data[rng.Next(data.Length)]; return x + 1; } }")]
+    [InlineData("class C { double Scaled(double[] data, Random rng) { var x = data[rng.Next(data.Length)]; return x * 2.0; } }")]
     public void RandomnessThatDecidesNoElement_IsNotAnalyzed(string source) =>
         Assert.False(Admits(source));
 
@@ -60,6 +63,9 @@ public sealed class HandWrittenDropoutPrefilterTests(ITestOutputHelper output)
     [InlineData("class C { static void K(int i, float[] x, float keep, uint seed) { uint h = seed * 2654435761u ^ (uint)i; float u = (h >> 8) / 16777216f; x[i] = u < keep ? x[i] / keep : 0f; } }")]
     [InlineData("class C { static void K(int i, double[] x, double keep, ulong bits) { double u = (bits >> 11) * (1.0 / 9007199254740992.0); if (u >= keep) x[i] = 0; } }")]
     [InlineData("class R { public void FillUniform(object s, float[] b) { } } class C { R Rng = new(); float[] noise = new float[8]; Action<int, float[], float> _forwardKernel; void Forward(int n, float rate) { Rng.FillUniform(null, noise); _forwardKernel(n, noise, rate); } }")]
+    [InlineData("class C { Random random = new(); float[] keeps = new float[8]; void Feed(float[] x, float[] y) { for (int i = 0; i < x.Length - 1; i++) { var j = random.Next(i, x.Length); var k = keeps[j]; keeps[j] = keeps[i]; keeps[i] = k; y[i] = x[i] * k; } } }")]
+    [InlineData("class C { Random rng = new(); void F(double[] h, double[] gate) { rng.Shuffle(gate); for (int i = 0; i < h.Length; i++) h[i] *= gate[i]; } }")]
+    [InlineData("class C { Random rng = new(); double[] F(double[] x, double[] m) { m = m.OrderBy(_ => rng.Next()).ToArray(); var y = new double[x.Length]; for (int i = 0; i < x.Length; i++) y[i] = x[i] * m[i]; return y; } }")]
     public void DrawThatDecidesAnElement_IsAnalyzed(string source) =>
         Assert.True(Admits(source));
 
