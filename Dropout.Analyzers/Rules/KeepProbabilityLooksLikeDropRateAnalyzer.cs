@@ -25,7 +25,9 @@ public sealed class KeepProbabilityLooksLikeDropRateAnalyzer : DiagnosticAnalyze
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        // Generated code is skipped by KeepProbabilityArguments itself: with GeneratedCodeAnalysisFlags.None, Roslyn would
+        // also skip the user's own [Dropout(p)] on a partial method, whose generated implementation carries [GeneratedCode].
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
         context.RegisterCompilationStartAction(start => KeepProbabilityArguments.Register(start, static (argument, report, options) =>
         {
             double keepProbability = argument.Value;

@@ -47,6 +47,9 @@ internal static class KeepProbabilityArguments
             nodeContext =>
             {
                 var attribute = (AttributeSyntax)nodeContext.Node;
+                // No generated-code check here: the generator writes no [Dropout], and Roslyn counts the user's own
+                // attribute on a partial method as generated (the implementation part the generator writes carries
+                // [GeneratedCode] and the parts' attributes merge).
                 if (attribute.ArgumentList is not { Arguments.Count: > 0 }
                     || RightmostName(attribute.Name) is not { } name
                     || (name is not ("Dropout" or "DropoutAttribute") && !globalAliases.Contains(name) && !IsLocalAlias(attribute, name)))
@@ -64,7 +67,12 @@ internal static class KeepProbabilityArguments
         context.RegisterOperationAction(
             operationContext =>
             {
-                // Only calls into the runtime are looked at; their arguments are checked one by one.
+                // Only calls into the runtime from the user's own code are looked at; their arguments are checked one by one.
+                if (operationContext.IsGeneratedCode)
+                {
+                    return;
+                }
+
                 (IMethodSymbol? target, ImmutableArray<IArgumentOperation> arguments) = operationContext.Operation switch
                 {
                     IInvocationOperation invocation => (invocation.TargetMethod, invocation.Arguments),
