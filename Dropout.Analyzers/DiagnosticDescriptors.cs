@@ -253,6 +253,9 @@ internal static class DiagnosticDescriptors
     /// <summary>DRP014 for a dropout whose mask is made by tensor calls (a thresholded random tensor, a mask producer of another file), found at compilation end.</summary>
     public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = AtCompilationEnd(DropoutWithoutInferencePath);
 
+    /// <summary>DRP015 for prediction that reaches dropout in another file or through a virtual or interface call, found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor HandWrittenDropoutInInferenceAcrossCalls = AtCompilationEnd(HandWrittenDropoutInInference);
+
     // The same rule (id, text, severity, help) reported from a compilation-end action, which Roslyn requires to be tagged.
     private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule) =>
         new(rule.Id, rule.Title, rule.MessageFormat, rule.Category, rule.DefaultSeverity, rule.IsEnabledByDefault, rule.Description, rule.HelpLinkUri, WellKnownDiagnosticTags.CompilationEnd);
