@@ -323,26 +323,58 @@ public sealed class DropoutDispatchedFromPredictionTests
             """,
             FlaggedDropout.Replace("public double[] Forward", "public void Eval() { TrainFlag = false; }\n    public double[] Forward"));
 
-    [Fact]
-    public Task Scratch() =>
-        AnalyzerTest.VerifyAsync<UnseededDropoutRandomAnalyzer>("""
-            public class Cell { public double val, act; public Cell[] prev; }
-            public sealed class DropCells
+    // The mask drawn by a private helper that the flagged forward calls (`Mask = Draw(n)` under `if (TrainFlag)`).
+    private const string FlaggedHelperDropout = """
+        public sealed class DropoutGate
+        {
+            private readonly Random _random = new Random(2);
+            public double Ratio { get; }
+            public bool TrainFlag { get; }
+            public double[] Mask { get; private set; }
+
+            public DropoutGate(double ratio = 0.5, bool trainFlag = true) { Ratio = ratio; TrainFlag = trainFlag; }
+
+            public double[] Forward(double[] x)
             {
-                static Random rand = new Random();
-                public Cell[] cells;
-                public int size;
-                public double prob;
-                public void Propagate()
+                if (TrainFlag)
                 {
-                    for (int i = 0; i < size; i++)
-                    {
-                        if (rand.NextDouble() < prob)
-                            cells[i].val = cells[i].act = cells[i].prev[0].act;
-                        else
-                            cells[i].val = cells[i].act = 0;
-                    }
+                    Mask = Draw(x.Length);
+                    return x.Zip(Mask, (v, m) => v * m).ToArray();
                 }
+
+                return x.Select(v => v * (1 - Ratio)).ToArray();
             }
-            """);
+
+            private double[] Draw(int n)
+            {
+                var mask = new double[n];
+                for (int i = 0; i < n; i++) mask[i] = _random.NextDouble() > Ratio ? 1 : 0;
+                return mask;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task TrainingFlagFixedByTheConstructor_MaskFromAHelper_IsReported() =>
+        VerifyFlaggedAsync(
+            """
+            public sealed class TwoLayer
+            {
+                private readonly DropoutGate _drop = new DropoutGate(0.15);
+                public double[] Predict(double[] x) => {|DRP015:_drop.Forward(x)|};
+            }
+            """,
+            FlaggedHelperDropout);
+
+    [Fact]
+    public Task TrainingFlagFixedByTheConstructor_MaskFromAHelper_BuiltOffForPrediction_IsSilent() =>
+        VerifyFlaggedAsync(
+            """
+            public sealed class TwoLayer
+            {
+                private readonly DropoutGate _drop = new DropoutGate(0.15, false);
+                public double[] Predict(double[] x) => _drop.Forward(x);
+            }
+            """,
+            FlaggedHelperDropout);
 }
