@@ -260,8 +260,10 @@ internal static class DispatchedDropoutCalls
                     return null;
                 }
 
+                // `_mask[i] = !IsTraining || u > rate`: a flag inside the decision's own condition gates it too.
                 IOperation root = facts.RootOf(site);
-                return new SiteGate(site.Decision, root, site.IsGated, InferencePath.IsOffAtInference(site, root));
+                bool offAtInference = InferencePath.IsOffAtInference(site, root);
+                return new SiteGate(site.Decision, root, site.IsGated || offAtInference || ReadsTrainingFlag(site.Decision), offAtInference);
             }
 
             if (enclosing is not IMethodSymbol helper)
@@ -276,13 +278,22 @@ internal static class DispatchedDropoutCalls
                     if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, helper.OriginalDefinition)
                         && SymbolEqualityComparer.Default.Equals(facts.SemanticModelOf(call.Syntax).GetEnclosingSymbol(call.Syntax.SpanStart), owner))
                     {
-                        return new SiteGate(call, root, HandWrittenDropoutModel.IsGated(call, root), !InferencePath.RunsAtInference(call, root));
+                        bool offAtInference = !InferencePath.RunsAtInference(call, root);
+                        return new SiteGate(call, root, HandWrittenDropoutModel.IsGated(call, root) || offAtInference, offAtInference);
                     }
                 }
             }
 
             return null;
         }
+
+        // A training flag read by the decision itself (`_mask[i] = !IsTraining || u > rate`, kept as a boolean mask): the
+        // flag decides what the mask holds, whichever way the model reads the mask later.
+        private static bool ReadsTrainingFlag(IOperation decision) =>
+            decision.DescendantsAndSelf().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
+                && !HandWrittenDropoutSite.IsReceiver(operation)
+                && operation.Type?.SpecialType == SpecialType.System_Boolean
+                && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } flag && InferencePath.FlagValueAtInference(flag.Name) is not null);
 
         // `if (TrainFlag) { mask = ...; }` with `TrainFlag` a flag of the type that only construction writes and no code outside
         // the type can set: its value comes from constants and constructor parameters, decided at compilation end by the

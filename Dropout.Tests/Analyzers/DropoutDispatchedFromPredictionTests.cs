@@ -377,4 +377,34 @@ public sealed class DropoutDispatchedFromPredictionTests
             }
             """,
             FlaggedHelperDropout);
+
+    [Fact]
+    public Task FlagInsideTheDrawsOwnCondition_IsSilent() =>
+        VerifyAsync(
+            ("Layers.cs", Layers),
+            ("DropLayer.cs", """
+                public sealed class DropLayer : Layer
+                {
+                    private static readonly Random Rng = new Random(3);
+                    private readonly bool[] _mask = new bool[4];
+                    public double Rate = 0.5;
+                    public bool IsTraining { get; set; }
+
+                    public override void Propagate()
+                    {
+                        for (int i = 0; i < Values.Length; i++)
+                        {
+                            _mask[i] = !IsTraining || Rng.NextDouble() > Rate;
+                            Values[i] = _mask[i] ? Previous.Values[i] : 0.0;
+                        }
+                    }
+                }
+                """),
+            ("Net.cs", Net.Replace("PREDICT", """
+                public int Predict(double[] x)
+                {
+                    foreach (Layer layer in _layers) layer.Propagate();
+                    return 0;
+                }
+                """)));
 }
