@@ -114,6 +114,10 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         && IsInferenceName(method.Name, InferenceWords(options.AnalyzerConfigOptionsProvider.GetOptions(reference.SyntaxTree)))
         && !IsMonteCarlo(method) && !IsTestMethod(method);
 
+    /// <summary>Whether a method name is an inference name by the words configured for <paramref name="tree"/>.</summary>
+    internal static bool IsInferenceMethodName(string name, AnalyzerOptions options, SyntaxTree tree) =>
+        IsInferenceName(name, InferenceWords(options.AnalyzerConfigOptionsProvider.GetOptions(tree)));
+
     internal static bool IsMonteCarloMethod(IMethodSymbol method) => IsMonteCarlo(method);
 
     /// <summary>A mode switch by assignment: a <see langword="bool"/> or enum member set to anything but training.</summary>

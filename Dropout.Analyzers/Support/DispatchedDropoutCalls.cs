@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -47,7 +48,14 @@ internal static class DispatchedDropoutCalls
                         return;
                     }
 
+                    // Only dropout types and types that declare a prediction method are summarized: asking for every
+                    // method's operation tree would make the driver build trees no other rule needs.
                     bool draws = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken));
+                    if (!draws && !DeclaresInferenceMethod(type, symbolStart.Options, symbolStart.CancellationToken))
+                    {
+                        return;
+                    }
+
                     var roots = draws ? new ConcurrentQueue<IOperation>() : null;
                     symbolStart.RegisterOperationBlockAction(block =>
                     {
@@ -57,6 +65,14 @@ internal static class DispatchedDropoutCalls
                             if (block.OwningSymbol is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
                             {
                                 state.Summarize(method, root);
+                            }
+                            else
+                            {
+                                // Constructors and field initializers build the layers.
+                                foreach (IObjectCreationOperation creation in root.Descendants().OfType<IObjectCreationOperation>())
+                                {
+                                    state.AddCreation(creation);
+                                }
                             }
                         }
                     });
@@ -73,10 +89,13 @@ internal static class DispatchedDropoutCalls
                     }
                 },
                 SymbolKind.NamedType);
-            start.RegisterOperationAction(operationContext => state.AddCreation((IObjectCreationOperation)operationContext.Operation), OperationKind.ObjectCreation);
             start.RegisterCompilationEndAction(state.Report);
         });
     }
+
+    private static bool DeclaresInferenceMethod(INamedTypeSymbol type, AnalyzerOptions options, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(cancellationToken).ChildNodes().OfType<MethodDeclarationSyntax>()
+            .Any(method => HandWrittenDropoutInInferenceAnalyzer.IsInferenceMethodName(method.Identifier.ValueText, options, reference.SyntaxTree)));
 
     /// <summary>A call that runs whenever its method runs: under no condition and after no early exit.</summary>
     private sealed class Call(IMethodSymbol target, Location location, bool passesFlag)
@@ -153,7 +172,7 @@ internal static class DispatchedDropoutCalls
                 {
                     case IInvocationOperation invocation:
                         if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && !invocation.TargetMethod.IsStatic
-                            && !HandWrittenDropoutInInferenceAnalyzer.IsUnderCondition(invocation, root) && !HandWrittenDropoutModel.IsGated(invocation, root))
+                            && !HandWrittenDropoutInInferenceAnalyzer.IsUnderCondition(invocation, root) && !FollowsEarlyExit(invocation, root))
                         {
                             calls.Add(new Call(invocation.TargetMethod.OriginalDefinition, invocation.Syntax.GetLocation(),
                                 invocation.Arguments.Any(argument => argument.ArgumentKind == ArgumentKind.Explicit && argument.Parameter?.Type.SpecialType == SpecialType.System_Boolean)));
@@ -169,6 +188,9 @@ internal static class DispatchedDropoutCalls
                             modeCalls.Add(invocation.TargetMethod.OriginalDefinition);
                         }
 
+                        break;
+                    case IObjectCreationOperation creation:
+                        AddCreation(creation);
                         break;
                     case IIsTypeOperation isType:
                         tested.Add(isType.TypeOperand);
@@ -197,6 +219,29 @@ internal static class DispatchedDropoutCalls
 
             MethodSummary summary = new(method.OriginalDefinition, calls.ToImmutable(), tested.ToImmutableHashSet<ITypeSymbol>(SymbolEqualityComparer.Default), assignsMode, modeCalls.ToImmutable());
             _summaries.AddOrUpdate(summary.Method, summary, (_, existing) => existing.Calls.Length >= summary.Calls.Length ? existing : summary);
+        }
+
+        // `if (layer is DropLayer) continue; layer.Forward();`: an earlier `if` in an enclosing block that leaves (return,
+        // continue, break, throw) may skip the call. Read from the enclosing blocks only, so every body costs one walk up per call.
+        private static bool FollowsEarlyExit(IOperation call, IOperation root)
+        {
+            IOperation child = call;
+            for (IOperation? current = call.Parent; current is not null; child = current, current = current.Parent)
+            {
+                if (current is IBlockOperation block
+                    && block.Operations.TakeWhile(statement => statement != child).OfType<IConditionalOperation>()
+                        .Any(guard => guard.DescendantsAndSelf().Any(operation => operation is IReturnOperation or IBranchOperation or IThrowOperation)))
+                {
+                    return true;
+                }
+
+                if (current == root)
+                {
+                    break;
+                }
+            }
+
+            return false;
         }
 
         public void AddCreation(IObjectCreationOperation creation)
@@ -364,13 +409,14 @@ internal static class DispatchedDropoutCalls
 
         // Every `new` of the type passes, for each constructor parameter a fixed flag is written from, a value that switches
         // training on (an omitted argument is its default). A type never constructed in the compilation is not known.
-        private bool IsFixedOn(DroppingMethod dropping)
+        private bool IsFixedOn(DroppingMethod dropping, Compilation compilation, CancellationToken cancellationToken)
         {
             foreach (FixedFlag flag in dropping.FixedFlags)
             {
                 foreach (IParameterSymbol parameter in flag.FromParameters)
                 {
-                    if (!_creations.TryGetValue(((IMethodSymbol)parameter.ContainingSymbol).OriginalDefinition, out ConcurrentBag<IObjectCreationOperation>? creations) || creations.IsEmpty)
+                    if (!_creations.TryGetValue(((IMethodSymbol)parameter.ContainingSymbol).OriginalDefinition, out ConcurrentBag<IObjectCreationOperation>? creations) || creations.IsEmpty
+                        || CreationsInSyntax(dropping.Type, compilation, cancellationToken) != creations.Count)
                     {
                         return false;
                     }
@@ -389,9 +435,40 @@ internal static class DispatchedDropoutCalls
             return true;
         }
 
+        // Every creation of the type is summarized only when it sits in a summarized type: the creations written in the
+        // compilation (`new Name(...)`, read from syntax; a target-typed `new(...)` in a file naming the type counts as
+        // unseen) must all be among them, or the flag's value at some construction is unknown.
+        private static int CreationsInSyntax(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        {
+            int count = 0;
+            foreach (SyntaxTree tree in compilation.SyntaxTrees)
+            {
+                if (tree.GetText(cancellationToken).ToString().IndexOf(type.Name, StringComparison.Ordinal) < 0)
+                {
+                    continue;
+                }
+
+                foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes())
+                {
+                    if (node is ImplicitObjectCreationExpressionSyntax)
+                    {
+                        return -1;
+                    }
+
+                    if (node is ObjectCreationExpressionSyntax { Type: var created }
+                        && (created is SimpleNameSyntax simple ? simple.Identifier.ValueText : created is QualifiedNameSyntax qualified ? qualified.Right.Identifier.ValueText : null) == type.Name)
+                    {
+                        count++;
+                    }
+                }
+            }
+
+            return count;
+        }
+
         public void Report(CompilationAnalysisContext context)
         {
-            var dropping = _dropping.Where(method => method.FixedFlags.IsEmpty || IsFixedOn(method)).ToList();
+            var dropping = _dropping.Where(method => method.FixedFlags.IsEmpty || IsFixedOn(method, context.Compilation, context.CancellationToken)).ToList();
             if (dropping.Count == 0)
             {
                 return;
