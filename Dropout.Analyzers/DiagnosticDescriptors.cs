@@ -256,6 +256,9 @@ internal static class DiagnosticDescriptors
     /// <summary>DRP008 for a backward that re-runs a component's mask-drawing forward before its backward, found at compilation end.</summary>
     public static readonly DiagnosticDescriptor BackwardMaskMismatchAcrossCalls = AtCompilationEnd(BackwardMaskMismatch);
 
+    /// <summary>DRP015 for prediction that reaches dropout in another file or through a virtual or interface call, found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor HandWrittenDropoutInInferenceAcrossCalls = AtCompilationEnd(HandWrittenDropoutInInference);
+
     // The same rule (id, text, severity, help) reported from a compilation-end action, which Roslyn requires to be tagged.
     private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule) =>
         new(rule.Id, rule.Title, rule.MessageFormat, rule.Category, rule.DefaultSeverity, rule.IsEnabledByDefault, rule.Description, rule.HelpLinkUri, WellKnownDiagnosticTags.CompilationEnd);

@@ -109,8 +109,33 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
     private static bool IsTestMethod(IMethodSymbol method) =>
         method.GetAttributes().Any(attribute => attribute.AttributeClass?.Name is "FactAttribute" or "TheoryAttribute" or "TestAttribute" or "TestMethodAttribute" or "TestCaseAttribute");
 
+    /// <summary>An inference method (by its file's configured words) that is no Monte Carlo dropout, training code or unit test.</summary>
+    internal static bool IsInferenceEntry(IMethodSymbol method, AnalyzerOptions options) =>
+        method.DeclaringSyntaxReferences.FirstOrDefault() is { } reference
+        && IsInferenceName(method.Name, InferenceWords(options.AnalyzerConfigOptionsProvider.GetOptions(reference.SyntaxTree)))
+        && !IsMonteCarlo(method) && !IsTestMethod(method);
+
+    /// <summary>Whether a method name is an inference name by the words configured for <paramref name="tree"/>.</summary>
+    internal static bool IsInferenceMethodName(string name, AnalyzerOptions options, SyntaxTree tree) =>
+        IsInferenceName(name, InferenceWords(options.AnalyzerConfigOptionsProvider.GetOptions(tree)));
+
+    internal static bool IsMonteCarloMethod(IMethodSymbol method) => IsMonteCarlo(method);
+
+    /// <summary>A mode switch by assignment: a <see langword="bool"/> or enum member set to anything but training.</summary>
+    internal static bool IsModeSwitchAssignment(ISimpleAssignmentOperation assignment) =>
+        assignment.Target is IFieldReferenceOperation or IPropertyReferenceOperation
+        && (assignment.Target.Type?.SpecialType == SpecialType.System_Boolean || assignment.Target.Type?.TypeKind == TypeKind.Enum)
+        && !(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } flag && InferencePath.SwitchesTrainingOn(flag, assignment.Value));
+
+    /// <summary>A call of a method named for a mode (<c>Eval()</c>, <c>SetTraining(false)</c>) that does not switch training on.</summary>
+    internal static bool IsModeSwitchCall(IInvocationOperation invocation) =>
+        ModeSwitchWords.Any(word => invocation.TargetMethod.Name.IndexOf(word, StringComparison.Ordinal) >= 0) && !IsTrainingOnCall(invocation);
+
+    // `Predict`, `RunInference`, and the camel case of Java-style code (`predict`, `evaluateAccuracy`): a lower-case word
+    // counts only at the start of the name, where it cannot be the inside of another word (`latest`).
     private static bool IsInferenceName(string name, string[] words) =>
-        !IsTrainingOrMonteCarloName(name) && words.Any(word => name.IndexOf(word, StringComparison.Ordinal) >= 0);
+        !IsTrainingOrMonteCarloName(name) && words.Any(word => name.IndexOf(word, StringComparison.Ordinal) >= 0
+            || (word.Length > 1 && char.IsUpper(word[0]) && name.StartsWith(char.ToLowerInvariant(word[0]) + word.Substring(1), StringComparison.Ordinal)));
 
     // Assigning a boolean or enum member (IsTraining = false, Mode = Eval) or calling a mode method switches the model.
     // A call of the dropout method itself (x.WithDropout(rate)) is what is being judged, not a switch of mode, and neither is
@@ -223,7 +248,7 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
     private static bool RunsSomethingAfter(IOperation switchOperation, IOperation body) =>
         body.Descendants().Any(operation => operation is IInvocationOperation && operation.Syntax.SpanStart >= switchOperation.Syntax.Span.End);
 
-    private static bool IsUnderCondition(IOperation call, IOperation body)
+    internal static bool IsUnderCondition(IOperation call, IOperation body)
     {
         for (IOperation? current = call.Parent; current is not null && current != body; current = current.Parent)
         {

@@ -729,6 +729,18 @@ internal sealed partial class HandWrittenDropoutModel
                 keptBranch = conditional.WhenTrue;
                 keepIsComplement = !trueWithProbability;
             }
+            else if (ZeroedMemberKeptInOtherBranch(conditional.WhenTrue, conditional.WhenFalse) is { } zeroedMemberWhenTrue)
+            {
+                zeroed = zeroedMemberWhenTrue;
+                keptBranch = conditional.WhenFalse;
+                keepIsComplement = trueWithProbability;
+            }
+            else if (conditional.WhenFalse is { } keptWhenTrue && ZeroedMemberKeptInOtherBranch(keptWhenTrue, conditional.WhenTrue) is { } zeroedMemberWhenFalse)
+            {
+                zeroed = zeroedMemberWhenFalse;
+                keptBranch = conditional.WhenTrue;
+                keepIsComplement = !trueWithProbability;
+            }
             else
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
