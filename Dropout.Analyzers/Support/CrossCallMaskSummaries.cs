@@ -52,7 +52,7 @@ internal static partial class CrossCallMaskSummaries
                         return;
                     }
 
-                    bool produces = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken))
+                    bool produces = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken)
                         || type.MemberNames.Any(name => name.StartsWith("Fill", StringComparison.Ordinal));
                     bool applies = type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, DropWords.Create).AnyIn(reference.Span));
                     bool namesRandomness = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.NamesRandomness(reference.SyntaxTree, reference.Span));

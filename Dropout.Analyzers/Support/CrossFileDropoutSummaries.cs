@@ -47,7 +47,7 @@ internal static class CrossFileDropoutSummaries
                         return;
                     }
 
-                    bool draws = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken));
+                    bool draws = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken);
                     if (!draws && !type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, TreeFlagReads.Create).AnyIn(reference.Span)))
                     {
                         return;

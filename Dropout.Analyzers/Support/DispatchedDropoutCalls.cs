@@ -50,7 +50,7 @@ internal static class DispatchedDropoutCalls
 
                     // Only dropout types and types that declare a prediction method are summarized: asking for every
                     // method's operation tree would make the driver build trees no other rule needs.
-                    bool draws = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken));
+                    bool draws = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken);
                     if (!draws && !DeclaresInferenceMethod(type, symbolStart.Options, symbolStart.CancellationToken))
                     {
                         return;

@@ -107,6 +107,10 @@ internal sealed partial class HandWrittenDropoutModel
     public static bool AnyTypeMayDraw(Compilation compilation, CancellationToken cancellationToken) =>
         CompilationsWithCandidates.GetValue(compilation, c => SearchCandidates(c, cancellationToken) ? HasCandidates : NoCandidates) == HasCandidates;
 
+    /// <summary>Whether any declaration of <paramref name="type"/> (every part of a partial type) may draw a dropout mask; the per-type gate of the summaries joined at compilation end.</summary>
+    public static bool MayDraw(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.Any(reference => MayDraw(reference.SyntaxTree, reference.Span, cancellationToken));
+
     private static bool SearchCandidates(Compilation compilation, CancellationToken cancellationToken)
     {
         foreach (SyntaxTree tree in compilation.SyntaxTrees)

@@ -57,7 +57,7 @@ internal static class HandWrittenDropoutRules
             {
                 var type = (INamedTypeSymbol)symbolStart.Symbol;
                 if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct)
-                    || !type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.MayDraw(reference.SyntaxTree, reference.Span, symbolStart.CancellationToken)))
+                    || !HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken))
                 {
                     return;
                 }
