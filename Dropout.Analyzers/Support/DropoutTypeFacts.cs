@@ -417,7 +417,8 @@ internal sealed class DropoutTypeFacts
         // read from an element) or is itself the kept or mask value: `i * 0.8 / (n - 1)` in a colour ramp beside a keep
         // probability of 0.8 scales an integer index, not a unit.
         if (kind == ScaleKind.Unrelated && factor.Kind == ProbabilityTermKind.Constant && site.KeepTerm.Kind == ProbabilityTermKind.Power
-            && (use.Other is null || (HandWrittenDropoutSite.IsFloatingPoint(use.Other.Type) && !use.Other.ConstantValue.HasValue && !IsMaskValue(use.Other)))
+            && (use.Other is null || (HandWrittenDropoutSite.IsFloatingPoint(use.Other.Type) && !use.Other.ConstantValue.HasValue && !IsMaskValue(use.Other)
+                && !MultipliesAFreshDraw(use.Other) && !IsConvertedInteger(use.Other)))
             && _model.ProbabilityNumber(site, SemanticModelOf(site.Probability.Syntax), cancellationToken) is { } number)
         {
             return Classify(factor, site.KeepTerm.At(number), site.DropTerm.At(number));
@@ -425,6 +426,17 @@ internal sealed class DropoutTypeFacts
 
         return kind;
     }
+
+    // `weight[w] = (rnd.NextSingle() * 2 - 1) * limit * 0.5f`: a number beside a uniform draw shapes the spread of a
+    // weight initialization. A dropout scale applied at inference multiplies an activation, never a value drawn on the
+    // spot, so a number equal to p there is a coincidence of values, not the classic scale.
+    private static bool MultipliesAFreshDraw(IOperation other) =>
+        other.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation
+            && HandWrittenDropoutModel.IsDrawCallName(invocation.TargetMethod.Name) && invocation.Arguments.Length == 0);
+
+    // `MathF.Sqrt(fanIn * fanOut * 0.5f)`: an integer count converted to floating point is a size, not an activation.
+    private static bool IsConvertedInteger(IOperation other) =>
+        other is IConversionOperation { Operand.Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64 };
 
     public static ScaleKind Classify(ProbabilityTerm factor, ProbabilityTerm keep) => Classify(factor, keep, keep.OneMinus());
 

@@ -1360,6 +1360,13 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             double power = reciprocal ? 1 / value : value;
+            return IsWholePowerOfTwo(power) || IsWholePowerOfTwo(power + 1);
+        }
+
+        // 2^k for k in [8, 64]. `power + 1` above also admits the largest value of k bits, the C idiom
+        // `rand() / (double)RAND_MAX` (`FastRand() / 32767.0` over a 15-bit generator): a uniform in [0, 1] all the same.
+        private static bool IsWholePowerOfTwo(double power)
+        {
             double exponent = Math.Log(power, 2);
             return exponent >= 8 && exponent <= 64 && Math.Abs(exponent - Math.Round(exponent)) < 1e-9;
         }

@@ -98,7 +98,7 @@ internal sealed partial class HandWrittenDropoutModel
         return site.MaskSymbol ?? (target is null ? null : HandWrittenDropoutSite.ReferencedSymbol(target));
     }
 
-    private sealed class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken, ISymbol? droppedValues = null, IOperation? dropRoot = null)
+    private sealed partial class TermEvaluator(HandWrittenDropoutModel model, ISymbol? probabilitySymbol, SemanticModel semanticModel, CancellationToken cancellationToken, ISymbol? droppedValues = null, IOperation? dropRoot = null)
     {
         public ProbabilityTerm Evaluate(IOperation operation, int depth)
         {
@@ -233,6 +233,12 @@ internal sealed partial class HandWrittenDropoutModel
             if (symbol is IFieldSymbol or IPropertySymbol && ValueDeclaredElsewhere(symbol, probabilitySymbol, semanticModel, depth) is { } elsewhere)
             {
                 return elsewhere;
+            }
+
+            // A scale-named running total of element values (a softmax denominator) is seen whole: it is no dropout scale.
+            if (symbol is ILocalSymbol local && NamesAScale(symbol.Name) && IsUnrelatedRunningTotal(local, reference, depth))
+            {
+                return ProbabilityTerm.Unrelated;
             }
 
             // A scale whose value cannot be seen (a public setter, another file) is assumed to be the right one.
