@@ -108,6 +108,18 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // A backward that differentiates through the member the forward multiplied by the mask (DropConnect's weights)
+            // with that member alone.
+            if (facts.IsWholeType)
+            {
+                foreach (MaskedOperandBackward.Finding finding in MaskedOperandBackward.Find(facts, facts.Sites.Where(StoresMask), cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                {
+                    judged.Add(finding.Backward);
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
+                        "differentiates through '" + finding.Operand + "', which the forward multiplied by the mask '" + finding.Mask + "', without that mask"));
+                }
+            }
+
             // A backward that differentiates through what the forward recorded before its drop, with nothing of the dropout.
             if (facts.IsWholeType)
             {

@@ -361,6 +361,7 @@ internal sealed partial class HandWrittenDropoutModel
                 ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply } compound when compound.Value == outer => (compound, compound.Target, null),
                 ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation element } assignment when assignment.Value == outer =>
                     (assignment, null, HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)),
+                IArgumentOperation { Parent: IInvocationOperation store } when ElementStoreTarget(store, outer) is { } container => (store, null, container),
                 _ => null,
             };
             if (shape is not var (decision, kept, mask) || !IsPerElement(decision, root))

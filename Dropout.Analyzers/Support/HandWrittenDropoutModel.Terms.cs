@@ -213,7 +213,7 @@ internal sealed partial class HandWrittenDropoutModel
             // normalization elsewhere in the type (a matrix class's softmax dividing by its own sum) runs whether or not
             // anything was dropped, so it compensates nothing and is read like any other value.
             if (droppedValues is not null
-                && ((SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && reference.Parent is not IArrayElementReferenceOperation)
+                && ((SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && reference.Parent is not IArrayElementReferenceOperation && !IsElementGetterCall(reference))
                     || (symbol is ILocalSymbol total && AccumulatesElementsOf(total, reference, droppedValues)))
                 && OnDropPath(reference))
             {
