@@ -153,11 +153,13 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     {
         for (IOperation? current = operation; current is not null; current = current.Parent)
         {
-            if (current is ISimpleAssignmentOperation assignment)
+            // `mask[i] = ...` and `mask[i] /= keep` (the compound form writes its value into its own target).
+            if (current is ISimpleAssignmentOperation or ICompoundAssignmentOperation)
             {
-                IOperation target = assignment.Target is IArrayElementReferenceOperation element ? element.ArrayReference
-                    : assignment.Target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } ? instance
-                    : assignment.Target;
+                IOperation written = ((IAssignmentOperation)current).Target;
+                IOperation target = written is IArrayElementReferenceOperation element ? element.ArrayReference
+                    : written is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } ? instance
+                    : written;
                 return SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(target), symbol);
             }
 
@@ -297,9 +299,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // An `if`/`else` decision may record a boolean flag and write the activation in the same branches
     // (`if (u < rate) { dropped[i] = true; y[i] = 0; } else { dropped[i] = false; y[i] = x[i] / (1 - rate); }`): there the
     // scale goes to the activation, the flag stays 0/1, and a backward reading the flag still owes the 1/p.
+    // A scale written into the stored mask by the forward after the draw (`mask[i] = u < keep ? 1 : 0; mask[i] /= keep;`)
+    // is carried the same way: what the backward reads from the mask already holds the 1/p.
     private static bool CarriedByMask(HandWrittenDropoutSite site, (ScaleUse Use, ScaleKind Kind, ScalePlace Place) scale) =>
-        site.Decision.Syntax.Encloses(scale.Use.Operation.Syntax)
-        && (site.Shape != DropoutSiteShape.ZeroingIf || WritesInto(scale.Use.Operation, site.MaskSymbol!));
+        (site.Decision.Syntax.Encloses(scale.Use.Operation.Syntax)
+            && (site.Shape != DropoutSiteShape.ZeroingIf || WritesInto(scale.Use.Operation, site.MaskSymbol!)))
+        || (scale.Place == ScalePlace.Training && WritesInto(scale.Use.Operation, site.MaskSymbol!));
 
     // A mask proper (0/1, 0/scale or bool entries), not the activations the site writes in place.
     private static bool StoresMask(HandWrittenDropoutSite site) =>

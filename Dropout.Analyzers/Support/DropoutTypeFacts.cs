@@ -330,11 +330,15 @@ internal sealed class DropoutTypeFacts
     // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
     private static bool IsDividingCall(IInvocationOperation invocation) =>
         invocation.Arguments.Length is 1 or 2
-        && invocation.TargetMethod.Name is "Divide" or "Div" or "DivideBy" or "DivideScalar" or "Divide_";
+        && invocation.TargetMethod.Name is "Divide" or "Div" or "DivideBy" or "DivideScalar" or "Divide_"
+            // PyTorch's spelling, which TorchSharp keeps: `t.div(keep)`, in place `t.div_(keep)`.
+            or "div" or "div_" or "divide" or "divide_" or "true_divide" or "true_divide_";
 
-    // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input.
+    // Multiply(x, scale, destination), Scale(x, s), x.Multiply(s): library calls that scale their input; PyTorch's
+    // lowercase `t.mul(s)`, `t.mul_(s)` too (a lowercase "mul" inside a longer name, as in accumulate, is not one).
     private static bool IsScalingCall(IInvocationOperation invocation) =>
-        invocation.TargetMethod.Name.IndexOf("Mul", StringComparison.Ordinal) >= 0 || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.Ordinal) >= 0;
+        invocation.TargetMethod.Name.IndexOf("Mul", StringComparison.Ordinal) >= 0 || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.Ordinal) >= 0
+        || invocation.TargetMethod.Name is "mul" or "mul_" or "multiply" or "multiply_";
 
     /// <summary>An activation: a floating-point element (<c>a[i]</c>, <c>span[i]</c>) or the element parameter of a lambda.</summary>
     public static bool IsActivation(IOperation value)

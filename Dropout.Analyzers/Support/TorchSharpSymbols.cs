@@ -101,6 +101,31 @@ internal sealed class TorchSharpSymbols
         && named.Locations.Any(location => location.IsInSource)
         && IsModuleType(named);
 
+    /// <summary>
+    /// Whether <paramref name="type"/> is one of TorchSharp's own types: nested in <c>torch</c> (the <c>torch.nn.Module</c>
+    /// base and its generic forms) or declared in <c>TorchSharp.Modules</c>. Declared in source they are a stand-in for the
+    /// package written by a project that builds without it, never a user's model.
+    /// </summary>
+    public bool IsTorchSharpOwnType(INamedTypeSymbol type)
+    {
+        INamedTypeSymbol? torch = Module.ContainingType?.ContainingType;
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, torch))
+            {
+                return true;
+            }
+        }
+
+        INamedTypeSymbol outermost = type;
+        while (outermost.ContainingType is { } containing)
+        {
+            outermost = containing;
+        }
+
+        return outermost.ContainingNamespace is { Name: "Modules", ContainingNamespace: { Name: "TorchSharp", ContainingNamespace.IsGlobalNamespace: true } };
+    }
+
     /// <summary>Whether <paramref name="type"/> is one of the dropout module types.</summary>
     public bool IsDropoutModuleType(ITypeSymbol? type) => type is INamedTypeSymbol named && DropoutModuleTypes.Contains(named);
 

@@ -45,7 +45,9 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
     private static void OnType(SymbolStartAnalysisContext context, TorchSharpModels models)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!models.Symbols.IsSourceModuleClass(type))
+        // A stand-in for TorchSharp declared in source (its Module base keeps children in a List<Module>) is the
+        // package's code, not a user's module that RegisterComponents() fails to reach.
+        if (!models.Symbols.IsSourceModuleClass(type) || models.Symbols.IsTorchSharpOwnType(type))
         {
             return;
         }
