@@ -313,6 +313,13 @@ internal sealed partial class HandWrittenDropoutModel
         // Every identifier token spelling `name` in the span: a plain text search, confirmed token by token.
         private void AddUses(SyntaxNode root, string name, Held held, TextSpan span, List<(SyntaxToken, Held)> uses)
         {
+            // A missing identifier of broken code (`buffer[i] ] = draw`) has an empty name, which the text search would
+            // find at the same position forever.
+            if (name.Length == 0)
+            {
+                return;
+            }
+
             for (int at = _text.IndexOf(name, span.Start, span.Length, StringComparison.Ordinal); at >= 0 && at + name.Length <= span.End;
                  at = at + name.Length < span.End ? _text.IndexOf(name, at + name.Length, span.End - at - name.Length, StringComparison.Ordinal) : -1)
             {

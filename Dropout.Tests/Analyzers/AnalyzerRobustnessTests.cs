@@ -463,6 +463,30 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
+    // Broken code whose draw is stored through a missing identifier (`_buffer[i] ] = ...`): the prefilter's name search
+    // followed the empty name and found it at the same position forever (a hang the mutation fuzzer found).
+    [Fact]
+    public async Task Analyzers_OnADrawStoredThroughAMissingIdentifier_Finish()
+    {
+        const string source = """
+            public sealed class Jitter(float threshold)
+            {
+                private readonly System.Random _rng = new(4);
+                private readonly float[] _buffer = new float[8];
+                public float[] Apply(float[] h)
+                {
+                    for (int i = 0; i < _buffer.Length; i++) _buffer[i] ] = _rng.NextSingle();
+                    for (int i = 0; i < _buffer.Length; i++) if (_buffer[i] > threshold) _buffer[i] = 0f;
+                    return _buffer;
+                }
+            }
+            """;
+
+        Task<IEnumerable<string>> analysis = AnalyzerFailuresAsync(EmptyCompilation(), [source]);
+        Assert.Same(analysis, await Task.WhenAny(analysis, Task.Delay(TimeSpan.FromSeconds(60))));
+        Assert.Empty(await analysis);
+    }
+
     [Fact]
     public async Task Analyzers_OnRealisticSources_ReportEveryRuleAndNothingElse()
     {
