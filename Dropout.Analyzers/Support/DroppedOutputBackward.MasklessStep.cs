@@ -189,7 +189,7 @@ internal static partial class DroppedOutputBackward
         foreach (ILocalReferenceOperation read in later.OfType<ILocalReferenceOperation>())
         {
             if ((chain.Contains(read.Local) || SymbolEqualityComparer.Default.Equals(read.Local, droppedCopy))
-                && !IsLocalWriteTarget(read) && IsDerivativeRead(read))
+                && !IsWriteTarget(read) && IsDerivativeRead(read))
             {
                 foreach (ILocalSymbol written in WrittenByDerivative(read))
                 {
@@ -288,18 +288,6 @@ internal static partial class DroppedOutputBackward
         }
 
         return (current as ILocalReferenceOperation)?.Local;
-    }
-
-    private static bool IsLocalWriteTarget(IOperation reference)
-    {
-        IOperation current = reference;
-        while (current.Parent is IArrayElementReferenceOperation element && element.ArrayReference == current
-            || current.Parent is IPropertyReferenceOperation { Property.IsIndexer: true } indexer && indexer.Instance == current)
-        {
-            current = current.Parent;
-        }
-
-        return current.Parent is IAssignmentOperation assignment && assignment.Target == current;
     }
 
     // The locals a derivative read writes: the assignment or declaration the read's value goes into, or, when the read is an

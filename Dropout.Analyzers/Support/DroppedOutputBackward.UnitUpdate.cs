@@ -65,7 +65,7 @@ internal static partial class DroppedOutputBackward
         return records.FirstOrDefault(record => DifferentiatesMember(body, record));
     }
 
-    // `Net = sum`, `Net += x`, `_pre[i] = z`: the member (or its element) is assigned.
+    // `Net = sum`, `Net += x`, `_pre[i] = z`: the member or local (or its element) is assigned.
     private static bool IsWriteTarget(IOperation reference)
     {
         IOperation target = reference;
