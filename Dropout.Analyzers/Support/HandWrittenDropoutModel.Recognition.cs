@@ -954,7 +954,7 @@ internal sealed partial class HandWrittenDropoutModel
                 bool isElementOrMember = target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or ILocalReferenceOperation
                     || (target is IPropertyReferenceOperation or IFieldReferenceOperation && TargetName(target) is { } memberName && ContainsAny(memberName, ActivationMemberWords));
                 // A generic element (`T[]` zeroed with `ops.Zero`) is numeric as in the conditional form `c ? x[i] : ops.Zero`.
-                if (isElementOrMember && HandWrittenDropoutSite.IsZero(assignment.Value)
+                if (isElementOrMember && (HandWrittenDropoutSite.IsZero(assignment.Value) || IsSkippedMarker(assignment))
                     && (HandWrittenDropoutSite.IsNumeric(target.Type) || target is IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Int32 or SpecialType.System_Byte }))
                 {
                     return target;
