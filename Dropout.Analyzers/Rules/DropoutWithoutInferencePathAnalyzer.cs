@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -257,6 +258,13 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             string text = tree.GetText(cancellationToken).ToString();
+            if (text.IndexOf(typeName, StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            // A comment is no code: `// same project as DropoutLayer.cs` says nothing about how the layer is called.
+            text = WithoutComments(tree, text, cancellationToken);
             if (patterns.Any(pattern => text.IndexOf(pattern, StringComparison.Ordinal) >= 0))
             {
                 return true;
@@ -272,6 +280,27 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         }
 
         return false;
+    }
+
+    private static string WithoutComments(SyntaxTree tree, string text, CancellationToken cancellationToken)
+    {
+        char[]? blanked = null;
+        foreach (SyntaxTrivia trivia in tree.GetRoot(cancellationToken).DescendantTrivia(descendIntoTrivia: true))
+        {
+            if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia)
+                || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia)
+                || trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia)
+                || trivia.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia))
+            {
+                blanked ??= text.ToCharArray();
+                for (int index = trivia.FullSpan.Start; index < trivia.FullSpan.End && index < blanked.Length; index++)
+                {
+                    blanked[index] = ' ';
+                }
+            }
+        }
+
+        return blanked is null ? text : new string(blanked);
     }
 
     private static bool MentionsBeyondConstruction(string text, string typeName)

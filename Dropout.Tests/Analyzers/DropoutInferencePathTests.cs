@@ -251,6 +251,38 @@ public sealed class HandWrittenRulesAcrossFilesTests
         return test.RunAsync();
     }
 
+    // A comment in another file (`// same project as DropLayer.cs`) is no use of the layer: how the network calls it is
+    // still unseen, and the layer itself has no flag, so it is reported.
+    [Fact]
+    public Task LayerNamedOnlyInACommentOfAnotherFile_IsReportedAsHavingNoInferencePath()
+    {
+        var test = new Microsoft.CodeAnalysis.CSharp.Testing.CSharpAnalyzerTest<DropoutWithoutInferencePathAnalyzer, Microsoft.CodeAnalysis.Testing.DefaultVerifier>
+        {
+            ReferenceAssemblies = Microsoft.CodeAnalysis.Testing.ReferenceAssemblies.Net.Net80,
+        };
+        test.TestState.Sources.Add(("/Layer.cs", AnalyzerTest.Usings + """
+            public sealed class DropLayer(float rate)
+            {
+                private readonly Random _rng = new(1);
+                public float[] Forward(float[] x) => x.Select(v => {|DRP014:_rng.NextSingle() < rate|} ? 0f : v / (1 - rate)).ToArray();
+            }
+            """));
+        test.TestState.Sources.Add(("/Network.cs", AnalyzerTest.Usings + """
+            // The network of the same project as DropLayer.cs; /* DropLayer is skipped */ is only a remark.
+            /// <summary>Runs every layer, <see cref="DropLayer"/> too.</summary>
+            public sealed class Network(List<Func<float[], float[]>> layers)
+            {
+                public float[] Run(float[] x)
+                {
+                    foreach (Func<float[], float[]> layer in layers) x = layer(x);
+                    return x;
+                }
+            }
+            """));
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+
     [Fact]
     public Task RateExposedByAPropertyThatAnotherTypeMultipliesBy_IsNotReportedAsUnscaled() =>
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
