@@ -81,6 +81,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name, "reads the mask that holds the forward's 1/p only as '" + nonzeroTest.Syntax + "'"));
                         judged.Add(declaration);
                     }
+                    else if (DroppedUnitsGradientLeftAsIs.Find(body, masks) is { } keptOnly)
+                    {
+                        string where = DroppedUnitsGradientLeftAsIs.IsSkipTest(keptOnly) ? "but skips the units where '" + keptOnly.Syntax + "'" : "only where '" + keptOnly.Syntax + "'";
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, keptOnly.Syntax.GetLocation(), name, "updates the gradient it was given " + where + ", leaving the dropped units' entries as they came"));
+                        judged.Add(declaration);
+                    }
 
                     continue;
                 }
