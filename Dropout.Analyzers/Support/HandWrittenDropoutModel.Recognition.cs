@@ -67,7 +67,7 @@ internal sealed partial class HandWrittenDropoutModel
                     IBinaryOperation comparison => FromComparison(comparison, root) ?? FromShuffledCountFactor(comparison, root),
                     ICompoundAssignmentOperation compound => FromShuffledCountFactor(compound, root),
                     IArrayElementReferenceOperation { Type.SpecialType: SpecialType.System_Boolean } flag => FromShuffledCountFlag(flag, root),
-                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root) ?? FromCoinValue(invocation, root),
+                    IInvocationOperation invocation => FromComparisonCall(invocation, root) ?? FromBernoulli(invocation, root) ?? FromMaskHelper(invocation, root) ?? FromLibraryBernoulliFill(invocation, root) ?? FromDistributionObjectFill(invocation, root) ?? FromCoinValue(invocation, root),
                     _ => null,
                 };
                 if (site is not null && decisions.Add(site.Decision))
