@@ -35,6 +35,7 @@ internal static class MaskGatedStepBackward
     public static IEnumerable<Finding> Find(DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
         var reported = new HashSet<SyntaxNode>();
+        List<(IOperation Root, IInvocationOperation Call)>? invocations = null;
         foreach (HandWrittenDropoutSite site in facts.AllSites)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -47,19 +48,16 @@ internal static class MaskGatedStepBackward
                 continue;
             }
 
-            // The calls of the forward elsewhere in the type, found first: they are few, and the scales cost more.
-            var calls = new List<(IOperation Root, IInvocationOperation Call)>();
-            foreach (IOperation root in facts.Roots)
-            {
-                if (root != forwardRoot && root is IMethodBodyOperation { Syntax: MethodDeclarationSyntax })
-                {
-                    calls.AddRange(root.Descendants().OfType<IInvocationOperation>()
-                        .Where(call => SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, forward.OriginalDefinition)
-                            && call.Instance is null or IInstanceReferenceOperation)
-                        .Select(call => (root, call)));
-                }
-            }
-
+            // The calls of the forward elsewhere in the type, found first: they are few, and the scales cost more. Every call in
+            // the type is listed once, when the first site that stores a 0/1 mask asks.
+            invocations ??= facts.Roots.Where(root => root is IMethodBodyOperation { Syntax: MethodDeclarationSyntax })
+                .SelectMany(root => root.Descendants().OfType<IInvocationOperation>().Select(call => (Root: root, Call: call)))
+                .ToList();
+            var calls = invocations
+                .Where(pair => pair.Root != forwardRoot
+                    && SymbolEqualityComparer.Default.Equals(pair.Call.TargetMethod.OriginalDefinition, forward.OriginalDefinition)
+                    && pair.Call.Instance is null or IInstanceReferenceOperation)
+                .ToList();
             if (calls.Count == 0)
             {
                 continue;
