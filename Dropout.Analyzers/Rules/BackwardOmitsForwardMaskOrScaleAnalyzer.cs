@@ -87,6 +87,12 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                         nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, keptOnly.Syntax.GetLocation(), name, "updates the gradient it was given " + where + ", leaving the dropped units' entries as they came"));
                         judged.Add(declaration);
                     }
+                    else if (UnmaskedGradientOutflow.Find(facts, body, masks) is { } incoming)
+                    {
+                        nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, declaration.Identifier.GetLocation(), name,
+                            "applies the forward's mask to its own update but returns the gradient computed from '" + incoming.Name + "' without it"));
+                        judged.Add(declaration);
+                    }
 
                     continue;
                 }
@@ -146,6 +152,18 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
                         "differentiates through " + finding.What + " with neither its mask nor its 1/p"));
+                }
+            }
+
+            // A backward after the forward's call in the same method (a training loop) that gates the gradient by the mask
+            // the forward wrote and leaves out the factor the forward multiplied the kept values by.
+            if (facts.IsWholeType)
+            {
+                foreach (MaskGatedStepBackward.Finding finding in MaskGatedStepBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Step)))
+                {
+                    judged.Add(finding.Step);
+                    nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Step.Identifier.GetLocation(), finding.Step.Identifier.ValueText,
+                        "gates the gradient by the forward's mask '" + finding.Mask + "' but not by '" + finding.Factor + "', the factor the forward multiplied the kept values by"));
                 }
             }
 
