@@ -631,7 +631,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             // What the flag means is read from where it is used (`mask[i] ? x / q : 0` keeps where it is true); only when no use
             // says so, a flag named for dropping (dropped[i] = u < rate) is taken to be true when the unit is dropped.
-            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? NamesDroppedUnits(mask.Name);
+            bool flagMeansDropped = FlagMeansDropped(mask, assignment, root);
             bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
         }
@@ -864,6 +864,8 @@ internal sealed partial class HandWrittenDropoutModel
                 {
                     IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                     IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                    // A one-unit flag (`bool drop = u < rate`) is read whole: `drop ? 0 : x`.
+                    ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag => flag.Local,
                     _ => null,
                 };
                 if (read is null || !SymbolEqualityComparer.Default.Equals(read, mask))
@@ -1026,9 +1028,8 @@ internal sealed partial class HandWrittenDropoutModel
             // A method called through an interface or a base class has its callers elsewhere (a backend's fill behind an
             // interface): its filled parameter is for them, judged at compilation end (CrossCallMaskSummaries).
             return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
-                && (CalledThroughADeclarationElsewhere(method) || root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
-                    invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
-                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name));
+                && (CalledThroughADeclarationElsewhere(method) || CallsByName(root.Syntax.SyntaxTree, method.Name)
+                    || root.SemanticModel is { } helperModel && CalledInAnotherFile(method, root.Syntax.SyntaxTree, helperModel.Compilation));
         }
 
         private static bool CalledThroughADeclarationElsewhere(IMethodSymbol method) =>

@@ -67,13 +67,6 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("extract-method", "U03_SpanRefLocalScaledByRate", "the kept value is written through a `ref` parameter of the helper (an alias of the caller's span element): a ref local is read as the element, a ref parameter is not"),
         ("extract-method", "X03_HashRngKernelNoScale", "the kernel's select moved into a static helper given the uniform as a parameter: the draw is in the kernel, the decision in the helper (likely cause, not traced further)"),
         ("extract-method", "ZN01_QNetworkBackpropThroughPreDropSums", "the Parallel.For that drops moved into a helper: the pre-drop record is paired with the drop only in one body (likely cause, not traced further)"),
-        // The model reads every declaration of a partial dropout type; what it still does not read is code of ANOTHER type
-        // that the split moves into a file of its own.
-        ("split-partial", "D01_DecimalFrameworkDropoutNoScale", "the draw helper's class (DecimalRandom) is split: a draw helper of another type is read only from the caller's own files"),
-        ("split-partial", "H05_BernoulliFillHelper", "the layer's forward moves to a file without the mask helper (RandomOps.FillBernoulli): a mask helper of another type is read only from the caller's own files"),
-        ("split-partial", "T06_GradientClassOmitsScale", "the gradient class is split and its Backward is in a file of its own: a backward of another type is looked for only in the dropout type's files (DRP013)"),
-        ("split-partial", "V01_PredictAppliesInputDropout", "the model's Predict moves to a file without the dropout extension method: DRP015 looks for the inference caller in the dropout type's files only"),
-        ("split-partial", "W05_NeuronObjectsNoInferencePath", "the network's Predict moves to a file of its own: DRP015 looks for the inference caller in the dropout type's files only"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly

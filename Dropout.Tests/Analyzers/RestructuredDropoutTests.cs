@@ -1,0 +1,270 @@
+using Dropout.Analyzers;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace Dropout.Tests.Analyzers;
+
+/// <summary>
+/// Issue 9, generalization (the metamorphic test's rename and split-partial rewrites): the same dropout written with other
+/// names, or with its helper in another file, gets the same verdict. A boolean mask's meaning comes from how the code uses
+/// the flag it stores, never from the mask's name; a random draw or mask helper is read wherever it is declared (a
+/// utilities file of its own, another partial declaration), so a layer whose helper moved away keeps its diagnostic, and
+/// each correct twin stays silent.
+/// </summary>
+public sealed class RestructuredDropoutTests
+{
+    // `bool drop = u < rate;` is stored in a mask and decides the unit (`drop ? 0 : x / s`): the entry is true for a
+    // dropped unit because the local zeroes where it is true, whatever the mask is called.
+    private const string StoredFlagLayer = """
+        public sealed class PolicyLayer
+        {
+            private readonly List<bool> MASK = new List<bool>();
+            private readonly Random _random = new Random(99);
+            private readonly double _chance = 0.3;
+            public bool Training { get; set; }
+
+            public double[] Forward(double[] state)
+            {
+                var inputs = (double[])state.Clone();
+                if (!Training) return inputs;
+                MASK.Clear();
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    bool drop = _random.NextDouble() < _chance;
+                    MASK.Add(drop);
+                    inputs[i] = drop ? 0 : SCALED;
+                }
+
+                return inputs;
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("_mask")]
+    [InlineData("_dropMask")]
+    [InlineData("_keepMask")]
+    [InlineData("_bits")]
+    public Task StoredDropFlag_KeptValuesDividedByTheDropRate_IsReportedWhateverTheMaskIsCalled(string mask) =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(StoredFlagLayer.Replace("MASK", mask, StringComparison.Ordinal).Replace("SCALED", "{|DRP012:inputs[i] / _chance|}", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("_mask")]
+    [InlineData("_dropMask")]
+    [InlineData("_keepMask")]
+    [InlineData("_bits")]
+    public Task StoredDropFlag_KeptValuesDividedByTheKeepProbability_IsSilentWhateverTheMaskIsCalled(string mask) =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(StoredFlagLayer.Replace("MASK", mask, StringComparison.Ordinal).Replace("SCALED", "inputs[i] / (1 - _chance)", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("_mask")]
+    [InlineData("_dropMask")]
+    public Task StoredKeepFlag_KeptValuesDividedByTheKeepProbability_IsSilentWhateverTheMaskIsCalled(string mask) =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(StoredFlagLayer
+            .Replace("MASK", mask, StringComparison.Ordinal)
+            .Replace("bool drop = _random.NextDouble() < _chance;", "bool keep = _random.NextDouble() >= _chance;", StringComparison.Ordinal)
+            .Replace(".Add(drop)", ".Add(keep)", StringComparison.Ordinal)
+            .Replace("drop ? 0 : SCALED", "keep ? inputs[i] / (1 - _chance) : 0", StringComparison.Ordinal));
+
+    // A mask helper kept in a utilities file of its own (no partial type links the two files).
+    private const string RandomOpsFile = """
+        public static class RandomOps
+        {
+            public static void FillBernoulli(float[] buffer, Random random, float probability)
+            {
+                for (int i = 0; i < buffer.Length; i++) buffer[i] = random.NextSingle() < probability ? 1f : 0f;
+            }
+        }
+        """;
+
+    private const string MaskedLayerFile = """
+        public sealed class MaskedDropoutLayer
+        {
+            private readonly Random _random = new Random(3);
+            private float[]? _mask;
+            public float Rate { get; set; } = 0.25f;
+            public bool Training { get; set; }
+
+            public float[] Forward(float[] x)
+            {
+                if (!Training) return x;
+                float keep = 1 - Rate;
+                _mask = new float[x.Length];
+                CALL
+                return x.Select((v, i) => v * _mask[i]SCALE).ToArray();
+            }
+        }
+        """;
+
+    private static string MaskedLayer(string scale, bool marked) =>
+        MaskedLayerFile
+            .Replace("CALL", marked ? "{|DRP004:RandomOps.FillBernoulli(_mask, _random, keep)|};" : "RandomOps.FillBernoulli(_mask, _random, keep);", StringComparison.Ordinal)
+            .Replace("SCALE", scale, StringComparison.Ordinal);
+
+    [Fact]
+    public Task MaskHelperInAFileOfItsOwn_MaskAppliedWithoutTheScale_IsReported() =>
+        VerifyFilesAsync<MissingInvertedScalingAnalyzer>(("RandomOps.cs", RandomOpsFile), ("MaskedDropoutLayer.cs", MaskedLayer("", marked: true)));
+
+    [Fact]
+    public Task MaskHelperInAFileOfItsOwn_MaskAppliedWithTheScale_IsSilent() =>
+        VerifyFilesAsync<MissingInvertedScalingAnalyzer>(("RandomOps.cs", RandomOpsFile), ("MaskedDropoutLayer.cs", MaskedLayer(" / keep", marked: false)));
+
+    [Fact]
+    public Task MaskHelperInTheSameFile_MaskAppliedWithoutTheScale_IsReportedOnceAsBefore() =>
+        VerifyFilesAsync<MissingInvertedScalingAnalyzer>(("Layer.cs", RandomOpsFile + "\n" + MaskedLayer("", marked: true)));
+
+    // A draw helper of another type in a file of its own: `DecimalRandom.Next01()` is a uniform draw wherever it lives.
+    private const string DecimalRandomFile = """
+        public static class DecimalRandom
+        {
+            private static Random _source = new Random(17);
+            public static decimal Next01() => (decimal)_source.NextDouble();
+        }
+        """;
+
+    private const string DecimalLayerFile = """
+        public sealed class DecimalDropoutLayer
+        {
+            private readonly decimal[] _outputs = new decimal[8];
+            public decimal DropRate { get; set; } = 0.2M;
+            public bool Training { get; set; } = true;
+
+            public decimal[] Activate(decimal[] inputs)
+            {
+                for (int i = 0; i < _outputs.Length; i++)
+                {
+                    _outputs[i] = inputs[i] > 0M ? inputs[i] : 0M;
+                    if (Training) DROP
+                }
+
+                return _outputs;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task DrawHelperInAFileOfItsOwn_DropWithoutTheScale_IsReported() =>
+        VerifyFilesAsync<MissingInvertedScalingAnalyzer>(
+            ("DecimalRandom.cs", DecimalRandomFile),
+            ("DecimalDropoutLayer.cs", DecimalLayerFile.Replace("DROP", "_outputs[i] = {|DRP004:DecimalRandom.Next01() < DropRate|} ? 0M : _outputs[i];", StringComparison.Ordinal)));
+
+    [Fact]
+    public Task DrawHelperInAFileOfItsOwn_DropWithTheScale_IsSilent() =>
+        VerifyFilesAsync<MissingInvertedScalingAnalyzer>(
+            ("DecimalRandom.cs", DecimalRandomFile),
+            ("DecimalDropoutLayer.cs", DecimalLayerFile.Replace("DROP", "_outputs[i] = DecimalRandom.Next01() < DropRate ? 0M : _outputs[i] / (1M - DropRate);", StringComparison.Ordinal)));
+
+    // A static dropout helper (an extension method) in a file of its own, run by a prediction in another file.
+    private const string ExtensionFile = """
+        public static class FeatureDropoutExtensions
+        {
+            public static double[] WithDropout(this double[] features, double dropRate, Random rng)
+            {
+                var result = new double[features.Length];
+                for (int i = 0; i < features.Length; i++)
+                    result[i] = rng.NextDouble() < dropRate ? 0.0 : features[i] / (1.0 - dropRate);
+                return result;
+            }
+        }
+        """;
+
+    private const string LinearModelFile = """
+        public sealed class LinearModel
+        {
+            private readonly double[] _weights = new double[4];
+            private readonly Random _rng = new Random(3);
+            public double InputDropout { get; set; } = 0.2;
+
+            private double Score(double[] x) => x.Zip(_weights, (a, w) => a * w).Sum();
+
+            public void Train(double[] x, double target, double lr)
+            {
+                var dropped = x.WithDropout(InputDropout, _rng);
+                double error = Score(dropped) - target;
+                for (int i = 0; i < _weights.Length; i++) _weights[i] -= lr * error * dropped[i];
+            }
+
+            public double Predict(double[] x) => PREDICT;
+        }
+        """;
+
+    [Fact]
+    public Task StaticDropoutHelperInAFileOfItsOwn_RunByPrediction_IsReported() =>
+        VerifyFilesAsync<HandWrittenDropoutInInferenceAcrossCallsAnalyzer>(
+            ("FeatureDropoutExtensions.cs", ExtensionFile),
+            ("LinearModel.cs", LinearModelFile.Replace("PREDICT", "Score({|DRP015:x.WithDropout(InputDropout, _rng)|})", StringComparison.Ordinal)));
+
+    [Fact]
+    public Task StaticDropoutHelperInAFileOfItsOwn_RunOnlyByTraining_IsSilent() =>
+        VerifyFilesAsync<HandWrittenDropoutInInferenceAcrossCallsAnalyzer>(
+            ("FeatureDropoutExtensions.cs", ExtensionFile),
+            ("LinearModel.cs", LinearModelFile.Replace("PREDICT", "Score(x)", StringComparison.Ordinal)));
+
+    // A gradient class in a file of its own that reads the forward's public mask.
+    private const string DropoutNodeFile = """
+        public sealed class DropoutNode
+        {
+            public readonly float Keep;
+            public bool[] Kept = Array.Empty<bool>();
+            private readonly Random _rng;
+
+            public DropoutNode(float keep, int seed) { Keep = keep; _rng = new Random(seed); }
+
+            public float[] Forward(float[] x, bool training)
+            {
+                if (!training) return x;
+                Kept = new bool[x.Length];
+                var y = new float[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    Kept[i] = _rng.NextSingle() < Keep;
+                    y[i] = Kept[i] ? x[i] / Keep : 0f;
+                }
+                return y;
+            }
+        }
+        """;
+
+    private const string GradientFile = """
+        public sealed class DropoutNodeGradient
+        {
+            private readonly DropoutNode _node;
+            public DropoutNodeGradient(DropoutNode node) { _node = node; }
+
+            public float[] BACKWARD(float[] upstream)
+            {
+                var dx = new float[upstream.Length];
+                for (int i = 0; i < upstream.Length; i++)
+                    dx[i] = _node.Kept[i] ? GRADIENT : 0f;
+                return dx;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task GradientClassInAFileOfItsOwn_MaskWithoutTheScale_IsReported() =>
+        VerifyFilesAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(
+            ("DropoutNode.cs", DropoutNodeFile),
+            ("DropoutNodeGradient.cs", GradientFile.Replace("BACKWARD", "{|DRP013:Backward|}", StringComparison.Ordinal).Replace("GRADIENT", "upstream[i]", StringComparison.Ordinal)));
+
+    [Fact]
+    public Task GradientClassInAFileOfItsOwn_MaskWithTheScale_IsSilent() =>
+        VerifyFilesAsync<BackwardOmitsForwardMaskOrScaleAnalyzer>(
+            ("DropoutNode.cs", DropoutNodeFile),
+            ("DropoutNodeGradient.cs", GradientFile.Replace("BACKWARD", "Backward", StringComparison.Ordinal).Replace("GRADIENT", "upstream[i] / _node.Keep", StringComparison.Ordinal)));
+
+    private static Task VerifyFilesAsync<TAnalyzer>(params (string Name, string Source)[] files)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach ((string name, string source) in files)
+        {
+            test.TestState.Sources.Add(("/" + name, AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
+}
