@@ -1495,6 +1495,14 @@ internal sealed partial class HandWrittenDropoutModel
                     continue;
                 }
 
+                // `FillUniforms(width, uniforms);`: a helper of this type whose body fills the buffer with draws, as the loop
+                // it was extracted from did (HelperFill).
+                if (operation is IExpressionStatementOperation { Operation: IInvocationOperation helperCall } && FillsByHelper(helperCall, buffer, root))
+                {
+                    writes++;
+                    continue;
+                }
+
                 if (operation is ISimpleAssignmentOperation { Target: var target } assignment
                     && target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
                     && SymbolEqualityComparer.Default.Equals(BufferOf(target), buffer))

@@ -254,6 +254,50 @@ public sealed class RestructuredDropoutTests
             ("DropoutNode.cs", DropoutNodeFile),
             ("DropoutNodeGradient.cs", GradientFile.Replace("BACKWARD", "Backward", StringComparison.Ordinal).Replace("GRADIENT", "upstream[i] / _node.Keep", StringComparison.Ordinal)));
 
+    // Extract-method: the loop that fills a buffer of uniforms moved into a private helper; the caller thresholds the buffer.
+    private const string ExtractedFillLayer = """
+        public sealed class BatchDropout
+        {
+            private readonly float _dropRate;
+            private readonly Random _rng = new Random(11);
+            public BatchDropout(float dropRate) { _dropRate = dropRate; }
+
+            public void Forward(float[][] batch, bool training)
+            {
+                if (!training) return;
+                int width = batch[0].Length;
+                var uniforms = new float[width];
+                FillUniforms(width, uniforms);
+                foreach (float[] row in batch)
+                    for (int j = 0; j < width; j++)
+                        row[j] = DECISION;
+            }
+
+            private void FillUniforms(int width, float[] uniforms)
+            {
+                for (int j = 0; j < width; j++) uniforms[j] = FILL;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task UniformsFilledByAnExtractedHelper_ThresholdedWithoutTheScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(ExtractedFillLayer
+            .Replace("DECISION", "{|DRP004:uniforms[j] < _dropRate|} ? 0f : row[j]", StringComparison.Ordinal)
+            .Replace("FILL", "(float)_rng.NextDouble()", StringComparison.Ordinal));
+
+    [Fact]
+    public Task UniformsFilledByAnExtractedHelper_ThresholdedWithTheScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(ExtractedFillLayer
+            .Replace("DECISION", "uniforms[j] < _dropRate ? 0f : row[j] / (1f - _dropRate)", StringComparison.Ordinal)
+            .Replace("FILL", "(float)_rng.NextDouble()", StringComparison.Ordinal));
+
+    [Fact]
+    public Task BufferFilledByAHelperWithSomethingElseThanDraws_IsNoDropout() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(ExtractedFillLayer
+            .Replace("DECISION", "uniforms[j] < _dropRate ? 0f : row[j]", StringComparison.Ordinal)
+            .Replace("FILL", "j / (float)width", StringComparison.Ordinal));
+
     private static Task VerifyFilesAsync<TAnalyzer>(params (string Name, string Source)[] files)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
