@@ -66,6 +66,10 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("extract-method", "U03_SpanRefLocalScaledByRate", "the kept value is written through a `ref` parameter of the helper (an alias of the caller's span element): a ref local is read as the element, a ref parameter is not"),
         ("extract-method", "X03_HashRngKernelNoScale", "the kernel's select moved into a static helper given the uniform as a parameter: the draw is in the kernel, the decision in the helper (likely cause, not traced further)"),
         ("extract-method", "ZN01_QNetworkBackpropThroughPreDropSums", "the Parallel.For that drops moved into a helper: the pre-drop record is paired with the drop only in one body (likely cause, not traced further)"),
+        // Found by the single-rewrite table (ZM01) and DROPOUT_META_SEED=7 DROPOUT_META_ROUNDS=2 (ZM03, ZRD03), failing on main too.
+        ("extract-method", "ZM01_UnitUpdateThroughOwnDroppedOutputNoMask", "the unit update that backpropagates through the dropped output is paired with the drop in one body; the drop moved into a helper (not traced further)"),
+        ("extract-method", "ZM03_StepInlineBackwardAfterMasklessDropoutHelper", "the training step's inline backward is paired with the maskless dropout helper's call; a second helper between them is not followed (not traced further)"),
+        ("extract-method", "ZRD03_DropoutOnlyInErrorDerivative", "the dropout drawn only in the error derivative moved into a helper: DRP008 (backward mask mismatch) no longer pairs it (not traced further)"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
