@@ -251,11 +251,10 @@ internal static partial class CrossCallMaskSummaries
                         continue;
                     }
 
-                    // A direct call of a fill or mask helper of the same file is the per-file model's (MaskFromHelper), and so is
-                    // one of another file that names randomness (the model reads such a helper wherever it is declared,
-                    // HandWrittenDropoutModel.SemanticModelFor); so is a wrapper whose inner helpers are all in that file.
+                    // A direct call of a fill or mask helper of the same file is the per-file model's (MaskFromHelper); so is a
+                    // wrapper whose inner helpers are all in that file.
                     if (!source.Virtual && producer.Kind is MaskProducerKind.FillsParameter or MaskProducerKind.Returns
-                        && source.Callee.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree || HandWrittenDropoutModel.NamesRandomness(reference.SyntaxTree, reference.Span)))
+                        && source.Callee.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == application.Tree))
                     {
                         continue;
                     }

@@ -5,19 +5,6 @@ namespace Dropout.Analyzers;
 internal sealed partial class HandWrittenDropoutModel
 {
     /// <summary>
-    /// Whether <paramref name="symbol"/> is a method declared in <paramref name="tree"/> (of the same compilation) whose
-    /// declaration names randomness: a draw helper (<c>DecimalRandom.Next01()</c>) or a mask helper
-    /// (<c>RandomOps.FillBernoulli(buffer, rng, p)</c>) of another type. Such a helper is summarized wherever it is declared:
-    /// real code keeps its random utilities in a file of their own, and where a helper lives (beside its caller, in another
-    /// file, in another partial declaration of the caller's type) must not change what its caller's dropout is. Only
-    /// helpers that name a random word are read across files, so the cost stays with code that may draw.
-    /// </summary>
-    private static bool IsRandomHelperDeclaredIn(ISymbol? symbol, SyntaxTree tree, Compilation compilation) =>
-        symbol is IMethodSymbol method
-        && method.OriginalDefinition.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree && NamesRandomness(tree, reference.Span))
-        && compilation.ContainsSyntaxTree(tree);
-
-    /// <summary>
     /// The files of the compilation, other than <paramref name="own"/>, whose text names one of <paramref name="names"/>:
     /// where a caller of a dropout method (a prediction that runs it, a backward that reads its mask) may sit when real code
     /// keeps the model, its layers and its training code in files of their own. A text search on the text the prefilter

@@ -24,9 +24,7 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>
     /// The semantic model for a declaration of <paramref name="symbol"/> (or of its containing type) in <paramref name="tree"/>,
     /// read from <paramref name="current"/>'s tree: <paramref name="current"/> itself for the same tree, the other tree's
-    /// model when the type is partial over both trees and may draw, or when the symbol is a method that names randomness
-    /// declared in the other tree (a draw or mask helper of another type, see <see cref="IsRandomHelperDeclaredIn"/>),
-    /// otherwise null (another file stays unknown).
+    /// model when the type is partial over both trees and may draw, otherwise null (another file stays unknown).
     /// </summary>
     public static SemanticModel? SemanticModelFor(SemanticModel? current, SyntaxTree tree, ISymbol? symbol, CancellationToken cancellationToken = default)
     {
@@ -49,9 +47,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
         }
 
-        return IsRandomHelperDeclaredIn(symbol, tree, current.Compilation)
-            ? For(current.Compilation).PartialTreeModel(current.Compilation, tree)
-            : null;
+        return null;
     }
 
     /// <summary>Whether <paramref name="type"/> is declared in both trees and one of its declarations passes the prefilter.</summary>
@@ -68,7 +64,7 @@ internal sealed partial class HandWrittenDropoutModel
     public static bool AllDeclarationsReadable(INamedTypeSymbol type, SemanticModel current, CancellationToken cancellationToken = default) =>
         type.OriginalDefinition.DeclaringSyntaxReferences.All(reference => SemanticModelFor(current, reference.SyntaxTree, type, cancellationToken) is not null);
 
-    [SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1030:Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer", Justification = "Only for the other declarations of a partial type that passes the prefilter, or for a helper method that names randomness, or for a file that names a dropout method its type's rules look for callers of (OtherFilesNaming); the driver's compilation returns its cached model (see the remarks of the type).")]
+    [SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1030:Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer", Justification = "Only for the other declarations of a partial type that passes the prefilter, or for a file whose text names a dropout type's public mask (OtherFilesNaming); the driver's compilation returns its cached model (see the remarks of the type).")]
     private SemanticModel PartialTreeModel(Compilation compilation, SyntaxTree tree) =>
         _partialTreeModels.GetOrAdd(tree, t => compilation.GetSemanticModel(t));
 }

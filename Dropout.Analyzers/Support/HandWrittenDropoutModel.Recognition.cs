@@ -1028,8 +1028,9 @@ internal sealed partial class HandWrittenDropoutModel
             // A method called through an interface or a base class has its callers elsewhere (a backend's fill behind an
             // interface): its filled parameter is for them, judged at compilation end (CrossCallMaskSummaries).
             return mask is IParameterSymbol { ContainingSymbol: IMethodSymbol owner } && SymbolEqualityComparer.Default.Equals(owner, method)
-                && (CalledThroughADeclarationElsewhere(method) || CallsByName(root.Syntax.SyntaxTree, method.Name)
-                    || root.SemanticModel is { } helperModel && CalledInAnotherFile(method, root.Syntax.SyntaxTree, helperModel.Compilation));
+                && (CalledThroughADeclarationElsewhere(method) || root.Syntax.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Any(invocation =>
+                    invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
+                    || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name));
         }
 
         private static bool CalledThroughADeclarationElsewhere(IMethodSymbol method) =>

@@ -70,6 +70,11 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("extract-method", "ZM01_UnitUpdateThroughOwnDroppedOutputNoMask", "the unit update that backpropagates through the dropped output is paired with the drop in one body; the drop moved into a helper (not traced further)"),
         ("extract-method", "ZM03_StepInlineBackwardAfterMasklessDropoutHelper", "the training step's inline backward is paired with the maskless dropout helper's call; a second helper between them is not followed (not traced further)"),
         ("extract-method", "ZRD03_DropoutOnlyInErrorDerivative", "the dropout drawn only in the error derivative moved into a helper: DRP008 (backward mask mismatch) no longer pairs it (not traced further)"),
+        // split-partial: a draw or mask helper of ANOTHER type left in the first file. Reading such a helper across files
+        // (tried) also reveals draws whose mask is applied by code in a third file the model does not read (a tensor's
+        // Dropout(mask, rate) that scales): two false positives on real correct code, so the helper stays unread.
+        ("split-partial", "D01_DecimalFrameworkDropoutNoScale", "the draw helper's class (DecimalRandom) is split: a draw helper of another type is read only from the caller's own files"),
+        ("split-partial", "H05_BernoulliFillHelper", "the layer's forward moves to a file without the mask helper (RandomOps.FillBernoulli): a mask helper of another type is read only from the caller's own files"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
