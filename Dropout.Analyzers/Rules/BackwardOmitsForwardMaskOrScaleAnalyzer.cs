@@ -196,9 +196,9 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    // A backward written in another class of the same file (an autodiff node holding the forward op) is matched to its
-    // forward by the mask it reads: a public field or property of the forward type. Only backward-named methods of this file
-    // whose text names such a mask are bound, so the cost is paid where the shape is.
+    // A backward written in another class of the same file, or of another file whose text names the mask (an autodiff node
+    // holding the forward op), is matched to its forward by the mask it reads: a public field or property of the forward
+    // type. Only backward-named methods whose text names such a mask are bound, so the cost is paid where the shape is.
     private static void AnalyzeBackwardsInOtherTypes(TypeAnalysisContext context, DropoutTypeFacts facts, HashSet<ISymbol> masks)
     {
         var shared = masks.Where(mask => mask is IFieldSymbol or IPropertySymbol && mask.DeclaredAccessibility is not (Accessibility.Private or Accessibility.Protected)).ToList();
@@ -207,9 +207,13 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        // Every file the type is declared in (a partial type's parts), each declaration of the type itself left out.
+        // Every file the type is declared in (a partial type's parts), each declaration of the type itself left out, and the
+        // other files whose text names a shared mask (a gradient class kept in a file of its own).
         var forwardDeclarations = type.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(context.CancellationToken)).ToList();
-        IEnumerable<MethodDeclarationSyntax> candidates = forwardDeclarations.Select(declaration => declaration.SyntaxTree).Distinct()
+        var ownTrees = forwardDeclarations.Select(declaration => declaration.SyntaxTree).Distinct().ToList();
+        var otherTrees = HandWrittenDropoutModel.OtherFilesNaming(context.Compilation, shared.Select(mask => mask.Name).Distinct().ToList(), ownTrees).ToList();
+        SemanticModel ModelOf(SyntaxNode node) => otherTrees.Contains(node.SyntaxTree) ? HandWrittenDropoutModel.ModelOfOtherFile(context.Compilation, node.SyntaxTree) : facts.SemanticModelOf(node);
+        IEnumerable<MethodDeclarationSyntax> candidates = ownTrees.Concat(otherTrees)
             .SelectMany(tree => tree.GetRoot(context.CancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>());
         foreach (MethodDeclarationSyntax declaration in candidates)
         {
@@ -221,7 +225,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            if (facts.SemanticModelOf(declaration).GetOperation(declaration, context.CancellationToken) is not { } body
+            if (ModelOf(declaration).GetOperation(declaration, context.CancellationToken) is not { } body
                 || !body.Descendants().Any(operation => HandWrittenDropoutSite.ReferencedSymbol(operation) is { } symbol && shared.Contains(symbol, SymbolEqualityComparer.Default)))
             {
                 continue;

@@ -171,7 +171,10 @@ internal static class DispatchedDropoutCalls
                 switch (operation)
                 {
                     case IInvocationOperation invocation:
-                        if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary && !invocation.TargetMethod.IsStatic
+                        // A static method of the compilation counts as an instance one does: a dropout extension method or a static
+                        // helper class in a file of its own (`x.WithDropout(rate, rng)`) runs whenever the prediction runs.
+                        if (invocation.TargetMethod.MethodKind == MethodKind.Ordinary
+                            && (!invocation.TargetMethod.IsStatic || !invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty)
                             && !HandWrittenDropoutInInferenceAnalyzer.IsUnderCondition(invocation, root) && !FollowsEarlyExit(invocation, root))
                         {
                             calls.Add(new Call(invocation.TargetMethod.OriginalDefinition, invocation.Syntax.GetLocation(),
@@ -264,7 +267,8 @@ internal static class DispatchedDropoutCalls
             foreach (HandWrittenDropoutSite site in facts.AllSites)
             {
                 SemanticModel model = facts.SemanticModelOf(site.Decision.Syntax);
-                if (DropoutWithoutInferencePathAnalyzer.OwningMethod(site, model) is not { IsStatic: false } method
+                // A static dropout method (an extension method, a static helper) is run by its callers as an instance one is.
+                if (DropoutWithoutInferencePathAnalyzer.OwningMethod(site, model) is not { } method
                     || HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(method)
                     || DropoutTypeFacts.IsBackwardName(method.Name)
                     || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)

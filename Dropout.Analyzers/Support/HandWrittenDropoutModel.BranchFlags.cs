@@ -45,7 +45,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         // The site took the meaning from its own body or, failing that, from the mask's name; undo that to find when an entry
         // is true, then apply the reader's meaning.
-        bool assumedDroppedWhenTrue = own ?? NamesDroppedUnits(mask.Name);
+        bool assumedDroppedWhenTrue = own ?? FlagMeansDropped(mask, site.Decision, siteRoot);
         bool entryTrueWithComparedProbability = assumedDroppedWhenTrue ? site.KeepProbabilityIsComplement : !site.KeepProbabilityIsComplement;
         return droppedWhenTrue ? entryTrueWithComparedProbability : !entryTrueWithComparedProbability;
     }

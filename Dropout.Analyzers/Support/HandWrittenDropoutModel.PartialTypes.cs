@@ -64,7 +64,7 @@ internal sealed partial class HandWrittenDropoutModel
     public static bool AllDeclarationsReadable(INamedTypeSymbol type, SemanticModel current, CancellationToken cancellationToken = default) =>
         type.OriginalDefinition.DeclaringSyntaxReferences.All(reference => SemanticModelFor(current, reference.SyntaxTree, type, cancellationToken) is not null);
 
-    [SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1030:Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer", Justification = "Only for the other declarations of a partial type that passes the prefilter; the driver's compilation returns its cached model (see the remarks of the type).")]
+    [SuppressMessage("MicrosoftCodeAnalysisCorrectness", "RS1030:Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer", Justification = "Only for the other declarations of a partial type that passes the prefilter, or for a file whose text names a dropout type's public mask (OtherFilesNaming); the driver's compilation returns its cached model (see the remarks of the type).")]
     private SemanticModel PartialTreeModel(Compilation compilation, SyntaxTree tree) =>
         _partialTreeModels.GetOrAdd(tree, t => compilation.GetSemanticModel(t));
 }

@@ -161,6 +161,12 @@ internal sealed partial class HandWrittenDropoutModel
         || name.StartsWith("NextBool", StringComparison.Ordinal)
         || name.IndexOf("RandomBool", StringComparison.OrdinalIgnoreCase) >= 0;
 
+    /// <summary>
+    /// Whether the text of <paramref name="tree"/> contains <paramref name="word"/> (ordinal), from the text the prefilter
+    /// already holds: a cheap test before a file of the compilation is parsed for calls of a named method.
+    /// </summary>
+    public static bool TextNames(SyntaxTree tree, string word) => Trees.GetValue(tree, TreeIndex.Create).TextContains(word);
+
     /// <summary>The random words of one syntax tree and the answers already given for its declarations.</summary>
     private sealed class TreeIndex
     {
@@ -177,6 +183,8 @@ internal sealed partial class HandWrittenDropoutModel
             _text = text;
             _positions = positions;
         }
+
+        public bool TextContains(string word) => _text.IndexOf(word, StringComparison.Ordinal) >= 0;
 
         public static TreeIndex Create(SyntaxTree tree)
         {

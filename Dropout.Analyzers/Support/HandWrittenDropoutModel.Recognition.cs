@@ -631,7 +631,7 @@ internal sealed partial class HandWrittenDropoutModel
 
             // What the flag means is read from where it is used (`mask[i] ? x / q : 0` keeps where it is true); only when no use
             // says so, a flag named for dropping (dropped[i] = u < rate) is taken to be true when the unit is dropped.
-            bool flagMeansDropped = FlagMeansDroppedByUse(mask, root) ?? NamesDroppedUnits(mask.Name);
+            bool flagMeansDropped = FlagMeansDropped(mask, assignment, root);
             bool keepIsComplement = flagMeansDropped ? trueWithProbability : !trueWithProbability;
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.BooleanMask, assignment, null, null, null, mask, IsGatedByControl(assignment, root), root);
         }
@@ -864,6 +864,8 @@ internal sealed partial class HandWrittenDropoutModel
                 {
                     IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                     IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                    // A one-unit flag (`bool drop = u < rate`) is read whole: `drop ? 0 : x`.
+                    ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag => flag.Local,
                     _ => null,
                 };
                 if (read is null || !SymbolEqualityComparer.Default.Equals(read, mask))
@@ -1489,6 +1491,14 @@ internal sealed partial class HandWrittenDropoutModel
             foreach (IOperation operation in root.Descendants())
             {
                 if (operation is IExpressionStatementOperation { Operation: IInvocationOperation fill } && FillsWithUniforms(fill, buffer, owner))
+                {
+                    writes++;
+                    continue;
+                }
+
+                // `FillUniforms(width, uniforms);`: a helper of this type whose body fills the buffer with draws, as the loop
+                // it was extracted from did (HelperFill).
+                if (operation is IExpressionStatementOperation { Operation: IInvocationOperation helperCall } && FillsByHelper(helperCall, buffer, root))
                 {
                     writes++;
                     continue;

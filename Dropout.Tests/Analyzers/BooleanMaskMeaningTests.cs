@@ -118,9 +118,15 @@ public sealed class BooleanMaskMeaningTests
     public Task MaskNamedForDropout_RecordingTheKeepLocal_ScaledByOneMinusRate_IsNotAWrongScale() =>
         AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropoutMask").Replace("KEPT", "a / (1.0 - DropoutRate)"));
 
+    // The recorded local's own use (`keep ? a / (1 - rate) : 0`) says what an entry means, so a mask named for dropped units
+    // that records it does not turn the right scale into a wrong one (a name supports, never decides; RestructuredDropoutTests).
     [Fact]
-    public Task MaskNamedForDroppedUnits_RecordingTheKeepLocal_IsStillReadAsDropped() =>
-        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropped").Replace("KEPT", "{|DRP012:a / (1.0 - DropoutRate)|}"));
+    public Task MaskNamedForDroppedUnits_RecordingTheKeepLocal_ScaledByOneMinusRate_IsNotAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropped").Replace("KEPT", "a / (1.0 - DropoutRate)"));
+
+    [Fact]
+    public Task MaskNamedForDroppedUnits_RecordingTheKeepLocal_ScaledByTheRate_IsAWrongScale() =>
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(RecordedKeepFlag.Replace("MASK", "_dropped").Replace("KEPT", "{|DRP012:a / DropoutRate|}"));
 
     [Fact]
     public Task MaskNamedForDropout_RecordingTheKeepLocal_ScaledByTheRate_IsAWrongScale() =>
