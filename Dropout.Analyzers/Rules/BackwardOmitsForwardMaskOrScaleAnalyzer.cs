@@ -135,11 +135,11 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             // A backward that differentiates through what the forward recorded before its drop, with nothing of the dropout.
             if (facts.IsWholeType)
             {
-                foreach (PreDropRecordBackward.Finding finding in PreDropRecordBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
+                foreach (BackwardFinding finding in PreDropRecordBackward.Find(facts, cancellationToken).Where(finding => !judged.Contains(finding.Backward)))
                 {
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
-                        "differentiates through '" + finding.Record + "', recorded before the dropout, without its mask or 1/p"));
+                        "differentiates through '" + finding.Through + "', recorded before the dropout, without its mask or 1/p"));
                 }
             }
 
@@ -147,11 +147,11 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             // training step) through a hidden layer a helper dropped without keeping its mask.
             if (facts.IsWholeType)
             {
-                foreach (DroppedOutputBackward.Finding finding in DroppedOutputBackward.Find(facts, cancellationToken).Concat(DroppedOutputBackward.FindInSteps(facts, cancellationToken)).Where(finding => !judged.Contains(finding.Backward)))
+                foreach (BackwardFinding finding in DroppedOutputBackward.Find(facts, cancellationToken).Concat(DroppedOutputBackward.FindInSteps(facts, cancellationToken)).Where(finding => !judged.Contains(finding.Backward)))
                 {
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,
-                        "differentiates through " + finding.What + " with neither its mask nor its 1/p"));
+                        "differentiates through " + finding.Through + " with neither its mask nor its 1/p"));
                 }
             }
 

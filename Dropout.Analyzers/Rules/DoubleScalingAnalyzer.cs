@@ -37,14 +37,14 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
                         return;
                     }
 
-                    foreach ((IOperation scale, IOperation value) in new[] { (left, right), (right, left) })
+                    // Either operand may be the scale (every product of the compilation comes here: no array per product).
+                    if (IsRuntimeKeepProbability(left, runtimeKeepProbabilities, symbols) && IsActivation(right))
                     {
-                        if (IsRuntimeKeepProbability(scale, runtimeKeepProbabilities, symbols) && IsActivation(value))
-                        {
-                            Report(operationContext, scale);
-                            return;
-                        }
-
+                        Report(operationContext, left);
+                    }
+                    else if (IsRuntimeKeepProbability(right, runtimeKeepProbabilities, symbols) && IsActivation(left))
+                    {
+                        Report(operationContext, right);
                     }
                 },
                 OperationKind.Binary,

@@ -34,10 +34,10 @@ public sealed class DropoutBeforeBatchNormAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterOperationAction(
-                operationContext => AnalyzeSequence(operationContext, ((IBlockOperation)operationContext.Operation).Operations.Select(statement => (IOperation?)TopInvocation(statement)).ToImmutableArray(), symbols, statements: true),
+                operationContext => AnalyzeStatements(operationContext, ((IBlockOperation)operationContext.Operation).Operations, symbols),
                 OperationKind.Block);
             start.RegisterOperationAction(
-                operationContext => AnalyzeSequence(operationContext, ((IArrayInitializerOperation)operationContext.Operation).ElementValues.CastArray<IOperation?>(), symbols, statements: false),
+                operationContext => AnalyzeSequence(operationContext, ((IArrayInitializerOperation)operationContext.Operation).ElementValues.CastArray<IOperation?>(), symbols),
                 OperationKind.ArrayInitializer);
             start.RegisterOperationAction(
                 operationContext => AnalyzeSequence(
@@ -45,13 +45,31 @@ public sealed class DropoutBeforeBatchNormAnalyzer : DiagnosticAnalyzer
                     ((IObjectOrCollectionInitializerOperation)operationContext.Operation).Initializers
                         .Select(initializer => (IOperation?)(initializer is IInvocationOperation { Arguments.Length: 1 } add ? add.Arguments[0].Value : initializer))
                         .ToImmutableArray(),
-                    symbols,
-                    statements: false),
+                    symbols),
                 OperationKind.ObjectOrCollectionInitializer);
         });
     }
 
-    private static void AnalyzeSequence(OperationAnalysisContext context, ImmutableArray<IOperation?> items, DropoutSymbols symbols, bool statements)
+    // Every block of the compilation comes here: each statement's top invocation is read once, in place, with no array
+    // built per block.
+    private static void AnalyzeStatements(OperationAnalysisContext context, ImmutableArray<IOperation> statements, DropoutSymbols symbols)
+    {
+        IInvocationOperation? previous = null;
+        foreach (IOperation statement in statements)
+        {
+            IInvocationOperation? current = TopInvocation(statement);
+            if (previous is not null && current is not null
+                && (IsForwardThenBatchNormOnSameBuffer(previous, current, symbols) || IsAddDropoutThenAddBatchNorm(previous, current, symbols)))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DropoutBeforeBatchNorm, current.Syntax.GetLocation()));
+            }
+
+            previous = current;
+        }
+    }
+
+    // The elements of an array or collection initializer: a dropout layer created right before a batch-norm layer.
+    private static void AnalyzeSequence(OperationAnalysisContext context, ImmutableArray<IOperation?> items, DropoutSymbols symbols)
     {
         for (int index = 1; index < items.Length; index++)
         {
@@ -62,10 +80,7 @@ public sealed class DropoutBeforeBatchNormAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            bool dropoutThenBatchNorm = statements
-                ? IsForwardThenBatchNormOnSameBuffer(previous, current, symbols) || IsAddDropoutThenAddBatchNorm(previous, current, symbols)
-                : IsDropoutLayer(previous, symbols) && IsBatchNormLayer(current);
-            if (dropoutThenBatchNorm)
+            if (IsDropoutLayer(previous, symbols) && IsBatchNormLayer(current))
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DropoutBeforeBatchNorm, current.Syntax.GetLocation()));
             }
@@ -84,7 +99,8 @@ public sealed class DropoutBeforeBatchNormAnalyzer : DiagnosticAnalyzer
 
     private static bool IsForwardThenBatchNormOnSameBuffer(IOperation previous, IOperation current, DropoutSymbols symbols)
     {
-        if (previous is not IInvocationOperation forward || current is not IInvocationOperation batchNorm || !IsDropoutForward(forward, symbols) || !IsBatchNormCall(batchNorm))
+        // The name test first: the forward test reads the callee's attributes.
+        if (previous is not IInvocationOperation forward || current is not IInvocationOperation batchNorm || !IsBatchNormCall(batchNorm) || !IsDropoutForward(forward, symbols))
         {
             return false;
         }

@@ -33,68 +33,28 @@ internal static partial class CrossCallMaskSummaries
         "Mul", "Multiply", "PointwiseMultiply", "ElementwiseMultiply", "MultiplyElementwise", "ElementMul", "MulElementwise", "Hadamard", "HadamardProduct", "CMul");
 
     /// <summary>Registers the summaries and the join that reports DRP004 for a mask made by a call and applied without a scale.</summary>
-    public static void Register(AnalysisContext context)
+    public static void Register(AnalysisContext context) =>
+        CompilationEndJoins.RegisterPerType(
+            context,
+            () => new Summaries(),
+            Admit,
+            (compilation, cancellationToken) => HandWrittenDropoutModel.AnyTypeMayDraw(compilation, cancellationToken) || MayHoldTensorDropout(compilation, cancellationToken));
+
+    // A type is summarized as a producer when it may draw or declares a fill, as an applier when its text names dropping.
+    private static TypeSummarizer? Admit(Summaries summaries, INamedTypeSymbol type, SymbolStartAnalysisContext context)
     {
-        context.RegisterCompilationStartAction(start =>
+        bool produces = HandWrittenDropoutModel.MayDraw(type, context.CancellationToken)
+            || type.MemberNames.Any(name => name.StartsWith("Fill", StringComparison.Ordinal));
+        bool applies = type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, DropWords.Create).AnyIn(reference.Span));
+        bool namesRandomness = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.NamesRandomness(reference.SyntaxTree, reference.Span));
+        if (!produces && !applies && !namesRandomness)
         {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken) && !MayHoldTensorDropout(start.Compilation, start.CancellationToken))
-            {
-                return;
-            }
+            return null;
+        }
 
-            var summaries = new Summaries();
-            start.RegisterSymbolStartAction(
-                symbolStart =>
-                {
-                    var type = (INamedTypeSymbol)symbolStart.Symbol;
-                    if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-                    {
-                        return;
-                    }
-
-                    bool produces = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken)
-                        || type.MemberNames.Any(name => name.StartsWith("Fill", StringComparison.Ordinal));
-                    bool applies = type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, DropWords.Create).AnyIn(reference.Span));
-                    bool namesRandomness = type.DeclaringSyntaxReferences.Any(reference => HandWrittenDropoutModel.NamesRandomness(reference.SyntaxTree, reference.Span));
-                    if (!produces && !applies && !namesRandomness)
-                    {
-                        return;
-                    }
-
-                    var roots = new ConcurrentQueue<IOperation>();
-                    symbolStart.RegisterOperationBlockAction(block =>
-                    {
-                        foreach (IOperation root in block.OperationBlocks)
-                        {
-                            if (block.OwningSymbol is IMethodSymbol method && root is IBlockOperation or IMethodBodyOperation && root.SemanticModel is { } semanticModel)
-                            {
-                                HandWrittenDropoutModel model = HandWrittenDropoutModel.For(block.Compilation);
-                                MaskProducer? producer = produces ? model.MaskProducerOf(method, root, semanticModel, block.CancellationToken) : null;
-                                producer ??= namesRandomness && model.ReturnsUniforms(method, root, semanticModel, block.CancellationToken)
-                                    ? new MaskProducer(MaskProducerKind.ReturnsUniforms, -1, -1, false, null)
-                                    : null;
-                                producer ??= HandWrittenDropoutModel.ReturnsThroughCallOf(method, root);
-                                producer ??= produces ? HandWrittenDropoutModel.GeneratorBitsFillOf(method, root) ?? HandWrittenDropoutModel.ForwarderOf(method, root) : null;
-                                if (producer is not null)
-                                {
-                                    summaries.AddProducer(method, producer);
-                                }
-                            }
-
-                            if (applies)
-                            {
-                                roots.Enqueue(root);
-                            }
-                        }
-                    });
-                    if (applies)
-                    {
-                        symbolStart.RegisterSymbolEndAction(end => summaries.AddApplications(type, roots));
-                    }
-                },
-                SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(summaries.Report);
-        });
+        return new TypeSummarizer(
+            (root, block) => summaries.AddProducerOf(root, block, produces, namesRandomness),
+            applies ? (roots, _) => summaries.AddApplications(type, roots) : null);
     }
 
     // Identifiers with "drop" in one tree (`DropoutLayer`, `_dropRate`), found by one text search confirmed on the token.
@@ -171,13 +131,34 @@ internal static partial class CrossCallMaskSummaries
         public SyntaxTree Tree { get; } = tree;
     }
 
-    private sealed class Summaries
+    private sealed class Summaries : ICompilationEndJoin
     {
         // A method, and every interface member or base method it implements, → its producer summaries.
         private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>> _producers = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentBag<Application> _applications = [];
 
-        public void AddProducer(IMethodSymbol method, MaskProducer producer)
+        /// <summary>Adds what a member body produces, when it is a mask producer the join can follow.</summary>
+        public void AddProducerOf(IOperation root, OperationBlockAnalysisContext block, bool produces, bool namesRandomness)
+        {
+            if (block.OwningSymbol is not IMethodSymbol method || root is not (IBlockOperation or IMethodBodyOperation) || root.SemanticModel is not { } semanticModel)
+            {
+                return;
+            }
+
+            HandWrittenDropoutModel model = HandWrittenDropoutModel.For(block.Compilation);
+            MaskProducer? producer = produces ? model.MaskProducerOf(method, root, semanticModel, block.CancellationToken) : null;
+            producer ??= namesRandomness && model.ReturnsUniforms(method, root, semanticModel, block.CancellationToken)
+                ? new MaskProducer(MaskProducerKind.ReturnsUniforms, -1, -1, false, null)
+                : null;
+            producer ??= HandWrittenDropoutModel.ReturnsThroughCallOf(method, root);
+            producer ??= produces ? HandWrittenDropoutModel.GeneratorBitsFillOf(method, root) ?? HandWrittenDropoutModel.ForwarderOf(method, root) : null;
+            if (producer is not null)
+            {
+                AddProducer(method, producer);
+            }
+        }
+
+        private void AddProducer(IMethodSymbol method, MaskProducer producer)
         {
             method = method.OriginalDefinition;
             foreach (IMethodSymbol key in DeclarationsOf(method))

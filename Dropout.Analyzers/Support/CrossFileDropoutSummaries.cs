@@ -28,42 +28,16 @@ internal static class CrossFileDropoutSummaries
     private static readonly ConditionalWeakTable<SyntaxTree, TreeFlagReads> Trees = new();
 
     /// <summary>Registers the summaries and the join that reports DRP013 for a backward that omits a scale applied in another file.</summary>
-    public static void Register(AnalysisContext context)
+    public static void Register(AnalysisContext context) =>
+        CompilationEndJoins.RegisterPerType(context, () => new Summaries(), Admit);
+
+    // A type that may draw, or whose text reads a flag-named member of another object.
+    private static TypeSummarizer? Admit(Summaries summaries, INamedTypeSymbol type, SymbolStartAnalysisContext context)
     {
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken))
-            {
-                return;
-            }
-
-            var summaries = new Summaries();
-            start.RegisterSymbolStartAction(
-                symbolStart =>
-                {
-                    var type = (INamedTypeSymbol)symbolStart.Symbol;
-                    if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-                    {
-                        return;
-                    }
-
-                    bool draws = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken);
-                    if (!draws && !type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, TreeFlagReads.Create).AnyIn(reference.Span)))
-                    {
-                        return;
-                    }
-
-                    symbolStart.RegisterOperationBlockAction(block =>
-                    {
-                        foreach (IOperation root in block.OperationBlocks)
-                        {
-                            summaries.Summarize(root, block.OwningSymbol, draws);
-                        }
-                    });
-                },
-                SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(summaries.Report);
-        });
+        bool draws = HandWrittenDropoutModel.MayDraw(type, context.CancellationToken);
+        return draws || type.DeclaringSyntaxReferences.Any(reference => Trees.GetValue(reference.SyntaxTree, TreeFlagReads.Create).AnyIn(reference.Span))
+            ? new TypeSummarizer((root, block) => summaries.Summarize(root, block.OwningSymbol, draws))
+            : null;
     }
 
     // Member reads `x.Dropped`, `nodes[i].IsMasked` (not calls) in one tree: found once per tree by a text search confirmed on
@@ -104,7 +78,7 @@ internal static class CrossFileDropoutSummaries
         public Location Location { get; } = location;
     }
 
-    private sealed class Summaries
+    private sealed class Summaries : ICompilationEndJoin
     {
         // Flag member → where a draw was compared into it.
         private readonly ConcurrentDictionary<ISymbol, Location> _drawnFlags = new(SymbolEqualityComparer.Default);

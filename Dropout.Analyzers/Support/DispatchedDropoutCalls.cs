@@ -29,68 +29,22 @@ internal static class DispatchedDropoutCalls
     private const int MaxDepth = 2;
 
     /// <summary>Registers the summaries and the join that reports DRP015 for prediction that reaches dropout across calls.</summary>
-    public static void Register(AnalysisContext context)
+    public static void Register(AnalysisContext context) =>
+        CompilationEndJoins.RegisterPerType(context, () => new State(), Admit);
+
+    private static TypeSummarizer? Admit(State state, INamedTypeSymbol type, SymbolStartAnalysisContext context)
     {
-        context.RegisterCompilationStartAction(start =>
+        // Only dropout types and types that declare a prediction method are summarized: asking for every method's
+        // operation tree would make the driver build trees no other rule needs.
+        bool draws = HandWrittenDropoutModel.MayDraw(type, context.CancellationToken);
+        if (!draws && !DeclaresInferenceMethod(type, context.Options, context.CancellationToken))
         {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken))
-            {
-                return;
-            }
+            return null;
+        }
 
-            var state = new State();
-            start.RegisterSymbolStartAction(
-                symbolStart =>
-                {
-                    var type = (INamedTypeSymbol)symbolStart.Symbol;
-                    if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-                    {
-                        return;
-                    }
-
-                    // Only dropout types and types that declare a prediction method are summarized: asking for every
-                    // method's operation tree would make the driver build trees no other rule needs.
-                    bool draws = HandWrittenDropoutModel.MayDraw(type, symbolStart.CancellationToken);
-                    if (!draws && !DeclaresInferenceMethod(type, symbolStart.Options, symbolStart.CancellationToken))
-                    {
-                        return;
-                    }
-
-                    var roots = draws ? new ConcurrentQueue<IOperation>() : null;
-                    symbolStart.RegisterOperationBlockAction(block =>
-                    {
-                        foreach (IOperation root in block.OperationBlocks)
-                        {
-                            roots?.Enqueue(root);
-                            if (block.OwningSymbol is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
-                            {
-                                state.Summarize(method, root);
-                            }
-                            else
-                            {
-                                // Constructors and field initializers build the layers.
-                                foreach (IObjectCreationOperation creation in root.Descendants().OfType<IObjectCreationOperation>())
-                                {
-                                    state.AddCreation(creation);
-                                }
-                            }
-                        }
-                    });
-                    if (roots is not null)
-                    {
-                        symbolStart.RegisterSymbolEndAction(symbolEnd =>
-                        {
-                            DropoutTypeFacts? facts = HandWrittenDropoutModel.For(symbolEnd.Compilation).FactsFor(type, roots, symbolEnd.CancellationToken);
-                            if (facts is not null)
-                            {
-                                state.AddDroppingMethods(type, facts, symbolEnd.Compilation, symbolEnd.CancellationToken);
-                            }
-                        });
-                    }
-                },
-                SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(state.Report);
-        });
+        return new TypeSummarizer(
+            (root, block) => state.Summarize(root, block.OwningSymbol),
+            draws ? (roots, end) => state.AddDroppingMethods(type, roots, end.Compilation, end.CancellationToken) : null);
     }
 
     private static bool DeclaresInferenceMethod(INamedTypeSymbol type, AnalyzerOptions options, CancellationToken cancellationToken) =>
@@ -154,13 +108,38 @@ internal static class DispatchedDropoutCalls
         public ImmutableArray<IParameterSymbol> FromParameters { get; } = fromParameters;
     }
 
-    private sealed class State
+    private sealed class State : ICompilationEndJoin
     {
         private readonly ConcurrentDictionary<IMethodSymbol, MethodSummary> _summaries = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentBag<DroppingMethod> _dropping = [];
         private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<IObjectCreationOperation>> _creations = new(SymbolEqualityComparer.Default);
 
-        public void Summarize(IMethodSymbol method, IOperation root)
+        /// <summary>Summarizes an ordinary method's body; any other block (constructors, field initializers) builds the layers.</summary>
+        public void Summarize(IOperation root, ISymbol owner)
+        {
+            if (owner is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+            {
+                SummarizeMethod(method, root);
+                return;
+            }
+
+            foreach (IObjectCreationOperation creation in root.Descendants().OfType<IObjectCreationOperation>())
+            {
+                AddCreation(creation);
+            }
+        }
+
+        /// <summary>The type's methods that drop on every call, from the model's facts over all its blocks.</summary>
+        public void AddDroppingMethods(INamedTypeSymbol type, IEnumerable<IOperation> roots, Compilation compilation, CancellationToken cancellationToken)
+        {
+            DropoutTypeFacts? facts = HandWrittenDropoutModel.For(compilation).FactsFor(type, roots, cancellationToken);
+            if (facts is not null)
+            {
+                AddDroppingMethods(type, facts, compilation, cancellationToken);
+            }
+        }
+
+        private void SummarizeMethod(IMethodSymbol method, IOperation root)
         {
             ImmutableArray<Call>.Builder calls = ImmutableArray.CreateBuilder<Call>();
             var tested = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
@@ -247,7 +226,7 @@ internal static class DispatchedDropoutCalls
             return false;
         }
 
-        public void AddCreation(IObjectCreationOperation creation)
+        private void AddCreation(IObjectCreationOperation creation)
         {
             if (creation.Constructor is { } constructor && constructor.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean))
             {
@@ -256,7 +235,7 @@ internal static class DispatchedDropoutCalls
         }
 
         /// <summary>The type's methods that drop on every call (or behind flags fixed at construction), as DRP015 judges a site.</summary>
-        public void AddDroppingMethods(INamedTypeSymbol type, DropoutTypeFacts facts, Compilation compilation, CancellationToken cancellationToken)
+        private void AddDroppingMethods(INamedTypeSymbol type, DropoutTypeFacts facts, Compilation compilation, CancellationToken cancellationToken)
         {
             if (HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name))
             {

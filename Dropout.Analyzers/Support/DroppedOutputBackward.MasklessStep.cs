@@ -21,7 +21,7 @@ namespace Dropout.Analyzers;
 /// </summary>
 internal static partial class DroppedOutputBackward
 {
-    public static IEnumerable<Finding> FindInSteps(DropoutTypeFacts facts, CancellationToken cancellationToken)
+    public static IEnumerable<BackwardFinding> FindInSteps(DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
         var reported = new HashSet<SyntaxNode>();
         foreach (HandWrittenDropoutSite site in facts.Sites)
@@ -86,7 +86,7 @@ internal static partial class DroppedOutputBackward
                     }
 
                     reported.Add(step);
-                    yield return new Finding(step, "'" + hidden.Name + "', dropped by '" + helper.Name + "' (inverted, its mask not kept),");
+                    yield return new BackwardFinding(step, "'" + hidden.Name + "', dropped by '" + helper.Name + "' (inverted, its mask not kept),");
                     break;
                 }
             }

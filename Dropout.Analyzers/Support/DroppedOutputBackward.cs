@@ -21,18 +21,10 @@ namespace Dropout.Analyzers;
 /// </summary>
 internal static partial class DroppedOutputBackward
 {
-    /// <summary>A backward that reads the dropped output and nothing of the dropout.</summary>
-    public sealed class Finding(MethodDeclarationSyntax backward, string what)
-    {
-        public MethodDeclarationSyntax Backward { get; } = backward;
-
-        /// <summary>What the backward differentiates through, as the message says it.</summary>
-        public string What { get; } = what;
-    }
-
     private static readonly string[] StoringCalls = ["Add", "Insert", "Push", "Enqueue", "AddRange", "SetValue"];
 
-    public static IEnumerable<Finding> Find(DropoutTypeFacts facts, CancellationToken cancellationToken)
+    /// <summary>The backwards that read the dropped output and nothing of the dropout.</summary>
+    public static IEnumerable<BackwardFinding> Find(DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
         var reported = new HashSet<SyntaxNode>();
         INamedTypeSymbol? type = facts.Type?.OriginalDefinition;
@@ -146,7 +138,7 @@ internal static partial class DroppedOutputBackward
                 }
 
                 reported.Add(declaration);
-                yield return new Finding(declaration, dropped.Contains(read)
+                yield return new BackwardFinding(declaration, dropped.Contains(read)
                     ? "'" + read.Name + "', the output of an inverted dropout,"
                     : "what the units of '" + read.Name + "' recorded before their output was dropped (inverted dropout),");
             }

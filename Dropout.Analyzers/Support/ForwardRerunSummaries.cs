@@ -32,34 +32,8 @@ internal static class ForwardRerunSummaries
     private const int MaxDepth = 6;
 
     /// <summary>Registers the summaries and the compilation-end join that reports the re-run.</summary>
-    public static void Register(AnalysisContext context)
-    {
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (!HandWrittenDropoutModel.AnyTypeMayDraw(start.Compilation, start.CancellationToken))
-            {
-                return;
-            }
-
-            var summaries = new Summaries();
-            start.RegisterOperationBlockAction(block =>
-            {
-                if (block.OwningSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
-                {
-                    return;
-                }
-
-                foreach (IOperation root in block.OperationBlocks)
-                {
-                    if (root is IMethodBodyOperation or IBlockOperation && root.SemanticModel is { } semanticModel)
-                    {
-                        summaries.Summarize(method, root, semanticModel, block.Compilation, block.CancellationToken);
-                    }
-                }
-            });
-            start.RegisterCompilationEndAction(summaries.Report);
-        });
-    }
+    public static void Register(AnalysisContext context) =>
+        CompilationEndJoins.RegisterPerBlock(context, () => new Summaries(), (summaries, block) => summaries.Summarize(block));
 
     /// <summary>A call on a component held by a member of the caller's type: <c>_layer.F()</c>, <c>_blocks[i].F()</c>.</summary>
     private sealed class ComponentCall(IInvocationOperation invocation, IMethodSymbol callee, ISymbol member, string key)
@@ -96,11 +70,28 @@ internal static class ForwardRerunSummaries
         public HashSet<ISymbol> ComponentWrites { get; } = new(SymbolEqualityComparer.Default);
     }
 
-    private sealed class Summaries
+    private sealed class Summaries : ICompilationEndJoin
     {
         private readonly ConcurrentDictionary<IMethodSymbol, MethodSummary> _methods = new(SymbolEqualityComparer.Default);
 
-        public void Summarize(IMethodSymbol method, IOperation root, SemanticModel semanticModel, Compilation compilation, CancellationToken cancellationToken)
+        /// <summary>Summarizes the bodies of an ordinary method; every method is summarized, since any may be a callee.</summary>
+        public void Summarize(OperationBlockAnalysisContext block)
+        {
+            if (block.OwningSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+            {
+                return;
+            }
+
+            foreach (IOperation root in block.OperationBlocks)
+            {
+                if (root is IMethodBodyOperation or IBlockOperation && root.SemanticModel is { } semanticModel)
+                {
+                    Summarize(method, root, semanticModel, block.Compilation, block.CancellationToken);
+                }
+            }
+        }
+
+        private void Summarize(IMethodSymbol method, IOperation root, SemanticModel semanticModel, Compilation compilation, CancellationToken cancellationToken)
         {
             var summary = new MethodSummary(method.OriginalDefinition, root);
             if (HandWrittenDropoutModel.MayDraw(root.Syntax, cancellationToken))

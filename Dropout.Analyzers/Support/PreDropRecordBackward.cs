@@ -17,15 +17,8 @@ namespace Dropout.Analyzers;
 /// </summary>
 internal static class PreDropRecordBackward
 {
-    /// <summary>A backward that reads a pre-drop record and nothing of the dropout.</summary>
-    public sealed class Finding(MethodDeclarationSyntax backward, string record)
-    {
-        public MethodDeclarationSyntax Backward { get; } = backward;
-
-        public string Record { get; } = record;
-    }
-
-    public static IEnumerable<Finding> Find(DropoutTypeFacts facts, CancellationToken cancellationToken)
+    /// <summary>The backwards that read a pre-drop record (its name is the finding's <see cref="BackwardFinding.Through"/>) and nothing of the dropout.</summary>
+    public static IEnumerable<BackwardFinding> Find(DropoutTypeFacts facts, CancellationToken cancellationToken)
     {
         var reported = new HashSet<SyntaxNode>();
         foreach (HandWrittenDropoutSite site in facts.Sites)
@@ -91,7 +84,7 @@ internal static class PreDropRecordBackward
                 }
 
                 reported.Add(declaration);
-                yield return new Finding(declaration, read.Name);
+                yield return new BackwardFinding(declaration, read.Name);
             }
         }
     }
