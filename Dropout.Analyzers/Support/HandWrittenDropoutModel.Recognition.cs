@@ -1088,9 +1088,14 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
+            // Data flow before words: survivors rescaled by a power of the very probability they survived with
+            // (`u < keep ? x / keep : 0`, a mask entry `1 / keep`, `x / (1 - rate)`) is what dropout does, right or wrong,
+            // whatever the code is called (a mask named `noise`, a DropConnect over `connections`). Noise injection,
+            // augmentation, masking corruption, mutation, exploration and sampling zero or replace values without
+            // rescaling what is left, so the words of those techniques still decide for an unscaled site.
             if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
             {
-                return IsDropoutDespiteNoiseWords(site, names, root);
+                return KeptValueScaledByItsProbability(site) || IsDropoutDespiteNoiseWords(site, names, root);
             }
 
             // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
