@@ -45,6 +45,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
                     || HasGuardedOrTrainingCaller(method, type, facts, nodeContext.CancellationToken)
                     || IsProbabilitySwitchedAfterConstruction(site, nodeContext.Compilation, nodeContext.CancellationToken)
                     || HasSiblingInferencePath(method, type, facts)
+                    || IsRedrawBesideAGatedDropout(site, method, facts)
                     || HasMasklessReaderOfMaskedState(site, method, type, facts, nodeContext.CancellationToken)
                     || IsSkippedByTypeTest(type, nodeContext.Compilation, nodeContext.CancellationToken))
                 {
@@ -56,6 +57,18 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
             }
         });
     }
+
+    // `Forward(x, training)` drops with `_p` under `if (!training) return x;`, and `Backward(g)` draws again with the same
+    // `_p`: the type's dropout already has its inference path (the gated forward), and the second draw runs in a method
+    // the inference path does not take either way. Whether that redraw is a mistake is the backward's question (a fresh
+    // mask where the forward's belongs, DRP013/DRP008), not a missing inference path. Decided by the probability both
+    // draws share and the gate on the other one, not by the methods' names.
+    private static bool IsRedrawBesideAGatedDropout(HandWrittenDropoutSite site, IMethodSymbol method, DropoutTypeFacts facts) =>
+        site.ProbabilitySymbol is { } probability
+        && facts.Sites.Any(other => other.IsGated
+            && SymbolEqualityComparer.Default.Equals(other.ProbabilitySymbol, probability)
+            && OwningMethod(other, facts.SemanticModelOf(other.Decision.Syntax)) is { } otherMethod
+            && !SymbolEqualityComparer.Default.Equals(otherMethod, method));
 
     // `Tensor Predict(Tensor x) => x;` beside `Tensor Forward(Tensor x)`: another method of the type that takes and returns
     // what the forward does, draws nothing and does not call the forward, is the inference path (the network calls it to

@@ -11,7 +11,8 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>
     /// Whether a value can depend on a site's probability by data flow: it reads the probability symbol (or an element of
     /// it), a symbol named like a scale, or a local, field, property, parameter or parameterless helper of this file whose
-    /// values do, however deep the expression is. <see cref="TermEvaluator"/> asks it where its depth limit stops the
+    /// values do, however deep the expression is (a symbol or a bodiless call named like a scale counts only where its
+    /// values cannot be seen: the name supports an unseen value, it never overrides a seen one). <see cref="TermEvaluator"/> asks it where its depth limit stops the
     /// evaluation: a deep expression that cannot reach the probability (a Box–Muller sample,
     /// <c>Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble()))</c>) is unrelated to it, not an unknown scale that hides a
     /// missing one. It follows the same edges as the evaluator and answers "maybe" past its budget, so it never turns a
@@ -49,7 +50,9 @@ internal sealed partial class HandWrittenDropoutModel
                 case IBinaryOperation binary:
                     return Reaches(binary.LeftOperand) || Reaches(binary.RightOperand);
                 case IInvocationOperation invocation:
-                    if (NamesAScale(invocation.TargetMethod.Name))
+                    // A scale-named call whose body cannot be read (a library's, an interface's) may return the dropout scale;
+                    // one whose body or arguments can be followed is decided by them, as any other call.
+                    if (NamesAScale(invocation.TargetMethod.Name) && invocation.TargetMethod.DeclaringSyntaxReferences.IsEmpty)
                     {
                         return true;
                     }
@@ -88,7 +91,10 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
-            if (NamesAScale(symbol.Name))
+            // The name says "scale" only where the values cannot be seen (a public setter, another object's member): a
+            // scale-named symbol whose every value is in view (a weight-initialization spread) is followed like any other,
+            // as the term evaluator does (IsSeenThrough).
+            if (NamesAScale(symbol.Name) && !IsSeenThrough(reference, semanticModel, cancellationToken))
             {
                 return true;
             }

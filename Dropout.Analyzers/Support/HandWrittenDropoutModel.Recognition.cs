@@ -1090,9 +1090,14 @@ internal sealed partial class HandWrittenDropoutModel
                 return true;
             }
 
+            // Data flow before words: survivors rescaled by a power of the very probability they survived with
+            // (`u < keep ? x / keep : 0`, a mask entry `1 / keep`, `x / (1 - rate)`) is what dropout does, right or wrong,
+            // whatever the code is called (a mask named `noise`, a DropConnect over `connections`). Noise injection,
+            // augmentation, masking corruption, mutation, exploration and sampling zero or replace values without
+            // rescaling what is left, so the words of those techniques still decide for an unscaled site.
             if (names.Any(name => ContainsAny(name, NotDropoutVocabulary)))
             {
-                return IsDropoutDespiteNoiseWords(site, names, root);
+                return KeptValueScaledByItsProbability(site) || IsDropoutDespiteNoiseWords(site, names, root);
             }
 
             // drop, keep, mask and train say dropout only in code that also speaks of a network (a packet drop rate in a
@@ -1165,7 +1170,8 @@ internal sealed partial class HandWrittenDropoutModel
                     // A condition on a setting fixed at construction (`if (layer.DropoutRate > 0)`, `if (config.useDropout)`) has
                     // the same value in training and in prediction: it is no gate (SettingConditions).
                     case IConditionalOperation conditional when child != conditional.Condition && !ContainsRandom(conditional.Condition) && !SettingConditions.IsFixedSetting(conditional.Condition):
-                    case ISwitchOperation or ISwitchExpressionOperation:
+                    case ISwitchOperation switchStatement when child != switchStatement.Value && IsModeSwitch(switchStatement.Value, switchStatement.Cases.SelectMany(section => section.Clauses).OfType<IPatternCaseClauseOperation>().Select(clause => clause.Pattern)):
+                    case ISwitchExpressionOperation switchExpression when child != switchExpression.Value && IsModeSwitch(switchExpression.Value, switchExpression.Arms.Select(arm => arm.Pattern)):
                         return true;
                     case IBlockOperation block:
                         foreach (IOperation statement in block.Operations)
@@ -1193,6 +1199,14 @@ internal sealed partial class HandWrittenDropoutModel
 
             return false;
         }
+
+        // A switch is a way around the dropout only where the value it switches on can differ between training and prediction,
+        // as an `if` is. A dispatch on what an object is (`case DropoutLayer d:`, `LayerKind.Dropout => ...` over a layer's
+        // kind fixed when it was built) runs the same case in both, and so does a switch on a random value: neither is a gate.
+        private static bool IsModeSwitch(IOperation value, IEnumerable<IPatternOperation> patterns) =>
+            !ContainsRandom(value)
+            && !patterns.Any(pattern => pattern is IDeclarationPatternOperation or ITypePatternOperation or IRecursivePatternOperation { MatchedType: not null })
+            && !SettingConditions.IsFixedSetting(value, includeEnums: true);
 
         // `if (!training) return x;` leaves without dropout, and so does `if (Mode == Mode.Eval) throw ...` (prediction must go
         // elsewhere). A guard that only throws on its arguments (`if (input == null || input.Length != n) throw`) validates

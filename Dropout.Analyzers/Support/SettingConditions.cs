@@ -27,7 +27,10 @@ internal static class SettingConditions
     private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, bool>> WrittenOutsideConstruction = new();
 
     /// <summary>Whether <paramref name="condition"/> reads nothing but constants and members fixed at construction.</summary>
-    public static bool IsFixedSetting(IOperation condition, CancellationToken cancellationToken = default)
+    /// <param name="condition">The condition (or a switched value) to judge.</param>
+    /// <param name="cancellationToken">Cancels the search of other files for writes.</param>
+    /// <param name="includeEnums">Whether an enum member fixed at construction (a layer's kind a switch dispatches on) is a setting too.</param>
+    public static bool IsFixedSetting(IOperation condition, CancellationToken cancellationToken = default, bool includeEnums = false)
     {
         if (condition.SemanticModel is not { } semanticModel
             || semanticModel.GetEnclosingSymbol(condition.Syntax.SpanStart, cancellationToken)?.ContainingType is not { } enclosingType)
@@ -77,7 +80,8 @@ internal static class SettingConditions
         bool IsSettingMember(ISymbol member, ITypeSymbol type, bool isAutoOrField, IOperation? instance)
         {
             if (!isAutoOrField
-                || !(type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_Int32 or SpecialType.System_Int64)
+                || !(type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal or SpecialType.System_Int32 or SpecialType.System_Int64
+                    || (includeEnums && type.TypeKind == TypeKind.Enum))
                 || member.DeclaringSyntaxReferences.IsEmpty
                 || ModeWords.Any(word => member.Name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
                 || IsMonteCarloName(member.Name)

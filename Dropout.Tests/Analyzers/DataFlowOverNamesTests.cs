@@ -221,9 +221,11 @@ public sealed class DataFlowOverNamesTests
             }
             """);
 
-    // The same helper called also where no training flag gates it: masking noise, not dropout in training only.
+    // The same helper called also where no training flag gates it: the survivors are still rescaled by a power of the
+    // probability they survived with, which is dropout's data flow whatever the names and gates (masking noise would not
+    // rescale them), so the drop rate used as that scale is still reported.
     [Fact]
-    public Task NoiseNamedLayer_LoopInHelper_OneCallerNotGated_IsSilent() =>
+    public Task NoiseNamedLayer_LoopInHelper_OneCallerNotGated_DividedByTheDropRate_IsAWrongScale() =>
         AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
             public class InputNoiseLayer
             {
@@ -245,7 +247,7 @@ public sealed class DataFlowOverNamesTests
                 }
                 private void ApplyStep(float[] x, float[] y)
                 {
-                    for (int i = 0; i < x.Length; i++) y[i] = _rng.NextSingle() > _keep ? 0f : x[i] / (1f - _keep);
+                    for (int i = 0; i < x.Length; i++) y[i] = _rng.NextSingle() > _keep ? 0f : {|DRP012:x[i] / (1f - _keep)|};
                 }
             }
             """);

@@ -172,4 +172,73 @@ public sealed class DeepUnrelatedFactorTests
                 }
             }
             """);
+    [Fact]
+    public Task MissingScale_WithADeepInitializationThroughALocalNamedScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly Random _rng = new(8);
+                private readonly double[] _weights = new double[16];
+                private readonly double _dropRate = 0.3;
+
+                public void Init(int fanIn)
+                {
+                    double initScale = 2.0 / Math.Max(1, fanIn);
+                    double spread = Math.Sqrt(Math.Abs(Math.Log(1.0 + Math.Exp(-initScale))));
+                    for (int i = 0; i < _weights.Length; i++) _weights[i] = (_rng.NextDouble() * 2 - 1) * spread;
+                }
+
+                public void Forward(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        if ({|DRP004:_rng.NextDouble() < _dropRate|}) h[i] = 0;
+                    }
+                }
+            }
+            """);
+
+    [Fact]
+    public Task MissingScale_AfterAnInputNormalizationTooDeepToEvaluateThroughALocalNamedScale_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly Random _rng = new(8);
+                private readonly double _dropRate = 0.3;
+
+                public double Forward(double[] x, double volatility)
+                {
+                    double sum = 0;
+                    double inputScale = 0.5 * x.Length;
+                    double a = inputScale + 1.0, b = a * 2.0, c = b + 1.0, d = c * 2.0, e = d + 1.0, f = e * 2.0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        double spread = Math.Max(Math.Sqrt(Math.Abs(Math.Log(1.0 + Math.Exp(f)))), 1e-8);
+                        double h = Math.Tanh(Math.Max(Math.Min(x[i] / spread, 10), -10));
+                        if ({|DRP004:_rng.NextDouble() < _dropRate|}) h = 0;
+                        sum += h;
+                    }
+                    return sum;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task DeepFactorThroughAScaleNamedPublicSetting_StillCountsAsAPossibleScale_IsSilent() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class HiddenLayer
+            {
+                private readonly Random _rng = new(8);
+                private readonly double _dropRate = 0.3;
+                public double OutputScale { get; set; } = 1.0;
+
+                public void Forward(double[] h)
+                {
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        h[i] = _rng.NextDouble() < _dropRate ? 0 : h[i] * Math.Sqrt(Math.Abs(Math.Log(1.0 + Math.Exp(Math.Max(OutputScale, 0.0)))));
+                    }
+                }
+            }
+            """);
 }

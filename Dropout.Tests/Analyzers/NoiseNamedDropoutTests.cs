@@ -6,7 +6,9 @@ namespace Dropout.Tests.Analyzers;
 /// Dropout classes named for noise, features or corruption (<c>FeatureNoiseLayer</c>, <c>InputCorruption</c>, a forward
 /// over <c>features</c>) are analyzed when the code is clearly dropout: the probability is named as a drop or keep
 /// probability, the zeroing runs in training only, and the kept values are rescaled by that probability somewhere in the
-/// type. Masking noise without a rescale (a denoising autoencoder's corruption) stays a legitimate technique: silent.
+/// type; or, whatever the names and flags, when the kept values themselves are rescaled by a power of the probability
+/// they survived with. Masking noise without a rescale (a denoising autoencoder's corruption) stays a legitimate
+/// technique: silent.
 /// </summary>
 public sealed class NoiseNamedDropoutTests
 {
@@ -79,9 +81,10 @@ public sealed class NoiseNamedDropoutTests
         AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>(FeatureNoise("features[i]"));
 
     [Fact]
-    public Task NoiseNamedLayer_RescaledButNotTrainingOnly_IsLeftAlone() =>
-        // Applied on every call, the same code is an augmentation of the data, not a layer's training-time dropout.
-        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(FeatureNoise("features[i] / _dropRate", gate: ""));
+    public Task NoiseNamedLayer_DividedByTheDropRateOnEveryCall_IsAWrongScale() =>
+        // Survivors rescaled by the probability they survived with are dropout by data flow, whatever the names and
+        // whether or not a training flag gates it (an augmentation would not rescale them at all).
+        AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(FeatureNoise("{|DRP012:features[i] / _dropRate|}", gate: ""));
 
     [Fact]
     public Task DenoisingAutoencoderCorruption_WithoutRescale_IsSilent() =>
@@ -102,8 +105,9 @@ public sealed class NoiseNamedDropoutTests
             """);
 
     [Fact]
-    public Task DenoisingAutoencoderCorruption_ScaledAtReconstruction_IsSilent() =>
-        // A corruption level used as a factor elsewhere is not a drop or keep probability by name: still left alone.
+    public Task CorruptionWhoseSurvivorsAreDividedByTheCorruptionLevel_IsAWrongScale() =>
+        // Masking corruption does not rescale; one that divides the survivors by the level they were zeroed with is
+        // dropout's rescale by data flow, with the drop rate where the keep probability belongs.
         AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>("""
             public sealed class DenoisingAutoencoder
             {
@@ -114,7 +118,7 @@ public sealed class NoiseNamedDropoutTests
                     if (!training) return input;
                     var corrupted = new double[input.Length];
                     for (int i = 0; i < input.Length; i++)
-                        corrupted[i] = _rng.NextDouble() < _corruptionLevel ? 0.0 : input[i] / _corruptionLevel;
+                        corrupted[i] = _rng.NextDouble() < _corruptionLevel ? 0.0 : {|DRP012:input[i] / _corruptionLevel|};
                     return corrupted;
                 }
             }
@@ -152,13 +156,13 @@ public sealed class NoiseNamedDropoutTests
             """);
 
     [Fact]
-    public Task NoiseNamedLayer_GatedByAFlagThatIsNotTraining_IsLeftAlone() =>
+    public Task NoiseNamedLayer_DividedByTheDropRateUnderAFlagThatIsNotTraining_IsAWrongScale() =>
         AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(
-            FeatureNoise("features[i] / _dropRate", gate: "if (!Enabled) return features;", extraMembers: "public bool Enabled { get; set; }"));
+            FeatureNoise("{|DRP012:features[i] / _dropRate|}", gate: "if (!Enabled) return features;", extraMembers: "public bool Enabled { get; set; }"));
 
     [Fact]
-    public Task AugmentationNamedForNoise_RescaledInTraining_IsLeftAlone() =>
-        // Another technique's word (augment) beside noise keeps the site out, whatever the rescale.
+    public Task AugmentationNamedForNoise_DividedByTheDropRate_IsAWrongScale() =>
+        // Another technique's word (augment) does not outweigh the data flow: the survivors are rescaled as dropout's are.
         AnalyzerTest.VerifyAsync<DropRateUsedAsScaleAnalyzer>(
-            FeatureNoise("features[i] / _dropRate").Replace("FeatureNoiseLayer", "NoiseAugmenter", StringComparison.Ordinal));
+            FeatureNoise("{|DRP012:features[i] / _dropRate|}").Replace("FeatureNoiseLayer", "NoiseAugmenter", StringComparison.Ordinal));
 }
