@@ -36,7 +36,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
-                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken))
+                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken) || IsHelperOfPublicForwards(method, type, facts, nodeContext.CancellationToken))
                     || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
                         && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
