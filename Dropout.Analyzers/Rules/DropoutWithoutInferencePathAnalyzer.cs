@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -24,6 +25,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        RegisterTorchSharpFunctional(context);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
             if (facts.Type is not { } type)
@@ -257,6 +259,15 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             string text = tree.GetText(cancellationToken).ToString();
+
+            // A name written only in comments or strings (`// members inferred from FullyConnectedLayer's overrides`) is
+            // no use of the type: only a file whose code names it can call it.
+            if (typeName.Length > 0 && text.IndexOf(typeName, StringComparison.Ordinal) >= 0
+                && !tree.GetRoot(cancellationToken).DescendantTokens().Any(token => token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == typeName))
+            {
+                continue;
+            }
+
             if (patterns.Any(pattern => text.IndexOf(pattern, StringComparison.Ordinal) >= 0))
             {
                 return true;
