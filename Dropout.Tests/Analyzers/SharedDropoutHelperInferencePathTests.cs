@@ -1,4 +1,7 @@
 using Dropout.Analyzers;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace Dropout.Tests.Analyzers;
 
@@ -103,4 +106,47 @@ public sealed class SharedDropoutHelperInferencePathTests
                 }
             }
             """);
+    // ---- a type named in another file: only code there can call it ----
+
+    private const string AlwaysDropping = """
+        public sealed class NoisyLayer(double rate)
+        {
+            private readonly Random _rng = new(5);
+            public double[] Forward(double[] x) => x.Select(v => DROP ? 0 : v / (1 - rate)).ToArray();
+        }
+        """;
+
+    [Fact]
+    public Task LayerNamedOnlyInACommentOfAnotherFile_IsReported() =>
+        VerifyFilesAsync<DropoutWithoutInferencePathAnalyzer>(
+            ("Layer.cs", AlwaysDropping.Replace("DROP", "{|DRP014:_rng.NextDouble() < rate|}")),
+            ("Notes.cs", """
+                // NoisyLayer is built by the model factory; "NoisyLayer is used as a regularizer".
+                public static class Notes { public const string Text = "see NoisyLayer"; }
+                """));
+
+    [Fact]
+    public Task LayerTypeTestedInCodeOfAnotherFile_IsNotReported() =>
+        VerifyFilesAsync<DropoutWithoutInferencePathAnalyzer>(
+            ("Layer.cs", AlwaysDropping.Replace("DROP", "_rng.NextDouble() < rate")),
+            ("Network.cs", """
+                public static class Network
+                {
+                    public static double[] Predict(object layer, double[] x) => layer is NoisyLayer ? x : x;
+                }
+                """));
+
+    private static Task VerifyFilesAsync<TAnalyzer>(params (string Name, string Source)[] files)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach ((string name, string source) in files)
+        {
+            test.TestState.Sources.Add(("/" + name, AnalyzerTest.Usings + source));
+        }
+
+        test.TestState.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        test.TestState.AdditionalReferences.Add(AnalyzerTest.RuntimeReference);
+        return test.RunAsync();
+    }
 }
