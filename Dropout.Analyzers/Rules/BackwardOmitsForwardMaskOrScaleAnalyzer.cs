@@ -147,7 +147,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
             // training step) through a hidden layer a helper dropped without keeping its mask.
             if (facts.IsWholeType)
             {
-                foreach (BackwardFinding finding in DroppedOutputBackward.Find(facts, cancellationToken).Concat(DroppedOutputBackward.FindInSteps(facts, cancellationToken)).Where(finding => !judged.Contains(finding.Backward)))
+                foreach (BackwardFinding finding in DroppedOutputBackward.Find(facts, cancellationToken).Concat(DroppedOutputBackward.FindInSteps(facts, cancellationToken)).Concat(DroppedOutputBackward.FindForReturnedOutput(facts, cancellationToken)).Concat(DroppedOutputBackward.FindForHelperCallersInOtherTypes(facts, cancellationToken)).Where(finding => !judged.Contains(finding.Backward)))
                 {
                     judged.Add(finding.Backward);
                     nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, finding.Backward.Identifier.GetLocation(), finding.Backward.Identifier.ValueText,

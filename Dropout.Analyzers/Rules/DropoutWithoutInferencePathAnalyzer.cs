@@ -25,6 +25,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        RegisterTorchSharpFunctional(context);
         HandWrittenDropoutRules.RegisterTypeAnalysis(context, (nodeContext, facts) =>
         {
             if (facts.Type is not { } type)
@@ -37,7 +38,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
-                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken))
+                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken) || IsHelperOfPublicForwards(method, type, facts, nodeContext.CancellationToken))
                     || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
                         && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
@@ -272,6 +273,13 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         {
             string text = tree.GetText(cancellationToken).ToString();
             if (text.IndexOf(typeName, StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            // A name written only in comments or strings (`// members inferred from FullyConnectedLayer's overrides`) is
+            // no use of the type: only a file whose code names it can call it.
+            if (!tree.GetRoot(cancellationToken).DescendantTokens().Any(token => token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == typeName))
             {
                 continue;
             }

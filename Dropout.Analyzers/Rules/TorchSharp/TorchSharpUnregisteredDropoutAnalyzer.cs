@@ -14,7 +14,7 @@ namespace Dropout.Analyzers;
 /// them by hand. TorchSharp issue 549: dropout stays on at inference.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
+public sealed partial class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>The diagnostic property present when the diagnostic sits on a constructor (block- or expression-bodied) that the fix can end with <c>RegisterComponents();</c>.</summary>
     public const string AddRegisterComponentsProperty = "AddRegisterComponents";
@@ -66,6 +66,7 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
             {
                 case "RegisterComponents" when models.Symbols.IsModuleType(invocation.TargetMethod.ContainingType):
                     state.Registers = true;
+                    RecordRegistration(context, invocation, state);
                     return;
                 case "register_module" or "add_module" when models.Symbols.IsModuleType(invocation.TargetMethod.ContainingType):
                     state.RegistersByHand = true;
@@ -84,6 +85,7 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
         if (StoringMember(operation, type) is { } member)
         {
             state.DropoutMembers.TryAdd(member, 0);
+            RecordConstructorStore(context, operation, member, state);
         }
         else if (context.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } or IFieldSymbol or IPropertySymbol)
         {
@@ -140,6 +142,8 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
             // register_module by hand: the author manages registration; this rule cannot follow which names it covers.
             return;
         }
+
+        ReportStoresAfterRegistration(context, models, state);
 
         // Members whose declared type says they hold dropout count even when assigned from a constructor parameter.
         foreach (ISymbol member in type.GetMembers())
@@ -252,5 +256,11 @@ public sealed class TorchSharpUnregisteredDropoutAnalyzer : DiagnosticAnalyzer
         }
 
         public ConcurrentDictionary<ISymbol, byte> DropoutMembers { get; } = new(SymbolEqualityComparer.Default);
+
+        /// <summary>Unconditional <c>RegisterComponents()</c> calls of each constructor, by position.</summary>
+        public ConcurrentBag<(IMethodSymbol Constructor, int Position)> Registrations { get; } = new();
+
+        /// <summary>Dropout modules (or modules holding one) stored into a member in a constructor, by position.</summary>
+        public ConcurrentBag<(IMethodSymbol Constructor, int Position, ISymbol Member, Location Location)> ConstructorStores { get; } = new();
     }
 }
