@@ -559,10 +559,25 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // `g / (1 - dropProbability)` or `g * scale` with the probability a parameter of the backward itself: the caller passes
     // the forward's probability in (a tensor library's DropoutGradient(input, grad, p, result)), which this analysis cannot
     // link to the forward's, so the backward counts as scaling.
+    // A product subtracted from what it updates (`w -= lr * g`, `b = b - g * lr`) is a gradient-descent step: its scalar
+    // parameter is the learning rate, not the probability.
     private static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
         backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } binary
             && (binary.OperatorKind == BinaryOperatorKind.Divide ? new[] { binary.RightOperand } : new[] { binary.LeftOperand, binary.RightOperand })
-                .Any(factor => DependsOnScalarParameter(factor)));
+                .Any(factor => DependsOnScalarParameter(factor))
+            && !(binary.OperatorKind == BinaryOperatorKind.Multiply && IsSubtractedStep(binary)));
+
+    private static bool IsSubtractedStep(IOperation product)
+    {
+        IOperation current = product;
+        while (current.Parent is IParenthesizedOperation or IConversionOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply })
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Subtract } step && step.Value == current
+            || current.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference && difference.RightOperand == current;
+    }
 
     private static bool DependsOnScalarParameter(IOperation factor)
     {
