@@ -143,6 +143,14 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // A training step whose inline backward (found by its zero test of the forward's activations) multiplies by p where
+            // the forward divided by p.
+            foreach (MethodDeclarationSyntax step in InlineBackwardScale.Find(facts, cancellationToken).Where(step => !judged.Contains(step)))
+            {
+                judged.Add(step);
+                nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, step.Identifier.GetLocation(), step.Identifier.ValueText, "multiplies the gradient by p where the forward divided the kept values by p"));
+            }
+
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
