@@ -15,12 +15,7 @@ internal sealed partial class DropoutTypeFacts
     /// </summary>
     private static void AddMaskEntriesWrittenElsewhere(ImmutableArray<IOperation> roots, IEnumerable<HandWrittenDropoutSite> sites, ImmutableArray<ScaleUse>.Builder uses)
     {
-        var masked = sites.Where(site => site.MaskSymbol is not null).ToList();
-        if (masked.Count == 0)
-        {
-            return;
-        }
-
+        var all = sites.ToList();
         foreach (IOperation root in roots)
         {
             foreach (ISimpleAssignmentOperation assignment in root.Descendants().OfType<ISimpleAssignmentOperation>())
@@ -30,11 +25,23 @@ internal sealed partial class DropoutTypeFacts
                     continue;
                 }
 
-                foreach (HandWrittenDropoutSite site in masked)
+                foreach (HandWrittenDropoutSite site in all)
                 {
-                    if (SymbolEqualityComparer.Default.Equals(written, site.MaskSymbol)
+                    // `m[i] = training ? (u < rate ? 0 : 1) : 1 - rate;`: the same choice as a conditional around the decision;
+                    // the other branch is written into the element the decision writes.
+                    if (assignment.Syntax.Encloses(site.Comparison.Syntax))
+                    {
+                        foreach (IOperation other in BranchesBesideDecision(assignment.Value, site))
+                        {
+                            uses.Add(new ScaleUse(other, other, false, null, root));
+                        }
+
+                        continue;
+                    }
+
+                    if (site.MaskSymbol is not null
+                        && SymbolEqualityComparer.Default.Equals(written, site.MaskSymbol)
                         && !site.Decision.Syntax.Encloses(assignment.Syntax)
-                        && !assignment.Syntax.Encloses(site.Comparison.Syntax)
                         && !(site.KeptBranch?.Syntax.Encloses(assignment.Syntax) ?? false)
                         && IsMaskValue(assignment.Value))
                     {
@@ -43,6 +50,29 @@ internal sealed partial class DropoutTypeFacts
                     }
                 }
             }
+        }
+    }
+
+    // The other branches of conditionals whose one branch holds the site's decision, when they are mask values.
+    private static IEnumerable<IOperation> BranchesBesideDecision(IOperation value, HandWrittenDropoutSite site)
+    {
+        IOperation current = HandWrittenDropoutSite.StripConversions(value);
+        while (current is IConditionalOperation { WhenFalse: { } whenFalse } conditional && !site.Decision.Syntax.Encloses(current.Syntax))
+        {
+            bool inTrue = conditional.WhenTrue.Syntax.Encloses(site.Decision.Syntax);
+            bool inFalse = whenFalse.Syntax.Encloses(site.Decision.Syntax);
+            if (inTrue == inFalse)
+            {
+                yield break;
+            }
+
+            IOperation other = HandWrittenDropoutSite.StripConversions(inTrue ? whenFalse : conditional.WhenTrue);
+            if (!other.ConstantValue.HasValue && IsMaskValue(other))
+            {
+                yield return other;
+            }
+
+            current = HandWrittenDropoutSite.StripConversions(inTrue ? conditional.WhenTrue : whenFalse);
         }
     }
 

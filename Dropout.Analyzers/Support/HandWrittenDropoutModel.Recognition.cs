@@ -746,6 +746,7 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
+                    ?? FromSkippedBlockTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }

@@ -93,4 +93,51 @@ public sealed class MaskHoldsInferenceScaleTests
                 }
             }
             """);
+
+    [Fact]
+    public Task KeepProbabilityInTheOtherBranchOfOneConditional_IsNotReported() =>
+        // The same choice written as one expression: the branch beside the decision is written into the same entry.
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Stage
+            {
+                private readonly Random _rng = new(3);
+                private readonly double[] _multiplier = new double[64];
+                public double Rate = 0.25;
+
+                public void SetMode(bool training)
+                {
+                    for (int i = 0; i < _multiplier.Length; i++)
+                        _multiplier[i] = training ? (_rng.NextDouble() < Rate ? 0 : 1) : 1 - Rate;
+                }
+
+                public void Apply(double[] x)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = _multiplier[i] * x[i];
+                }
+            }
+            """);
+
+    [Fact]
+    public Task OneInTheOtherBranchOfOneConditional_IsReported() =>
+        AnalyzerTest.VerifyAsync<MissingInvertedScalingAnalyzer>("""
+            public sealed class Stage
+            {
+                private readonly Random _rng = new(3);
+                private readonly double[] _multiplier = new double[64];
+                public double Rate = 0.25;
+
+                public void SetMode(bool training)
+                {
+                    for (int i = 0; i < _multiplier.Length; i++)
+                        _multiplier[i] = training ? ({|DRP004:_rng.NextDouble() < Rate|} ? 0 : 1) : 1;
+                }
+
+                public void Apply(double[] x)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = _multiplier[i] * x[i];
+                }
+            }
+            """);
 }
