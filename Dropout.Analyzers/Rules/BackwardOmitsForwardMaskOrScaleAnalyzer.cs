@@ -167,6 +167,14 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // A training step whose inline backward (found by its zero test of the forward's activations) multiplies by p where
+            // the forward divided by p.
+            foreach (MethodDeclarationSyntax step in InlineBackwardScale.Find(facts, cancellationToken).Where(step => !judged.Contains(step)))
+            {
+                judged.Add(step);
+                nodeContext.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScale, step.Identifier.GetLocation(), step.Identifier.ValueText, "multiplies the gradient by p where the forward divided the kept values by p"));
+            }
+
             AnalyzeBackwardsInOtherTypes(nodeContext, facts, masks);
             AnalyzeBackwardClosures(nodeContext, facts, masks);
         });
@@ -587,10 +595,25 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
     // `g / (1 - dropProbability)` or `g * scale` with the probability a parameter of the backward itself: the caller passes
     // the forward's probability in (a tensor library's DropoutGradient(input, grad, p, result)), which this analysis cannot
     // link to the forward's, so the backward counts as scaling.
+    // A product subtracted from what it updates (`w -= lr * g`, `b = b - g * lr`) is a gradient-descent step: its scalar
+    // parameter is the learning rate, not the probability.
     private static bool ScalesByOwnProbabilityParameter(IOperation backward) =>
         backward.Descendants().Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide or BinaryOperatorKind.Multiply } binary
             && (binary.OperatorKind == BinaryOperatorKind.Divide ? new[] { binary.RightOperand } : new[] { binary.LeftOperand, binary.RightOperand })
-                .Any(factor => DependsOnScalarParameter(factor)));
+                .Any(factor => DependsOnScalarParameter(factor))
+            && !(binary.OperatorKind == BinaryOperatorKind.Multiply && IsSubtractedStep(binary)));
+
+    private static bool IsSubtractedStep(IOperation product)
+    {
+        IOperation current = product;
+        while (current.Parent is IParenthesizedOperation or IConversionOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply })
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Subtract } step && step.Value == current
+            || current.Parent is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference && difference.RightOperand == current;
+    }
 
     private static bool DependsOnScalarParameter(IOperation factor)
     {

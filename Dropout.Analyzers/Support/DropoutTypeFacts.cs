@@ -71,7 +71,7 @@ internal sealed class ScaleUse(IOperation operation, IOperation factor, bool rec
 /// and which factor reaches the output at inference. A scale counts only when its value is derived from the site's own
 /// probability (<see cref="ProbabilityTerm"/>), so <c>2.0f / fanIn</c> next to dropout code is not a dropout scale.
 /// </summary>
-internal sealed class DropoutTypeFacts
+internal sealed partial class DropoutTypeFacts
 {
     private static readonly string[] BackwardWords = ["Backward", "Backprop", "BackProp", "Gradient"];
 
@@ -265,6 +265,8 @@ internal sealed class DropoutTypeFacts
                 }
             }
         }
+
+        AddMaskEntriesWrittenElsewhere(roots, sites, uses);
 
         // `a[i] *= u < p ? 1 : 0`: the factor is the decision itself, whose kept value was added above; the p in its condition is no scale.
         uses.RemoveAll(use => comparisons.Any(comparison => use.Factor.Syntax.Encloses(comparison)));

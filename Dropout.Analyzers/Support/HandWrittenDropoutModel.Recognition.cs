@@ -746,6 +746,7 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
+                    ?? FromSkippedBlockTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }
@@ -759,7 +760,7 @@ internal sealed partial class HandWrittenDropoutModel
             ISymbol? mask = RecordedFlag(conditional) ?? (zeroed is IArrayElementReferenceOperation element && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array
                 && (array.Name.IndexOf("mask", StringComparison.OrdinalIgnoreCase) >= 0 || WritesArray(keptBranch, array) || IsMultipliedIntoOtherValues(array, root))
                 ? array
-                : null);
+                : null) ?? RecordedUnitFlag(conditional);
             return Build(condition, call, draw, probability, bound, keepIsComplement, DropoutSiteShape.ZeroingIf, conditional, null, keptBranch, zeroed, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
