@@ -745,6 +745,8 @@ internal sealed partial class HandWrittenDropoutModel
             ParenthesizedExpressionSyntax parenthesized => IsLiteral(parenthesized.Expression),
             CastExpressionSyntax cast => IsLiteral(cast.Expression),
             PrefixUnaryExpressionSyntax unary => IsLiteral(unary.Operand),
+            // `rng.Next() / (float)int.MaxValue` (C's `rand() / (float)RAND_MAX`): a built-in type's limit is a constant.
+            MemberAccessExpressionSyntax { Expression: PredefinedTypeSyntax, Name.Identifier.ValueText: "MaxValue" } => true,
             _ => false,
         };
 

@@ -36,7 +36,7 @@ internal sealed partial class HandWrittenDropoutModel
          "input", "output", "feature", "node", "unit", "tensor", "matrix", "batch"];
 
     /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
-    public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
+    public static bool IsDrawCallName(string name) => IsUniformDrawName(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
 
     /// <summary>What the draw is: a uniform in [0, 1), or an integer in [0, bound).</summary>
     private readonly struct RandomValue
@@ -1202,7 +1202,7 @@ internal sealed partial class HandWrittenDropoutModel
                     && operation.Type is { } type && (type.SpecialType == SpecialType.System_Boolean || type.TypeKind == TypeKind.Enum)));
 
         private static bool ContainsRandom(IOperation condition) =>
-            condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (UniformDrawNames.Contains(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
+            condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (IsUniformDrawName(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
 
         /// <summary>Whether <paramref name="operation"/> is a random value: a draw, a local or buffer holding draws, or a null-conditional draw.</summary>
         public bool TryRandomValue(IOperation operation, int depth, out RandomValue value)
@@ -1388,7 +1388,7 @@ internal sealed partial class HandWrittenDropoutModel
                     return IsRandomBits(values.Values[0], depth + 1);
                 case IInvocationOperation invocation:
                     string name = invocation.TargetMethod.Name.ToLowerInvariant();
-                    return RandomBitsWords.Any(word => name.Contains(word));
+                    return RandomBitsWords.Any(word => name.Contains(word)) || IsWholeIntegerDraw(invocation);
                 default:
                     return false;
             }
@@ -1649,8 +1649,8 @@ internal sealed partial class HandWrittenDropoutModel
 
         private static bool IsUniformCall(IInvocationOperation invocation) =>
             HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
-            && ((invocation.Arguments.Length == 0
-                    && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
+            && (((invocation.Arguments.Length == 0 || OnlyGeneratorArguments(invocation))
+                    && (IsUniformDrawName(invocation.TargetMethod.Name)
                         || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
                 || IsUnitUniformSample(invocation));
 
@@ -1658,7 +1658,7 @@ internal sealed partial class HandWrittenDropoutModel
         // bounds; so is a uniform draw's name given those bounds (`GRandom.Uniform(0, 1)`, `NextDouble(0, 1)`).
         private static bool IsUnitUniformSample(IInvocationOperation invocation)
         {
-            if (!UniformDrawNames.Contains(invocation.TargetMethod.Name)
+            if (!IsUniformDrawName(invocation.TargetMethod.Name)
                 && (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
                     || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0)))
             {
