@@ -429,7 +429,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             IMethodSymbol method = invocation.TargetMethod;
             if ((method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0 && !IsBernoulliSequence(method))
-                || VisibleBodyDraws(method)
+                || (VisibleBodyDraws(method) && BodyReadHere(method))
                 || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
                 || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
             {
@@ -451,7 +451,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else if (IsElementContainer(method.ReturnType) || IsBernoulliSequence(method))
             {
-                IOperation outer = HandWrittenDropoutSite.ClimbConversions(SequenceMaterialized(invocation));
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(ThroughElementTypeCasts(SequenceMaterialized(invocation)));
                 (mask, decision) = outer.Parent switch
                 {
                     ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
@@ -511,7 +511,7 @@ internal sealed partial class HandWrittenDropoutModel
         // An array, a span or a tensor/matrix/vector type: something a mask is stored in.
         private static bool IsElementContainer(ITypeSymbol? type) =>
             type is IArrayTypeSymbol
-            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.IndexOf("NDArray", StringComparison.Ordinal) >= 0);
+            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.EndsWith("Array", StringComparison.Ordinal));
 
         private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
         {
@@ -709,6 +709,11 @@ internal sealed partial class HandWrittenDropoutModel
                 mask = HandWrittenDropoutSite.ReferencedSymbol(built.Target);
             }
 
+            if (mask is null && outer.Parent is IReturnOperation mappedReturn && mappedReturn.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept))
+            {
+                mask = MappedMask(mappedReturn);
+            }
+
             return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
@@ -745,6 +750,7 @@ internal sealed partial class HandWrittenDropoutModel
             else
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
+                    ?? FromAppendedZeroOrValue(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
@@ -1285,6 +1291,9 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     return false;
+                case IParameterReferenceOperation mapped when HandWrittenDropoutSite.IsFloatingPoint(mapped.Type) && IsMappedUniformElement(mapped):
+                    // `Mask.MapInplace(x => x > keep ? 0 : 1)` right after `Mask = Build.Random(..., new ContinuousUniform(0, 1))`.
+                    return true;
                 case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
                     // UnityEngine.Random.value.
                     return true;
