@@ -41,9 +41,15 @@ internal sealed partial class HandWrittenDropoutModel
         return underscore > 0 && underscore < name.Length - 1 && FoldedUniformNames.Contains(name.Substring(underscore + 1).ToLowerInvariant());
     }
 
-    // Arguments that are no bound of the draw: a generator or its state (`curand_uniform(ref state)`, `Uniform(rng)`).
+    // Arguments that are no bound of the draw: a generator or its state (`curand_uniform(ref state)`, `Uniform(rng)`), passed
+    // by reference or typed as one. Any other argument (`GetRandom(weights)` picks an element) makes the value something else.
     private static bool OnlyGeneratorArguments(IInvocationOperation invocation) =>
-        invocation.Arguments.All(argument => argument.Value.Type is { } type && !IsNumberType(type));
+        invocation.Arguments.All(argument => argument.Value.Type is { } type && !IsNumberType(type)
+            && (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out || IsGeneratorTypeName(type.Name)));
+
+    private static bool IsGeneratorTypeName(string name) =>
+        name.IndexOf("Random", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("Rng", StringComparison.OrdinalIgnoreCase) >= 0
+        || name.IndexOf("Generator", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("State", StringComparison.OrdinalIgnoreCase) >= 0;
 
     private static bool IsNumberType(ITypeSymbol type) =>
         HandWrittenDropoutSite.IsNumeric(type)

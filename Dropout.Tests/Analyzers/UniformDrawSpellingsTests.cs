@@ -20,6 +20,7 @@ public sealed class UniformDrawSpellingsTests
             float rand_float(float min, float max);
             float random();
             float curand_uniform(ref GenState state);
+            float GetRandom(List<float> values);
         }
         """;
 
@@ -193,5 +194,24 @@ public sealed class UniformDrawSpellingsTests
                     }
                 }
             }
+            """);
+
+    [Fact]
+    public Task RandomElementPickedFromAList_IsNoUniformDraw_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>($$"""
+            public sealed class DropoutLayer(ICGen gen, List<float> pool, float keep)
+            {
+                public float[] Forward(float[] x)
+                {
+                    var y = new float[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (gen.GetRandom(pool) < keep) y[i] = x[i] / keep;
+                        else y[i] = 0;
+                    }
+                    return y;
+                }
+            }
+            {{Generator}}
             """);
 }
