@@ -292,7 +292,7 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     bool decides = held == Held.Permutation
-                        ? ClimbPermutation(token) || (token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } array && entry.Expression == array
+                        ? ClimbPermutation(token) || (EntryOfNamedArray(token) is { } entry
                             && entry.ArgumentList.Arguments.Count == 1 && EntryMultiplies(entry, sinks))
                         : held == Held.PermutationEntry
                         ? token.Parent is IdentifierNameSyntax entryName && EntryMultiplies(entryName, sinks: null)
@@ -387,6 +387,13 @@ internal sealed partial class HandWrittenDropoutModel
                     case MemberAccessExpressionSyntax access when access.Expression == current
                         && access.Name.Identifier.ValueText is "Length" or "Count" or "LongLength" or "Rank":
                         return false;
+                    case MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax map } access when access.Expression == current
+                        && access.Name.Identifier.ValueText is "Map" or "MapInplace" or "MapInPlace" or "Apply" or "ApplyInPlace" or "Transform"
+                        && map.ArgumentList.Arguments.FirstOrDefault()?.Expression is SimpleLambdaExpressionSyntax { Body: ExpressionSyntax mapped } mapLambda
+                        && mapped.DescendantNodesAndSelf().OfType<BinaryExpressionSyntax>().Any(comparison => IsComparison(comparison.Kind())
+                            && (IsParameterNamed(comparison.Left, mapLambda.Parameter) || IsParameterNamed(comparison.Right, mapLambda.Parameter))):
+                        // Mask.MapInplace(x => x > keep ? 0 : 1) over a matrix of draws compares each draw.
+                        return true;
                     case InvocationExpressionSyntax invocation when invocation.Expression is MemberAccessExpressionSyntax { Name: var method }
                         && ComparisonMethodNames.Contains(method.Identifier.ValueText)
                         && (invocation.Expression == current || invocation.ArgumentList.Arguments.Any(argument => argument == current)):
@@ -415,6 +422,15 @@ internal sealed partial class HandWrittenDropoutModel
                         {
                             // A comparison called with the draw as an argument (ops.LessThan(u, keep)), as generic math writes it.
                             return true;
+                        }
+
+                        if (IsGenerator(argument.Expression) && call.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var shuffleName, Expression: var shuffledReceiver }
+                            && string.Equals(shuffleName, "Shuffle", StringComparison.OrdinalIgnoreCase))
+                        {
+                            // mask.shuffle(rng) (a ported SliceRandom::shuffle, an extension method) permutes its receiver with
+                            // the generator: the receiver is a permutation, as rng.Shuffle(mask)'s argument is.
+                            AddAssignedNames(shuffledReceiver, Held.Permutation, sinks);
+                            return false;
                         }
 
                         if (IsGenerator(argument.Expression))
@@ -525,10 +541,25 @@ internal sealed partial class HandWrittenDropoutModel
 
         // A use of a permutation decides only as the index of a zeroed element (h[order[k]] = 0).
         private static bool ClimbPermutation(SyntaxToken token) =>
-            token.Parent is IdentifierNameSyntax { Parent: ElementAccessExpressionSyntax entry } name && entry.Expression == name
+            EntryOfNamedArray(token) is { } entry
             && entry.Parent is ArgumentSyntax { Parent: BracketedArgumentListSyntax { Parent: ElementAccessExpressionSyntax element } }
             && element.Parent is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
             && assignment.Left == element && WritesZero(assignment.Right);
+
+        private static bool IsParameterNamed(ExpressionSyntax operand, ParameterSyntax parameter) =>
+            operand is IdentifierNameSyntax { Identifier.ValueText: var name } && name == parameter.Identifier.ValueText;
+
+        // The element access `name[...]` (also `this.name[...]`, `owner.name[...]`) whose collection is the token's name.
+        private static ElementAccessExpressionSyntax? EntryOfNamedArray(SyntaxToken token)
+        {
+            if (token.Parent is not IdentifierNameSyntax name)
+            {
+                return null;
+            }
+
+            ExpressionSyntax collection = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+            return collection.Parent is ElementAccessExpressionSyntax entry && entry.Expression == collection ? entry : null;
+        }
 
         // An entry of a permutation used as a number (a shuffled 0/1 mask of exact-count dropout): it decides only as a
         // factor of a variable, or as the condition of an `if` or of a `?:` with a zero branch (a shuffled boolean mask) (`x[i] * keeps[i]`, `h[i] *= keeps[i]`), also through a local holding it (`var k = keeps[j];`
@@ -753,6 +784,8 @@ internal sealed partial class HandWrittenDropoutModel
             ParenthesizedExpressionSyntax parenthesized => IsLiteral(parenthesized.Expression),
             CastExpressionSyntax cast => IsLiteral(cast.Expression),
             PrefixUnaryExpressionSyntax unary => IsLiteral(unary.Operand),
+            // `rng.Next() / (float)int.MaxValue` (C's `rand() / (float)RAND_MAX`): a built-in type's limit is a constant.
+            MemberAccessExpressionSyntax { Expression: PredefinedTypeSyntax, Name.Identifier.ValueText: "MaxValue" } => true,
             _ => false,
         };
 

@@ -36,7 +36,7 @@ internal sealed partial class HandWrittenDropoutModel
          "input", "output", "feature", "node", "unit", "tensor", "matrix", "batch"];
 
     /// <summary>Whether a method name can be a generator call the model recognizes (for cheap filtering before any search).</summary>
-    public static bool IsDrawCallName(string name) => UniformDrawNames.Contains(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
+    public static bool IsDrawCallName(string name) => IsUniformDrawName(name) || BernoulliNames.Contains(name) || name is "Next" or "Range" or "Sample";
 
     /// <summary>What the draw is: a uniform in [0, 1), or an integer in [0, bound).</summary>
     private readonly struct RandomValue
@@ -429,7 +429,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             IMethodSymbol method = invocation.TargetMethod;
             if ((method.Name.IndexOf("Bernoulli", StringComparison.OrdinalIgnoreCase) < 0 && !IsBernoulliSequence(method))
-                || VisibleBodyDraws(method)
+                || (VisibleBodyDraws(method) && BodyReadHere(method))
                 || invocation.Arguments.Count(argument => HandWrittenDropoutSite.IsFloatingPoint(argument.Value.Type)) != 1
                 || model.SummaryOf(method, semanticModel, cancellationToken, 1) is { MaskProbabilityParameter: >= 0 } or { BernoulliParameter: >= 0 } or { IsUniform: true })
             {
@@ -451,7 +451,7 @@ internal sealed partial class HandWrittenDropoutModel
             }
             else if (IsElementContainer(method.ReturnType) || IsBernoulliSequence(method))
             {
-                IOperation outer = HandWrittenDropoutSite.ClimbConversions(SequenceMaterialized(invocation));
+                IOperation outer = HandWrittenDropoutSite.ClimbConversions(ThroughElementTypeCasts(SequenceMaterialized(invocation)));
                 (mask, decision) = outer.Parent switch
                 {
                     ISimpleAssignmentOperation assignment when assignment.Value == outer => (HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), (IOperation)assignment),
@@ -511,7 +511,7 @@ internal sealed partial class HandWrittenDropoutModel
         // An array, a span or a tensor/matrix/vector type: something a mask is stored in.
         private static bool IsElementContainer(ITypeSymbol? type) =>
             type is IArrayTypeSymbol
-            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.IndexOf("NDArray", StringComparison.Ordinal) >= 0);
+            || type is INamedTypeSymbol { Name: var name } && (name is "Span" or "Memory" or "List" || name.IndexOf("Tensor", StringComparison.Ordinal) >= 0 || name.IndexOf("Matrix", StringComparison.Ordinal) >= 0 || name.IndexOf("Vector", StringComparison.Ordinal) >= 0 || name.EndsWith("Array", StringComparison.Ordinal));
 
         private HandWrittenDropoutSite? Climb(IOperation condition, IOperation draw, IInvocationOperation? call, IOperation probability, IOperation? bound, bool trueWithProbability, IOperation root, int depth)
         {
@@ -709,6 +709,11 @@ internal sealed partial class HandWrittenDropoutModel
                 mask = HandWrittenDropoutSite.ReferencedSymbol(built.Target);
             }
 
+            if (mask is null && outer.Parent is IReturnOperation mappedReturn && mappedReturn.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept))
+            {
+                mask = MappedMask(mappedReturn);
+            }
+
             return Build(condition, call, draw, probability, bound, !keepWithProbability, DropoutSiteShape.KeptOrZero, conditional, kept, null, null, mask, gated || IsGatedByControl(conditional, root), root);
         }
 
@@ -745,6 +750,7 @@ internal sealed partial class HandWrittenDropoutModel
             else
             {
                 return FromBooleanMaskIf(condition, draw, call, probability, bound, trueWithProbability, conditional, root)
+                    ?? FromAppendedZeroOrValue(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromSkippedBlockTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
@@ -1219,7 +1225,7 @@ internal sealed partial class HandWrittenDropoutModel
                     && operation.Type is { } type && (type.SpecialType == SpecialType.System_Boolean || type.TypeKind == TypeKind.Enum)));
 
         private static bool ContainsRandom(IOperation condition) =>
-            condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (UniformDrawNames.Contains(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
+            condition.DescendantsAndSelf().Any(operation => operation is IInvocationOperation invocation && (IsUniformDrawName(invocation.TargetMethod.Name) || invocation.TargetMethod.Name == "Next" || BernoulliNames.Contains(invocation.TargetMethod.Name)));
 
         /// <summary>Whether <paramref name="operation"/> is a random value: a draw, a local or buffer holding draws, or a null-conditional draw.</summary>
         public bool TryRandomValue(IOperation operation, int depth, out RandomValue value)
@@ -1302,6 +1308,9 @@ internal sealed partial class HandWrittenDropoutModel
                     }
 
                     return false;
+                case IParameterReferenceOperation mapped when HandWrittenDropoutSite.IsFloatingPoint(mapped.Type) && IsMappedUniformElement(mapped):
+                    // `Mask.MapInplace(x => x > keep ? 0 : 1)` right after `Mask = Build.Random(..., new ContinuousUniform(0, 1))`.
+                    return true;
                 case IPropertyReferenceOperation { Property: { Name: "value", IsStatic: true, ContainingType.Name: "Random" } }:
                     // UnityEngine.Random.value.
                     return true;
@@ -1405,7 +1414,7 @@ internal sealed partial class HandWrittenDropoutModel
                     return IsRandomBits(values.Values[0], depth + 1);
                 case IInvocationOperation invocation:
                     string name = invocation.TargetMethod.Name.ToLowerInvariant();
-                    return RandomBitsWords.Any(word => name.Contains(word));
+                    return RandomBitsWords.Any(word => name.Contains(word)) || IsWholeIntegerDraw(invocation);
                 default:
                     return false;
             }
@@ -1674,8 +1683,8 @@ internal sealed partial class HandWrittenDropoutModel
 
         private static bool IsUniformCall(IInvocationOperation invocation) =>
             HandWrittenDropoutSite.IsFloatingPoint(invocation.TargetMethod.ReturnType)
-            && ((invocation.Arguments.Length == 0
-                    && (UniformDrawNames.Contains(invocation.TargetMethod.Name)
+            && (((invocation.Arguments.Length == 0 || OnlyGeneratorArguments(invocation))
+                    && (IsUniformDrawName(invocation.TargetMethod.Name)
                         || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
                 || IsUnitUniformSample(invocation));
 
@@ -1683,7 +1692,7 @@ internal sealed partial class HandWrittenDropoutModel
         // bounds; so is a uniform draw's name given those bounds (`GRandom.Uniform(0, 1)`, `NextDouble(0, 1)`).
         private static bool IsUnitUniformSample(IInvocationOperation invocation)
         {
-            if (!UniformDrawNames.Contains(invocation.TargetMethod.Name)
+            if (!IsUniformDrawName(invocation.TargetMethod.Name)
                 && (invocation.TargetMethod.Name is not ("Sample" or "Next" or "NextDouble")
                     || (invocation.TargetMethod.ContainingType.Name.IndexOf("Uniform", StringComparison.Ordinal) < 0 && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) is null or < 0)))
             {

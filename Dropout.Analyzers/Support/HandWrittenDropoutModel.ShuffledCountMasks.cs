@@ -57,7 +57,7 @@ internal sealed partial class HandWrittenDropoutModel
             foreach ((IOperation factor, IOperation other) in new[] { (first, second), (second, first) })
             {
                 if (ShuffledEntry(factor) is not { } entry
-                    || HandWrittenDropoutSite.ReferencedSymbol(entry.ArrayReference) is not { } mask
+                    || EntryCollection(entry) is not { } mask
                     || ShuffleOf(mask, root) is not { } draw
                     || CountFillOf(mask, root) is not var (fraction, onesCounted))
                 {
@@ -120,8 +120,8 @@ internal sealed partial class HandWrittenDropoutModel
             };
         }
 
-        // `mask[i]` (one index, a number), or a local whose only value is one.
-        private static IArrayElementReferenceOperation? ShuffledEntry(IOperation factor)
+        // `mask[i]` (one index, a number; an array's or a list's), or a local whose only value is one.
+        private static IOperation? ShuffledEntry(IOperation factor)
         {
             IOperation current = HandWrittenDropoutSite.StripConversions(factor);
             if (current is ILocalReferenceOperation local && SymbolValues.OfLocal(local.Local, current) is { IsComplete: true, Values.Length: 1 } values)
@@ -129,11 +129,38 @@ internal sealed partial class HandWrittenDropoutModel
                 current = HandWrittenDropoutSite.StripConversions(values.Values[0]);
             }
 
-            return current is IArrayElementReferenceOperation { Indices.Length: 1 } element && element.Type is { SpecialType: not SpecialType.System_Boolean } type
+            return current is IArrayElementReferenceOperation { Indices.Length: 1 } or IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 }
+                && current.Type is { SpecialType: not SpecialType.System_Boolean } type
                 && (HandWrittenDropoutSite.IsNumeric(type) || type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Byte)
-                ? element
+                ? current
                 : null;
         }
+
+        // The collection one entry is read from or written to: the array of `mask[i]`, or the list (or other indexed
+        // collection) of `mask[i]` through its indexer, as a ported `Vec<f32>` mask is a List<float>.
+        private static ISymbol? EntryCollection(IOperation entry) => entry switch
+        {
+            IArrayElementReferenceOperation { Indices.Length: 1 } element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference),
+            IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+            _ => null,
+        };
+
+        // The one index of an entry (`i` of `mask[i]`).
+        private static IOperation? EntryIndex(IOperation entry) => entry switch
+        {
+            IArrayElementReferenceOperation { Indices.Length: 1 } element => element.Indices[0],
+            IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexed => indexed.Arguments[0].Value,
+            _ => null,
+        };
+
+        // A shuffle of a collection by a generator: System.Random's `Shuffle(span)`, or a shuffle of another library (the
+        // ported `mask.shuffle(rng)` of Rust's SliceRandom) given the collection and a generator. The generator is told by its
+        // type (Random, or a type named for one): a shuffle without one permutes by a fixed rule, or by a draw elsewhere.
+        private static bool IsShuffleByGenerator(IInvocationOperation call) =>
+            string.Equals(call.TargetMethod.Name, "Shuffle", StringComparison.OrdinalIgnoreCase)
+            && (call.TargetMethod.ContainingType is { Name: "Random", ContainingNamespace.Name: "System" }
+                || call.Arguments.Any(argument => argument.Value.Type is INamedTypeSymbol { } generator
+                    && (generator.Name.IndexOf("Random", StringComparison.OrdinalIgnoreCase) >= 0 || generator.Name.IndexOf("Rng", StringComparison.OrdinalIgnoreCase) >= 0)));
 
         // The draw that permutes `mask` in `root`: a write to mask[j] with j drawn, Random.Shuffle(mask), or mask rebuilt by
         // OrderBy a draw. The arrays shuffled in `root` are found once, so a body that shuffles nothing costs one walk.
@@ -173,15 +200,15 @@ internal sealed partial class HandWrittenDropoutModel
                         }
 
                         break;
-                    case IArrayElementReferenceOperation { Indices.Length: 1 } element
-                        when IsWriteTarget(element) && HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } written
-                             && IndexDraw(element.Indices[0]) is { } indexDraw:
+                    case IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+                        when IsWriteTarget(operation) && EntryCollection(operation) is { } written
+                             && EntryIndex(operation) is { } index && IndexDraw(index) is { } indexDraw:
                         shuffles[written] = indexDraw;
                         break;
-                    case IInvocationOperation { TargetMethod: { Name: "Shuffle", ContainingType: { Name: "Random", ContainingNamespace.Name: "System" } } } shuffle:
-                        foreach (IArgumentOperation argument in shuffle.Arguments)
+                    case IInvocationOperation shuffle when IsShuffleByGenerator(shuffle):
+                        foreach (IOperation shuffledValue in shuffle.Arguments.Select(argument => argument.Value).Append(shuffle.Instance).OfType<IOperation>())
                         {
-                            if (HandWrittenDropoutSite.ReferencedSymbol(argument.Value) is { } shuffled)
+                            if (HandWrittenDropoutSite.ReferencedSymbol(shuffledValue) is { } shuffled && shuffledValue.Type is not INamedTypeSymbol { Name: "Random" })
                             {
                                 shuffles[shuffled] = shuffle;
                             }
@@ -290,9 +317,9 @@ internal sealed partial class HandWrittenDropoutModel
                         when SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(Argument(fill, 0)), mask)
                              && HandWrittenDropoutSite.IsZero(Argument(fill, 2)) && HandWrittenDropoutSite.IsOne(Argument(fill, 1)) =>
                         (Argument(fill, 3), true),
-                    ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { Indices.Length: 1 } element } assignment
-                        when SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference), mask)
-                             && HandWrittenDropoutSite.StripConversions(element.Indices[0]) is ILocalReferenceOperation position =>
+                    ISimpleAssignmentOperation { Target: var entry } assignment
+                        when SymbolEqualityComparer.Default.Equals(EntryCollection(entry), mask)
+                             && EntryIndex(entry) is { } index && HandWrittenDropoutSite.StripConversions(index) is ILocalReferenceOperation position =>
                         CountOfPositionWrite(assignment, position.Local),
                     _ => null,
                 };
