@@ -20,6 +20,26 @@ public sealed class BackwardMaskMismatchTests
             }
             """);
 
+    // The rule looks at a method only if its tokens name a forward or backward; a name spelled through `using static` or as
+    // a verbatim identifier (@Backward) is still that name, and the method is still judged.
+    [Fact]
+    public Task KernelBackward_WithAnotherMask_CalledThroughUsingStaticAndVerbatimName_IsReported() =>
+        AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
+            using static Dropout.DropoutKernels;
+
+            public sealed class Block(ulong seed)
+            {
+                private readonly byte[] _forwardMask = new byte[16];
+                private readonly byte[] _staleMask = new byte[16];
+
+                public void Step(float[] x, float[] gradient)
+                {
+                    @Forward(x, x, _forwardMask, 0.8, seed, 0);
+                    {|DRP008:@Backward(gradient, gradient, _staleMask, 0.8)|};
+                }
+            }
+            """);
+
     [Fact]
     public Task RegeneratingBackward_WithFreshOffset_IsReported() =>
         AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
