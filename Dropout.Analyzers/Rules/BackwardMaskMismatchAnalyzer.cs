@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -37,15 +36,6 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationBlockStartAction(blockStart =>
             {
-                // Every call this rule collects is named Forward, FillMask, Backward, DropoutForward or DropoutBackward, and
-                // every one of those calls spells its name in the source (no implicit call of the language has these
-                // names): a method whose tokens name none of them has nothing to collect, and registering nothing
-                // spares the driver a callback for each of its invocations.
-                if (!NamesAnyCandidateMethod(blockStart.OperationBlocks))
-                {
-                    return;
-                }
-
                 // Collected per method body; the driver visits the invocations, so nothing else is walked.
                 var calls = new List<DropoutCall>();
                 blockStart.RegisterOperationAction(
@@ -78,24 +68,6 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                 });
             });
         });
-    }
-
-    private static bool NamesAnyCandidateMethod(ImmutableArray<IOperation> blocks)
-    {
-        foreach (IOperation block in blocks)
-        {
-            foreach (SyntaxToken token in block.Syntax.DescendantTokens())
-            {
-                // ValueText, not Text: @Forward and escaped spellings name the same method.
-                if (token.IsKind(SyntaxKind.IdentifierToken)
-                    && token.ValueText is "Forward" or "FillMask" or "Backward" or "DropoutForward" or "DropoutBackward")
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 
     private static IEnumerable<(DropoutCall, string)> FindMismatches(List<DropoutCall> calls, DropoutSymbols symbols, HashSet<SyntaxNode>? overwritten)

@@ -20,8 +20,8 @@ public sealed class BackwardMaskMismatchTests
             }
             """);
 
-    // The rule looks at a method only if its tokens name a forward or backward; a name spelled through `using static` or as
-    // a verbatim identifier (@Backward) is still that name, and the method is still judged.
+    // The rule recognizes the kernel calls by the called symbol, not by how the source spells them: a call through
+    // `using static` or with a verbatim identifier (@Backward) is the same call (a guard for any syntactic pre-filter).
     [Fact]
     public Task KernelBackward_WithAnotherMask_CalledThroughUsingStaticAndVerbatimName_IsReported() =>
         AnalyzerTest.VerifyAsync<BackwardMaskMismatchAnalyzer>("""
