@@ -212,6 +212,13 @@ internal sealed partial class HandWrittenDropoutModel
             // Only on the drop's own path, though: a total taken in the dropping method or in a method it calls. A
             // normalization elsewhere in the type (a matrix class's softmax dividing by its own sum) runs whether or not
             // anything was dropped, so it compensates nothing and is read like any other value.
+            // The mask itself as an operand of its type's own element-wise product (`x * this.mask`): the drop applied
+            // entry by entry, as `x.V[i] * mask.V[i]` written out would be, which scales by nothing.
+            if (droppedValues is not null && SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && IsOperandOfElementWiseProductOperator(reference))
+            {
+                return ProbabilityTerm.Unrelated;
+            }
+
             if (droppedValues is not null
                 && ((SymbolEqualityComparer.Default.Equals(symbol, droppedValues) && reference.Parent is not IArrayElementReferenceOperation && !IsElementGetterCall(reference))
                     || (symbol is ILocalSymbol total && AccumulatesElementsOf(total, reference, droppedValues)))
