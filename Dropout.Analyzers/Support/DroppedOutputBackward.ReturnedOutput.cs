@@ -82,10 +82,7 @@ internal static partial class DroppedOutputBackward
                     || !DropoutTypeFacts.IsBackwardName(declaration.Identifier.ValueText)
                     || reported.Contains(declaration)
                     || facts.Sites.Any(other => declaration.Encloses(other.Decision.Syntax))
-                    || !below.Any(member => PreDropRecordBackward.ReadsMember(root, member))
-                    || PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2)
-                    || DividesByScalarParameter(root)
-                    || facts.ScalesInOtherBody(root, site, cancellationToken).Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Keep))
+                    || !OwesTheForwardsMaskAndScale(facts, site, root, below, state, cancellationToken))
                 {
                     continue;
                 }

@@ -129,10 +129,7 @@ internal static partial class DroppedOutputBackward
                 // Any method that updates what the forward multiplied with a derivative at the unit's own record (its name aside).
                 read ??= DifferentiatedUnitRecord(site, siteRoot, places, root, dropped, state);
                 if (read is null
-                    || !below.Any(member => PreDropRecordBackward.ReadsMember(root, member))
-                    || PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2)
-                    || DividesByScalarParameter(root)
-                    || facts.ScalesInOtherBody(root, site, cancellationToken).Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Keep))
+                    || !OwesTheForwardsMaskAndScale(facts, site, root, below, state, cancellationToken))
                 {
                     continue;
                 }
@@ -282,6 +279,17 @@ internal static partial class DroppedOutputBackward
 
     // `g / keep`, `g / (1 - rate)`, `g * (1 / keep)` with the probability a parameter of the backward: the caller passes the
     // forward's probability in. A product with a parameter (`lr * g`) is a learning rate, not a 1/p.
+
+    /// <summary>
+    /// A backward owes the forward's mask and 1/p when it carries the gradient below the dropped units (it reads what the
+    /// forward used below the dropout), reads nothing the dropout depends on, divides by no probability parameter, and no
+    /// keep-probability scale of the site reaches its body. Shared by the dropped-output and returned-output checks.
+    /// </summary>
+    private static bool OwesTheForwardsMaskAndScale(DropoutTypeFacts facts, HandWrittenDropoutSite site, IOperation root, HashSet<ISymbol> below, HashSet<ISymbol> state, CancellationToken cancellationToken) =>
+        below.Any(member => PreDropRecordBackward.ReadsMember(root, member))
+        && !PreDropRecordBackward.ReadsDropout(facts, root, state, depth: 2)
+        && !DividesByScalarParameter(root)
+        && !facts.ScalesInOtherBody(root, site, cancellationToken).Any(scale => scale.Kind is ScaleKind.InverseKeep or ScaleKind.InverseDrop or ScaleKind.Keep);
     private static bool DividesByScalarParameter(IOperation body) =>
         body.Descendants().Any(operation => operation switch
         {
