@@ -55,20 +55,7 @@ internal static partial class DroppedOutputBackward
             HashSet<ISymbol> state = State(site, forwardRoot, places, type);
 
             // What the forward read before the drop (weights, units, layers): the backward's gradient reaches it.
-            var below = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            foreach (IOperation operation in forwardRoot.Descendants())
-            {
-                if (operation.Syntax.Span.End <= site.Decision.Syntax.SpanStart
-                    && operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
-                    && HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
-                    && HandWrittenDropoutSite.ReferencedSymbol(operation) is { IsStatic: false } member
-                    && !state.Contains(member.OriginalDefinition)
-                    && !PreDropRecordBackward.IsScalar(member)
-                    && member.Name is not ("Length" or "Count"))
-                {
-                    below.Add(member.OriginalDefinition);
-                }
-            }
+            HashSet<ISymbol> below = MembersReadBefore(places, state, member => member.IsStatic || member.Name is "Length" or "Count");
 
             if (below.Count == 0)
             {

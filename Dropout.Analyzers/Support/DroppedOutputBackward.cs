@@ -91,22 +91,7 @@ internal static partial class DroppedOutputBackward
 
             // What the forward used below the dropout (weights, the input, a pre-activation): a backward that reads one of
             // them carries the gradient below the dropped units.
-            var below = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            foreach ((IOperation root, IOperation at) in places)
-            {
-                foreach (IOperation operation in root.Descendants())
-                {
-                    if (operation.Syntax.Span.End <= at.Syntax.SpanStart
-                        && operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
-                        && HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
-                        && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } member
-                        && !dropped.Contains(member.OriginalDefinition) && !state.Contains(member.OriginalDefinition)
-                        && !PreDropRecordBackward.IsScalar(member))
-                    {
-                        below.Add(member.OriginalDefinition);
-                    }
-                }
-            }
+            HashSet<ISymbol> below = MembersReadBefore(places, state, member => dropped.Contains(member.OriginalDefinition));
 
             // Units that record their own value before the drop: the kept value comes from a call on an element of a member
             // collection (`foreach (var n in Neurons) { double output = n.FeedForward(x); if (u < rate) output = 0; ... }`),
@@ -279,6 +264,34 @@ internal static partial class DroppedOutputBackward
 
     // `g / keep`, `g / (1 - rate)`, `g * (1 / keep)` with the probability a parameter of the backward: the caller passes the
     // forward's probability in. A product with a parameter (`lr * g`) is a learning rate, not a 1/p.
+
+    /// <summary>
+    /// The fields and properties of the type a forward reads before each of its drop places (weights, the input, a
+    /// pre-activation), other than the dropout's own state, scalars and what <paramref name="excluded"/> names: a backward
+    /// that reads one of them carries the gradient below the dropped units.
+    /// </summary>
+    private static HashSet<ISymbol> MembersReadBefore(IEnumerable<(IOperation Root, IOperation At)> places, HashSet<ISymbol> state, Func<ISymbol, bool> excluded)
+    {
+        var below = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach ((IOperation root, IOperation at) in places)
+        {
+            foreach (IOperation operation in root.Descendants())
+            {
+                if (operation.Syntax.Span.End <= at.Syntax.SpanStart
+                    && operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+                    && HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
+                    && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } member
+                    && !state.Contains(member.OriginalDefinition)
+                    && !PreDropRecordBackward.IsScalar(member)
+                    && !excluded(member))
+                {
+                    below.Add(member.OriginalDefinition);
+                }
+            }
+        }
+
+        return below;
+    }
 
     /// <summary>
     /// A backward owes the forward's mask and 1/p when it carries the gradient below the dropped units (it reads what the
