@@ -243,7 +243,7 @@ internal static class ModeArgumentsFromPrediction
                 foreach (IInvocationOperation call in entry.Calls)
                 {
                     var walk = new Walk(this, sitesByMethod, implementations, entry.WrittenFlags);
-                    if (walk.ReachesDecidedDrop(call, entry.Method, new bool?[entry.Method.Parameters.Length], controlled: false, depth: 0) is { } dropping
+                    if (walk.ReachesDecidedDrop(call, entry.Method, new object?[entry.Method.Parameters.Length], controlled: false, depth: 0) is { } dropping
                         && !AlreadyReportedInTheFile(call, entry, dropping)
                         && reported.Add(call.Syntax.GetLocation()))
                     {
@@ -332,21 +332,26 @@ internal static class ModeArgumentsFromPrediction
         }
     }
 
-    /// <summary>One walk from an entry's call down the call chain, with the values of the parameters of the method it is in.</summary>
+    /// <summary>
+    /// One walk from an entry's call down the call chain, with the known values of the parameters of the method it is in: a
+    /// <see langword="bool"/>, or an enum member's constant (<c>Mode.Train</c>).
+    /// </summary>
     private sealed class Walk(State state, Dictionary<IMethodSymbol, List<DropSite>> sites, Dictionary<IMethodSymbol, List<IMethodSymbol>> implementations, ImmutableHashSet<ISymbol> entryWrites)
     {
         private readonly HashSet<(IMethodSymbol, string)> _visited = [];
         private ImmutableHashSet<ISymbol> _writtenOnChain = entryWrites;
 
-        /// <summary>The dropout method the call reaches with its flag values deciding that it draws, or null.</summary>
-        public IMethodSymbol? ReachesDecidedDrop(IInvocationOperation call, IMethodSymbol caller, bool?[] callerValues, bool controlled, int depth)
+        /// <summary>The dropout method the call reaches with known values deciding that it draws, or null.</summary>
+        public IMethodSymbol? ReachesDecidedDrop(IInvocationOperation call, IMethodSymbol caller, object?[] callerValues, bool controlled, int depth)
         {
-            var values = new bool?[call.TargetMethod.Parameters.Length];
+            var values = new object?[call.TargetMethod.Parameters.Length];
             foreach (IArgumentOperation argument in call.Arguments)
             {
-                if (argument.Parameter is { Type.SpecialType: SpecialType.System_Boolean } parameter && parameter.Ordinal < values.Length)
+                if (argument.Parameter is { } parameter && parameter.Ordinal < values.Length)
                 {
-                    values[parameter.Ordinal] = Evaluate(argument.Value, caller, callerValues, null);
+                    values[parameter.Ordinal] = parameter.Type.SpecialType == SpecialType.System_Boolean ? Evaluate(argument.Value, caller, callerValues)
+                        : parameter.Type.TypeKind == TypeKind.Enum ? EnumValue(argument.Value, caller, callerValues)
+                        : null;
                 }
             }
 
@@ -359,7 +364,7 @@ internal static class ModeArgumentsFromPrediction
                 }
 
                 if (sites.TryGetValue(target, out List<DropSite>? drops)
-                    && drops.Any(drop => Reached(drop.Decision, drop.Root, target, values) is { Reached: true } reach && (controlled || reach.Controlled)))
+                    && drops.Any(drop => Reached(drop.Decision, drop.Root, target, values) is { Reached: true } reach && (controlled || reach.Decided)))
                 {
                     return target;
                 }
@@ -374,7 +379,7 @@ internal static class ModeArgumentsFromPrediction
                 foreach (IInvocationOperation inner in body.Calls)
                 {
                     if (Reached(inner, body.Root, target, values) is { Reached: true } reach
-                        && ReachesDecidedDrop(inner, target, values, controlled || reach.Controlled, depth + 1) is { } found)
+                        && ReachesDecidedDrop(inner, target, values, controlled || reach.Decided, depth + 1) is { } found)
                     {
                         return found;
                     }
@@ -391,29 +396,24 @@ internal static class ModeArgumentsFromPrediction
 
         /// <summary>
         /// Whether <paramref name="operation"/> runs in <paramref name="root"/> under the known values (no enclosing branch and
-        /// no earlier early exit excludes it), and whether those values decide it (flipping one of them would exclude it).
+        /// no earlier early exit excludes it), and whether a known value decided it: it took the branch the operation is in,
+        /// or kept a guard from leaving, where the other value would have skipped it.
         /// </summary>
-        private (bool Reached, bool Controlled) Reached(IOperation operation, IOperation root, IMethodSymbol method, bool?[] values)
+        private (bool Reached, bool Decided) Reached(IOperation operation, IOperation root, IMethodSymbol method, object?[] values)
         {
-            var used = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            if (!IsReached(operation, root, method, values, used, flipped: null))
-            {
-                return (false, false);
-            }
-
-            return (true, used.Any(symbol => !IsReached(operation, root, method, values, new HashSet<ISymbol>(SymbolEqualityComparer.Default), flipped: symbol)));
-        }
-
-        private bool IsReached(IOperation operation, IOperation root, IMethodSymbol method, bool?[] values, HashSet<ISymbol> used, ISymbol? flipped)
-        {
+            bool decided = false;
             IOperation child = operation;
             for (IOperation? current = operation.Parent; current is not null; child = current, current = current.Parent)
             {
                 if (current is IConditionalOperation conditional && child != conditional.Condition
-                    && Evaluate(conditional.Condition, method, values, used, flipped) is bool value
-                    && (value ? conditional.WhenTrue : conditional.WhenFalse) != child)
+                    && Evaluate(conditional.Condition, method, values) is bool value)
                 {
-                    return false;
+                    if ((value ? conditional.WhenTrue : conditional.WhenFalse) != child)
+                    {
+                        return (false, false);
+                    }
+
+                    decided = true;
                 }
 
                 if (current is IBlockOperation block)
@@ -425,10 +425,14 @@ internal static class ModeArgumentsFromPrediction
                             break;
                         }
 
-                        if (statement is IConditionalOperation guard && Evaluate(guard.Condition, method, values, used, flipped) is bool taken
-                            && Leaves(taken ? guard.WhenTrue : guard.WhenFalse))
+                        if (statement is IConditionalOperation guard && Evaluate(guard.Condition, method, values) is bool taken)
                         {
-                            return false;
+                            if (Leaves(taken ? guard.WhenTrue : guard.WhenFalse))
+                            {
+                                return (false, false);
+                            }
+
+                            decided |= Leaves(taken ? guard.WhenFalse : guard.WhenTrue);
                         }
                     }
                 }
@@ -439,7 +443,7 @@ internal static class ModeArgumentsFromPrediction
                 }
             }
 
-            return true;
+            return (true, decided);
         }
 
         // A branch whose last statement returns, throws, or leaves the loop iteration the following statements are in.
@@ -451,7 +455,7 @@ internal static class ModeArgumentsFromPrediction
         }
 
         /// <summary>A condition's value in three values under the method's known parameter values and the flags' resting values.</summary>
-        private bool? Evaluate(IOperation condition, IMethodSymbol method, bool?[] values, HashSet<ISymbol>? used, ISymbol? flipped = null)
+        private bool? Evaluate(IOperation condition, IMethodSymbol method, object?[] values)
         {
             condition = HandWrittenDropoutSite.StripConversions(condition);
             if (condition.ConstantValue is { HasValue: true, Value: bool constant })
@@ -462,27 +466,34 @@ internal static class ModeArgumentsFromPrediction
             switch (condition)
             {
                 case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
-                    return !Evaluate(not.Operand, method, values, used, flipped);
+                    return !Evaluate(not.Operand, method, values);
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or } either when either.Type?.SpecialType == SpecialType.System_Boolean:
                     {
-                        bool? left = Evaluate(either.LeftOperand, method, values, used, flipped);
-                        bool? right = Evaluate(either.RightOperand, method, values, used, flipped);
+                        bool? left = Evaluate(either.LeftOperand, method, values);
+                        bool? right = Evaluate(either.RightOperand, method, values);
                         return left == true || right == true ? true : left == false && right == false ? false : null;
                     }
 
                 case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And } both when both.Type?.SpecialType == SpecialType.System_Boolean:
                     {
-                        bool? left = Evaluate(both.LeftOperand, method, values, used, flipped);
-                        bool? right = Evaluate(both.RightOperand, method, values, used, flipped);
+                        bool? left = Evaluate(both.LeftOperand, method, values);
+                        bool? right = Evaluate(both.RightOperand, method, values);
                         return left == false || right == false ? false : left == true && right == true ? true : null;
                     }
 
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
-                    when comparison.LeftOperand.Type?.SpecialType == SpecialType.System_Boolean && comparison.RightOperand.Type?.SpecialType == SpecialType.System_Boolean:
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison:
                     {
-                        bool? left = Evaluate(comparison.LeftOperand, method, values, used, flipped);
-                        bool? right = Evaluate(comparison.RightOperand, method, values, used, flipped);
-                        return left is bool l && right is bool r ? (l == r) == (comparison.OperatorKind == BinaryOperatorKind.Equals) : null;
+                        bool isEnum = HandWrittenDropoutSite.StripConversions(comparison.LeftOperand).Type?.TypeKind == TypeKind.Enum;
+                        object? left = isEnum ? EnumValue(comparison.LeftOperand, method, values) : Evaluate(comparison.LeftOperand, method, values);
+                        object? right = isEnum ? EnumValue(comparison.RightOperand, method, values) : Evaluate(comparison.RightOperand, method, values);
+                        return left is not null && right is not null ? Equals(left, right) == (comparison.OperatorKind == BinaryOperatorKind.Equals) : null;
+                    }
+
+                case IIsPatternOperation { Pattern: IConstantPatternOperation { Value: var constantPattern } } isPattern when isPattern.Value.Type?.TypeKind == TypeKind.Enum:
+                    {
+                        object? left = EnumValue(isPattern.Value, method, values);
+                        object? right = EnumValue(constantPattern, method, values);
+                        return left is not null && right is not null ? Equals(left, right) : null;
                     }
             }
 
@@ -491,28 +502,35 @@ internal static class ModeArgumentsFromPrediction
                 return null;
             }
 
-            bool? known = null;
-            ISymbol? symbol = null;
-            if (condition is IParameterReferenceOperation { Parameter: var parameter }
-                && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, method) && parameter.Ordinal < values.Length)
+            if (condition is IParameterReferenceOperation { Parameter: var parameter })
             {
-                symbol = parameter.OriginalDefinition;
-                known = values[parameter.Ordinal];
-            }
-            else if (condition is IFieldReferenceOperation or IPropertyReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(condition) is { } flag
-                && !_writtenOnChain.Contains(flag.OriginalDefinition))
-            {
-                symbol = flag.OriginalDefinition;
-                known = state.RestingValue(flag);
+                return ParameterValue(parameter, method, values) as bool?;
             }
 
-            if (known is bool knownValue && symbol is not null)
-            {
-                used?.Add(symbol);
-                return SymbolEqualityComparer.Default.Equals(symbol, flipped) ? !knownValue : knownValue;
-            }
-
-            return null;
+            return condition is IFieldReferenceOperation or IPropertyReferenceOperation && HandWrittenDropoutSite.ReferencedSymbol(condition) is { } flag
+                && !_writtenOnChain.Contains(flag.OriginalDefinition)
+                ? state.RestingValue(flag)
+                : null;
         }
+
+        // An enum member's constant (`Mode.Train`), or the known value of an enum parameter.
+        private static object? EnumValue(IOperation operand, IMethodSymbol method, object?[] values)
+        {
+            operand = HandWrittenDropoutSite.StripConversions(operand);
+            if (operand.Type?.TypeKind != TypeKind.Enum)
+            {
+                return null;
+            }
+
+            if (operand.ConstantValue is { HasValue: true, Value: { } constant })
+            {
+                return constant;
+            }
+
+            return operand is IParameterReferenceOperation { Parameter: var parameter } ? ParameterValue(parameter, method, values) : null;
+        }
+
+        private static object? ParameterValue(IParameterSymbol parameter, IMethodSymbol method, object?[] values) =>
+            SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, method) && parameter.Ordinal < values.Length ? values[parameter.Ordinal] : null;
     }
 }

@@ -243,4 +243,38 @@ public sealed class ModeValuesFromPredictionTests
     [Fact]
     public Task TrainingResetsTheFlagWhenItEnds_IsSilent() =>
         VerifyAsync(("Net.cs", StuckNet.Replace("RESET", "_training = false;").Replace("PREDICT", "Feed(x)")));
+
+    // A mode enum instead of a flag: which member draws is read from the comparison, which member prediction passes from the call.
+    private const string EnumNet = """
+        public enum Phase { Fit, Score }
+
+        public sealed class EnumNet
+        {
+            private readonly Random _rng = new Random(9);
+            private readonly double _dropRate = 0.3;
+
+            public double[] Forward(double[] x, Phase phase)
+            {
+                var y = (double[])x.Clone();
+                if (phase COMPARE Phase.Fit) return y.Select(v => v * (1 - _dropRate)).ToArray();
+                for (int i = 0; i < y.Length; i++)
+                {
+                    if (_rng.NextDouble() < _dropRate) y[i] = 0.0;
+                    else y[i] = x[i];
+                }
+
+                return y;
+            }
+
+            public double[] Predict(double[] x) => PREDICT;
+        }
+        """;
+
+    [Fact]
+    public Task ModeEnumComparedTheWrongWay_PredictPassesTheScoringMember_IsReported() =>
+        VerifyAsync(("EnumNet.cs", EnumNet.Replace("COMPARE", "==").Replace("PREDICT", "{|DRP015:Forward(x, Phase.Score)|}")));
+
+    [Fact]
+    public Task ModeEnumComparedTheRightWay_PredictPassesTheScoringMember_IsSilent() =>
+        VerifyAsync(("EnumNet.cs", EnumNet.Replace("COMPARE", "!=").Replace("PREDICT", "Forward(x, Phase.Score)")));
 }
