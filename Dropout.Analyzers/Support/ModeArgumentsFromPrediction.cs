@@ -10,7 +10,7 @@ namespace Dropout.Analyzers;
 /// <summary>
 /// DRP015 decided by the values prediction passes, not by the names of the flags: prediction code whose call chain hands a
 /// dropout site's gating flag the very value under which the site draws. The flag is a <see langword="bool"/> parameter
-/// (<c>predict(x)</c> calling <c>predict(cache, x, false)</c>, which hands <c>training</c> to every layer's
+/// (or an enum parameter compared with a member; <c>predict(x)</c> calling <c>predict(cache, x, false)</c>, which hands <c>training</c> to every layer's
 /// <c>forward</c>, whose dropout layer returns early when <c>training</c> is true and draws otherwise: the branches are
 /// swapped, whatever the parameter is called), or a private <see langword="bool"/> field whose value at rest is known
 /// (every method that sets it restores it, so an evaluation that does not set it runs with the initial value; or one method
@@ -18,8 +18,9 @@ namespace Dropout.Analyzers;
 /// </summary>
 /// <remarks>
 /// The site's polarity is read from its own method: the enclosing branches and the early exits before it, evaluated in
-/// three values under the values the chain passes. A site counts only when the passed values decide it (flipping one of
-/// them would skip it), so an unconditional site, reported by the other DRP015 checks, is not reported again here, and a
+/// three values under the values the chain passes. A site counts only when a passed value decides it (takes the branch
+/// the site is in, or keeps a guard from leaving, where the other side would skip it), so an unconditional site, reported
+/// by the other DRP015 checks, is not reported again here, and a
 /// site that the chain's values switch off (a correct flag) is silent. Each call on the chain must be reached under the
 /// same values. Prediction is an inference method by name (as DRP015 names them, plus <c>eval</c> taking data), never
 /// Monte Carlo dropout, training code or a unit test; the chain is followed four calls deep, through virtual, abstract and
@@ -56,6 +57,27 @@ internal static class ModeArgumentsFromPrediction
     private static bool IsEvalWithData(string name, int parameterCount) =>
         parameterCount > 0 && (name.StartsWith("eval", StringComparison.Ordinal) || name.StartsWith("Eval", StringComparison.Ordinal))
         && (name.Length == 4 || char.IsUpper(name[4]));
+
+    // A tensor library's uniform draw (jblas' `DoubleMatrix.rand`, `Tensor.Rand`) and its element-wise comparisons, in
+    // place (`gti`, `gt_`) or not.
+    private static readonly string[] UniformTensorNames = ["rand", "randu", "randuniform", "uniform", "randomuniform", "uniformrandom", "randlike", "random", "randomtensor"];
+
+    private static readonly string[] ComparisonNames = ["gt", "lt", "ge", "le", "greater", "less", "greaterthan", "lessthan", "greaterthanorequal", "lessthanorequal"];
+
+    /// <summary>
+    /// <c>DoubleMatrix.rand(rows, cols).gti(dropoutFraction)</c>: a tensor of uniforms compared element-wise with one number,
+    /// a Bernoulli mask. The model's own sites do not read a library's tensor calls; this check only needs where the draw is.
+    /// </summary>
+    private static bool IsThresholdedUniformTensor(IInvocationOperation call)
+    {
+        string name = call.TargetMethod.Name.ToLowerInvariant();
+        string bare = name.EndsWith("_", StringComparison.Ordinal) || (name.EndsWith("i", StringComparison.Ordinal) && name.Length > 2) ? name.Substring(0, name.Length - 1) : name;
+        return Array.IndexOf(ComparisonNames, bare) >= 0
+            && call.Arguments.Length == 1 && HandWrittenDropoutSite.IsFloatingPoint(call.Arguments[0].Value.Type)
+            && call.Instance is { } receiver && HandWrittenDropoutSite.StripConversions(receiver) is IInvocationOperation producer
+            && Array.IndexOf(UniformTensorNames, producer.TargetMethod.Name.ToLowerInvariant()) >= 0
+            && SymbolEqualityComparer.Default.Equals(producer.Type, call.Instance.Type);
+    }
 
     private sealed class MethodBody(IMethodSymbol method, IOperation root, ImmutableArray<IInvocationOperation> calls, ImmutableHashSet<ISymbol> writtenFlags, bool isEntry)
     {
@@ -99,37 +121,11 @@ internal static class ModeArgumentsFromPrediction
 
         public ConcurrentDictionary<INamedTypeSymbol, bool> Admitted { get; } = new(SymbolEqualityComparer.Default);
 
+        /// <summary>
+        /// One walk over a block: an initializer's value of a flag; a constructor's or method's writes of flags (what it leaves
+        /// them at); an ordinary method's calls and tensor draws, and whether it is an entry.
+        /// </summary>
         public void Summarize(IOperation root, ISymbol owner, AnalyzerOptions options)
-        {
-            RecordFlagWrites(root, owner);
-            if (owner is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
-            {
-                return;
-            }
-
-            var calls = ImmutableArray.CreateBuilder<IInvocationOperation>();
-            var written = ImmutableHashSet.CreateBuilder<ISymbol>(SymbolEqualityComparer.Default);
-            foreach (IOperation operation in root.Descendants())
-            {
-                if (operation is IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Ordinary, DeclaringSyntaxReferences.IsEmpty: false } } call)
-                {
-                    calls.Add(call);
-                }
-                else if (operation is ISimpleAssignmentOperation assignment && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is IFieldSymbol or IPropertySymbol
-                    && assignment.Target.Type?.SpecialType == SpecialType.System_Boolean)
-                {
-                    written.Add(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target)!.OriginalDefinition);
-                }
-            }
-
-            bool isEntry = (HandWrittenDropoutInInferenceAnalyzer.IsInferenceEntry(method, options) || IsEvalWithData(method.Name, method.Parameters.Length))
-                && !HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(method);
-            _bodies[method.OriginalDefinition] = new MethodBody(method.OriginalDefinition, root, calls.ToImmutable(), written.ToImmutable(), isEntry);
-        }
-
-        // The values a private flag can hold between calls: its initializer, what each constructor leaves, what each method
-        // leaves (its last write when that is a statement of the body itself, else every value it writes).
-        private void RecordFlagWrites(IOperation root, ISymbol owner)
         {
             if (root is IFieldInitializerOperation fieldInitializer)
             {
@@ -156,10 +152,45 @@ internal static class ModeArgumentsFromPrediction
                 return;
             }
 
-            var writes = root.Descendants().OfType<ISimpleAssignmentOperation>()
-                .Where(assignment => assignment.Target.Type?.SpecialType == SpecialType.System_Boolean && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is IFieldSymbol or IPropertySymbol)
-                .GroupBy(assignment => HandWrittenDropoutSite.ReferencedSymbol(assignment.Target)!.OriginalDefinition, SymbolEqualityComparer.Default);
-            foreach (IGrouping<ISymbol?, ISimpleAssignmentOperation> group in writes)
+            bool ordinary = method.MethodKind == MethodKind.Ordinary;
+            var calls = ImmutableArray.CreateBuilder<IInvocationOperation>();
+            var writes = new List<ISimpleAssignmentOperation>();
+            foreach (IOperation operation in root.Descendants())
+            {
+                if (operation is ISimpleAssignmentOperation assignment && assignment.Target.Type?.SpecialType == SpecialType.System_Boolean
+                    && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is IFieldSymbol or IPropertySymbol)
+                {
+                    writes.Add(assignment);
+                }
+                else if (ordinary && operation is IInvocationOperation call)
+                {
+                    if (call.TargetMethod is { MethodKind: MethodKind.Ordinary, DeclaringSyntaxReferences.IsEmpty: false })
+                    {
+                        calls.Add(call);
+                    }
+
+                    if (IsThresholdedUniformTensor(call))
+                    {
+                        _sites.Add(new DropSite(method.OriginalDefinition, call, root));
+                    }
+                }
+            }
+
+            RecordFlagWrites(writes, root, method);
+            if (ordinary)
+            {
+                bool isEntry = (HandWrittenDropoutInInferenceAnalyzer.IsInferenceEntry(method, options) || IsEvalWithData(method.Name, method.Parameters.Length))
+                    && !HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(method);
+                ImmutableHashSet<ISymbol> written = writes.Select(write => HandWrittenDropoutSite.ReferencedSymbol(write.Target)!.OriginalDefinition).ToImmutableHashSet<ISymbol>(SymbolEqualityComparer.Default);
+                _bodies[method.OriginalDefinition] = new MethodBody(method.OriginalDefinition, root, calls.ToImmutable(), written, isEntry);
+            }
+        }
+
+        // The values a private flag can hold between calls: its initializer, what each constructor leaves, what each method
+        // leaves (its last write when that is a statement of the body itself, else every value it writes).
+        private void RecordFlagWrites(List<ISimpleAssignmentOperation> writes, IOperation root, IMethodSymbol method)
+        {
+            foreach (IGrouping<ISymbol?, ISimpleAssignmentOperation> group in writes.GroupBy(assignment => HandWrittenDropoutSite.ReferencedSymbol(assignment.Target)!.OriginalDefinition, SymbolEqualityComparer.Default))
             {
                 FlagWrites flag = _flags.GetOrAdd(group.Key!, _ => new FlagWrites());
                 List<ISimpleAssignmentOperation> ordered = group.OrderBy(assignment => assignment.Syntax.SpanStart).ToList();

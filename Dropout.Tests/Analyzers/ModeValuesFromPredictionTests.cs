@@ -277,4 +277,51 @@ public sealed class ModeValuesFromPredictionTests
     [Fact]
     public Task ModeEnumComparedTheRightWay_PredictPassesTheScoringMember_IsSilent() =>
         VerifyAsync(("EnumNet.cs", EnumNet.Replace("COMPARE", "!=").Replace("PREDICT", "Forward(x, Phase.Score)")));
+
+    // A matrix library's draw: a matrix of uniforms compared in place with the drop fraction (a 0/1 mask), applied in place.
+    private const string MatrixNet = """
+        public sealed class Mat
+        {
+            private static readonly Random Rng = new Random(2);
+            public readonly double[] Data;
+            public Mat(int n) { Data = new double[n]; }
+            public static Mat rand(int n) { var m = new Mat(n); for (int i = 0; i < n; i++) m.Data[i] = Rng.NextDouble(); return m; }
+            public Mat gti(double v) { for (int i = 0; i < Data.Length; i++) Data[i] = Data[i] > v ? 1 : 0; return this; }
+            public Mat muli(Mat o) { for (int i = 0; i < Data.Length; i++) Data[i] *= o.Data[i]; return this; }
+            public Mat muli(double v) { for (int i = 0; i < Data.Length; i++) Data[i] *= v; return this; }
+        }
+
+        public sealed class Mlp
+        {
+            private readonly double _dropoutFraction = 0.5;
+            private bool _testing = false;
+            private Mat _hidden = new Mat(16);
+            private Mat _mask;
+
+            private void Feed(Mat x)
+            {
+                _hidden = x;
+                if (_testing) _hidden.muli(1 - _dropoutFraction);
+                else
+                {
+                    _mask = Mat.rand(_hidden.Data.Length).gti(_dropoutFraction);
+                    _hidden.muli(_mask);
+                }
+            }
+
+            public void Train(Mat x) { Feed(x); }
+
+            public Mat Predict(Mat x) { _testing = true; Feed(x); _testing = false; return _hidden; }
+
+            ENTRY
+        }
+        """;
+
+    [Fact]
+    public Task MatrixLibraryMask_EvaluationWhileTheFlagRestsAtTraining_IsReported() =>
+        VerifyAsync(("Mlp.cs", MatrixNet.Replace("ENTRY", "public double eval(Mat x) { {|DRP015:Feed(x)|}; return _hidden.Data.Sum(); }")));
+
+    [Fact]
+    public Task MatrixLibraryMask_OnlyPredictionThatSetsTheFlag_IsSilent() =>
+        VerifyAsync(("Mlp.cs", MatrixNet.Replace("ENTRY", "")));
 }
