@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -40,11 +41,30 @@ internal static class UnrecordedDropBackward
             draws ? (roots, end) => state.AddForwards(type, roots, end.Compilation, end.CancellationToken) : null);
     }
 
-    // A type whose text names a backward (the training step that calls one); a text search, no syntax walk.
+    // Where each tree's text names a backward, found once per tree (a text search, no syntax walk): a type is admitted when
+    // one of those places is inside it.
+    private static readonly ConditionalWeakTable<SyntaxTree, int[]> BackwardWordPositions = new();
+
+    private static readonly string[] BackwardTexts = ["backward", "backprop", "gradient"];
+
     private static bool CallsABackward(INamedTypeSymbol type, CancellationToken cancellationToken) =>
-        type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree.GetText(cancellationToken).ToString(reference.Span) is var text
-            && (text.IndexOf("backward", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("backprop", StringComparison.OrdinalIgnoreCase) >= 0
-                || text.IndexOf("gradient", StringComparison.OrdinalIgnoreCase) >= 0));
+        type.DeclaringSyntaxReferences.Any(reference => BackwardWordPositions.GetValue(reference.SyntaxTree, tree => FindBackwardWords(tree, cancellationToken))
+            .Any(position => reference.Span.Contains(position)));
+
+    private static int[] FindBackwardWords(SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        string text = tree.GetText(cancellationToken).ToString();
+        var positions = new List<int>();
+        foreach (string word in BackwardTexts)
+        {
+            for (int at = text.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(word, at + word.Length, StringComparison.OrdinalIgnoreCase))
+            {
+                positions.Add(at);
+            }
+        }
+
+        return positions.ToArray();
+    }
 
     private sealed class State : ICompilationEndJoin
     {
