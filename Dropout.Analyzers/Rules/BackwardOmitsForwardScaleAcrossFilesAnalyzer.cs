@@ -23,5 +23,6 @@ public sealed class BackwardOmitsForwardScaleAcrossFilesAnalyzer : DiagnosticAna
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         CrossFileDropoutSummaries.Register(context);
+        UnrecordedDropBackward.Register(context);
     }
 }

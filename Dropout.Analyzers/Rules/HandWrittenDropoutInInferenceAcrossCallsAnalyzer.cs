@@ -24,5 +24,6 @@ public sealed class HandWrittenDropoutInInferenceAcrossCallsAnalyzer : Diagnosti
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         DispatchedDropoutCalls.Register(context);
+        ModeArgumentsFromPrediction.Register(context);
     }
 }
