@@ -254,7 +254,7 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         table.AppendLine("|---|---:|---:|---:|---:|---:|");
         var details = new StringBuilder();
         string? only = Environment.GetEnvironmentVariable("DROPOUT_META_REWRITE");
-        foreach (CorpusRewrites.Rewrite rewrite in CorpusRewrites.All.Where(rewrite => only is null || rewrite.Name == only))
+        foreach (CorpusRewrites.Rewrite rewrite in CorpusRewrites.All.Where(rewrite => only is null || only.Split(',').Contains(rewrite.Name)))
         {
             int mistakes = 0, lost = 0, correct = 0, gained = 0, extra = 0;
             foreach (CorpusFile file in files.Where(file => baseline.GetValueOrDefault(file.Name)))
