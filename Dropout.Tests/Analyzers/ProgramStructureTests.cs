@@ -87,4 +87,101 @@ public sealed class ProgramStructureTests
         VerifyAsync<MissingInvertedScalingAnalyzer>(
             ("DropoutLayer.cs", LayerWith("RandomUtil.Halfway(0f, 1f) < _dropRate", "")),
             ("RandomUtil.cs", RangeUtility));
+
+    private const string KeepLayer = """
+        public class DropoutLayer : LayerBase
+        {
+            private readonly Random _random = new Random(3);
+
+            public DropoutLayer(double keepProbability = DEFAULT)
+            {
+                _keepProbability = keepProbability;
+            }
+
+            public override double[] Forward(double[] x, bool training)
+            {
+                if (!training) return x;
+                return x.Select(v => _random.NextDouble() < _keepProbability ? v / _keepProbability : 0.0).ToArray();
+            }
+        }
+        """;
+
+    private const string KeepBase = """
+        public abstract class LayerBase
+        {
+            protected double _keepProbability;
+            public abstract double[] Forward(double[] x, bool training);
+        }
+        """;
+
+    [Fact]
+    public Task KeepProbabilityInheritedFromABaseClassOfAnotherFile_DefaultLooksLikeARate_IsReported() =>
+        VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>(
+            ("DropoutLayer.cs", KeepLayer.Replace("DEFAULT", "{|DRP003:0.1|}")),
+            ("LayerBase.cs", KeepBase));
+
+    [Fact]
+    public Task KeepProbabilityInheritedFromABaseClassOfTheSameFile_DefaultLooksLikeARate_IsReported() =>
+        VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>(("DropoutLayer.cs", KeepBase + "\n" + KeepLayer.Replace("DEFAULT", "{|DRP003:0.1|}")));
+
+    [Fact]
+    public Task KeepProbabilityInheritedFromABaseClass_DefaultIsAKeepProbability_IsSilent() =>
+        VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>(
+            ("DropoutLayer.cs", KeepLayer.Replace("DEFAULT", "0.9")),
+            ("LayerBase.cs", KeepBase));
+
+    [Fact]
+    public Task ProtectedKeepProbabilityAlsoSetByADerivedTypeOfAnUnreadFile_IsUnknown_Silent() =>
+        VerifyAsync<KeepProbabilityLooksLikeDropRateAnalyzer>(
+            ("DropoutLayer.cs", KeepLayer.Replace("DEFAULT", "0.1")),
+            ("LayerBase.cs", KeepBase),
+            ("Other.cs", """
+                public sealed class TunedLayer : LayerBase
+                {
+                    public TunedLayer(double keep) { _keepProbability = Math.Clamp(keep, 0.5, 1.0); }
+                    public override double[] Forward(double[] x, bool training) => x;
+                }
+                """));
+
+    private const string WeightsRow = """
+        public sealed class AttentionRow
+        {
+            public double[] Weights { get; } = new double[8];
+            public bool Training { get; set; } = true;
+
+            public void Renormalize()
+            {
+                double total = Weights.Sum();
+                if (total <= 0) return;
+                for (int i = 0; i < Weights.Length; i++) Weights[i] = Weights[i] / total;
+            }
+        }
+        """;
+
+    private const string DropHelper = """
+        public static class AttentionRowOps
+        {
+            private static readonly Random Rng = new Random(5);
+
+            public static void DropWeights(AttentionRow row, double dropRate)
+            {
+                if (!row.Training) return;
+                for (int i = 0; i < row.Weights.Length; i++)
+                    if (DECISION) row.Weights[i] = 0.0;
+                row.Renormalize();
+            }
+        }
+        """;
+
+    [Fact]
+    public Task DropOfAnotherTypesMember_ThatTypeRescalesItInPlaceInAnotherFile_IsSilent() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("AttentionRowOps.cs", DropHelper.Replace("DECISION", "Rng.NextDouble() < dropRate")),
+            ("AttentionRow.cs", WeightsRow));
+
+    [Fact]
+    public Task DropOfAnotherTypesMember_ThatTypeNeverRescalesIt_IsReported() =>
+        VerifyAsync<MissingInvertedScalingAnalyzer>(
+            ("AttentionRowOps.cs", DropHelper.Replace("DECISION", "{|DRP004:Rng.NextDouble() < dropRate|}").Replace("row.Renormalize();", "")),
+            ("AttentionRow.cs", WeightsRow.Replace("Weights[i] = Weights[i] / total", "Weights[i] = Math.Max(Weights[i], total)")));
 }

@@ -351,6 +351,9 @@ internal static partial class CorpusRewrites
         return methods;
     }
 
+    private static string ReceiverName(RewriteSubject subject, MovedMethod moved, Random random) =>
+        FreshName(subject, random.Next(2) == 0 ? "self" : char.ToLowerInvariant(moved.TypeSymbol.Name[0]) + moved.TypeSymbol.Name[1..]);
+
     private static MovedMethod? PickMethod(RewriteSubject subject, Random random)
     {
         List<MovedMethod> methods = MovableMethods(subject);
@@ -421,8 +424,10 @@ internal static partial class CorpusRewrites
             return null;
         }
 
-        string receiver = FreshName(subject, random.Next(2) == 0 ? "layer" : "self");
-        string className = FreshName(subject, moved.Symbol.Name.Contains("Backward", StringComparison.OrdinalIgnoreCase) ? "LayerGradients" : moved.TypeSymbol.Name + "Ops");
+        // Names made of the type's own name (or `self`): a new word such as `layer` would tell the model something the
+        // program did not say (a packet simulator is no layer).
+        string receiver = ReceiverName(subject, moved, random);
+        string className = FreshName(subject, moved.TypeSymbol.Name + (moved.Symbol.Name.Contains("Backward", StringComparison.OrdinalIgnoreCase) ? "Gradients" : "Ops"));
         if (MovedText(subject, moved, receiver, moved.Symbol.Name, extension: false) is not { } text)
         {
             return null;
@@ -449,7 +454,7 @@ internal static partial class CorpusRewrites
             return null;
         }
 
-        string receiver = FreshName(subject, random.Next(2) == 0 ? "layer" : "self");
+        string receiver = ReceiverName(subject, moved, random);
         string className = FreshName(subject, moved.TypeSymbol.Name + "Extensions");
         if (MovedText(subject, moved, receiver, moved.Symbol.Name, extension: true) is not { } text)
         {
@@ -505,7 +510,7 @@ internal static partial class CorpusRewrites
             return null;
         }
 
-        string baseName = FreshName(subject, random.Next(2) == 0 ? "Layer" : chosen.Symbol.Name + "Base");
+        string baseName = FreshName(subject, random.Next(2) == 0 ? chosen.Symbol.Name + "Base" : "Base" + chosen.Symbol.Name);
         var body = new StringBuilder();
         var edits = new List<(TextSpan, string)>();
         foreach (FieldDeclarationSyntax field in moved)
