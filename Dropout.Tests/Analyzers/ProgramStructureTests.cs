@@ -184,4 +184,32 @@ public sealed class ProgramStructureTests
         VerifyAsync<MissingInvertedScalingAnalyzer>(
             ("AttentionRowOps.cs", DropHelper.Replace("DECISION", "{|DRP004:Rng.NextDouble() < dropRate|}").Replace("row.Renormalize();", "")),
             ("AttentionRow.cs", WeightsRow.Replace("Weights[i] = Weights[i] / total", "Weights[i] = Math.Max(Weights[i], total)")));
+
+    private const string StructLayer = """
+        public struct DropoutLayer
+        {
+            private readonly float _rate;
+            private readonly Random _random;
+
+            public DropoutLayer(float rate) { _rate = rate; _random = new Random(1); }
+
+            public float[] Forward(float[] input)
+            {
+                var output = new float[input.Length];
+                for (int i = 0; i < input.Length; i++)
+                    output[i] = DECISION ? 0f : input[i] / (1f - _rate);
+                return output;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task StructLayerWhoseForwardAlwaysDrops_HasNoInferencePath_IsReported() =>
+        VerifyAsync<DropoutWithoutInferencePathAnalyzer>(("DropoutLayer.cs", StructLayer.Replace("DECISION", "{|DRP014:_random.NextSingle() < _rate|}")));
+
+    [Fact]
+    public Task StructLayerWithATrainingFlag_IsSilent() =>
+        VerifyAsync<DropoutWithoutInferencePathAnalyzer>(("DropoutLayer.cs", StructLayer
+            .Replace("public float[] Forward(float[] input)", "public float[] Forward(float[] input, bool training)")
+            .Replace("DECISION", "training && _random.NextSingle() < _rate")));
 }
