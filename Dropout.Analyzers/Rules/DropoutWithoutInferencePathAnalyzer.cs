@@ -381,7 +381,8 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     // A boolean or enum field or property (IsTraining, Mode, Enabled) anywhere in the type or its bases may switch dropout off.
     internal static bool HasModeState(INamedTypeSymbol type)
     {
-        for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        // A struct's base (System.ValueType) carries no mode, as object does not: a struct layer is read as a class is.
+        for (INamedTypeSymbol? current = type; current is not null && current.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); current = current.BaseType)
         {
             if (current.DeclaringSyntaxReferences.IsEmpty && !SymbolEqualityComparer.Default.Equals(current, type))
             {

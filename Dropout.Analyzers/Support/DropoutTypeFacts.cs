@@ -614,7 +614,7 @@ internal sealed partial class DropoutTypeFacts
     /// <summary>Whether the type's value of a symbol is computed in a file this analysis cannot see, or the site's scale may be applied by another type (the probability is a public member read elsewhere in a product).</summary>
     public bool MayBeScaledElsewhere(HandWrittenDropoutSite site, Compilation compilation, CancellationToken cancellationToken)
     {
-        if (!IsWholeType)
+        if (!IsWholeType || IsRescaledByItsOwnerElsewhere(site, cancellationToken))
         {
             return true;
         }

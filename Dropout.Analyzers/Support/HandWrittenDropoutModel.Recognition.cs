@@ -1687,7 +1687,8 @@ internal sealed partial class HandWrittenDropoutModel
             && (((invocation.Arguments.Length == 0 || OnlyGeneratorArguments(invocation))
                     && (IsUniformDrawName(invocation.TargetMethod.Name)
                         || (invocation.TargetMethod.Name == "Sample" && invocation.Instance?.Type?.Name.IndexOf("Uniform", StringComparison.Ordinal) >= 0)))
-                || IsUnitUniformSample(invocation));
+                || IsUnitUniformSample(invocation)
+                || IsUnitRangeHelperCall(invocation));
 
         // `ContinuousUniform.Sample(rng, 0, 1)`, `uniform.Sample(0.0, 1.0)`: a uniform distribution's sample on [0, 1) given its
         // bounds; so is a uniform draw's name given those bounds (`GRandom.Uniform(0, 1)`, `NextDouble(0, 1)`).

@@ -82,8 +82,10 @@ internal readonly struct SymbolValues
         SemanticModel declaringModel = semanticModel;
         foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
         {
-            // Another declaration of a partial dropout type is read with its own tree's model; any other file is unknown.
-            if (HandWrittenDropoutModel.SemanticModelFor(declaringModel, reference.SyntaxTree, member, cancellationToken) is not { } referenceModel)
+            // Another declaration of a partial dropout type is read with its own tree's model, and so is the base class of a
+            // dropout type of this file (its inherited rate or output); any other file is unknown.
+            if ((HandWrittenDropoutModel.SemanticModelFor(declaringModel, reference.SyntaxTree, member, cancellationToken)
+                    ?? HandWrittenDropoutModel.SemanticModelForBaseType(declaringModel, reference.SyntaxTree, type, cancellationToken)) is not { } referenceModel)
             {
                 return None;
             }
@@ -132,21 +134,43 @@ internal readonly struct SymbolValues
 
         foreach (SyntaxReference typeReference in type.DeclaringSyntaxReferences)
         {
-            if (HandWrittenDropoutModel.SemanticModelFor(declaringModel, typeReference.SyntaxTree, type, cancellationToken) is not { } typeModel)
+            if ((HandWrittenDropoutModel.SemanticModelFor(declaringModel, typeReference.SyntaxTree, type, cancellationToken)
+                    ?? HandWrittenDropoutModel.SemanticModelForBaseType(declaringModel, typeReference.SyntaxTree, type, cancellationToken)) is not { } typeModel)
             {
                 return new SymbolValues(values.ToImmutable(), isComplete: false);
             }
 
-            semanticModel = typeModel;
+            complete &= AddAssignments(typeReference.GetSyntax(cancellationToken), typeModel);
+        }
 
-            foreach (SyntaxNode node in typeReference.GetSyntax(cancellationToken).DescendantNodes())
+        // A protected member is written by the type and the types derived from it: with every derived type in a file read
+        // here (this file, or another declaration of a partial type), its values are all seen.
+        if (IsWritableOnlyByDerivedTypes(member))
+        {
+            bool allDerivedSeen = true;
+            foreach ((TypeDeclarationSyntax derived, SemanticModel? derivedModel) in HandWrittenDropoutModel.DerivedDeclarations(
+                type, declaringModel.Compilation, tree => HandWrittenDropoutModel.SemanticModelFor(declaringModel, tree, type, cancellationToken), cancellationToken))
+            {
+                allDerivedSeen &= derivedModel is not null && AddAssignments(derived, derivedModel);
+            }
+
+            complete = allDerivedSeen;
+        }
+
+        return new SymbolValues(values.ToImmutable(), complete);
+
+        // Every assignment to the member in one declaration; false when one of them is not a plain value.
+        bool AddAssignments(SyntaxNode declaration, SemanticModel model)
+        {
+            bool plain = true;
+            foreach (SyntaxNode node in declaration.DescendantNodes())
             {
                 if (node is not AssignmentExpressionSyntax assignment || LastName(assignment.Left) != member.Name)
                 {
                     continue;
                 }
 
-                if (semanticModel.GetOperation(assignment, cancellationToken) is not IAssignmentOperation operation
+                if (model.GetOperation(assignment, cancellationToken) is not IAssignmentOperation operation
                     || !SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(operation.Target), member))
                 {
                     continue;
@@ -163,13 +187,21 @@ internal readonly struct SymbolValues
                 }
                 else
                 {
-                    complete = false;
+                    plain = false;
                 }
             }
-        }
 
-        return new SymbolValues(values.ToImmutable(), complete);
+            return plain;
+        }
     }
+
+    // A protected field (not readonly) or a property with a protected setter: nothing outside the type's hierarchy writes it.
+    private static bool IsWritableOnlyByDerivedTypes(ISymbol member) => member switch
+    {
+        IFieldSymbol field => !field.IsReadOnly && !field.IsConst && field.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal,
+        IPropertySymbol property => property.SetMethod?.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal,
+        _ => false,
+    };
 
     /// <summary>
     /// The arguments a private method or local function of this file is called with, for one of its parameters:
