@@ -39,7 +39,8 @@ public sealed class TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer : Diagnos
         if (!symbols.IsFunctionalDropout(method)
             || TorchSharpSymbols.TrainingParameter(method) is not { HasExplicitDefaultValue: true, ExplicitDefaultValue: true } training
             || !TorchSharpFunctionalDropout.IsInModuleInstanceCode(context.ContainingSymbol, symbols)
-            || TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol))
+            || TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol)
+            || TorchSharpTrainingGuard.IsReachedOnlyWhenTraining(invocation, symbols))
         {
             return;
         }

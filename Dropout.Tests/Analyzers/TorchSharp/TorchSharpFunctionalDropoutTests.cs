@@ -97,6 +97,78 @@ public sealed class TorchSharpFunctionalDropoutTests
             """);
 
     [Fact]
+    public Task FunctionalDropoutReachedOnlyWhenTheModuleTrains_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class GraphLayer : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc = Linear(16, 16);
+                private readonly double rate;
+                private readonly bool sparseInputs;
+
+                public GraphLayer(double rate, bool sparseInputs) : base(nameof(GraphLayer)) { this.rate = rate; this.sparseInputs = sparseInputs; RegisterComponents(); }
+
+                // Every dropout below runs only while the module trains, so the default training = true is right there.
+                public override Tensor forward(Tensor x)
+                {
+                    if (this.training && sparseInputs)
+                        x = x * 2;
+                    else if (this.training)
+                        x = F.dropout(x, rate);
+
+                    var h = training ? F.dropout2d(fc.forward(x), rate, true) : fc.forward(x);
+                    if (training == false)
+                        return h;
+                    return F.dropout(h, rate);
+                }
+
+                private Tensor Regularize(Tensor t)
+                {
+                    if (!training)
+                    {
+                        return t;
+                    }
+
+                    return F.dropout(t, rate);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FunctionalDropoutUnderAConditionTheModeDoesNotDecide_IsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class GraphLayer : Module<Tensor, Tensor>
+            {
+                private readonly double rate;
+                private readonly bool sparseInputs;
+                private readonly bool training2;
+
+                public GraphLayer(double rate, bool sparseInputs) : base(nameof(GraphLayer)) { this.rate = rate; this.sparseInputs = sparseInputs; }
+
+                // A setting fixed at construction, "training or not", the mode in the other branch, and a lambda that may
+                // run anywhere are no guard: each dropout can run after eval().
+                public override Tensor forward(Tensor x)
+                {
+                    if (sparseInputs)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    if (training || sparseInputs)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    if (training2)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    var h = training ? x : {|DRP022:F.dropout(x, rate)|};
+                    if (training)
+                    {
+                        Func<Tensor, Tensor> later = t => {|DRP022:F.dropout(t, rate)|};
+                        h = later(h);
+                    }
+
+                    if (!training)
+                        h = h + 1;
+                    return {|DRP022:F.dropout(h, rate)|};
+                }
+            }
+            """);
+
+    [Fact]
     public Task FunctionalDropoutInAMonteCarloModule_IsNotReported() =>
         TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
             [AttributeUsage(AttributeTargets.All)]
