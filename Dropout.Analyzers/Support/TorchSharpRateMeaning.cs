@@ -43,7 +43,7 @@ internal static class TorchSharpRateMeaning
         }
 
         if (rate is IBinaryOperation { OperatorKind: BinaryOperatorKind.Subtract } difference
-            && difference.LeftOperand.ConstantValue is { HasValue: true, Value: { } one } && Convert.ToDouble(one, CultureInfo.InvariantCulture) == 1
+            && AsDouble(difference.LeftOperand.ConstantValue.HasValue ? difference.LeftOperand.ConstantValue.Value : null) is 1
             && WithoutConversions(difference.RightOperand) is { } subtracted
             && ValueSymbol(subtracted) is { } dropRate
             && !IsKeepName(dropRate.Name)
@@ -74,8 +74,9 @@ internal static class TorchSharpRateMeaning
         _ => null,
     };
 
-    // keep_prob, keepProb, KeepProbability, dropout_keep_prob, keep_rate: a name that says the value is kept.
-    private static bool IsKeepName(string name) => name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0;
+    // keep_prob, keepProb, KeepProbability, dropout_keep_prob, keep_rate, retain_prob: a name that says the value is kept.
+    private static bool IsKeepName(string name) =>
+        name.IndexOf("keep", StringComparison.OrdinalIgnoreCase) >= 0 || name.IndexOf("retain", StringComparison.OrdinalIgnoreCase) >= 0;
 
     // The constants the value is known to take: a parameter's default; a member's initializer and the constants (or
     // parameter defaults) the type's constructors store in it.
