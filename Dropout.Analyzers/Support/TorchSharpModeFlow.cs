@@ -417,7 +417,7 @@ internal sealed class TorchSharpModeFlow
         _ => null,
     };
 
-    private static bool IsEvalSyntax(InvocationExpressionSyntax invocation) =>
+    internal static bool IsEvalSyntax(InvocationExpressionSyntax invocation) =>
         TorchSharpModels.InvokedName(invocation) switch
         {
             "eval" => invocation.ArgumentList.Arguments.Count == 0,

@@ -9,7 +9,9 @@ namespace Dropout.Analyzers;
 /// <summary>
 /// DRP026: a constant TorchSharp drop rate at or above a threshold (0.75 unless configured) in <c>nn.Dropout(p)</c>
 /// (and the 1d/2d/3d, alpha and feature-alpha modules) or <c>functional.dropout(x, p)</c>: TorchSharp's p is the drop
-/// probability, and 0.8 or 0.9 there is usually a keep probability written in the wrong convention.
+/// probability, and 0.8 or 0.9 there is usually a keep probability written in the wrong convention. A non-constant rate
+/// is reported when the code shows what it means (<see cref="TorchSharpRateMeaning"/>): a keep probability known to lie
+/// between one half and one, or <c>1 - v</c> of a <c>v</c> the code treats as the drop rate.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TorchSharpDropRateLooksLikeKeepProbabilityAnalyzer : DiagnosticAnalyzer
@@ -53,6 +55,19 @@ public sealed class TorchSharpDropRateLooksLikeKeepProbabilityAnalyzer : Diagnos
         }
 
         IArgumentOperation? argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "p" && a.ArgumentKind != ArgumentKind.DefaultValue);
+        if (argument is not null && !argument.Value.ConstantValue.HasValue
+            && TorchSharpRateMeaning.Describe(argument.Value, invocation, context.CancellationToken) is { } meaning)
+        {
+            // A value that the code shows to be a keep probability (or 1 - a drop rate) passed as the drop rate.
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.TorchSharpDropRateLooksLikeKeepProbability,
+                argument.Value.Syntax.GetLocation(),
+                meaning.Passed,
+                meaning.Drops,
+                meaning.Meant));
+            return;
+        }
+
         if (argument?.Value.ConstantValue is not { HasValue: true } constant || !TryGetDouble(constant.Value, out double dropRate))
         {
             return;

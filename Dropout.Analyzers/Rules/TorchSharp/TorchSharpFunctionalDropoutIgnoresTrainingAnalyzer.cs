@@ -8,7 +8,9 @@ namespace Dropout.Analyzers;
 /// <summary>
 /// DRP022: <c>functional.dropout</c> (or a 1d/2d/3d form) inside a module's instance code that leaves <c>training</c>
 /// at its default <see langword="true"/> or passes a constant <see langword="true"/>: <c>eval()</c> cannot switch it
-/// off. The fix passes <c>training: this.training</c>.
+/// off. The fix passes <c>training: this.training</c>. Not reported: a call reached only while the module trains
+/// (<see cref="TorchSharpTrainingGuard"/>), and a constant <see langword="true"/> the program uses as Monte Carlo dropout
+/// (<see cref="TorchSharpMonteCarloUse"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer : DiagnosticAnalyzer
@@ -28,18 +30,20 @@ public sealed class TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer : Diagnos
                 return;
             }
 
-            start.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.Invocation);
+            var monteCarlo = new TorchSharpMonteCarloUse(start.Compilation, symbols);
+            start.RegisterOperationAction(operation => Analyze(operation, symbols, monteCarlo), OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, TorchSharpSymbols symbols)
+    private static void Analyze(OperationAnalysisContext context, TorchSharpSymbols symbols, TorchSharpMonteCarloUse monteCarlo)
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
         if (!symbols.IsFunctionalDropout(method)
             || TorchSharpSymbols.TrainingParameter(method) is not { HasExplicitDefaultValue: true, ExplicitDefaultValue: true } training
             || !TorchSharpFunctionalDropout.IsInModuleInstanceCode(context.ContainingSymbol, symbols)
-            || TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol))
+            || TorchSharpSymbols.IsMonteCarloOptIn(context.ContainingSymbol)
+            || TorchSharpTrainingGuard.IsReachedOnlyWhenTraining(invocation, symbols))
         {
             return;
         }
@@ -54,7 +58,8 @@ public sealed class TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer : Diagnos
                 method.Name,
                 "is called without training, which defaults to true"));
         }
-        else if (argument.Value.ConstantValue is { HasValue: true, Value: true })
+        else if (argument.Value.ConstantValue is { HasValue: true, Value: true }
+            && !(context.ContainingSymbol?.ContainingType is { } module && monteCarlo.IsDeliberate(module, invocation, context.ContainingSymbol)))
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.TorchSharpFunctionalDropoutIgnoresTraining,

@@ -100,7 +100,9 @@ public sealed class TorchSharpInferenceWithoutEvalAnalyzer : DiagnosticAnalyzer
                 case FlowKind.Run when state == State.NotEval && !e.ViaHelper && e.Invocation is IInvocationOperation run && RunsDropout(run, flow):
                     // An evaluation helper whose callers all call eval() before calling it is right as it is.
                     // So is one that runs a model its class keeps in evaluation mode (eval() once, after loading).
+                    // So is a framework hook (an override of a base type's method) whose callers switch to eval() first.
                     if (!(inference && TorchSharpModeFlow.CallersPutInEval(method, context.CancellationToken))
+                        && !(inference && TorchSharpFrameworkHooks.CallersPutInEval(method, context.Compilation, context.CancellationToken))
                         && !(ReceiverMember(run) is { } member && TorchSharpModeFlow.MemberIsKeptInEval(member, context.CancellationToken)))
                     {
                         Report(context, method, run, inference);

@@ -97,6 +97,239 @@ public sealed class TorchSharpFunctionalDropoutTests
             """);
 
     [Fact]
+    public Task FunctionalDropoutReachedOnlyWhenTheModuleTrains_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class GraphLayer : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc = Linear(16, 16);
+                private readonly double rate;
+                private readonly bool sparseInputs;
+
+                public GraphLayer(double rate, bool sparseInputs) : base(nameof(GraphLayer)) { this.rate = rate; this.sparseInputs = sparseInputs; RegisterComponents(); }
+
+                // Every dropout below runs only while the module trains, so the default training = true is right there.
+                public override Tensor forward(Tensor x)
+                {
+                    if (this.training && sparseInputs)
+                        x = x * 2;
+                    else if (this.training)
+                        x = F.dropout(x, rate);
+
+                    var h = training ? F.dropout2d(fc.forward(x), rate, true) : fc.forward(x);
+                    if (training == false)
+                        return h;
+                    return F.dropout(h, rate);
+                }
+
+                private Tensor Regularize(Tensor t)
+                {
+                    if (!training)
+                    {
+                        return t;
+                    }
+
+                    return F.dropout(t, rate);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task FunctionalDropoutUnderAConditionTheModeDoesNotDecide_IsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class GraphLayer : Module<Tensor, Tensor>
+            {
+                private readonly double rate;
+                private readonly bool sparseInputs;
+                private readonly bool training2;
+
+                public GraphLayer(double rate, bool sparseInputs) : base(nameof(GraphLayer)) { this.rate = rate; this.sparseInputs = sparseInputs; }
+
+                // A setting fixed at construction, "training or not", the mode in the other branch, and a lambda that may
+                // run anywhere are no guard: each dropout can run after eval().
+                public override Tensor forward(Tensor x)
+                {
+                    if (sparseInputs)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    if (training || sparseInputs)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    if (training2)
+                        x = {|DRP022:F.dropout(x, rate)|};
+                    var h = training ? x : {|DRP022:F.dropout(x, rate)|};
+                    if (training)
+                    {
+                        Func<Tensor, Tensor> later = t => {|DRP022:F.dropout(t, rate)|};
+                        h = later(h);
+                    }
+
+                    if (!training)
+                        h = h + 1;
+                    return {|DRP022:F.dropout(h, rate)|};
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConstantTrue_InAModelWhosePredictionAveragesRepeatedPasses_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class Regressor : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc1 = Linear(8, 32);
+                private readonly Linear fc2 = Linear(32, 1);
+
+                public Regressor() : base(nameof(Regressor)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(F.dropout(F.relu(fc1.forward(x)), 0.2, training: true));
+            }
+
+            public static class Uncertainty
+            {
+                // Monte Carlo prediction: the same input through several stochastic passes, averaged.
+                public static Tensor Predict(Regressor model, Tensor inputs, int samples)
+                {
+                    model.eval();
+                    var draws = new List<Tensor>();
+                    for (int s = 0; s < samples; s++)
+                        draws.Add(model.forward(inputs).detach());
+                    return torch.stack(draws, 0).mean(new long[] { 0 });
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConstantTrue_InABareDropoutLayer_SampledThroughAModelDeclaredElsewhere_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class StayOnDropout : Module<Tensor, Tensor>
+            {
+                private readonly double rate;
+
+                public StayOnDropout(double rate) : base(nameof(StayOnDropout)) { this.rate = rate; }
+
+                public override Tensor forward(Tensor x) => F.dropout(x, rate, true);
+            }
+
+            // The concrete model that places StayOnDropout layers is not in this program.
+            public abstract class Forecaster : Module<Tensor, Tensor>
+            {
+                protected Forecaster(string name) : base(name) { }
+            }
+
+            public static class Sampling
+            {
+                public static Tensor Spread(Forecaster model, Tensor history, int passes)
+                {
+                    model.eval();
+                    var outputs = new List<Tensor>();
+                    using (torch.no_grad())
+                    {
+                        for (int i = 0; i < passes; i++)
+                        {
+                            var output = model.forward(history);
+                            outputs.Add(output);
+                        }
+                    }
+
+                    var all = torch.stack(outputs, 0);
+                    return all.var(0);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ConstantTrue_InALayerThatReplacesDropoutModules_IsNotReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class SamplingDropout : Module<Tensor, Tensor>
+            {
+                private readonly double rate;
+
+                public SamplingDropout(double rate) : base(nameof(SamplingDropout)) { this.rate = rate; }
+
+                public override Tensor forward(Tensor x)
+                {
+                    var kept = F.dropout(x, p: rate, training: true);
+                    return kept;
+                }
+            }
+
+            public static class Conversion
+            {
+                // Swaps every Dropout of a trained model for one that stays on at inference, at the same rate.
+                public static Module<Tensor, Tensor> Convert(Module<Tensor, Tensor> module) =>
+                    module is Dropout dropout ? new SamplingDropout(dropout.p) : module;
+            }
+            """);
+
+    [Fact]
+    public Task ConstantTrue_WhereNoPredictionSamplesTheModel_IsReported() =>
+        TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
+            public sealed class Regressor : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc1 = Linear(8, 32);
+                private readonly Linear fc2 = Linear(32, 1);
+
+                public Regressor() : base(nameof(Regressor)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc2.forward(F.dropout(F.relu(fc1.forward(x)), 0.2, training: {|DRP022:true|}));
+            }
+
+            public sealed class StayOnDropout : Module<Tensor, Tensor>
+            {
+                private readonly double rate;
+
+                public StayOnDropout(double rate) : base(nameof(StayOnDropout)) { this.rate = rate; }
+
+                public override Tensor forward(Tensor x) => F.dropout(x, rate, {|DRP022:true|});
+            }
+
+            public sealed class Plain : Module<Tensor, Tensor>
+            {
+                private readonly Linear fc = Linear(8, 1);
+
+                public Plain() : base(nameof(Plain)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x) => fc.forward(x);
+            }
+
+            public static class Loops
+            {
+                // Averages over batches (a different input each pass), not over passes of one input.
+                public static Tensor Evaluate(Regressor model, Tensor[] batches)
+                {
+                    var losses = new List<Tensor>();
+                    foreach (var batch in batches)
+                        losses.Add(model.forward(batch).mean());
+                    return torch.stack(losses).mean();
+                }
+
+                // Full-batch training: the same input every pass, but the loop steps an optimizer.
+                public static Tensor Fit(Regressor model, Tensor x, Tensor y, int epochs)
+                {
+                    var optimizer = torch.optim.Adam(model.parameters());
+                    var history = new List<Tensor>();
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        optimizer.zero_grad();
+                        var loss = F.mse_loss(model.forward(x), y);
+                        loss.backward();
+                        optimizer.step();
+                        history.Add(loss.detach());
+                    }
+
+                    return torch.stack(history).mean();
+                }
+
+                // Repeated passes averaged, but of a model that holds no StayOnDropout; and the layer is built from a number.
+                public static Tensor Smooth(Plain model, Tensor x)
+                {
+                    var layer = new StayOnDropout(0.1);
+                    var outs = new List<Tensor>();
+                    for (int i = 0; i < 4; i++)
+                        outs.Add(model.forward(x));
+                    return torch.stack(outs).mean(new long[] { 0 }) + layer.forward(x);
+                }
+            }
+            """);
+
+    [Fact]
     public Task FunctionalDropoutInAMonteCarloModule_IsNotReported() =>
         TorchSharpTest.VerifyAsync<TorchSharpFunctionalDropoutIgnoresTrainingAnalyzer>("""
             [AttributeUsage(AttributeTargets.All)]
