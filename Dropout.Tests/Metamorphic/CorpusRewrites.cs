@@ -43,7 +43,7 @@ internal sealed class RewriteSubject
 /// the code it accepts: it refuses an occurrence whose meaning it cannot keep (a `for` whose body continues, a local
 /// whose initializer draws), rather than relying on the compiler.
 /// </summary>
-internal static class CorpusRewrites
+internal static partial class CorpusRewrites
 {
     public delegate ImmutableArray<string>? Apply(RewriteSubject subject, Random random);
 
@@ -71,6 +71,7 @@ internal static class CorpusRewrites
         new("rng-wrapper", "draws go through a wrapper method (`double NextUniform() => rng.NextDouble();`)", RngWrapper),
         new("flip-comparison", "`u < p` ↔ `p > u` ↔ `!(u >= p)`", FlipComparison),
         new("draw-lambda", "a method's draws go through a lambda in a local (`Func<double> draw = () => rng.NextDouble();`)", DrawLambda),
+        .. DataRewrites,
     ];
 
     // ---------------------------------------------------------------- helpers
