@@ -150,6 +150,6 @@ public sealed class DoubleScalingAnalyzer : DiagnosticAnalyzer
     private static bool IsActivation(IOperation value) =>
         !value.ConstantValue.HasValue
         && HandWrittenDropoutSite.IsFloatingPoint(value.Type)
-        && (value is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+        && (HandWrittenDropoutModel.IsElement(value)
             || value is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
 }

@@ -327,7 +327,7 @@ internal sealed partial class DropoutTypeFacts
 
     // An element of an array, span or indexer, or the element parameter of a lambda: an activation, not a mask constant.
     private static bool ReadsElement(IOperation operation) =>
-        operation is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } or IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } };
+        HandWrittenDropoutModel.IsElement(operation) || operation is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } };
 
     // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
     private static bool IsDividingCall(IInvocationOperation invocation) =>
@@ -348,7 +348,7 @@ internal sealed partial class DropoutTypeFacts
         value = HandWrittenDropoutSite.StripConversions(value);
         return !value.ConstantValue.HasValue
             && HandWrittenDropoutSite.IsFloatingPoint(value.Type)
-            && (value is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
+            && (HandWrittenDropoutModel.IsElement(value)
                 || value is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } });
     }
 

@@ -94,6 +94,8 @@ internal sealed partial class HandWrittenDropoutModel
             {
                 IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                 IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                // `mask.Get(0, i)`: the entry read through an accessor.
+                IInvocationOperation getter when ElementCollection(getter) is { } container => MaskCollectionSymbol(container),
                 _ => null,
             };
             return read is not null && SymbolEqualityComparer.Default.Equals(read, mask);

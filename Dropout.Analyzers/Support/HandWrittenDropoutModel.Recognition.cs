@@ -700,7 +700,10 @@ internal sealed partial class HandWrittenDropoutModel
                 ? HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)
                 : outer.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } } indexed && indexed.Value == outer
                     ? HandWrittenDropoutSite.ReferencedSymbol(instance)
-                    : null;
+                    // `mask.Set(r, c, u < keep ? 1 : 0)`: the setter stores the entry as the indexer does.
+                    : outer.Parent is IArgumentOperation { Parent: IInvocationOperation { Instance: { } container } setter } && SetterValue(setter) == outer
+                        ? HandWrittenDropoutSite.ReferencedSymbol(container)
+                        : null;
 
             // `_mask = x.Select(_ => u < keep ? 1 / keep : 0).ToArray()`: mask entries built by a LINQ lambda and stored.
             if (mask is null && outer.Parent is IReturnOperation returned && returned.ReturnedValue == outer && DropoutTypeFacts.IsMaskValue(kept)
@@ -872,6 +875,7 @@ internal sealed partial class HandWrittenDropoutModel
                 {
                     IArrayElementReferenceOperation element => MaskCollectionSymbol(element.ArrayReference),
                     IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance),
+                    IInvocationOperation getter when ElementCollection(getter) is { } container => MaskCollectionSymbol(container),
                     // A one-unit flag (`bool drop = u < rate`) is read whole: `drop ? 0 : x`.
                     ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag => flag.Local,
                     _ => null,
@@ -942,7 +946,7 @@ internal sealed partial class HandWrittenDropoutModel
             foreach (IOperation statement in statements)
             {
                 if (statement is ILoopOperation { Body: var loopBody } && depth < 3
-                    && ZeroedElement(loopBody, depth + 1) is { } zeroedInLoop && zeroedInLoop is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true })
+                    && ZeroedElement(loopBody, depth + 1) is { } zeroedInLoop && IsElement(zeroedInLoop))
                 {
                     return zeroedInLoop;
                 }
@@ -953,6 +957,13 @@ internal sealed partial class HandWrittenDropoutModel
                     && ZeroedElement(capped, depth + 1) is { } zeroedUnderCap)
                 {
                     return zeroedUnderCap;
+                }
+
+                // `m.Set(r, c, 0)`: an element setter storing zero zeroes the element as `m[r, c] = 0` does.
+                if (statement is IExpressionStatementOperation { Operation: IInvocationOperation setter } && SetterValue(setter) is { } stored
+                    && HandWrittenDropoutSite.IsZero(stored) && HandWrittenDropoutSite.IsNumeric(stored.Type))
+                {
+                    return setter;
                 }
 
                 if (statement is not IExpressionStatementOperation { Operation: ISimpleAssignmentOperation assignment })
@@ -987,6 +998,7 @@ internal sealed partial class HandWrittenDropoutModel
         {
             IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference)?.Name,
             IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance)?.Name,
+            IInvocationOperation { Instance: { } container } => HandWrittenDropoutSite.ReferencedSymbol(container)?.Name,
             _ => HandWrittenDropoutSite.ReferencedSymbol(target)?.Name,
         };
 
@@ -1029,8 +1041,9 @@ internal sealed partial class HandWrittenDropoutModel
 
             if (mask is ILocalSymbol)
             {
-                return root.Descendants().OfType<IReturnOperation>().Any(returned => returned.ReturnedValue is { } value
-                    && value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, mask)));
+                // Returned itself, or through locals that hold it (`bool[] train = items.ToArray(); return train;` for a mask
+                // built by `items.Add(u >= holdout)`): the mask reaches the caller either way.
+                return root.Descendants().OfType<IReturnOperation>().Any(returned => returned.ReturnedValue is { } value && ReachesThroughLocals(value, mask, 0));
             }
 
             // A method called through an interface or a base class has its callers elsewhere (a backend's fill behind an
@@ -1040,6 +1053,12 @@ internal sealed partial class HandWrittenDropoutModel
                     invocation.Expression is IdentifierNameSyntax { Identifier.ValueText: var name } && name == method.Name
                     || invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var memberName } && memberName == method.Name));
         }
+
+        // Whether the value reads the local, directly or through the complete definitions of the locals it reads (two steps).
+        private static bool ReachesThroughLocals(IOperation value, ISymbol local, int depth) =>
+            value.DescendantsAndSelf().Any(operation => operation is ILocalReferenceOperation reference
+                && (SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                    || depth < 2 && SymbolValues.OfLocal(reference.Local, operation) is { IsComplete: true } values && values.Values.Any(defined => ReachesThroughLocals(defined, local, depth + 1))));
 
         private static bool CalledThroughADeclarationElsewhere(IMethodSymbol method) =>
             method.IsOverride || method.IsVirtual || method.IsAbstract || !method.ExplicitInterfaceImplementations.IsEmpty
@@ -1308,7 +1327,16 @@ internal sealed partial class HandWrittenDropoutModel
                         return true;
                     }
 
+                    // `uniforms.Get(0, j)`: an element of a buffer filled with draws, read through its accessor.
+                    if (depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(invocation.Type) && !invocation.TargetMethod.ReturnsVoid && AccessorContainer(invocation) is { } buffer)
+                    {
+                        return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(buffer), operation, depth, out value);
+                    }
+
                     return false;
+                case IMemberReferenceOperation unitMember when depth < MaxDepth && HandWrittenDropoutSite.IsFloatingPoint(unitMember.Type) && UnitCollection(unitMember) is { } units:
+                    // `uniforms[j].Value`: a unit of a buffer filled with draws.
+                    return TryRandomBufferCached(HandWrittenDropoutSite.ReferencedSymbol(units), operation, depth, out value);
                 case IParameterReferenceOperation mapped when HandWrittenDropoutSite.IsFloatingPoint(mapped.Type) && IsMappedUniformElement(mapped):
                     // `Mask.MapInplace(x => x > keep ? 0 : 1)` right after `Mask = Build.Random(..., new ContinuousUniform(0, 1))`.
                     return true;
@@ -1529,9 +1557,23 @@ internal sealed partial class HandWrittenDropoutModel
                     continue;
                 }
 
+                // `uniforms.Set(0, j, u)`: the setter writes the entry as `uniforms[j] = u` does.
+                if (operation is IInvocationOperation { Instance: { } setterBuffer } setter && SetterValue(setter) is { } stored
+                    && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(setterBuffer), buffer))
+                {
+                    if (!TryRandomValue(stored, depth + 1, out RandomValue drawn) || drawn.Bound is not null)
+                    {
+                        return false;
+                    }
+
+                    value = drawn;
+                    writes++;
+                    continue;
+                }
+
                 if (operation is ISimpleAssignmentOperation { Target: var target } assignment
-                    && target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
-                    && SymbolEqualityComparer.Default.Equals(BufferOf(target), buffer))
+                    && (target is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true } ? SymbolEqualityComparer.Default.Equals(BufferOf(target), buffer)
+                        : target is IMemberReferenceOperation unitMember && UnitCollection(unitMember) is { } units && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(units), buffer)))
                 {
                     if (!TryRandomValue(assignment.Value, depth + 1, out RandomValue candidate) || candidate.Bound is not null)
                     {

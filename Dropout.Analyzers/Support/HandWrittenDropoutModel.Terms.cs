@@ -352,12 +352,15 @@ internal sealed partial class HandWrittenDropoutModel
         return false;
     }
 
-    // The array or list an element read reads from: `dropRates` in `dropRates[layer]`.
-    /// <summary>The collection an element read or write indexes (<c>w</c> of <c>w[i]</c>, an array or an indexer), or null.</summary>
+    // The array or list an element read reads from: `dropRates` in `dropRates[layer]`, `grid` in `grid.Get(r, c)`,
+    // `neurons` in `neurons[i].Value` (see HandWrittenDropoutModel.ElementAccesses.cs).
+    /// <summary>The collection an element read or write indexes (<c>w</c> of <c>w[i]</c>, an array, an indexer, an accessor call or a unit's member), or null.</summary>
     internal static IOperation? ElementCollection(IOperation operation) => HandWrittenDropoutSite.StripConversions(operation) switch
     {
         IArrayElementReferenceOperation element => element.ArrayReference,
         IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
+        IInvocationOperation call => AccessorContainer(call),
+        IMemberReferenceOperation member => UnitCollection(member),
         _ => null,
     };
 }

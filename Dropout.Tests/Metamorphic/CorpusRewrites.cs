@@ -72,6 +72,7 @@ internal static partial class CorpusRewrites
         new("flip-comparison", "`u < p` ↔ `p > u` ↔ `!(u >= p)`", FlipComparison),
         new("draw-lambda", "a method's draws go through a lambda in a local (`Func<double> draw = () => rng.NextDouble();`)", DrawLambda),
         .. StructureRewrites,
+        .. DataRewrites,
     ];
 
     // ---------------------------------------------------------------- helpers

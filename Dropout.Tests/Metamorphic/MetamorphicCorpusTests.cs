@@ -159,6 +159,31 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("rng-static-class", "R07_BitArrayMaskNoScale", "with the mask field initialized in the constructor and the class a record, the BitArray keep mask drawn from a utility class of another file is lost (passes with the utility class alone; not traced further)"),
         ("members-to-base-class", "K01_ScaleAfterTrainingBlock", "with the class also split into two files and a name changed, the scale after the training block is lost when fields moved into the base class (not traced further)"),
         ("extract-method", "ZV05_StepBackwardMultipliesByKeep", "with conditional-to-multiply: the step's backward multiplied by keep reads as DRP005 instead of DRP013 (only the older rewrites are involved; not traced further)"),
+        // Data representation (DataRepresentationRewrites.cs), measured with the single-rewrite table (3 variants) and the
+        // default seed. Reads of an element in any representation are one question now (HandWrittenDropoutModel.ElementAccesses.cs);
+        // what is left is mostly the backward rules' STORES (`g[i] = ...`, `g[i] *= ...` as array or indexer assignments),
+        // which a setter call, a unit's member or a List.Add does not match yet.
+        ("array-to-rows", "M13_UniformBufferThresholdedLater", "the buffer of uniforms as a one-row T[,] read as `uniforms[0, j]` is not followed to its fill (not traced further)"),
+        ("array-to-rows", "ZMG03_BackwardMasksUpdateButNotReturnedGradient", "DRP013 pairs the backward's gradient stores with the forward's mask over 1-D elements (not traced further)"),
+        ("array-to-rows", "ZS03_BackwardUpdatesKeptUnitsInIncomingGradient", "DRP013 pairs the backward's gradient stores with the forward's mask over 1-D elements (not traced further)"),
+        ("array-to-matrix", "K07_ValidationSwitchesLayerTrainingOn", "DRP015 follows the layer's forward into the dropped store; a store through `Set(0, i, v)` is not one of the stores it reads (not traced further)"),
+        ("array-to-matrix", "ZMG01_StepGatesErrorByHelperMaskWithoutFactor", "the backward's gradient written through a setter (`g.Set(0, i, ...)`) or read through a getter is not one of the stores the mask-gated step reads"),
+        ("array-to-matrix", "ZMG03_BackwardMasksUpdateButNotReturnedGradient", "the backward's gradient written through a setter or an indexer of a user type is not one of the stores DRP013 reads"),
+        ("array-to-matrix", "ZS01_DroppedUnitMarkedNegativeSkippedByNextLayerNoScale", "the dropped unit marked by a sentinel stored through a setter is not read as the sentinel store (SentinelDrops matches assignments)"),
+        ("array-to-matrix", "ZS03_BackwardUpdatesKeptUnitsInIncomingGradient", "the byte mask read in the backward through `Get(0, u) == 1` gates an in-place `local[u] *= ...`; DRP013's gated-update check reads the mask entry only as an array or indexer element (not traced further)"),
+        ("array-to-units", "H03_UnityBoolMaskByIf", "DRP016 compares the rate's name with the mask it decides; the mask as units (`mask[i].Value`) is a member, not the named mask collection"),
+        ("array-to-units", "ZMG01_StepGatesErrorByHelperMaskWithoutFactor", "the backward's gradient as unit objects (`g[i].Value = ...`): a member store is not one of the element stores the mask-gated step reads"),
+        ("array-to-units", "ZMG03_BackwardMasksUpdateButNotReturnedGradient", "the backward's gradient as unit objects: a member store is not one of the element stores DRP013 reads"),
+        ("array-to-units", "ZS01_DroppedUnitMarkedNegativeSkippedByNextLayerNoScale", "the sentinel stored into a unit's member is not read as the sentinel store (SentinelDrops matches element assignments)"),
+        ("array-to-units", "ZS03_BackwardUpdatesKeptUnitsInIncomingGradient", "the backward's mask or gradient as unit objects is not one of the element stores DRP013 reads (not traced further)"),
+        ("array-to-units", "ZZ_H01_InitScaleNamedScaleBesideUnscaledDropout", "the activations as unit objects beside an initialization scale: the scale/no-scale evidence reads element stores (not traced further)"),
+        ("list-add-output", "M13_UniformBufferThresholdedLater", "the output built by Add: the thresholded buffer's site has no element store to judge the kept value by (not traced further)"),
+        ("list-add-output", "N01_TensorRandThresholdEveryCall", "DRP014 (mask redrawn per call) reads the mask as a stored collection; built by Add it is a list the rule does not follow (not traced further)"),
+        ("list-add-output", "N03_TensorOperatorMaskNoScale", "the tensor-operator mask built by Add is not a mask the tensor rules follow (not traced further)"),
+        ("list-add-output", "ZM03_StepInlineBackwardAfterMasklessDropoutHelper", "the dropped output built by Add and returned is not the dropped output the step's inline backward is paired with"),
+        ("list-add-output", "ZMG03_BackwardMasksUpdateButNotReturnedGradient", "the returned gradient built by Add is not one of the gradient stores DRP013 reads"),
+        ("loop-to-linq", "M06_BackwardWithoutScale", "the backward as `grad.Zip(mask, (g, m) => g * m)`: DRP013 reads the backward's mask use in element stores, not in a Zip lambda"),
+        ("loop-to-linq", "ZM03_StepInlineBackwardAfterMasklessDropoutHelper", "the dropped output built by Select is not the dropped output the step's inline backward is paired with"),
     ];
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = typeof(Dropout.Analyzers.DiagnosticDescriptors).Assembly
