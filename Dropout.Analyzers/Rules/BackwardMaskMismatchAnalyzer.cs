@@ -16,6 +16,9 @@ namespace Dropout.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
 {
+    // Registered once per method body: one array for all of them rather than a params array each time.
+    private static readonly ImmutableArray<OperationKind> InvocationKind = ImmutableArray.Create(OperationKind.Invocation);
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardMaskMismatch);
 
@@ -49,7 +52,7 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                             }
                         }
                     },
-                    OperationKind.Invocation);
+                    InvocationKind);
                 blockStart.RegisterOperationBlockEndAction(blockEnd =>
                 {
                     if (calls.Count < 2 && !calls.Any(call => call.Kind == DropoutCallKind.RegeneratingBackward))

@@ -35,9 +35,12 @@ internal sealed class InferenceCode
 
     public DropoutSymbols Symbols { get; }
 
-    /// <summary>Creates the helper for a compilation that references the runtime's mode API, or returns <see langword="null"/>.</summary>
+    // Rules 6 and 7 share one instance per compilation: what one learns of a type (HasDropout) or a file's words the other reuses.
+    private static readonly OncePerCompilation<InferenceCode?> Shared = new();
+
+    /// <summary>The helper for a compilation that references the runtime's mode API, or <see langword="null"/>; one instance per compilation, shared by the rules that ask.</summary>
     public static InferenceCode? TryCreate(Compilation compilation) =>
-        DropoutSymbols.TryCreate(compilation) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null;
+        Shared.Get(compilation, static (c, _) => DropoutSymbols.TryCreate(c) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null, CancellationToken.None);
 
     /// <summary>Whether <paramref name="method"/> is inference code: marked <c>[Inference]</c> (itself, its property or its type) or named with a configured word, and not opted into Monte Carlo dropout.</summary>
     public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
