@@ -25,8 +25,10 @@ internal sealed class InferenceCode
     private const int MaxModelDepth = 3;
 
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _wordsByTree = new();
+    // The word lists are held in a class: a dictionary whose values are a struct (ImmutableArray) is compiled anew for that
+    // instantiation in every build, one of reference types is not.
+    private readonly ConcurrentDictionary<string, WordList> _configuredWords = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SyntaxTree, WordList> _wordsByTree = new();
 
     public InferenceCode(DropoutSymbols symbols)
     {
@@ -169,17 +171,29 @@ internal sealed class InferenceCode
     // of a file is a dictionary walk), and returned as the array itself (as an IEnumerable it was boxed on every call).
     private ImmutableArray<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
     {
-        if (_wordsByTree.TryGetValue(tree, out ImmutableArray<string> words))
+        if (_wordsByTree.TryGetValue(tree, out WordList? known))
         {
-            return words;
+            return known.Words;
         }
 
-        words = options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured)
+        WordList words = options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured)
             // Parsed once per distinct setting, not once per file.
-            ? _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray())
-            : DefaultMethodNameWords;
+            ? _configuredWords.GetOrAdd(configured, static text => new WordList(text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray()))
+            : DefaultWordList;
         _wordsByTree.TryAdd(tree, words);
-        return words;
+        return words.Words;
+    }
+
+    private static readonly WordList DefaultWordList = new(DefaultMethodNameWords);
+
+    private sealed class WordList
+    {
+        public WordList(ImmutableArray<string> words)
+        {
+            Words = words;
+        }
+
+        public ImmutableArray<string> Words { get; }
     }
 
     private static bool IsTest(IMethodSymbol method)
