@@ -16,6 +16,9 @@ namespace Dropout.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
 {
+    // Registered once per method body: one array for all of them rather than a params array each time.
+    private static readonly ImmutableArray<OperationKind> InvocationKind = ImmutableArray.Create(OperationKind.Invocation);
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.BackwardMaskMismatch);
 
@@ -49,7 +52,7 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
                             }
                         }
                     },
-                    OperationKind.Invocation);
+                    InvocationKind);
                 blockStart.RegisterOperationBlockEndAction(blockEnd =>
                 {
                     if (calls.Count < 2 && !calls.Any(call => call.Kind == DropoutCallKind.RegeneratingBackward))
@@ -59,7 +62,7 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
 
                     calls.Sort((a, b) => a.Invocation.Syntax.SpanStart.CompareTo(b.Invocation.Syntax.SpanStart));
                     HashSet<SyntaxNode>? overwritten = blockEnd.OperationBlocks.FirstOrDefault(root => root is IMethodBodyBaseOperation or IBlockOperation) is { } body
-                        ? OverwrittenOnSomePath(blockEnd.GetControlFlowGraph(body), calls, blockEnd.CancellationToken)
+                        ? (AnyKeyForwardedAndBackwarded(calls) ? OverwrittenOnSomePath(blockEnd.GetControlFlowGraph(body), calls, blockEnd.CancellationToken) : new HashSet<SyntaxNode>())
                         : null;
                     foreach ((DropoutCall backward, string reason) in FindMismatches(calls, symbols, overwritten))
                     {
@@ -161,6 +164,23 @@ public sealed class BackwardMaskMismatchAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    // The graph can only find an overwritten mask for a key with both a forward and a backward call: without one the state
+    // never has a forward behind a backward. Two calls on different layers (a model's forward through two dropout layers)
+    // or a regenerating backward alone are the common case and need no graph.
+    private static bool AnyKeyForwardedAndBackwarded(List<DropoutCall> calls)
+    {
+        foreach (DropoutCall forward in calls)
+        {
+            if (forward.Kind == DropoutCallKind.Forward && forward.Key is { } key
+                && calls.Exists(backward => backward.Kind == DropoutCallKind.Backward && SymbolEqualityComparer.Default.Equals(backward.Key, key)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Per layer or mask: the set of (forwards since the last backward run, backwards in this run) states that can reach each

@@ -118,9 +118,18 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        // One graph for all the switches of this body (it was built anew for each), and none for a body without a switch.
+        ControlFlowGraph? graph = null;
+        bool graphBuilt = false;
         foreach (IOperation trainingSwitch in trainingSwitches)
         {
-            if (RunsWhileTraining(root, trainingSwitch, runs, inference, cancellationToken))
+            if (!graphBuilt)
+            {
+                graph = GraphOf(root, cancellationToken);
+                graphBuilt = true;
+            }
+
+            if (RunsWhileTraining(graph, trainingSwitch, runs, inference, cancellationToken))
             {
                 found.Add((trainingSwitch, "it switches dropout to training before running the model"));
             }
@@ -153,18 +162,19 @@ public sealed class DropoutOnInInferenceAnalyzer : DiagnosticAnalyzer
         return found;
     }
 
-    // Whether some path of the control-flow graph runs the model after this switch to training, before another mode is
-    // entered or the training scope ends; without a graph (an expression body), whether a run follows in the source.
-    private static bool RunsWhileTraining(IOperation root, IOperation trainingSwitch, List<IOperation> runs, InferenceCode inference, CancellationToken cancellationToken)
-    {
-        IOperation top = root.TreeRoot();
-
-        ControlFlowGraph? graph = top switch
+    // The graph of the whole body the operation belongs to; none for an expression body.
+    private static ControlFlowGraph? GraphOf(IOperation root, CancellationToken cancellationToken) =>
+        root.TreeRoot() switch
         {
             IMethodBodyOperation methodBody => ControlFlowGraph.Create(methodBody, cancellationToken),
             IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
             _ => null,
         };
+
+    // Whether some path of the control-flow graph runs the model after this switch to training, before another mode is
+    // entered or the training scope ends; without a graph (an expression body), whether a run follows in the source.
+    private static bool RunsWhileTraining(ControlFlowGraph? graph, IOperation trainingSwitch, List<IOperation> runs, InferenceCode inference, CancellationToken cancellationToken)
+    {
         if (graph is null)
         {
             return runs.Any(run => run.Syntax.SpanStart > trainingSwitch.Syntax.SpanStart);

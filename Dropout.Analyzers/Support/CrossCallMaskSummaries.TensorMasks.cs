@@ -21,11 +21,13 @@ internal static partial class CrossCallMaskSummaries
         "Rand", "RandU", "RandUniform", "Uniform", "RandomUniform", "UniformRandom", "RandLike", "RandomUniformLike", "Random", "RandomTensor");
 
     // Comparison calls on tensors, and whether each is 1 where its first operand (the receiver) is above the second.
-    private static readonly ImmutableDictionary<string, bool> ComparisonAbove = new Dictionary<string, bool>(StringComparer.Ordinal)
+    // A plain dictionary, only read: an ImmutableDictionary<string, bool> here cost every build the compiling of that
+    // instantiation's code (forty-odd methods) in this type's static initializer, which the compilation-start gate runs.
+    private static readonly Dictionary<string, bool> ComparisonAbove = new(StringComparer.Ordinal)
     {
         ["GreaterThan"] = true, ["Greater"] = true, ["Gt"] = true, ["GreaterThanOrEqual"] = true, ["GreaterEqual"] = true, ["GreaterOrEqual"] = true, ["Ge"] = true,
         ["LessThan"] = false, ["Less"] = false, ["Lt"] = false, ["LessThanOrEqual"] = false, ["LessEqual"] = false, ["LessOrEqual"] = false, ["Le"] = false,
-    }.ToImmutableDictionary(StringComparer.Ordinal);
+    };
 
     private const int MaxSourceDepth = 4;
 

@@ -40,8 +40,11 @@ internal sealed class DropoutSymbols
     /// <summary>The runtime assembly: methods declared in it take their keep probability as a <c>keepProbability</c> parameter.</summary>
     public IAssemblySymbol RuntimeAssembly => DropoutAttribute.ContainingAssembly;
 
+    // Resolved once per compilation for all the rules (each asked for the same eight types at its compilation start).
+    private static readonly OncePerCompilation<DropoutSymbols?> Shared = new();
+
     public static DropoutSymbols? TryCreate(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("Dropout.DropoutAttribute") is { } attribute ? new DropoutSymbols(compilation, attribute) : null;
+        Shared.Get(compilation, static (c, _) => c.GetTypeByMetadataName("Dropout.DropoutAttribute") is { } attribute ? new DropoutSymbols(c, attribute) : null, CancellationToken.None);
 
     /// <summary>Whether <paramref name="type"/> is a dropout site: a <see cref="DropoutLayer"/> or a type marked <c>[Dropout]</c>.</summary>
     public bool IsDropoutSiteType(ITypeSymbol? type)

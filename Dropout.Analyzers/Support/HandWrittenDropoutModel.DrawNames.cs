@@ -23,8 +23,32 @@ internal sealed partial class HandWrittenDropoutModel
         "randfloat", "randdouble", "nextrandom", "getrandom", "getrandomfloat", "getrandomdouble", "getrandomnumber", "rand",
         "random", "randomuniform", "uniformrandom", "frand", "drand", "randf", "randu");
 
+    // IsUniformDrawName is asked for every invocation of a compilation (IsDrawCallName gates TryRecognize), and folding a
+    // name allocated two strings each time; the answers are remembered per name (a compilation calls few distinct names).
+    // Bounded, so that a long-lived host that sees many code bases does not grow it without end.
+    private const int MaxRememberedDrawNames = 8192;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> UniformDrawNameAnswers = new(StringComparer.Ordinal);
+    private static int _rememberedDrawNames;
+
     /// <summary>Whether a method's name is a uniform draw's, in any case and with or without underscores.</summary>
     private static bool IsUniformDrawName(string name)
+    {
+        if (UniformDrawNameAnswers.TryGetValue(name, out bool known))
+        {
+            return known;
+        }
+
+        bool answer = FoldsToUniformDrawName(name);
+        // (ConcurrentDictionary.Count takes every lock of the table: a counter of its own instead.)
+        if (Volatile.Read(ref _rememberedDrawNames) < MaxRememberedDrawNames && UniformDrawNameAnswers.TryAdd(name, answer))
+        {
+            Interlocked.Increment(ref _rememberedDrawNames);
+        }
+
+        return answer;
+    }
+
+    private static bool FoldsToUniformDrawName(string name)
     {
         if (UniformDrawNames.Contains(name))
         {

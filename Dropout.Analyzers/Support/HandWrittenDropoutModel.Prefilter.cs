@@ -99,13 +99,12 @@ internal sealed partial class HandWrittenDropoutModel
 
     private static readonly ConditionalWeakTable<SyntaxTree, TreeIndex> Trees = new();
 
-    private static readonly ConditionalWeakTable<Compilation, object> CompilationsWithCandidates = new();
-    private static readonly object HasCandidates = new();
-    private static readonly object NoCandidates = new();
+    // Asked by a dozen analyzers at compilation start at once: computed by one of them, the others wait (not all scanning).
+    private static readonly OncePerCompilation<bool> CompilationsWithCandidates = new();
 
     /// <summary>Whether any type declaration of the compilation passes <see cref="MayDraw(SyntaxNode, CancellationToken)"/>; when none does, the hand-written rules register nothing for the compilation (no callback per type).</summary>
     public static bool AnyTypeMayDraw(Compilation compilation, CancellationToken cancellationToken) =>
-        CompilationsWithCandidates.GetValue(compilation, c => SearchCandidates(c, cancellationToken) ? HasCandidates : NoCandidates) == HasCandidates;
+        CompilationsWithCandidates.Get(compilation, SearchCandidates, cancellationToken);
 
     /// <summary>Whether any declaration of <paramref name="type"/> (every part of a partial type) may draw a dropout mask; the per-type gate of the summaries joined at compilation end.</summary>
     public static bool MayDraw(INamedTypeSymbol type, CancellationToken cancellationToken) =>

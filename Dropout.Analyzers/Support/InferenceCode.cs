@@ -25,8 +25,10 @@ internal sealed class InferenceCode
     private const int MaxModelDepth = 3;
 
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _typesWithDropout = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<string, ImmutableArray<string>> _configuredWords = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<SyntaxTree, ImmutableArray<string>> _wordsByTree = new();
+    // The word lists are held in a class: a dictionary whose values are a struct (ImmutableArray) is compiled anew for that
+    // instantiation in every build, one of reference types is not.
+    private readonly ConcurrentDictionary<string, WordList> _configuredWords = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SyntaxTree, WordList> _wordsByTree = new();
 
     public InferenceCode(DropoutSymbols symbols)
     {
@@ -35,9 +37,12 @@ internal sealed class InferenceCode
 
     public DropoutSymbols Symbols { get; }
 
-    /// <summary>Creates the helper for a compilation that references the runtime's mode API, or returns <see langword="null"/>.</summary>
+    // Rules 6 and 7 share one instance per compilation: what one learns of a type (HasDropout) or a file's words the other reuses.
+    private static readonly OncePerCompilation<InferenceCode?> Shared = new();
+
+    /// <summary>The helper for a compilation that references the runtime's mode API, or <see langword="null"/>; one instance per compilation, shared by the rules that ask.</summary>
     public static InferenceCode? TryCreate(Compilation compilation) =>
-        DropoutSymbols.TryCreate(compilation) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null;
+        Shared.Get(compilation, static (c, _) => DropoutSymbols.TryCreate(c) is { DropoutContext: not null, DropoutMode: not null } symbols ? new InferenceCode(symbols) : null, CancellationToken.None);
 
     /// <summary>Whether <paramref name="method"/> is inference code: marked <c>[Inference]</c> (itself, its property or its type) or named with a configured word, and not opted into Monte Carlo dropout.</summary>
     public bool IsInferenceMethod(IMethodSymbol method, AnalyzerOptions options, SyntaxTree tree)
@@ -166,17 +171,29 @@ internal sealed class InferenceCode
     // of a file is a dictionary walk), and returned as the array itself (as an IEnumerable it was boxed on every call).
     private ImmutableArray<string> MethodNameWords(AnalyzerOptions options, SyntaxTree tree)
     {
-        if (_wordsByTree.TryGetValue(tree, out ImmutableArray<string> words))
+        if (_wordsByTree.TryGetValue(tree, out WordList? known))
         {
-            return words;
+            return known.Words;
         }
 
-        words = options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured)
+        WordList words = options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(MethodNamesOptionKey, out string? configured)
             // Parsed once per distinct setting, not once per file.
-            ? _configuredWords.GetOrAdd(configured, static text => text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray())
-            : DefaultMethodNameWords;
+            ? _configuredWords.GetOrAdd(configured, static text => new WordList(text.Split(',').Select(word => word.Trim()).Where(word => word.Length > 0).ToImmutableArray()))
+            : DefaultWordList;
         _wordsByTree.TryAdd(tree, words);
-        return words;
+        return words.Words;
+    }
+
+    private static readonly WordList DefaultWordList = new(DefaultMethodNameWords);
+
+    private sealed class WordList
+    {
+        public WordList(ImmutableArray<string> words)
+        {
+            Words = words;
+        }
+
+        public ImmutableArray<string> Words { get; }
     }
 
     private static bool IsTest(IMethodSymbol method)

@@ -42,7 +42,7 @@ internal static class KeepProbabilityArguments
         // Binding an attribute builds a semantic model for it, so only attributes that can be [Dropout] are bound: those
         // spelled Dropout or DropoutAttribute, or by a using alias (a global one of any file, or one of the attribute's own
         // file and namespaces); only using directives are read to know the aliases, never the rest of a file.
-        HashSet<string> globalAliases = GlobalUsingAliases(context.Compilation, context.CancellationToken);
+        HashSet<string> globalAliases = SharedGlobalAliases.Get(context.Compilation, GlobalUsingAliases, context.CancellationToken);
         context.RegisterSyntaxNodeAction(
             nodeContext =>
             {
@@ -57,9 +57,14 @@ internal static class KeepProbabilityArguments
                     return;
                 }
 
-                if (FromAttribute(attribute, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken) is { } argument)
+                if (!FromDeclaredAttribute(attribute, nodeContext.ContainingSymbol, symbols, out KeepProbabilityArgument? argument))
                 {
-                    onConstant(argument, nodeContext.ReportDiagnostic, nodeContext.Options);
+                    argument = FromAttribute(attribute, nodeContext.SemanticModel, symbols, nodeContext.CancellationToken);
+                }
+
+                if (argument is { } found)
+                {
+                    onConstant(found, nodeContext.ReportDiagnostic, nodeContext.Options);
                 }
             },
             SyntaxKind.Attribute);
@@ -94,6 +99,63 @@ internal static class KeepProbabilityArguments
             },
             OperationKind.Invocation,
             OperationKind.ObjectCreation);
+    }
+
+    // Rules 1, 2 and 3 each register these actions: the compilation's global aliases are collected once for the three.
+    private static readonly OncePerCompilation<HashSet<string>> SharedGlobalAliases = new();
+
+    // The attribute as its declaration bound it (the symbol's attributes, which the compiler binds anyway), so that rules 1,
+    // 2 and 3 need not each bind it again in a semantic model of its own (with its nullable analysis). Decides only when
+    // the symbol holds this very attribute with a resolved constructor and the argument is a plain numeric literal (whose
+    // constant is its token's value); anything else (an attribute with errors, a constant expression, an attribute the
+    // containing symbol does not hold) returns false and is bound as before.
+    private static bool FromDeclaredAttribute(AttributeSyntax attribute, ISymbol? containingSymbol, DropoutSymbols symbols, out KeepProbabilityArgument? argument)
+    {
+        argument = null;
+        if (containingSymbol is null)
+        {
+            return false;
+        }
+
+        foreach (AttributeData data in containingSymbol.GetAttributes())
+        {
+            if (data.ApplicationSyntaxReference is not { } reference
+                || reference.SyntaxTree != attribute.SyntaxTree
+                || reference.Span != attribute.Span)
+            {
+                continue;
+            }
+
+            if (!SymbolEqualityComparer.Default.Equals(data.AttributeClass, symbols.DropoutAttribute))
+            {
+                // Bound to another attribute type (the binding a semantic model would find too): not a keep probability.
+                return data.AttributeClass is { TypeKind: not TypeKind.Error };
+            }
+
+            if (data.AttributeConstructor is null || attribute.ArgumentList is not { Arguments.Count: > 0 } arguments)
+            {
+                return false;
+            }
+
+            foreach (AttributeArgumentSyntax syntax in arguments.Arguments)
+            {
+                bool isPositional = syntax.NameEquals is null && (syntax.NameColon is null || syntax.NameColon.Name.Identifier.ValueText == KeepProbabilityParameterName);
+                if (isPositional)
+                {
+                    if (syntax.Expression is not LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NumericLiteralExpression } literal)
+                    {
+                        return false;
+                    }
+
+                    argument = FromConstant(new Optional<object?>(literal.Token.Value), literal);
+                    return true;
+                }
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     private static string? RightmostName(NameSyntax name) => name switch

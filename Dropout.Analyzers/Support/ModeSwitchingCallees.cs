@@ -28,7 +28,9 @@ internal sealed class ModeSwitchingCallees
     private readonly Compilation _compilation;
     private readonly int _maxDepth;
     private readonly ConcurrentDictionary<SyntaxTree, FileMethods> _files = new();
-    private readonly ConcurrentDictionary<(SyntaxNode Declaration, int Depth), bool> _answers = new();
+    // One table per depth, keyed by the declaration: a tuple key made the runtime compile the dictionary's code for it anew
+    // in every build (the per-type cache of InferenceCode already uses this instantiation).
+    private readonly ConcurrentDictionary<SyntaxNode, bool>[] _answers;
     // 0 until known, then 1 (no) or 2 (yes); an int so that threads racing to compute it read a whole value.
     private int _kernelsImportedGlobally;
 
@@ -38,12 +40,18 @@ internal sealed class ModeSwitchingCallees
     {
         _compilation = compilation;
         _maxDepth = maxDepth;
+        _answers = new ConcurrentDictionary<SyntaxNode, bool>[maxDepth + 1];
+        for (int depth = 0; depth <= maxDepth; depth++)
+        {
+            _answers[depth] = new ConcurrentDictionary<SyntaxNode, bool>();
+        }
     }
 
     /// <summary>Whether the method declared by <paramref name="declaration"/>, followed at <paramref name="depth"/>, may turn dropout on; <see langword="false"/> only when it certainly cannot.</summary>
     public bool MayTurnDropoutOn(SyntaxNode declaration, int depth, CancellationToken cancellationToken)
     {
-        if (_answers.TryGetValue((declaration, depth), out bool known))
+        ConcurrentDictionary<SyntaxNode, bool> answers = _answers[Math.Min(depth, _maxDepth)];
+        if (answers.TryGetValue(declaration, out bool known))
         {
             return known;
         }
@@ -72,7 +80,7 @@ internal sealed class ModeSwitchingCallees
             }
         }
 
-        _answers.TryAdd((declaration, depth), answer);
+        answers.TryAdd(declaration, answer);
         return answer;
     }
 
