@@ -253,6 +253,12 @@ internal static class DiagnosticDescriptors
     /// <summary>DRP014 for a dropout whose mask is made by tensor calls (a thresholded random tensor, a mask producer of another file), found at compilation end.</summary>
     public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = AtCompilationEnd(DropoutWithoutInferencePath);
 
+    /// <summary>DRP012 for whole-array dropout over a library's array type (a scale or inference factor by the drop rate), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor DropRateUsedAsScaleAcrossCalls = AtCompilationEnd(DropRateUsedAsScale);
+
+    /// <summary>DRP013 for whole-array dropout over a library's array type (a backward that multiplies by the mask without the forward's 1/p), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor BackwardOmitsForwardMaskOrScaleAcrossCalls = AtCompilationEnd(BackwardOmitsForwardMaskOrScale);
+
     /// <summary>DRP008 for a backward that re-runs a component's mask-drawing forward before its backward, found at compilation end.</summary>
     public static readonly DiagnosticDescriptor BackwardMaskMismatchAcrossCalls = AtCompilationEnd(BackwardMaskMismatch);
 
