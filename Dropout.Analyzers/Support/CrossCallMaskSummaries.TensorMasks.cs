@@ -203,10 +203,12 @@ internal static partial class CrossCallMaskSummaries
                 return fills[0];
             }
 
-            // `this.mask = np.random.rand(x.shape) > rate;`: a field of the type given one array value (besides null).
-            if (fills.Length == 0 && mask is IFieldSymbol or IPropertySymbol && index.SingleAssignedValueOf(mask) is { } assigned)
+            // `this.mask = np.random.rand(x.shape) > rate;`: a field of the type given one array value (besides null), followed
+            // only to a library's whole-array draw (a field holding another call's value is a receiver, seen through views).
+            if (fills.Length == 0 && mask is IFieldSymbol or IPropertySymbol && index.SingleAssignedValueOf(mask) is { } assigned
+                && SourceOf(assigned, index, depth + 1) is { Threshold: not null } stored && (stored.IsLibraryBernoulli || IsLibraryUniformArrayName(stored.Callee)))
             {
-                return SourceOf(assigned, index, depth + 1);
+                return stored;
             }
 
             // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.
