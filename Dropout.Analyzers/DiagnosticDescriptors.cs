@@ -253,6 +253,17 @@ internal static class DiagnosticDescriptors
     /// <summary>DRP014 for a dropout whose mask is made by tensor calls (a thresholded random tensor, a mask producer of another file), found at compilation end.</summary>
     public static readonly DiagnosticDescriptor DropoutWithoutInferencePathAcrossCalls = AtCompilationEnd(DropoutWithoutInferencePath);
 
+    /// <summary>DRP012 for whole-array dropout over a library's array type (a scale or inference factor by the drop rate), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor DropRateUsedAsScaleAcrossCalls = AtCompilationEnd(DropRateUsedAsScale);
+
+    /// <summary>
+    /// DRP013 for whole-array dropout over a library's array type (a backward that multiplies by the mask without the
+    /// forward's 1/p, or never reads it), found at compilation end by the tensor-call join. Same id, text and page as
+    /// <see cref="BackwardOmitsForwardScaleAcrossFiles"/>; internal because the rule's one public compilation-end
+    /// descriptor is that one (the join's analyzer declares this copy).
+    /// </summary>
+    internal static readonly DiagnosticDescriptor BackwardOmitsForwardMaskOrScaleAcrossCalls = AtCompilationEnd(BackwardOmitsForwardMaskOrScale);
+
     /// <summary>DRP008 for a backward that re-runs a component's mask-drawing forward before its backward, found at compilation end.</summary>
     public static readonly DiagnosticDescriptor BackwardMaskMismatchAcrossCalls = AtCompilationEnd(BackwardMaskMismatch);
 

@@ -12,13 +12,20 @@ namespace Dropout.Analyzers;
 /// on build, not live in the editor; the same mistake within one file is <see cref="MissingInvertedScalingAnalyzer"/>'s.
 /// The same join reports DRP014 (the compilation-end part of <see cref="DropoutWithoutInferencePathAnalyzer"/>) for such a
 /// mask, or a random tensor thresholded by a comparison call (<c>Tensor.Rand(shape).GreaterThan(p)</c>), drawn and applied
-/// in a layer's forward that no flag, mode or caller ever switches off: one pass over the calls serves both rules.
+/// in a layer's forward that no flag, mode or caller ever switches off: one pass over the calls serves both rules. For
+/// whole-array dropout over a library's array type (<c>mask = np.random.rand(x.shape) &gt; rate</c>) the same pass reports
+/// DRP012 (a scale or inference factor by the drop rate) and DRP013 (a backward that multiplies by the stored mask but
+/// not by the 1/p its forward applied).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingInvertedScalingAcrossCallsAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingInvertedScalingAcrossCalls, DiagnosticDescriptors.DropoutWithoutInferencePathAcrossCalls);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.MissingInvertedScalingAcrossCalls,
+        DiagnosticDescriptors.DropoutWithoutInferencePathAcrossCalls,
+        DiagnosticDescriptors.DropRateUsedAsScaleAcrossCalls,
+        DiagnosticDescriptors.BackwardOmitsForwardMaskOrScaleAcrossCalls);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -20,10 +20,10 @@ internal static partial class CrossCallMaskSummaries
         StringComparer.Ordinal,
         "Rand", "RandU", "RandUniform", "Uniform", "RandomUniform", "UniformRandom", "RandLike", "RandomUniformLike", "Random", "RandomTensor");
 
-    // Comparison calls on tensors, and whether each is 1 where its first operand (the receiver) is above the second.
+    // Comparison calls on tensors (any case: NumSharp and numpy ports spell them `greater`), and whether each is 1 where its first operand (the receiver) is above the second.
     // A plain dictionary, only read: an ImmutableDictionary<string, bool> here cost every build the compiling of that
     // instantiation's code (forty-odd methods) in this type's static initializer, which the compilation-start gate runs.
-    private static readonly Dictionary<string, bool> ComparisonAbove = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, bool> ComparisonAbove = new(StringComparer.OrdinalIgnoreCase)
     {
         ["GreaterThan"] = true, ["Greater"] = true, ["Gt"] = true, ["GreaterThanOrEqual"] = true, ["GreaterEqual"] = true, ["GreaterOrEqual"] = true, ["Ge"] = true,
         ["LessThan"] = false, ["Less"] = false, ["Lt"] = false, ["LessThanOrEqual"] = false, ["LessEqual"] = false, ["LessOrEqual"] = false, ["Le"] = false,
@@ -39,6 +39,7 @@ internal static partial class CrossCallMaskSummaries
     private sealed class SourceIndex(IOperation[] roots)
     {
         private readonly Dictionary<ISymbol, MaskSource[]> _fills = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ISymbol, List<IOperation>> _assigned = new(SymbolEqualityComparer.Default);
         private Dictionary<ILocalSymbol, IOperation?>? _values;
         private List<IInvocationOperation>? _invocations;
 
@@ -66,6 +67,42 @@ internal static partial class CrossCallMaskSummaries
             }
 
             return _values.TryGetValue(local, out IOperation? found) ? found : null;
+        }
+
+        /// <summary>The one non-null value the type's bodies assign to a field, property or local (initializers included), or null.</summary>
+        public IOperation? SingleAssignedValueOf(ISymbol member) =>
+            AssignedValuesOf(member) is { Count: 1 } found && found[0] is IInvocationOperation or IBinaryOperation { OperatorMethod: not null } ? found[0] : null;
+
+        /// <summary>The non-null values the type's bodies assign to a field, property or local (initializers included).</summary>
+        public List<IOperation> AssignedValuesOf(ISymbol member)
+        {
+            if (_assigned.TryGetValue(member, out List<IOperation>? known))
+            {
+                return known;
+            }
+
+            var found = new List<IOperation>();
+            _assigned[member] = found;
+            foreach (IOperation operation in roots.SelectMany(root => root.Descendants()))
+            {
+                IOperation? assigned = operation switch
+                {
+                    ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation } assignment
+                        when SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(assignment.Target), member) => assignment.Value,
+                    IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, member) => declarator.GetVariableInitializer()?.Value,
+                    _ => null,
+                };
+                if (assigned is not null)
+                {
+                    IOperation value = HandWrittenDropoutSite.StripConversions(assigned);
+                    if (!(value.ConstantValue is { HasValue: true, Value: null } || value is IDefaultValueOperation))
+                    {
+                        found.Add(value);
+                    }
+                }
+            }
+
+            return found;
         }
 
         public MaskSource[] FillsOf(ISymbol symbol)
@@ -137,6 +174,16 @@ internal static partial class CrossCallMaskSummaries
             return threshold;
         }
 
+        if (LibraryBernoulliArrayOf(operand) is { } bernoulli)
+        {
+            return bernoulli;
+        }
+
+        if (MaskUnderCastOrScalar(operand) is { } underneath)
+        {
+            return SourceOf(underneath, index, depth + 1);
+        }
+
         if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, index, depth + 1) is { } throughView)
         {
             return throughView;
@@ -158,12 +205,41 @@ internal static partial class CrossCallMaskSummaries
                 return fills[0];
             }
 
+            // `this.mask = np.random.rand(x.shape) > rate;`: a field of the type given one array value (besides null), followed
+            // only to a library's whole-array draw (a field holding another call's value is a receiver, seen through views).
+            if (fills.Length == 0 && mask is IFieldSymbol or IPropertySymbol && index.SingleAssignedValueOf(mask) is { } assigned
+                && SourceOf(assigned, index, depth + 1) is { Threshold: not null } stored && (stored.IsLibraryBernoulli || IsLibraryUniformArrayName(stored.Callee)))
+            {
+                return stored;
+            }
+
             // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.
             // A scalar is no tensor mask, so only a local of another type is followed.
             if (fills.Length == 0 && mask is ILocalSymbol local && !HandWrittenDropoutSite.IsNumeric(local.Type)
                 && index.SingleValueOf(local) is { } value && value is IInvocationOperation or IBinaryOperation { OperatorMethod: not null })
             {
                 return SourceOf(value, index, depth + 1);
+            }
+
+            // `NDArray mask = null; if (train) { mask = (np.random.rand(x.shape) > p) / p; ... } else { mask = null; }`: a local
+            // whose every value besides null is a library's whole-array draw (the first stands for them).
+            if (fills.Length == 0 && mask is ILocalSymbol arrayLocal && !HandWrittenDropoutSite.IsNumeric(arrayLocal.Type)
+                && index.AssignedValuesOf(arrayLocal) is { Count: > 0 and <= 4 } values)
+            {
+                MaskSource? first = null;
+                foreach (IOperation assignedValue in values)
+                {
+                    if (assignedValue is not (IInvocationOperation or IBinaryOperation { OperatorMethod: not null })
+                        || SourceOf(assignedValue, index, depth + 1) is not { Threshold: not null } drawn
+                        || !(drawn.IsLibraryBernoulli || IsLibraryUniformArrayName(drawn.Callee)))
+                    {
+                        return null;
+                    }
+
+                    first ??= drawn;
+                }
+
+                return first;
             }
         }
 
@@ -249,7 +325,8 @@ internal static partial class CrossCallMaskSummaries
             operand = value;
         }
 
-        return operand is IInvocationOperation call && !IsScalarOrFlag(call) && call.Type is not null && !call.TargetMethod.ReturnsVoid ? call : null;
+        return operand is IInvocationOperation call && !IsScalarOrFlag(call) && call.Type is not null && !call.TargetMethod.ReturnsVoid
+            && (!IsLibraryUniformArrayName(call.TargetMethod) || HasUnitBounds(call)) ? call : null;
     }
 
     // The probability a tensor is compared with: a scalar, or a tensor made from one scalar (`Tensor.FromScalar(p)`).

@@ -99,6 +99,9 @@ internal static partial class CrossCallMaskSummaries
         /// <summary>Where the mask is drawn: the threshold or the producer's call, when the caller makes it; null for a fill found elsewhere in the type.</summary>
         public IOperation? Draw { get; set; }
 
+        /// <summary>For a library's array of 0/1 Bernoulli values (<c>np.random.binomial(1, keep, shape)</c>): <see cref="Threshold"/> is the keep probability.</summary>
+        public bool IsLibraryBernoulli { get; set; }
+
         public IMethodSymbol Callee { get; } = callee;
 
         public bool Virtual { get; } = throughDeclarationElsewhere;
@@ -131,7 +134,7 @@ internal static partial class CrossCallMaskSummaries
         public SyntaxTree Tree { get; } = tree;
     }
 
-    private sealed class Summaries : ICompilationEndJoin
+    private sealed partial class Summaries : ICompilationEndJoin
     {
         // A method, and every interface member or base method it implements, → its producer summaries.
         private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<(IMethodSymbol Method, MaskProducer Producer)>> _producers = new(SymbolEqualityComparer.Default);
@@ -198,11 +201,18 @@ internal static partial class CrossCallMaskSummaries
                 return;
             }
 
+            AddLibraryArrayFindings(all, index, found);
+
             // The products that apply the mask are no factor; any other factor in the type could be the scale.
             var products = new HashSet<IOperation>(found.Select(application => application.Product));
             bool scaled = all.Any(root => root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation)));
             foreach ((IOperation product, MaskSource source) in found)
             {
+                if (IsReapplicationOfLibraryArrayMask(product, source, found))
+                {
+                    continue;
+                }
+
                 string? forward = EveryCallForward(type, product, source);
                 if (scaled && forward is null)
                 {
@@ -217,13 +227,18 @@ internal static partial class CrossCallMaskSummaries
         {
             var reported = new HashSet<Location>();
             var reportedForwards = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Diagnostic diagnostic in _arrayDiagnostics)
+            {
+                context.ReportDiagnostic(diagnostic);
+            }
+
             foreach (Application application in _applications)
             {
                 MaskSource source = application.Source;
                 string? keep;
                 if (source.Threshold is not null)
                 {
-                    keep = IsUniformTensorCall(source, context.Compilation) ? ThresholdKeepText(source) : null;
+                    keep = source.IsLibraryBernoulli || IsUniformTensorCall(source, context.Compilation) ? ThresholdKeepText(source) : null;
                 }
                 else
                 {
@@ -288,7 +303,7 @@ internal static partial class CrossCallMaskSummaries
         {
             if (source.Callee.DeclaringSyntaxReferences.Length == 0)
             {
-                return UniformTensorNames.Contains(source.Callee.Name);
+                return UniformTensorNames.Contains(source.Callee.Name) || IsLibraryUniformArrayName(source.Callee);
             }
 
             return Resolve(new MaskSource(source.Callee, source.Virtual, ImmutableArray<IOperation?>.Empty, ImmutableArray<MaskSource>.Empty, -1), compilation) is { Kind: MaskProducerKind.ReturnsUniforms };
@@ -457,7 +472,8 @@ internal static partial class CrossCallMaskSummaries
             case IInvocationOperation { TargetMethod.Name: "Where", Arguments.Length: 3 } where
                 when where.Arguments.Any(argument => argument.Parameter?.Ordinal == 2 && HandWrittenDropoutSite.IsZero(argument.Value)):
                 return where.Arguments.Where(argument => argument.Parameter?.Ordinal == 0).Select(argument => argument.Value);
-            case IInvocationOperation invocation when ElementwiseProductNames.Contains(invocation.TargetMethod.Name):
+            case IInvocationOperation invocation when ElementwiseProductNames.Contains(invocation.TargetMethod.Name)
+                || (invocation.TargetMethod.DeclaringSyntaxReferences.Length == 0 && invocation.TargetMethod.Name is "multiply" or "mul"):
                 var operands = invocation.Arguments.Select(argument => argument.Value).ToList();
                 if (invocation.Instance is { } instance)
                 {
@@ -528,7 +544,8 @@ internal static partial class CrossCallMaskSummaries
     // Dropout by its names: the type, the method or the mask says drop.
     private static bool SpeaksOfDropout(INamedTypeSymbol type, IOperation root, IOperation operand) =>
         Says(type.Name) || (root.SemanticModel?.GetEnclosingSymbol(root.Syntax.SpanStart) is { } owner && Says(owner.Name))
-        || (HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask && Says(mask.Name));
+        || (HandWrittenDropoutSite.ReferencedSymbol(operand) is { } mask && Says(mask.Name))
+        || (MaskUnderCastOrScalar(HandWrittenDropoutSite.StripConversions(operand)) is { } underneath && HandWrittenDropoutSite.ReferencedSymbol(underneath) is { } scaledMask && Says(scaledMask.Name));
 
     private static bool Says(string name) => name.IndexOf("drop", StringComparison.OrdinalIgnoreCase) >= 0;
 
@@ -559,7 +576,9 @@ internal static partial class CrossCallMaskSummaries
         _ => false,
     };
 
+    // A scalar converted to an array type by the type's own implicit conversion (`x * (1.0 - rate)` with NDArray's
+    // `operator *(NDArray, NDArray)`) is still a scalar factor.
     private static bool IsScalar(IOperation operand) =>
-        HandWrittenDropoutSite.IsNumeric(operand.Type) && !operand.ConstantValue.HasValue
+        HandWrittenDropoutSite.IsNumeric(HandWrittenDropoutSite.StripConversions(operand).Type) && !operand.ConstantValue.HasValue
         && HandWrittenDropoutSite.StripConversions(operand) is not (IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true });
 }
