@@ -18,7 +18,7 @@ namespace Dropout.Tests.Analyzers;
 /// </summary>
 public sealed class LibraryArrayDropoutTests
 {
-    private const string LibrarySource = """
+    internal const string LibrarySource = """
         namespace Arrays
         {
             public sealed class Shape
@@ -53,7 +53,7 @@ public sealed class LibraryArrayDropoutTests
         }
         """;
 
-    private static readonly Lazy<MetadataReference> Library = new(() =>
+    internal static readonly Lazy<MetadataReference> Library = new(() =>
     {
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Arrays",
