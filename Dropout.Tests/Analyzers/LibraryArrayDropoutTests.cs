@@ -35,6 +35,9 @@ public sealed class LibraryArrayDropoutTests
                 public static NDArray operator /(NDArray a, NDArray b) => a;
                 public static NDArray operator >(NDArray a, object b) => a;
                 public static NDArray operator <(NDArray a, object b) => a;
+                public static NDArray operator >=(NDArray a, object b) => a;
+                public static NDArray operator <=(NDArray a, object b) => a;
+                public NDArray this[NDArray selected] { get => this; set { } }
             }
 
             public sealed class RandomState
