@@ -398,7 +398,8 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
                     IPropertySymbol property => property.Type,
                     _ => null,
                 };
-                if (memberType is not null && (memberType.SpecialType == SpecialType.System_Boolean || memberType.TypeKind == TypeKind.Enum))
+                if (memberType is not null && (memberType.SpecialType == SpecialType.System_Boolean || memberType.TypeKind == TypeKind.Enum)
+                    && (SymbolEqualityComparer.Default.Equals(current, type) || IsReadOnTheWayDown(member, type, current)))
                 {
                     return true;
                 }
@@ -416,6 +417,37 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         }
 
         return type.Interfaces.Any(@interface => @interface.GetMembers().OfType<IPropertySymbol>().Any(property => property.Type.SpecialType == SpecialType.System_Boolean));
+    }
+
+    // A base type's flag is a mode of the dropout type only if something can carry it to the site: code of the dropout type
+    // or of a type between it and the base (the base's own `Call(x)`) reads it. A `training` field a base constructor sets
+    // and nothing reads cannot switch the dropout off, however it is named.
+    private static bool IsReadOnTheWayDown(ISymbol member, INamedTypeSymbol type, INamedTypeSymbol declaring)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax().DescendantNodes().OfType<IdentifierNameSyntax>().Any(identifier => identifier.Identifier.ValueText == member.Name && !IsAssignedOnly(identifier)))
+                {
+                    return true;
+                }
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(current, declaring))
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    // `training = true`, `this.training = false`: the left side of a plain assignment writes the flag without reading it.
+    private static bool IsAssignedOnly(IdentifierNameSyntax identifier)
+    {
+        SyntaxNode target = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
+        return target.Parent is AssignmentExpressionSyntax assignment && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && assignment.Left == target;
     }
 
     // Callers in this file that call the forward only under a condition, or only while training, give it an inference path;

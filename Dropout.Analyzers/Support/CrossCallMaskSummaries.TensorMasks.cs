@@ -38,6 +38,9 @@ internal static partial class CrossCallMaskSummaries
     /// </summary>
     private sealed class SourceIndex(IOperation[] roots)
     {
+        /// <summary>The type's bodies the index reads.</summary>
+        public IOperation[] Roots => roots;
+
         private readonly Dictionary<ISymbol, MaskSource[]> _fills = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<ISymbol, List<IOperation>> _assigned = new(SymbolEqualityComparer.Default);
         private Dictionary<ILocalSymbol, IOperation?>? _values;
@@ -211,6 +214,11 @@ internal static partial class CrossCallMaskSummaries
                 && SourceOf(assigned, index, depth + 1) is { Threshold: not null } stored && (stored.IsLibraryBernoulli || IsLibraryUniformArrayName(stored.Callee)))
             {
                 return stored;
+            }
+
+            if (fills.Length == 0 && InPlaceThresholdOf(mask, index) is { } inPlace)
+            {
+                return inPlace;
             }
 
             // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.

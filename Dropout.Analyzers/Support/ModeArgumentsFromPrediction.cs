@@ -51,7 +51,14 @@ internal static class ModeArgumentsFromPrediction
     private static bool DeclaresInferenceMethod(INamedTypeSymbol type, AnalyzerOptions options, CancellationToken cancellationToken) =>
         type.DeclaringSyntaxReferences.Any(reference => reference.GetSyntax(cancellationToken).ChildNodes().OfType<MethodDeclarationSyntax>()
             .Any(method => HandWrittenDropoutInInferenceAnalyzer.IsInferenceMethodName(method.Identifier.ValueText, options, reference.SyntaxTree)
-                || IsEvalWithData(method.Identifier.ValueText, method.ParameterList.Parameters.Count)));
+                || IsEvalWithData(method.Identifier.ValueText, method.ParameterList.Parameters.Count)
+                || IsAccuracyOfData(method.Identifier.ValueText, method.ParameterList.Parameters.Count)));
+
+    // `accuracy(x, t)`, `ComputeAccuracy(data)`: a metric over data measures the trained model, so what it runs is evaluation
+    // (training measures its loss, not its accuracy, under dropout). A word at the start in any case, or a capitalized word inside.
+    private static bool IsAccuracyOfData(string name, int parameterCount) =>
+        parameterCount > 0 && !HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(name)
+        && (name.StartsWith("accuracy", StringComparison.OrdinalIgnoreCase) || name.IndexOf("Accuracy", StringComparison.Ordinal) >= 0);
 
     // `eval(x, y)`, `EvalAccuracy(data)`: an evaluation that takes data. A parameterless `Eval()` is a mode switch instead.
     private static bool IsEvalWithData(string name, int parameterCount) =>
@@ -162,6 +169,11 @@ internal static class ModeArgumentsFromPrediction
                 {
                     writes.Add(assignment);
                 }
+                else if (ordinary && operation is IBinaryOperation { OperatorMethod: not null } comparison && CrossCallMaskSummaries.IsWholeArrayDraw(comparison))
+                {
+                    // A library's whole-array draw (`np.random.rand(x.shape) > rate`) is a site as the scalar model's are.
+                    _sites.Add(new DropSite(method.OriginalDefinition, comparison, root));
+                }
                 else if (ordinary && operation is IInvocationOperation call)
                 {
                     if (call.TargetMethod is { MethodKind: MethodKind.Ordinary, DeclaringSyntaxReferences.IsEmpty: false })
@@ -169,7 +181,7 @@ internal static class ModeArgumentsFromPrediction
                         calls.Add(call);
                     }
 
-                    if (IsThresholdedUniformTensor(call))
+                    if (IsThresholdedUniformTensor(call) || CrossCallMaskSummaries.IsWholeArrayDraw(call))
                     {
                         _sites.Add(new DropSite(method.OriginalDefinition, call, root));
                     }
@@ -179,7 +191,8 @@ internal static class ModeArgumentsFromPrediction
             RecordFlagWrites(writes, root, method);
             if (ordinary)
             {
-                bool isEntry = (HandWrittenDropoutInInferenceAnalyzer.IsInferenceEntry(method, options) || IsEvalWithData(method.Name, method.Parameters.Length))
+                bool isEntry = (HandWrittenDropoutInInferenceAnalyzer.IsInferenceEntry(method, options) || IsEvalWithData(method.Name, method.Parameters.Length)
+                    || IsAccuracyOfData(method.Name, method.Parameters.Length))
                     && !HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(method);
                 ImmutableHashSet<ISymbol> written = writes.Select(write => HandWrittenDropoutSite.ReferencedSymbol(write.Target)!.OriginalDefinition).ToImmutableHashSet<ISymbol>(SymbolEqualityComparer.Default);
                 _bodies[method.OriginalDefinition] = new MethodBody(method.OriginalDefinition, root, calls.ToImmutable(), written, isEntry);
@@ -386,9 +399,11 @@ internal static class ModeArgumentsFromPrediction
                 }
             }
 
+            ImmutableArray<ITypeSymbol> excluded = TypesTestedAway(call);
             foreach (IMethodSymbol target in Targets(call.TargetMethod.OriginalDefinition))
             {
-                if (HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(target.Name) || HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(target)
+                if (excluded.Any(type => DerivesFrom(target.ContainingType, type))
+                    || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(target.Name) || HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(target)
                     || !_visited.Add((target, string.Join(",", values.Select(value => value?.ToString() ?? "?")))))
                 {
                     continue;
@@ -420,6 +435,54 @@ internal static class ModeArgumentsFromPrediction
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The types a virtual call's receiver cannot be: the call is in the other branch of a type test of the same local
+        /// (`if (layer is Dropout) x = layer.Forward(x, flag); else x = layer.Forward(x);`), so the tested type's overrides
+        /// are not what the second call runs.
+        /// </summary>
+        private static ImmutableArray<ITypeSymbol> TypesTestedAway(IInvocationOperation call)
+        {
+            if (call.Instance is not { } instance || HandWrittenDropoutSite.ReferencedSymbol(HandWrittenDropoutSite.StripConversions(instance)) is not ILocalSymbol and not IParameterSymbol)
+            {
+                return ImmutableArray<ITypeSymbol>.Empty;
+            }
+
+            ISymbol receiver = HandWrittenDropoutSite.ReferencedSymbol(HandWrittenDropoutSite.StripConversions(instance))!;
+            var types = ImmutableArray.CreateBuilder<ITypeSymbol>();
+            IOperation child = call;
+            for (IOperation? current = call.Parent; current is not null && current is not IMethodBodyOperation; child = current, current = current.Parent)
+            {
+                if (current is IConditionalOperation conditional && conditional.WhenFalse == child && TestedType(conditional.Condition, receiver) is { } tested)
+                {
+                    types.Add(tested);
+                }
+            }
+
+            return types.ToImmutable();
+        }
+
+        private static ITypeSymbol? TestedType(IOperation condition, ISymbol receiver) => HandWrittenDropoutSite.StripConversions(condition) switch
+        {
+            IIsTypeOperation isType when SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(HandWrittenDropoutSite.StripConversions(isType.ValueOperand)), receiver) => isType.TypeOperand,
+            IIsPatternOperation { Pattern: ITypePatternOperation or IDeclarationPatternOperation } isPattern
+                when SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(HandWrittenDropoutSite.StripConversions(isPattern.Value)), receiver) =>
+                isPattern.Pattern is ITypePatternOperation typePattern ? typePattern.MatchedType : ((IDeclarationPatternOperation)isPattern.Pattern).MatchedType,
+            _ => null,
+        };
+
+        private static bool DerivesFrom(INamedTypeSymbol? type, ITypeSymbol tested)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, tested.OriginalDefinition))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private IEnumerable<IMethodSymbol> Targets(IMethodSymbol method) =>

@@ -18,7 +18,7 @@ namespace Dropout.Tests.Analyzers;
 /// </summary>
 public sealed class LibraryArrayDropoutTests
 {
-    private const string LibrarySource = """
+    internal const string LibrarySource = """
         namespace Arrays
         {
             public sealed class Shape
@@ -35,6 +35,9 @@ public sealed class LibraryArrayDropoutTests
                 public static NDArray operator /(NDArray a, NDArray b) => a;
                 public static NDArray operator >(NDArray a, object b) => a;
                 public static NDArray operator <(NDArray a, object b) => a;
+                public static NDArray operator >=(NDArray a, object b) => a;
+                public static NDArray operator <=(NDArray a, object b) => a;
+                public NDArray this[NDArray selected] { get => this; set { } }
             }
 
             public sealed class RandomState
@@ -53,7 +56,7 @@ public sealed class LibraryArrayDropoutTests
         }
         """;
 
-    private static readonly Lazy<MetadataReference> Library = new(() =>
+    internal static readonly Lazy<MetadataReference> Library = new(() =>
     {
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Arrays",
