@@ -63,9 +63,7 @@ internal static class DroppedUnitsGradientLeftAsIs
                 continue;
             }
 
-            IOperation entry = operation.Parent is IArrayElementReferenceOperation element && element.ArrayReference == operation ? element
-                : operation.Parent is IPropertyReferenceOperation { Property.IsIndexer: true } indexer && indexer.Instance == operation ? indexer
-                : operation;
+            IOperation entry = Entry(operation);
             if (entry == operation)
             {
                 // The local's own initializer reads the parameter whole: that is the alias, not a use. A size (`delta.Length`)
@@ -86,14 +84,17 @@ internal static class DroppedUnitsGradientLeftAsIs
                 continue;
             }
 
-            if (entry.Parent is not IAssignmentOperation write || write.Target != entry)
+            // The entry written in any representation (`delta[j] = v`, `delta[j] *= v`, `delta.Set(0, j, v)`, `delta[j].Value = v`).
+            IOperation? write = entry is IInvocationOperation ? (HandWrittenDropoutModel.SetterValue((IInvocationOperation)entry) is not null ? entry : null)
+                : entry.Parent is IAssignmentOperation entryWrite && entryWrite.Target == entry ? entryWrite : null;
+            if (write is null || HandWrittenDropoutModel.AsElementStore(write) is not { } store)
             {
                 reads.Add(entry);
                 continue;
             }
 
             // A zero written anywhere (`else delta[j] = 0;`, a clearing loop) clears the dropped units.
-            if (write is ISimpleAssignmentOperation && HandWrittenDropoutSite.IsZero(write.Value))
+            if (write is not ICompoundAssignmentOperation && HandWrittenDropoutSite.IsZero(store.Value))
             {
                 return null;
             }
@@ -110,6 +111,19 @@ internal static class DroppedUnitsGradientLeftAsIs
         // The dropped units' entries, never written, are read afterwards (the buffer passed on whole, or read entry by
         // entry outside the kept units' branch).
         return guard is not null && reads.Any(read => !guarded.Any(branch => Encloses(branch, read))) ? guard : null;
+    }
+
+    // The element the reference of the buffer reaches: `delta[j]`, `delta.Get(0, j)` or the setter `delta.Set(0, j, v)`, and
+    // `delta[j].Value` when the buffer holds unit objects; the reference itself when it is used whole.
+    private static IOperation Entry(IOperation operation)
+    {
+        IOperation entry = operation.Parent is IArrayElementReferenceOperation element && element.ArrayReference == operation ? element
+            : operation.Parent is IPropertyReferenceOperation { Property.IsIndexer: true } indexer && indexer.Instance == operation ? indexer
+            : operation.Parent is IInvocationOperation call && call.Instance == operation && HandWrittenDropoutModel.ElementCollection(call) is not null ? call
+            : operation;
+        return entry != operation && entry.Parent is IMemberReferenceOperation member && member.Instance == entry && HandWrittenDropoutModel.IsElement(member)
+            ? member
+            : entry;
     }
 
     /// <summary>Whether <paramref name="test"/> is the condition of <c>if (...) continue;</c> (it names the skipped units).</summary>
@@ -142,6 +156,9 @@ internal static class DroppedUnitsGradientLeftAsIs
     private static bool IsIndexable(ITypeSymbol type) =>
         type is IArrayTypeSymbol { ElementType: var element } && HandWrittenDropoutSite.IsNumeric(element)
         || type.GetMembers().OfType<IPropertySymbol>().Any(property => property.IsIndexer && HandWrittenDropoutSite.IsNumeric(property.Type))
+        || (type is IArrayTypeSymbol { ElementType: INamedTypeSymbol unit } && HoldsNumber(unit))
+        || type.GetMembers().OfType<IMethodSymbol>().Any(method => !method.IsStatic && !method.ReturnsVoid && HandWrittenDropoutSite.IsNumeric(method.ReturnType)
+            && method.Parameters.Length > 0 && method.Parameters.All(index => index.Type.SpecialType == SpecialType.System_Int32))
         || (type.BaseType is { } baseType && baseType.SpecialType != SpecialType.System_Object && IsIndexable(baseType));
 
     // The innermost `if` around the write with no else, whose condition says a mask entry is nonzero (`mask[j] == 1`,
@@ -206,10 +223,19 @@ internal static class DroppedUnitsGradientLeftAsIs
         };
     }
 
-    private static bool IsMaskEntry(IOperation operation, HashSet<ISymbol> masks) => operation switch
-    {
-        IArrayElementReferenceOperation element => HandWrittenDropoutSite.ReferencedSymbol(element.ArrayReference) is { } array && masks.Contains(array),
-        IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => HandWrittenDropoutSite.ReferencedSymbol(instance) is { } container && masks.Contains(container),
-        _ => false,
-    };
+    // A unit object type: it holds one number as an instance property or field (`Neuron.Value`).
+    private static bool HoldsNumber(INamedTypeSymbol unit) =>
+        unit.TypeKind is TypeKind.Class or TypeKind.Struct && unit.SpecialType == SpecialType.None
+        && unit.GetMembers().Any(member => !member.IsStatic && member switch
+        {
+            IPropertySymbol { IsIndexer: false } property => HandWrittenDropoutSite.IsNumeric(property.Type),
+            IFieldSymbol { IsImplicitlyDeclared: false } field => HandWrittenDropoutSite.IsNumeric(field.Type),
+            _ => false,
+        });
+
+    // A mask entry in any representation (`mask[j]`, `mask.Get(0, j)`, `mask[j].Value`).
+    private static bool IsMaskEntry(IOperation operation, HashSet<ISymbol> masks) =>
+        operation is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation or IInvocationOperation
+        && HandWrittenDropoutModel.ElementCollection(operation) is { } collection
+        && HandWrittenDropoutSite.ReferencedSymbol(collection) is { } container && masks.Contains(container);
 }

@@ -55,11 +55,12 @@ internal sealed partial class HandWrittenDropoutModel
     internal static IOperation? SetterValue(IInvocationOperation call) =>
         call.TargetMethod.ReturnsVoid && AccessorContainer(call) is not null ? call.Arguments[call.Arguments.Length - 1].Value : null;
 
-    // `units[i].Value`: a number held by a unit object that is an element of a collection of units.
+    // `units[i].Value`: a number (or a 0/1 flag, as an accessor's element may be) held by a unit object that is an element
+    // of a collection of units.
     private static IOperation? UnitCollection(IMemberReferenceOperation member) =>
         member is IPropertyReferenceOperation { Property.IsIndexer: false } or IFieldReferenceOperation
         && !member.Member.IsStatic
-        && HandWrittenDropoutSite.IsNumeric(member.Type)
+        && IsElementValueType(member.Type)
         && member.Instance is { } instance
         && HandWrittenDropoutSite.StripConversions(instance) is IArrayElementReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: true }
             ? ElementCollection(instance)

@@ -224,9 +224,11 @@ internal static class MaskGatedStepBackward
         _ => null,
     };
 
+    // An element of the mask in any representation (`mask[j]`, `mask.Get(0, j)`, `mask[j].Value`).
     private static bool IsMaskElement(IOperation operation, ISymbol mask) =>
-        operation is IArrayElementReferenceOperation { ArrayReference: var array } && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(array), mask)
-        || operation is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(instance), mask);
+        operation is IArrayElementReferenceOperation or IPropertyReferenceOperation or IFieldReferenceOperation or IInvocationOperation
+        && HandWrittenDropoutModel.ElementCollection(operation) is { } collection
+        && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(collection), mask);
 
     // The mask entry decides whether a floating-point buffer's element gets a computed value or 0 (in a conditional
     // expression, an if that zeroes the element, or as a factor of the value written).
@@ -272,34 +274,27 @@ internal static class MaskGatedStepBackward
     // The value is assigned (directly) to an element of a floating-point buffer other than the mask and the forward's output.
     private static bool WritesBuffer(IOperation value, ISymbol mask, HashSet<ISymbol> outputs)
     {
+        // Any element store (`err[j] = v`, `err.Set(0, j, v)`, `err[j].Value = v`); a compound `err[j] *= mask[j]` too.
         IOperation current = HandWrittenDropoutSite.ClimbConversions(value);
-        if (current.Parent is not IAssignmentOperation assignment || (assignment is ISimpleAssignmentOperation && assignment.Value != current && assignment.Target != current))
+        if (current.Parent is IAssignmentOperation assignment && (assignment is not ISimpleAssignmentOperation || assignment.Value == current))
         {
-            return false;
+            return HandWrittenDropoutModel.AsElementStore(assignment) is { } compound && IsBufferElement(compound, mask, outputs);
         }
 
-        return IsBufferElement(assignment.Target, mask, outputs);
+        return HandWrittenDropoutModel.StoredInto(current) is { } store && IsBufferElement(store, mask, outputs);
     }
 
-    private static bool IsBufferElement(IOperation target, ISymbol mask, HashSet<ISymbol> outputs)
-    {
-        IOperation? container = target switch
-        {
-            IArrayElementReferenceOperation element => element.ArrayReference,
-            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } => instance,
-            _ => null,
-        };
-        return container is not null
-            && HandWrittenDropoutSite.IsFloatingPoint(target.Type)
-            && HandWrittenDropoutSite.ReferencedSymbol(container) is { } symbol
-            && !SymbolEqualityComparer.Default.Equals(symbol, mask)
-            && !outputs.Contains(symbol);
-    }
+    // The store writes a floating-point element of a buffer other than the mask and the forward's output.
+    private static bool IsBufferElement((IOperation Collection, IOperation Element, IOperation Value) store, ISymbol mask, HashSet<ISymbol> outputs) =>
+        HandWrittenDropoutSite.IsFloatingPoint(store.Element is IInvocationOperation ? store.Value.Type : store.Element.Type)
+        && HandWrittenDropoutSite.ReferencedSymbol(store.Collection) is { } symbol
+        && !SymbolEqualityComparer.Default.Equals(symbol, mask)
+        && !outputs.Contains(symbol);
 
-    // A branch that sets an element of a floating-point buffer to 0 (`err[j] = 0.0; continue;`).
+    // A branch that sets an element of a floating-point buffer to 0 (`err[j] = 0.0; continue;`, `err.Set(0, j, 0f)`).
     private static bool ZeroesBuffer(IOperation branch, ISymbol mask, HashSet<ISymbol> outputs) =>
-        branch.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>().Any(assignment =>
-            HandWrittenDropoutSite.IsZero(assignment.Value) && IsBufferElement(assignment.Target, mask, outputs));
+        HandWrittenDropoutModel.ElementStores(branch).Any(store =>
+            store.Element.Parent is not ICompoundAssignmentOperation && HandWrittenDropoutSite.IsZero(store.Value) && IsBufferElement(store, mask, outputs));
 
     // A value computed from the data (not a constant), and not from the forward's scaled output, which carries the factor.
     private static bool IsComputed(IOperation value, HashSet<ISymbol> outputs) =>
