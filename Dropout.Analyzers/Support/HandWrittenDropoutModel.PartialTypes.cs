@@ -47,7 +47,8 @@ internal sealed partial class HandWrittenDropoutModel
             }
         }
 
-        return null;
+        // A static helper in another file that reads the type through a parameter (HandWrittenDropoutModel.ReceiverHelpers.cs).
+        return ReceiverPairedModel(current, tree, symbol);
     }
 
     /// <summary>Whether <paramref name="type"/> is declared in both trees and one of its declarations passes the prefilter.</summary>
