@@ -100,6 +100,15 @@ public sealed class LibraryArrayDropoutAtEvaluationTests
     [InlineData(Threshold, "public NDArray Gradient(NDArray x, NDArray t) => this.Loss(x, t);")]
     public Task EvaluationSwitchingTheDrawOff_OrTraining_IsSilent(string draw, string entry) => VerifyAsync(draw, entry);
 
+    // A unit test that measures accuracy over data is no prediction entry (as for every inference name): it may run the
+    // layer in training on purpose, e.g. to check that dropout changes the output. The same two methods without the test
+    // attribute are reported (checked when this guard was written), so the attribute is what keeps them silent.
+    [Theory]
+    [InlineData(Threshold)]
+    [InlineData(Bernoulli)]
+    public Task AccuracyOverDataInAUnitTest_IsSilent(string draw) =>
+        VerifyAsync(draw, "public sealed class TheoryAttribute : System.Attribute { } [Theory] public void AccuracyIsMeasured(NDArray x, NDArray t) { _ = this.Predict(x) * t; } [Theory] public void EvalReturnsOutput(NDArray x) { _ = this.Predict(x, true); }");
+
     // A uniform array that is not compared with one number (a weight initialization) is no site.
     [Fact]
     public Task UniformArrayNotThresholded_IsSilent() =>
