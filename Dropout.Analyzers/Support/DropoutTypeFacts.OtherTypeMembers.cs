@@ -80,10 +80,7 @@ internal sealed partial class DropoutTypeFacts
             }
 
             ExpressionSyntax right = assignment.Right;
-            while (right is ParenthesizedExpressionSyntax or CastExpressionSyntax)
-            {
-                right = right is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)right).Expression;
-            }
+            right = HandWrittenDropoutModel.StripParenthesesAndCasts(right);
 
             if (assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && right is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.MultiplyExpression or (int)SyntaxKind.DivideExpression } product
                 && new[] { product.Left, product.Right }.Any(operand => (operand is ElementAccessExpressionSyntax read ? read.Expression : operand) is var readTarget && IsOwnMember(readTarget, member)))

@@ -53,10 +53,7 @@ internal sealed partial class HandWrittenDropoutModel
         // The parameter an element access starts from, and its index: `a.V[i]` and `a[i]` are elements of `a` at `i`.
         private static (string Parameter, BracketedArgumentListSyntax Index)? ElementOf(ExpressionSyntax expression)
         {
-            while (expression is ParenthesizedExpressionSyntax or CastExpressionSyntax)
-            {
-                expression = expression is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)expression).Expression;
-            }
+            expression = StripParenthesesAndCasts(expression);
 
             if (expression is not ElementAccessExpressionSyntax access)
             {

@@ -130,10 +130,7 @@ internal sealed partial class HandWrittenDropoutModel
         // `keep`, `this.keep`, `(1 - dropRate)`, `(float)keep`.
         private static bool IsProbabilityFactor(ExpressionSyntax expression, HashSet<string> probabilityNames)
         {
-            while (expression is ParenthesizedExpressionSyntax or CastExpressionSyntax)
-            {
-                expression = expression is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)expression).Expression;
-            }
+            expression = StripParenthesesAndCasts(expression);
 
             return expression switch
             {

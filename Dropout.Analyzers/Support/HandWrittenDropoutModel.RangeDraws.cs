@@ -34,7 +34,7 @@ internal sealed partial class HandWrittenDropoutModel
 
         ExpressionSyntax? returned = declaration.ExpressionBody?.Expression
             ?? (declaration.Body is { Statements.Count: 1 } body && body.Statements[0] is ReturnStatementSyntax { Expression: { } value } ? value : null);
-        return returned is not null && IsScaledUniform(Strip(returned), method.Parameters[0].Name, method.Parameters[1].Name);
+        return returned is not null && IsScaledUniform(StripParenthesesAndCasts(returned), method.Parameters[0].Name, method.Parameters[1].Name);
     }
 
     // `lo + (hi - lo) * u` or `(hi - lo) * u + lo`, the product in either order.
@@ -45,15 +45,15 @@ internal sealed partial class HandWrittenDropoutModel
             return false;
         }
 
-        (ExpressionSyntax offset, ExpressionSyntax product) = IsName(Strip(sum.Left), low) ? (sum.Left, sum.Right) : (sum.Right, sum.Left);
-        return IsName(Strip(offset), low)
-            && Strip(product) is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.MultiplyExpression } scaled
-            && ((IsWidth(Strip(scaled.Left), low, high) && IsUniformDrawSyntax(Strip(scaled.Right)))
-                || (IsWidth(Strip(scaled.Right), low, high) && IsUniformDrawSyntax(Strip(scaled.Left))));
+        (ExpressionSyntax offset, ExpressionSyntax product) = IsName(StripParenthesesAndCasts(sum.Left), low) ? (sum.Left, sum.Right) : (sum.Right, sum.Left);
+        return IsName(StripParenthesesAndCasts(offset), low)
+            && StripParenthesesAndCasts(product) is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.MultiplyExpression } scaled
+            && ((IsWidth(StripParenthesesAndCasts(scaled.Left), low, high) && IsUniformDrawSyntax(StripParenthesesAndCasts(scaled.Right)))
+                || (IsWidth(StripParenthesesAndCasts(scaled.Right), low, high) && IsUniformDrawSyntax(StripParenthesesAndCasts(scaled.Left))));
     }
 
     private static bool IsWidth(ExpressionSyntax expression, string low, string high) =>
-        expression is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.SubtractExpression } width && IsName(Strip(width.Left), high) && IsName(Strip(width.Right), low);
+        expression is BinaryExpressionSyntax { RawKind: (int)SyntaxKind.SubtractExpression } width && IsName(StripParenthesesAndCasts(width.Left), high) && IsName(StripParenthesesAndCasts(width.Right), low);
 
     private static bool IsName(ExpressionSyntax expression, string name) => expression is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == name;
 
@@ -67,7 +67,9 @@ internal sealed partial class HandWrittenDropoutModel
             _ => false,
         };
 
-    private static ExpressionSyntax Strip(ExpressionSyntax expression)
+    /// <summary>The expression inside any parentheses and casts: <c>((float)(x))</c> is <c>x</c>. One syntax-level walk for
+    /// every syntax check of the model that reads through them.</summary>
+    internal static ExpressionSyntax StripParenthesesAndCasts(ExpressionSyntax expression)
     {
         while (true)
         {
