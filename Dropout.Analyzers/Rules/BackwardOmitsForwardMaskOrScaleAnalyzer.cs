@@ -578,7 +578,7 @@ public sealed class BackwardOmitsForwardMaskOrScaleAnalyzer : DiagnosticAnalyzer
                 }
 
                 // Only this object's own members: the output tensor the forward writes into (`result.Data[i]`) is not state.
-                if (target is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } && HandWrittenDropoutSite.ReferencedSymbol(target) is { } symbol)
+                if (target is not null && HandWrittenDropoutModel.IsSelfMember(target) && HandWrittenDropoutSite.ReferencedSymbol(target) is { } symbol)
                 {
                     state.Add(symbol.OriginalDefinition);
                 }

@@ -38,7 +38,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
             {
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
-                    || !(IsLayerForward(method, type) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken) || IsHelperOfPublicForwards(method, type, facts, nodeContext.CancellationToken))
+                    || !(IsLayerForward(method, type, nodeContext.Compilation) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken) || IsHelperOfPublicForwards(method, type, facts, nodeContext.CancellationToken))
                     || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
                         && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
@@ -77,14 +77,20 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     private static bool HasSiblingInferencePath(IMethodSymbol forward, INamedTypeSymbol type, DropoutTypeFacts facts)
     {
         var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax))).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
-        foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>())
+        // The type's receiver helpers (an extension method `PredictAtTest(this Layer layer)`) are its methods too, compared
+        // without the parameter that is the instance.
+        ReceiverHelperIndex helpers = HandWrittenDropoutModel.ReceiverHelpersOf(facts.SemanticModel.Compilation, CancellationToken.None);
+        ImmutableArray<IParameterSymbol> forwardParameters = OwnParameters(forward, type, helpers);
+        foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>().Where(member => !member.IsStatic).Concat(helpers.HelpersOf(type)))
         {
-            if (sibling.MethodKind != MethodKind.Ordinary || sibling.IsStatic || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
+            ImmutableArray<IParameterSymbol> siblingParameters = OwnParameters(sibling, type, helpers);
+            if (sibling.MethodKind != MethodKind.Ordinary || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
+                || (sibling.IsStatic && HandWrittenDropoutModel.ForwarderOf(sibling, facts.SemanticModel) is { } forwarder && (drawing.Contains(forwarder) || SymbolEqualityComparer.Default.Equals(forwarder, forward)))
                 || DropoutTypeFacts.IsBackwardName(sibling.Name)
                 || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType)
                 || (forward.ReturnsVoid && !IsNamedAsInferenceOf(sibling, forward))
-                || sibling.Parameters.Length != forward.Parameters.Length
-                || sibling.Parameters.Zip(forward.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
+                || siblingParameters.Length != forwardParameters.Length
+                || siblingParameters.Zip(forwardParameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
             {
                 continue;
             }
@@ -98,6 +104,12 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
         return false;
     }
+
+    // A method's parameters but the one that is the instance of a receiver helper of the type.
+    private static ImmutableArray<IParameterSymbol> OwnParameters(IMethodSymbol method, INamedTypeSymbol type, ReceiverHelperIndex helpers) =>
+        method.IsStatic && SymbolEqualityComparer.Default.Equals(helpers.ReceiverTypeOf(method), type.OriginalDefinition)
+            ? method.Parameters.Where(parameter => !SymbolEqualityComparer.Default.Equals(parameter.Type.OriginalDefinition, type.OriginalDefinition)).ToImmutableArray()
+            : method.Parameters;
 
     // A void forward writes buffers, so its signature says nothing: `void ForwardInference()` beside `void Forward()` (a GPU
     // layer launching kernels on shared buffers) is the inference path by name, the forward's name plus an inference word.
@@ -286,6 +298,10 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
             // A comment is no code: `// same project as DropoutLayer.cs` says nothing about how the layer is called.
             text = WithoutComments(tree, text, cancellationToken);
+
+            // The type's receiver helpers (its forward moved into a static class or an extension method of this file) are the
+            // type's own code: their `DropoutLayer layer` parameter is the instance, no use from outside.
+            text = HandWrittenDropoutModel.WithoutReceiverHelpersOf(type, tree, text, compilation, cancellationToken);
             if (patterns.Any(pattern => text.IndexOf(pattern, StringComparison.Ordinal) >= 0))
             {
                 return true;
@@ -371,8 +387,10 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
     }
 
     // An instance method of a layer: Forward/Apply/..., or any public method of a type named for dropout or a layer.
-    internal static bool IsLayerForward(IMethodSymbol method, INamedTypeSymbol type) =>
-        !method.IsStatic
+    // A receiver helper of the type (an extension method, a static method of another class given the layer) is one of its
+    // methods, its parameter the instance, when the compilation is given.
+    internal static bool IsLayerForward(IMethodSymbol method, INamedTypeSymbol type, Compilation? compilation = null) =>
+        (!method.IsStatic || (compilation is not null && HandWrittenDropoutModel.IsReceiverHelperOf(method, type, compilation)))
         && method.MethodKind == MethodKind.Ordinary
         && (LayerMethodNames.Any(name => method.Name.StartsWith(name, StringComparison.Ordinal))
             || type.Name.IndexOf("Dropout", StringComparison.OrdinalIgnoreCase) >= 0

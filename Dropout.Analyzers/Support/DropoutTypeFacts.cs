@@ -679,7 +679,7 @@ internal sealed partial class DropoutTypeFacts
                 if (node is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == name
                     && identifier.Ancestors().Any(ancestor => ancestor is BinaryExpressionSyntax or AssignmentExpressionSyntax && ProbabilityScaling.MultiplicativeOperands(ancestor) is not null)
                     && identifier.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } declaration
-                    && (Type is null || !Type.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree && reference.Span.Contains(declaration.Span))))
+                    && (Type is null || !IsOfTheTypeOrItsReceiverHelpers(identifier, declaration, compilation, cancellationToken)))
                 {
                     return true;
                 }

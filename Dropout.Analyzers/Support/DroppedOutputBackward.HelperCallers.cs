@@ -112,7 +112,7 @@ internal static partial class DroppedOutputBackward
                     foreach (IOperation operation in forwardRoot.Descendants())
                     {
                         if (operation.Syntax.Span.End <= call.Syntax.SpanStart
-                            && operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+                            && HandWrittenDropoutModel.IsSelfMember(operation)
                             && HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
                             && HandWrittenDropoutSite.ReferencedSymbol(operation) is { IsStatic: false } member
                             && !state.Contains(member.OriginalDefinition) && !PreDropRecordBackward.IsScalar(member))

@@ -119,7 +119,7 @@ internal static partial class DroppedOutputBackward
                     {
                         pending.Push(read);
                     }
-                    else if (part is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+                    else if (HandWrittenDropoutModel.IsSelfMember(part)
                         && HandWrittenDropoutSite.ReferencedSymbol(part) is IFieldSymbol or IPropertySymbol
                         && HandWrittenDropoutSite.ReferencedSymbol(part)!.OriginalDefinition is { } member
                         && !PreDropRecordBackward.IsScalar(member))
@@ -321,7 +321,7 @@ internal static partial class DroppedOutputBackward
         HandWrittenDropoutSite.EnumerateSelfAndDescendants(value).Any(part => part is ILocalReferenceOperation { Local: var local } && locals.Contains(local));
 
     private static bool IsBelowMember(IOperation value, HashSet<ISymbol> below) =>
-        HandWrittenDropoutSite.StripConversions(value) is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } member
+        HandWrittenDropoutSite.StripConversions(value) is IMemberReferenceOperation member && HandWrittenDropoutModel.IsSelf(member.Instance)
         && HandWrittenDropoutSite.ReferencedSymbol(member) is { } symbol && below.Contains(symbol.OriginalDefinition);
 
     private static bool InCallOf(IOperation operation, IMethodSymbol helper)

@@ -36,7 +36,7 @@ internal static partial class DroppedOutputBackward
             foreach (IOperation operation in root.Descendants())
             {
                 if (operation.Syntax.Span.End > at.Syntax.SpanStart
-                    || operation is not IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+                    || !HandWrittenDropoutModel.IsSelfMember(operation)
                     || HandWrittenDropoutSite.ReferencedSymbol(operation) is not (IFieldSymbol or IPropertySymbol)
                     || HandWrittenDropoutSite.ReferencedSymbol(operation)!.OriginalDefinition is not { } member
                     || state.Contains(member) || member is IPropertySymbol { IsIndexer: true })
@@ -93,7 +93,7 @@ internal static partial class DroppedOutputBackward
     // (`TanhSlope(Activation)`, `ReluDerivative(Net)`), compared with zero (`Net > 0 ? g : 0`, the ReLU derivative), or
     // under `1 - ...` (`1 - a * a`, `a * (1 - a)`: the tanh and sigmoid derivatives written out).
     private static bool DifferentiatesMember(IOperation body, ISymbol member) =>
-        body.Descendants().Any(operation => operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+        body.Descendants().Any(operation => HandWrittenDropoutModel.IsSelfMember(operation)
             && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(operation)?.OriginalDefinition, member)
             && !IsWriteTarget(operation)
             && IsDerivativeRead(operation));

@@ -64,7 +64,7 @@ internal static partial class DroppedOutputBackward
                 foreach (IInvocationOperation call in root.Descendants().OfType<IInvocationOperation>())
                 {
                     if (SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, siteMethod.OriginalDefinition)
-                        && call.Instance is null or IInstanceReferenceOperation
+                        && HandWrittenDropoutModel.IsSelf(call.Instance)
                         && DroppedAtCall(site, siteRoot, siteMethod, root, call, dropped))
                     {
                         places.Add((root, call));
@@ -278,7 +278,7 @@ internal static partial class DroppedOutputBackward
             foreach (IOperation operation in root.Descendants())
             {
                 if (operation.Syntax.Span.End <= at.Syntax.SpanStart
-                    && operation is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation }
+                    && HandWrittenDropoutModel.IsSelfMember(operation)
                     && HandWrittenDropoutSite.ReferencedSymbol(operation) is IFieldSymbol or IPropertySymbol
                     && HandWrittenDropoutSite.ReferencedSymbol(operation) is { } member
                     && !state.Contains(member.OriginalDefinition)
@@ -346,7 +346,7 @@ internal static partial class DroppedOutputBackward
             if (operation is IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation { Symbol: var variable } } loop
                 && SymbolEqualityComparer.Default.Equals(variable, unit))
             {
-                return PreDropRecordBackward.MemberBuffer(loop.Collection, root) ?? (HandWrittenDropoutSite.StripConversions(loop.Collection) is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } member ? HandWrittenDropoutSite.ReferencedSymbol(member)?.OriginalDefinition : null);
+                return PreDropRecordBackward.MemberBuffer(loop.Collection, root) ?? (HandWrittenDropoutSite.StripConversions(loop.Collection) is IMemberReferenceOperation member && HandWrittenDropoutModel.IsSelf(member.Instance) ? HandWrittenDropoutSite.ReferencedSymbol(member)?.OriginalDefinition : null);
             }
         }
 

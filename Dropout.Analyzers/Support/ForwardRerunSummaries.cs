@@ -114,7 +114,7 @@ internal static class ForwardRerunSummaries
             {
                 switch (operation)
                 {
-                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } reference when reference.Instance is null or IInstanceReferenceOperation:
+                    case IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } reference when HandWrittenDropoutModel.IsSelf(reference.Instance):
                         if (IsWritten(reference))
                         {
                             summary.Assigned.Add(reference.Member.OriginalDefinition);
@@ -300,12 +300,12 @@ internal static class ForwardRerunSummaries
         instance = HandWrittenDropoutSite.StripConversions(instance);
         switch (instance)
         {
-            case IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field:
+            case IFieldReferenceOperation field when HandWrittenDropoutModel.IsSelf(field.Instance):
                 generator = field.Field.OriginalDefinition;
                 return true;
             case IPropertyReferenceOperation { Property: { IsIndexer: false, IsStatic: true, Name: "Shared" } }:
                 return true;
-            case IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation, Property.IsIndexer: false } property:
+            case IPropertyReferenceOperation { Property.IsIndexer: false } property when HandWrittenDropoutModel.IsSelf(property.Instance):
                 generator = property.Property.OriginalDefinition;
                 return true;
             case IObjectCreationOperation { Arguments.Length: 0 }:
@@ -349,7 +349,7 @@ internal static class ForwardRerunSummaries
             target = HandWrittenDropoutSite.StripConversions(indexed);
         }
 
-        return target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: null or IInstanceReferenceOperation } reference
+        return target is IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } reference && HandWrittenDropoutModel.IsSelf(reference.Instance)
             ? reference.Member.OriginalDefinition
             : null;
     }
@@ -380,7 +380,8 @@ internal static class ForwardRerunSummaries
             IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } indexed } => HandWrittenDropoutSite.StripConversions(indexed),
             _ => receiver,
         };
-        if (holder is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol, Instance: null or IInstanceReferenceOperation } member
+        if (holder is not IMemberReferenceOperation { Member: IFieldSymbol or IPropertySymbol } member
+            || !HandWrittenDropoutModel.IsSelf(member.Instance)
             || member.Member is IPropertySymbol { IsIndexer: true })
         {
             return null;

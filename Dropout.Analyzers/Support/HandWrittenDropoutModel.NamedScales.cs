@@ -47,7 +47,7 @@ internal sealed partial class HandWrittenDropoutModel
                     return SeenThrough(conditional.WhenTrue) && SeenThrough(whenFalse);
                 case IInvocationOperation invocation:
                     return invocation.Arguments.Length > 0
-                        && (invocation.Instance is null or IInstanceReferenceOperation)
+                        && (HandWrittenDropoutModel.IsSelf(invocation.Instance))
                         && invocation.Arguments.All(argument => SeenThrough(argument.Value));
                 default:
                     return false;

@@ -15,6 +15,8 @@ internal sealed partial class HandWrittenDropoutModel
     /// </summary>
     public static IMethodSymbol OwnerOfHelper(IMethodSymbol method, SemanticModel semanticModel)
     {
+        // A receiver helper the layer's method only forwards to (`Forward(x) => LayerOps.Forward(this, x)`) is that method.
+        method = ForwarderOf(method, semanticModel) ?? method;
         for (int depth = 0; depth < 3; depth++)
         {
             if (method.MethodKind != MethodKind.Ordinary || SiteFinder.CallsOf(method, semanticModel) is not { IsDefaultOrEmpty: false } calls)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Dropout.Analyzers;
 
@@ -33,6 +35,119 @@ internal sealed partial class HandWrittenDropoutModel
     /// </summary>
     public DropoutTypeFacts? FactsWithReceiverHelpers(INamedTypeSymbol type, IEnumerable<IOperation> blocks, CancellationToken cancellationToken) =>
         _typesWithHelpers.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, blocks, cancellationToken));
+
+    /// <summary>
+    /// Whether <paramref name="method"/> is a receiver helper of <paramref name="type"/> (a static or extension method of
+    /// another class that reads it through one parameter): to the rules that ask for an instance method of the type, such a
+    /// helper is one, its parameter the instance.
+    /// </summary>
+    public static bool IsReceiverHelperOf(IMethodSymbol method, INamedTypeSymbol type, Compilation compilation) =>
+        method.IsStatic
+        && ReceiverHelpersOf(compilation, CancellationToken.None) is { IsEmpty: false } index
+        && SymbolEqualityComparer.Default.Equals(index.ReceiverTypeOf(method), type.OriginalDefinition);
+
+    /// <summary>
+    /// Whether <paramref name="instance"/>, the receiver of a member access or a call, is the object whose members the
+    /// code reads: none (an implicit <c>this</c> or a static member), <c>this</c>, or the parameter of a receiver helper
+    /// that holds the layer (<c>self</c> in <c>static void Backward(Layer self, ...)</c>, the <c>this</c> parameter of an
+    /// extension method). The checks for "this object's field" read <c>self.Mask</c> in the moved body as <c>Mask</c>.
+    /// </summary>
+    public static bool IsSelf(IOperation? instance)
+    {
+        if (instance is null)
+        {
+            return true;
+        }
+
+        return instance is IInstanceReferenceOperation
+            || (instance is IParameterReferenceOperation { Parameter: { ContainingSymbol: IMethodSymbol { IsStatic: true } method } parameter }
+                && instance.SemanticModel is { } semanticModel
+                && ReceiverHelpersOf(semanticModel.Compilation, CancellationToken.None) is { IsEmpty: false } index
+                && index.ReceiverTypeOf(method) is { } receiverType
+                && SymbolEqualityComparer.Default.Equals(parameter.Type.OriginalDefinition, receiverType));
+    }
+
+    /// <summary>Whether <paramref name="operation"/> is a member reference whose receiver <see cref="IsSelf"/>.</summary>
+    public static bool IsSelfMember(IOperation? operation) =>
+        operation is IMemberReferenceOperation member && IsSelf(member.Instance);
+
+    /// <summary>
+    /// <paramref name="text"/> (the text of <paramref name="tree"/>, same length) with the declarations of
+    /// <paramref name="type"/>'s receiver helpers in that tree blanked: the rules that read other files as text for uses of
+    /// the type from outside (a network's <c>is DropoutLayer</c>, a trainer's call) read the helpers as the type's own code.
+    /// </summary>
+    public static string WithoutReceiverHelpersOf(INamedTypeSymbol type, SyntaxTree tree, string text, Compilation compilation, CancellationToken cancellationToken)
+    {
+        ImmutableArray<IMethodSymbol> helpers = ReceiverHelpersOf(compilation, cancellationToken).HelpersOf(type);
+        if (helpers.IsEmpty)
+        {
+            return text;
+        }
+
+        char[]? blanked = null;
+        foreach (SyntaxReference reference in helpers.SelectMany(helper => helper.DeclaringSyntaxReferences))
+        {
+            if (reference.SyntaxTree == tree && reference.Span.End <= text.Length)
+            {
+                blanked ??= text.ToCharArray();
+                for (int index = reference.Span.Start; index < reference.Span.End; index++)
+                {
+                    blanked[index] = blanked[index] is '\n' or '\r' ? blanked[index] : ' ';
+                }
+            }
+        }
+
+        return blanked is null ? text : new string(blanked);
+    }
+
+    /// <summary>
+    /// The instance method of the type a receiver helper reads that does nothing but call the helper with <c>this</c>
+    /// (<c>public double[] Forward(double[] x) => LayerOps.Forward(this, x);</c>): the layer's method whose body moved into
+    /// a static class of another file. Null for any other method, for a helper no such method forwards to, and for a
+    /// helper several methods forward to (then none of them is the one the helper stands for).
+    /// </summary>
+    public static IMethodSymbol? ForwarderOf(IMethodSymbol helper, SemanticModel semanticModel, CancellationToken cancellationToken = default)
+    {
+        if (!helper.IsStatic || ReceiverHelpersOf(semanticModel.Compilation, cancellationToken) is not { IsEmpty: false } index
+            || index.ReceiverTypeOf(helper) is not { } type)
+        {
+            return null;
+        }
+
+        IMethodSymbol? forwarder = null;
+        foreach (IMethodSymbol candidate in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (candidate.IsStatic || candidate.MethodKind != MethodKind.Ordinary || candidate.DeclaringSyntaxReferences.Length != 1
+                || candidate.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration
+                || OnlyCall(declaration) is not { } invocation
+                || SemanticModelFor(semanticModel, declaration.SyntaxTree, helper, cancellationToken) is not { } model
+                || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation call
+                || !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, helper.OriginalDefinition)
+                || !call.Arguments.Any(argument => HandWrittenDropoutSite.StripConversions(argument.Value) is IInstanceReferenceOperation))
+            {
+                continue;
+            }
+
+            if (forwarder is not null)
+            {
+                return null;
+            }
+
+            forwarder = candidate;
+        }
+
+        return forwarder;
+
+        static InvocationExpressionSyntax? OnlyCall(MethodDeclarationSyntax declaration) =>
+            (declaration.ExpressionBody?.Expression ?? (declaration.Body is { Statements.Count: 1 } body
+                ? body.Statements[0] switch
+                {
+                    ReturnStatementSyntax { Expression: { } returned } => returned,
+                    ExpressionStatementSyntax { Expression: { } expression } => expression,
+                    _ => null,
+                }
+                : null)) as InvocationExpressionSyntax;
+    }
 
     // The other tree of a type and one of its receiver helpers, read like the other declaration of a partial type (the
     // driver's cached model, see HandWrittenDropoutModel.PartialTypes.cs); null when the trees are not so paired. Taking the

@@ -58,8 +58,7 @@ internal sealed partial class HandWrittenDropoutModel
         // One floating-point value of the unit: this object's field or property, or a local; not an element of a collection.
         private static bool IsUnitValue(IOperation target) =>
             HandWrittenDropoutSite.IsFloatingPoint(target.Type)
-            && target is ILocalReferenceOperation
-                or IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation }
-                or IPropertyReferenceOperation { Property.IsIndexer: false, Instance: null or IInstanceReferenceOperation };
+            && (target is ILocalReferenceOperation
+                || (target is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false } && HandWrittenDropoutModel.IsSelf(((IMemberReferenceOperation)target).Instance)));
     }
 }

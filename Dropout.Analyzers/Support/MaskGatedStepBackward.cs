@@ -56,7 +56,7 @@ internal static class MaskGatedStepBackward
             var calls = invocations
                 .Where(pair => pair.Root != forwardRoot
                     && SymbolEqualityComparer.Default.Equals(pair.Call.TargetMethod.OriginalDefinition, forward.OriginalDefinition)
-                    && pair.Call.Instance is null or IInstanceReferenceOperation)
+                    && HandWrittenDropoutModel.IsSelf(pair.Call.Instance))
                 .ToList();
             if (calls.Count == 0)
             {

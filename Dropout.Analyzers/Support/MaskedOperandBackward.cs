@@ -101,7 +101,7 @@ internal static class MaskedOperandBackward
 
     // A field or property of this object (`_weights`, `this.Mask`), not an element or another object's member.
     private static ISymbol? OwnMember(IOperation operation) =>
-        HandWrittenDropoutSite.StripConversions(operation) is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } member
+        HandWrittenDropoutSite.StripConversions(operation) is IMemberReferenceOperation member && HandWrittenDropoutModel.IsSelf(member.Instance)
             && member is IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsIndexer: false }
             ? HandWrittenDropoutSite.ReferencedSymbol(member)?.OriginalDefinition
             : null;

@@ -199,7 +199,7 @@ internal static class PreDropRecordBackward
     internal static ISymbol? MemberBuffer(IOperation array, IOperation forward)
     {
         array = HandWrittenDropoutSite.StripConversions(array);
-        if (array is IMemberReferenceOperation { Instance: null or IInstanceReferenceOperation } && HandWrittenDropoutSite.ReferencedSymbol(array) is { } member)
+        if (HandWrittenDropoutModel.IsSelfMember(array) && HandWrittenDropoutSite.ReferencedSymbol(array) is { } member)
         {
             return member.OriginalDefinition;
         }

@@ -148,7 +148,7 @@ internal static class TrainingStepBackward
     {
         IInvocationOperation? forwardCall = step.Descendants().OfType<IInvocationOperation>().FirstOrDefault(call =>
             SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, forward)
-            && call.Instance is null or IInstanceReferenceOperation);
+            && HandWrittenDropoutModel.IsSelf(call.Instance));
         if (forwardCall is null
             || forwardCall.Arguments.Any(argument => argument.Value.ConstantValue is { HasValue: true, Value: false })
             || step.Descendants().Any(operation => operation.Syntax.SpanStart < forwardCall.Syntax.SpanStart
