@@ -138,7 +138,7 @@ internal static partial class DroppedOutputBackward
     }
 
     // A source method of two collection parameters whose body writes the product of their elements (`r[i] = a[i] * b[i]`).
-    private static bool IsElementWiseProductMethod(IMethodSymbol method)
+    internal static bool IsElementWiseProductMethod(IMethodSymbol method)
     {
         if (method.Parameters.Length != 2 || method.DeclaringSyntaxReferences.Length != 1
             || method.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)
