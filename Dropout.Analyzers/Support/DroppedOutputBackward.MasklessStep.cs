@@ -31,26 +31,32 @@ internal static partial class DroppedOutputBackward
                 || facts.SemanticModelOf(siteDeclaration).GetDeclaredSymbol(siteDeclaration, cancellationToken) is not IMethodSymbol helper
                 || helper.Parameters.Any(parameter => parameter.RefKind != RefKind.None)
                 || site.MaskSymbol is not (null or ILocalSymbol)
-                || site.KeptValue is not { } kept
                 || !facts.ScalesFor(site, cancellationToken).Any(scale => scale.Place == ScalePlace.Training && scale.Kind == ScaleKind.InverseKeep))
             {
                 continue;
             }
 
             // The helper returns the local its decision writes (which the model may take for the mask: it is the dropped copy),
-            // and no other record of the decision.
+            // and no other record of the decision; or it fills a mask local and returns only the element-wise product of its
+            // input with that mask (`return Multiply(x, mask);`), the mask itself reaching no member, out parameter or return.
             ILocalSymbol? returned = DroppedHolders(site, siteRoot).Select(holder => (holder as ILocalReferenceOperation)?.Local)
                 .FirstOrDefault(local => local is not null && Returns(siteRoot, local));
-            if (returned is null || (site.MaskSymbol is ILocalSymbol mask && !SymbolEqualityComparer.Default.Equals(mask, returned) && Returns(siteRoot, mask)))
+            IParameterSymbol? dropsParameter = returned is null && site.MaskSymbol is ILocalSymbol filledMask
+                ? ReturnedProductWithMask(siteRoot, filledMask, helper)
+                : null;
+            if ((returned is null && dropsParameter is null)
+                || (returned is not null && site.MaskSymbol is ILocalSymbol mask && !SymbolEqualityComparer.Default.Equals(mask, returned) && Returns(siteRoot, mask)))
             {
                 continue;
             }
 
             // What it drops: the collection parameter its kept value reads; what decides: its scalar parameters the decision,
             // the probability or the gates read (the rate, the training flag).
-            IParameterSymbol? dropsParameter = HandWrittenDropoutSite.EnumerateSelfAndDescendants(kept)
-                .OfType<IParameterReferenceOperation>().Select(reference => reference.Parameter)
-                .FirstOrDefault(parameter => !PreDropRecordBackward.IsScalarParameter(parameter) && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, helper));
+            dropsParameter ??= site.KeptValue is { } kept
+                ? HandWrittenDropoutSite.EnumerateSelfAndDescendants(kept)
+                    .OfType<IParameterReferenceOperation>().Select(reference => reference.Parameter)
+                    .FirstOrDefault(parameter => !PreDropRecordBackward.IsScalarParameter(parameter) && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, helper))
+                : null;
             if (dropsParameter is null)
             {
                 continue;
@@ -92,6 +98,74 @@ internal static partial class DroppedOutputBackward
             }
         }
     }
+
+    // `return Multiply(x, mask);`: every return of the helper hands back either its input untouched (the early exit without
+    // dropout) or an element-wise product of a collection parameter with the mask local (an operator-free product call
+    // whose own body multiplies its two parameters' elements), and the mask goes nowhere else. The parameter is what it drops.
+    private static IParameterSymbol? ReturnedProductWithMask(IOperation root, ILocalSymbol mask, IMethodSymbol helper)
+    {
+        IParameterSymbol? dropped = null;
+        foreach (IReturnOperation exit in root.Descendants().OfType<IReturnOperation>())
+        {
+            IOperation? value = exit.ReturnedValue is { } returnedValue ? HandWrittenDropoutSite.StripConversions(returnedValue) : null;
+            if (value is IParameterReferenceOperation { Parameter: var identity } && SymbolEqualityComparer.Default.Equals(identity.ContainingSymbol, helper))
+            {
+                continue;
+            }
+
+            if (value is not IInvocationOperation { Arguments.Length: 2 } product
+                || !IsElementWiseProductMethod(product.TargetMethod)
+                || product.Arguments.Select(argument => HandWrittenDropoutSite.StripConversions(argument.Value)).ToList() is not { } operands
+                || !operands.Any(operand => operand is ILocalReferenceOperation { Local: var local } && SymbolEqualityComparer.Default.Equals(local, mask))
+                || operands.OfType<IParameterReferenceOperation>().FirstOrDefault(operand => SymbolEqualityComparer.Default.Equals(operand.Parameter.ContainingSymbol, helper)
+                    && !PreDropRecordBackward.IsScalarParameter(operand.Parameter)) is not { } input
+                || (dropped is not null && !SymbolEqualityComparer.Default.Equals(dropped, input.Parameter)))
+            {
+                return null;
+            }
+
+            dropped = input.Parameter;
+        }
+
+        if (dropped is null || StoredInto(root, mask).Any()
+            || root.Descendants().OfType<ILocalReferenceOperation>().Any(use => SymbolEqualityComparer.Default.Equals(use.Local, mask)
+                && use.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref }))
+        {
+            return null;
+        }
+
+        return dropped;
+    }
+
+    // A source method of two collection parameters whose body writes the product of their elements (`r[i] = a[i] * b[i]`).
+    internal static bool IsElementWiseProductMethod(IMethodSymbol method)
+    {
+        if (method.Parameters.Length != 2 || method.DeclaringSyntaxReferences.Length != 1
+            || method.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)
+        {
+            return false;
+        }
+
+        string first = method.Parameters[0].Name, second = method.Parameters[1].Name;
+        return declaration.DescendantNodes().OfType<AssignmentExpressionSyntax>().Any(assignment =>
+            assignment.Left is ElementAccessExpressionSyntax
+            && HandWrittenDropoutModel.StripParenthesesAndCasts(assignment.Right) is BinaryExpressionSyntax product
+            && product.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.MultiplyExpression)
+            && ((IsElementOf(product.Left, first) && IsElementOf(product.Right, second)) || (IsElementOf(product.Left, second) && IsElementOf(product.Right, first))));
+    }
+
+    private static bool IsElementOf(ExpressionSyntax operand, string parameter) =>
+        HandWrittenDropoutModel.StripParenthesesAndCasts(operand) is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: var name } }
+        && name == parameter;
+
+    // `SigmoidDerivative(hidden)`: the hidden layer handed alone to a method of the source that returns a collection of its
+    // type, a map of the layer as a whole (its derivative, read after the dropout). Whether it is a derivative is decided by
+    // where its result goes: the caller follows it to an update of the weights below.
+    private static bool IsElementWiseMapArgument(ILocalReferenceOperation read) =>
+        HandWrittenDropoutSite.ClimbConversions(read).Parent is IArgumentOperation { Parent: IInvocationOperation { Arguments.Length: 1 } call }
+        && !call.TargetMethod.OriginalDefinition.DeclaringSyntaxReferences.IsEmpty
+        && read.Type is IArrayTypeSymbol
+        && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType, read.Type);
 
     // `if (!training || rate <= 0) return x;` before the decision: a gate of the helper's own.
     private static IEnumerable<IOperation> GuardsBefore(IOperation decision, IOperation root) =>
@@ -189,7 +263,7 @@ internal static partial class DroppedOutputBackward
         foreach (ILocalReferenceOperation read in later.OfType<ILocalReferenceOperation>())
         {
             if ((chain.Contains(read.Local) || SymbolEqualityComparer.Default.Equals(read.Local, droppedCopy))
-                && !IsWriteTarget(read) && IsDerivativeRead(read))
+                && !IsWriteTarget(read) && (IsDerivativeRead(read) || IsElementWiseMapArgument(read)))
             {
                 foreach (ILocalSymbol written in WrittenByDerivative(read))
                 {

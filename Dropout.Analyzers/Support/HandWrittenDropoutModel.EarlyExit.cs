@@ -33,7 +33,7 @@ internal sealed partial class HandWrittenDropoutModel
             IEnumerable<IOperation> following = StatementsAfter(conditional, block);
             IOperation? kept = exit switch
             {
-                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following) ?? SkippedElementWrite(conditional, block, following),
+                IBranchOperation { BranchKind: BranchKind.Continue } when IsPerElement(conditional, root) => SkippedAccumulation(following) ?? SkippedReceiverAccumulation(following) ?? SkippedElementWrite(conditional, block, following),
                 IReturnOperation { ReturnedValue: { } returned } => ResidualAfterIdentity(returned, following) ?? ValueReturnedAfterZero(returned, conditional, following, root),
                 IBlockOperation zeroing => KeptAfterZeroingExit(zeroing, following),
                 _ => null,
@@ -61,6 +61,49 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             return null;
+        }
+
+        // `acc.MultiplyAdd(w, v);` among the statements the `continue` skips: a void call of a source method of another
+        // object that adds a product of its parameters into its receiver's elements (`values[i] += w * o.values[i]`), the
+        // weighted sum written as a vector method; skipping the call skips the term. Read from the callee's syntax only.
+        private static IOperation? SkippedReceiverAccumulation(IEnumerable<IOperation> following)
+        {
+            foreach (IOperation statement in following)
+            {
+                if (statement is IExpressionStatementOperation { Operation: IInvocationOperation { Instance: { } receiver, TargetMethod: { ReturnsVoid: true, IsStatic: false } target } call }
+                    && receiver is not IInstanceReferenceOperation
+                    && !call.Arguments.IsEmpty
+                    && AccumulatesProductIntoReceiver(target))
+                {
+                    return call;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool AccumulatesProductIntoReceiver(IMethodSymbol target)
+        {
+            if (target.DeclaringSyntaxReferences.Length != 1 || target.Parameters.IsEmpty
+                || target.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax declaration)
+            {
+                return false;
+            }
+
+            foreach (Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax assignment in declaration.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax>())
+            {
+                if (assignment.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddAssignmentExpression)
+                    && assignment.Left is Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.ThisExpressionSyntax } }
+                    && StripParenthesesAndCasts(assignment.Right) is Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax product
+                    && product.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.MultiplyExpression)
+                    && product.DescendantNodesAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>()
+                        .Any(name => target.Parameters.Any(parameter => parameter.Name == name.Identifier.ValueText)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // `if (u < rate) { output = 0; derivative = 0; return; }` before `output = Activate(sum);`: the unit's value is

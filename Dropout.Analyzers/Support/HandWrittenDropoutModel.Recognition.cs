@@ -757,6 +757,7 @@ internal sealed partial class HandWrittenDropoutModel
                     ?? FromSkippedTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromSkippedBlockTerm(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeptIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
+                    ?? FromMaskFillIntoFreshZeros(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromEarlyExit(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root)
                     ?? FromKeepExitBeforeZeroing(condition, draw, call, probability, bound, trueWithProbability, conditional, gated, root);
             }

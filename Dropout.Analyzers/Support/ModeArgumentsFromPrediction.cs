@@ -26,7 +26,7 @@ namespace Dropout.Analyzers;
 /// Monte Carlo dropout, training code or a unit test; the chain is followed four calls deep, through virtual, abstract and
 /// interface calls to every override or implementation of the compilation.
 /// </remarks>
-internal static class ModeArgumentsFromPrediction
+internal static partial class ModeArgumentsFromPrediction
 {
     private const int MaxDepth = 4;
 
@@ -37,7 +37,8 @@ internal static class ModeArgumentsFromPrediction
     private static TypeSummarizer? Admit(State state, INamedTypeSymbol type, SymbolStartAnalysisContext context)
     {
         bool draws = HandWrittenDropoutModel.MayDraw(type, context.CancellationToken);
-        if (!draws && !DeclaresInferenceMethod(type, context.Options, context.CancellationToken))
+        if (!draws && !DeclaresInferenceMethod(type, context.Options, context.CancellationToken) && !SelectsAMaximumIndex(type, context.CancellationToken)
+            && !HoldsADrawingComponent(type, context.CancellationToken))
         {
             return null;
         }
@@ -194,6 +195,7 @@ internal static class ModeArgumentsFromPrediction
                 bool isEntry = (HandWrittenDropoutInInferenceAnalyzer.IsInferenceEntry(method, options) || IsEvalWithData(method.Name, method.Parameters.Length)
                     || IsAccuracyOfData(method.Name, method.Parameters.Length))
                     && !HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(method);
+                isEntry = isEntry || PredictsByDataFlow(method, root);
                 ImmutableHashSet<ISymbol> written = writes.Select(write => HandWrittenDropoutSite.ReferencedSymbol(write.Target)!.OriginalDefinition).ToImmutableHashSet<ISymbol>(SymbolEqualityComparer.Default);
                 _bodies[method.OriginalDefinition] = new MethodBody(method.OriginalDefinition, root, calls.ToImmutable(), written, isEntry);
             }

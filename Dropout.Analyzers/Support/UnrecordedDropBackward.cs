@@ -69,7 +69,8 @@ internal static class UnrecordedDropBackward
     private sealed class State : ICompilationEndJoin
     {
         private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<IInvocationOperation>> _calls = new(SymbolEqualityComparer.Default);
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> _unrecordedForwards = new(SymbolEqualityComparer.Default);
+        // Each unrecorded forward with the ordinals of its parameters the dropout's decision reads (the rate, the flag).
+        private readonly ConcurrentDictionary<IMethodSymbol, ImmutableHashSet<int>> _unrecordedForwards = new(SymbolEqualityComparer.Default);
 
         public void Summarize(IOperation root, ISymbol owner)
         {
@@ -99,7 +100,10 @@ internal static class UnrecordedDropBackward
                     && !HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(forward)
                     && !DropoutTypeFacts.IsBackwardName(forward.Name))
                 {
-                    _unrecordedForwards[forward.OriginalDefinition] = true;
+                    ImmutableHashSet<int> deciding = decision.Condition.DescendantsAndSelf().OfType<IParameterReferenceOperation>()
+                        .Where(reference => SymbolEqualityComparer.Default.Equals(reference.Parameter.ContainingSymbol.OriginalDefinition, forward.OriginalDefinition))
+                        .Select(reference => reference.Parameter.Ordinal).ToImmutableHashSet();
+                    _unrecordedForwards.AddOrUpdate(forward.OriginalDefinition, deciding, (_, known) => known.Union(deciding));
                 }
             }
         }
@@ -111,13 +115,15 @@ internal static class UnrecordedDropBackward
                 return;
             }
 
+            Dictionary<IMethodSymbol, ImmutableHashSet<int>> forwards = WithForwardCallers();
             foreach (KeyValuePair<IMethodSymbol, ImmutableArray<IInvocationOperation>> step in _calls)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
                 ImmutableArray<IInvocationOperation> calls = step.Value;
                 for (int f = 0; f < calls.Length; f++)
                 {
-                    if (!_unrecordedForwards.ContainsKey(calls[f].TargetMethod.OriginalDefinition) || _unrecordedForwards.ContainsKey(step.Key))
+                    if (!forwards.TryGetValue(calls[f].TargetMethod.OriginalDefinition, out ImmutableHashSet<int>? deciding) || forwards.ContainsKey(step.Key)
+                        || !RunsTheDropout(calls[f], deciding))
                     {
                         continue;
                     }
@@ -132,12 +138,73 @@ internal static class UnrecordedDropBackward
             }
         }
 
+        // A method that runs an unrecorded forward and no backward is itself a forward that records nothing of the draws:
+        // the callee never hands them out, so no caller can hold them (`ForwardWithDropout` running each layer's
+        // `ProjectLayer`, whose terms are skipped). Followed up to three calls above the dropout; a call that hands a
+        // constant to a parameter the decision reads (`ProjectLayer(x, 0)`, a forward without dropout) does not count, and
+        // the caller's own parameters handed there become what decides it.
+        private Dictionary<IMethodSymbol, ImmutableHashSet<int>> WithForwardCallers()
+        {
+            var forwards = new Dictionary<IMethodSymbol, ImmutableHashSet<int>>(SymbolEqualityComparer.Default);
+            foreach (KeyValuePair<IMethodSymbol, ImmutableHashSet<int>> direct in _unrecordedForwards)
+            {
+                forwards[direct.Key] = direct.Value;
+            }
+
+            for (int depth = 0; depth < 3; depth++)
+            {
+                var added = new Dictionary<IMethodSymbol, ImmutableHashSet<int>>(SymbolEqualityComparer.Default);
+                foreach (KeyValuePair<IMethodSymbol, ImmutableArray<IInvocationOperation>> caller in _calls)
+                {
+                    if (forwards.ContainsKey(caller.Key)
+                        || DropoutTypeFacts.IsBackwardName(caller.Key.Name)
+                        || HandWrittenDropoutInInferenceAnalyzer.IsMonteCarloMethod(caller.Key)
+                        || caller.Value.Any(call => DropoutTypeFacts.IsBackwardName(call.TargetMethod.Name)))
+                    {
+                        continue;
+                    }
+
+                    foreach (IInvocationOperation call in caller.Value)
+                    {
+                        if (forwards.TryGetValue(call.TargetMethod.OriginalDefinition, out ImmutableHashSet<int>? deciding) && RunsTheDropout(call, deciding))
+                        {
+                            added[caller.Key] = DecidingArguments(call, deciding).OfType<IParameterReferenceOperation>()
+                                .Select(reference => reference.Parameter.Ordinal).ToImmutableHashSet();
+                            break;
+                        }
+                    }
+                }
+
+                if (added.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (KeyValuePair<IMethodSymbol, ImmutableHashSet<int>> caller in added)
+                {
+                    forwards[caller.Key] = caller.Value;
+                }
+            }
+
+            return forwards;
+        }
+
+        private static IEnumerable<IOperation> DecidingArguments(IInvocationOperation call, ImmutableHashSet<int> deciding) =>
+            call.Arguments.Where(argument => argument.Parameter is { } parameter && deciding.Contains(parameter.Ordinal))
+                .Select(argument => HandWrittenDropoutSite.StripConversions(argument.Value));
+
+        // A constant handed to what decides the drop fixes it (a rate of 0, a flag): only a value from elsewhere may run it.
+        private static bool RunsTheDropout(IInvocationOperation call, ImmutableHashSet<int> deciding) =>
+            !DecidingArguments(call, deciding).Any(value => value.ConstantValue.HasValue);
+
         // The first backward called after the forward on the same model, with no other forward of the model's type between.
+        // A call in the other branch of a conditional that holds the forward (`dropout > 0 ? m.ForwardWithDropout(x) :
+        // m.Forward(x)`) never runs with it: it is not between them.
         private IInvocationOperation? BackwardAfter(ImmutableArray<IInvocationOperation> calls, int forwardIndex, IMethodSymbol step)
         {
             IInvocationOperation forward = calls[forwardIndex];
             INamedTypeSymbol modelType = forward.TargetMethod.ContainingType;
-            foreach (IInvocationOperation call in calls.Where(call => call.Syntax.SpanStart > forward.Syntax.Span.End).OrderBy(call => call.Syntax.SpanStart))
+            foreach (IInvocationOperation call in calls.Where(call => call.Syntax.SpanStart > forward.Syntax.Span.End && !InOtherBranch(forward, call)).OrderBy(call => call.Syntax.SpanStart))
             {
                 IMethodSymbol target = call.TargetMethod;
                 if (SymbolEqualityComparer.Default.Equals(target.ContainingType, modelType) && !DropoutTypeFacts.IsBackwardName(target.Name)
@@ -151,10 +218,34 @@ internal static class UnrecordedDropBackward
                     continue;
                 }
 
-                return SameModel(forward, call) && !DrawsOrSeeds(target) ? call : null;
+                // A gradient of something else (`LossGradient(score, y)`, handed neither the model nor called on it) is not the
+                // model's backward: look on.
+                if (!SameModel(forward, call))
+                {
+                    continue;
+                }
+
+                return !DrawsOrSeeds(target) ? call : null;
             }
 
             return null;
+        }
+
+        private static bool InOtherBranch(IOperation forward, IOperation call)
+        {
+            for (IOperation? node = forward; node?.Parent is { } parent; node = parent)
+            {
+                if (parent is IConditionalOperation { WhenFalse: { } whenFalse } conditional && (node == conditional.WhenTrue || node == whenFalse))
+                {
+                    IOperation other = node == conditional.WhenTrue ? whenFalse : conditional.WhenTrue;
+                    if (other.Syntax.Span.Contains(call.Syntax.Span))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         // The backward is handed the forward's receiver, or is called on it, or both are the step's own type's methods on `this`.
