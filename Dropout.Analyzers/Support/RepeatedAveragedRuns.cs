@@ -38,7 +38,7 @@ internal static class RepeatedAveragedRuns
             HashSet<string> changing = ChangingNames(loop);
             foreach (InvocationExpressionSyntax run in calls)
             {
-                if (!MentionsAny(run.ArgumentList, changing)
+                if (!MentionsAny(run, changing)
                     && CollectingVariable(run, loopBody) is { } collected
                     && (collected.DividedPerContribution || AveragedAfter(body, loop, collected.Name)))
                 {
@@ -77,7 +77,7 @@ internal static class RepeatedAveragedRuns
 
             foreach (InvocationExpressionSyntax run in calls)
             {
-                if (!MentionsAny(run.ArgumentList, changing))
+                if (!MentionsAny(run, changing))
                 {
                     yield return run;
                 }
@@ -221,6 +221,19 @@ internal static class RepeatedAveragedRuns
                     return new Collected(list.Identifier.ValueText, dividedPerContribution: false);
                 case AssignmentExpressionSyntax add when add.IsKind(SyntaxKind.AddAssignmentExpression) && TotalName(add.Left) is { } total:
                     return new Collected(total, add.Right.IsKind(SyntaxKind.DivideExpression));
+
+                // `draws[pass, i] = y[i]`: each pass stored in its own slot, indexed by something the pass changes.
+                case AssignmentExpressionSyntax store when store.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                    && store.Left is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax slots } && node.Span.IntersectsWith(store.Right.Span):
+                    return new Collected(slots.Identifier.ValueText, dividedPerContribution: false);
+
+                // `votes[ArgMax(y)]++`: a vote per pass, counted where the output points; the counts are the estimate.
+                case PostfixUnaryExpressionSyntax { Operand: ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax counts } } increment
+                    when increment.IsKind(SyntaxKind.PostIncrementExpression) && node.Span.IntersectsWith(((ElementAccessExpressionSyntax)increment.Operand).ArgumentList.Span):
+                    return new Collected(counts.Identifier.ValueText, dividedPerContribution: true);
+                case PrefixUnaryExpressionSyntax { Operand: ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax counts } } increment
+                    when increment.IsKind(SyntaxKind.PreIncrementExpression) && node.Span.IntersectsWith(((ElementAccessExpressionSyntax)increment.Operand).ArgumentList.Span):
+                    return new Collected(counts.Identifier.ValueText, dividedPerContribution: true);
                 case StatementSyntax:
                     return null;
             }
@@ -242,11 +255,18 @@ internal static class RepeatedAveragedRuns
     {
         var names = new HashSet<string>(StringComparer.Ordinal) { collected };
         List<SyntaxNode> after = body.DescendantNodes().Where(node => node.SpanStart >= loop.Span.End).ToList();
-        foreach (VariableDeclaratorSyntax declarator in after.OfType<VariableDeclaratorSyntax>())
+        foreach (SyntaxNode node in after)
         {
-            if (declarator.Initializer is { } initializer && MentionsAny(initializer.Value, names))
+            switch (node)
             {
-                names.Add(declarator.Identifier.ValueText);
+                case VariableDeclaratorSyntax declarator when declarator.Initializer is { } initializer && MentionsAny(initializer.Value, names):
+                    names.Add(declarator.Identifier.ValueText);
+                    break;
+
+                // `mean[i] += draws[s, i]`: a total over the collected values.
+                case AssignmentExpressionSyntax add when add.IsKind(SyntaxKind.AddAssignmentExpression) && MentionsAny(add.Right, names) && TotalName(add.Left) is { } total:
+                    names.Add(total);
+                    break;
             }
         }
 
@@ -255,6 +275,7 @@ internal static class RepeatedAveragedRuns
             InvocationExpressionSyntax call => TorchSharpModels.InvokedName(call) is { } name && AveragingNames.Contains(name)
                 && MentionsAny(call.Expression, names),
             BinaryExpressionSyntax divide when divide.IsKind(SyntaxKind.DivideExpression) => MentionsAny(divide.Left, names),
+            AssignmentExpressionSyntax divide when divide.IsKind(SyntaxKind.DivideAssignmentExpression) => MentionsAny(divide.Left, names),
             _ => false,
         });
     }
