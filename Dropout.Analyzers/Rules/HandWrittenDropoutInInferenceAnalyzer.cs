@@ -84,6 +84,12 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                         continue;
                     }
 
+                    // `Layer(x, keep: 1.0)` where the draw compares with that parameter: every unit is kept, unscaled.
+                    if (PassesIdentityProbability(call, site))
+                    {
+                        continue;
+                    }
+
                     // A training flag: reported only when the prediction passes a literal true.
                     IArgumentOperation? flag = call.Arguments.FirstOrDefault(argument => argument.Parameter?.Type.SpecialType == SpecialType.System_Boolean);
                     if (site.IsGated && !(flag?.Value.ConstantValue is { HasValue: true, Value: true }))
@@ -100,6 +106,35 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                 }
             }
         });
+    }
+
+    // The call passes a constant for the parameter the site's draw is compared with, and that constant makes the dropout
+    // the identity: a keep probability of 1, or a drop rate of 0.
+    private static bool PassesIdentityProbability(IInvocationOperation call, HandWrittenDropoutSite site)
+    {
+        if (HandWrittenDropoutSite.StripConversions(site.Probability) is not IParameterReferenceOperation { Parameter: var parameter }
+            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, call.TargetMethod.OriginalDefinition))
+        {
+            return false;
+        }
+
+        IArgumentOperation? argument = call.Arguments.FirstOrDefault(candidate => candidate.Parameter?.Ordinal == parameter.Ordinal);
+        if (argument is null || HandWrittenDropoutSite.StripConversions(argument.Value).ConstantValue is not { HasValue: true, Value: { } value })
+        {
+            return false;
+        }
+
+        double passed;
+        try
+        {
+            passed = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is InvalidCastException or FormatException)
+        {
+            return false;
+        }
+
+        return site.KeepProbabilityIsComplement ? passed <= 0 : passed >= 1;
     }
 
     internal static bool IsMonteCarloName(string name) => TrainingOrMonteCarloWords.Skip(3).Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
