@@ -223,8 +223,11 @@ internal static class RepeatedAveragedRuns
                     return new Collected(total, add.Right.IsKind(SyntaxKind.DivideExpression));
 
                 // `draws[pass, i] = y[i]`: each pass stored in its own slot, indexed by something the pass changes.
+                // The stored value is the pass's output itself (the run, the local holding it, or one of its elements),
+                // not a larger value that merely uses the run (`a[i] = Concat(Ones(m, 1), a[i])` builds layer i).
                 case AssignmentExpressionSyntax store when store.IsKind(SyntaxKind.SimpleAssignmentExpression)
-                    && store.Left is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax slots } && node.Span.IntersectsWith(store.Right.Span):
+                    && store.Left is ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax slots } && node.Span.IntersectsWith(store.Right.Span)
+                    && IsThePassOutput(store.Right, node):
                     return new Collected(slots.Identifier.ValueText, dividedPerContribution: false);
 
                 // `votes[ArgMax(y)]++`: a vote per pass, counted where the output points; the counts are the estimate.
@@ -240,6 +243,16 @@ internal static class RepeatedAveragedRuns
         }
 
         return null;
+    }
+
+    private static bool IsThePassOutput(ExpressionSyntax value, SyntaxNode output)
+    {
+        while (value is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+        {
+            value = value is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)value).Expression;
+        }
+
+        return value == output || value is ElementAccessExpressionSyntax element && element.Expression == output;
     }
 
     private static string? TotalName(ExpressionSyntax target) => target switch
