@@ -78,6 +78,18 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
                         continue;
                     }
 
+                    // Run again and again on the same input and averaged: Monte Carlo dropout, the dropout on by design.
+                    if (call.Syntax is InvocationExpressionSyntax run && RepeatedAveragedRuns.IsAveragedRun(run, declaration))
+                    {
+                        continue;
+                    }
+
+                    // `Layer(x, keep: 1.0)` where the draw compares with that parameter: every unit is kept, unscaled.
+                    if (PassesIdentityProbability(call, site))
+                    {
+                        continue;
+                    }
+
                     // A training flag: reported only when the prediction passes a literal true.
                     IArgumentOperation? flag = call.Arguments.FirstOrDefault(argument => argument.Parameter?.Type.SpecialType == SpecialType.System_Boolean);
                     if (site.IsGated && !(flag?.Value.ConstantValue is { HasValue: true, Value: true }))
@@ -96,6 +108,35 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    // The call passes a constant for the parameter the site's draw is compared with, and that constant makes the dropout
+    // the identity: a keep probability of 1, or a drop rate of 0.
+    private static bool PassesIdentityProbability(IInvocationOperation call, HandWrittenDropoutSite site)
+    {
+        if (HandWrittenDropoutSite.StripConversions(site.Probability) is not IParameterReferenceOperation { Parameter: var parameter }
+            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, call.TargetMethod.OriginalDefinition))
+        {
+            return false;
+        }
+
+        IArgumentOperation? argument = call.Arguments.FirstOrDefault(candidate => candidate.Parameter?.Ordinal == parameter.Ordinal);
+        if (argument is null || HandWrittenDropoutSite.StripConversions(argument.Value).ConstantValue is not { HasValue: true, Value: { } value })
+        {
+            return false;
+        }
+
+        double passed;
+        try
+        {
+            passed = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is InvalidCastException or FormatException)
+        {
+            return false;
+        }
+
+        return site.KeepProbabilityIsComplement ? passed <= 0 : passed >= 1;
+    }
+
     internal static bool IsMonteCarloName(string name) => TrainingOrMonteCarloWords.Skip(3).Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
 
     internal static bool IsTrainingOrMonteCarloName(string name) => TrainingOrMonteCarloWords.Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);
@@ -104,7 +145,38 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         IsTrainingOrMonteCarloName(method.Name)
         || (method.ContainingType is { } type && IsTrainingOrMonteCarloName(type.Name))
         || method.GetAttributes().Any(attribute => attribute.AttributeClass?.Name == "MonteCarloDropoutAttribute")
-        || method.ContainingType?.GetAttributes().Any(attribute => attribute.AttributeClass?.Name == "MonteCarloDropoutAttribute") == true;
+        || method.ContainingType?.GetAttributes().Any(attribute => attribute.AttributeClass?.Name == "MonteCarloDropoutAttribute") == true
+        || SamplesRepeatedRuns(method);
+
+    // Monte Carlo dropout by data flow (RepeatedAveragedRuns): the method runs a call again and again on the same input and
+    // averages the outputs, whatever it is called. Read by syntax, once per declaration.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxNode, object> SamplingDeclarations = new();
+
+    private static bool SamplesRepeatedRuns(IMethodSymbol method)
+    {
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode declaration = reference.GetSyntax();
+            if (declaration is not (MethodDeclarationSyntax or LocalFunctionStatementSyntax))
+            {
+                continue;
+            }
+
+            object verdict = SamplingDeclarations.GetValue(declaration, node => RepeatedAveragedRuns.SamplesAnyRun(node) ? Boxed.True : Boxed.False);
+            if (ReferenceEquals(verdict, Boxed.True))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static class Boxed
+    {
+        public static readonly object True = new();
+        public static readonly object False = new();
+    }
 
     private static bool IsTestMethod(IMethodSymbol method) =>
         method.GetAttributes().Any(attribute => attribute.AttributeClass?.Name is "FactAttribute" or "TheoryAttribute" or "TestAttribute" or "TestMethodAttribute" or "TestCaseAttribute");
@@ -181,7 +253,8 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         {
             if (!IsInferenceName(declaration.Identifier.ValueText, words)
                 || declarationModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not IMethodSymbol caller || IsMonteCarlo(caller) || IsTestMethod(caller)
-                || declarationModel.GetOperation(declaration, context.CancellationToken) is not { } body)
+                || declarationModel.GetOperation(declaration, context.CancellationToken) is not { } body
+                || RepeatedAveragedRuns.SamplesAnyRun(declaration))
             {
                 continue;
             }

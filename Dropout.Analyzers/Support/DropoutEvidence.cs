@@ -66,6 +66,127 @@ internal static class DropoutEvidence
     }
 
     /// <summary>
+    /// Whether the value a decision keeps is made up on the spot from the element's position alone: it reads a loop counter
+    /// and otherwise only constants and <c>Math</c> / <c>MathF</c> functions, directly or through locals
+    /// defined that way (<c>double v = Math.Sin(i * 0.1); s[i] = u &lt; gap ? 0 : v;</c>). Dropout zeroes activations,
+    /// which come from inputs, weights or stored state; a value that depends on nothing but the index is a synthetic signal
+    /// with gaps (a sensor or telemetry simulation), whatever its names say. A constant alone (a mask entry 1) is no such value.
+    /// </summary>
+    public static bool IsPositionOnlyValue(IOperation? kept)
+    {
+        if (kept is null)
+        {
+            return false;
+        }
+
+        bool readsCounter = false;
+        return IsPositionOnly(kept, 0, ref readsCounter) && readsCounter;
+    }
+
+    private static bool IsPositionOnly(IOperation value, int depth, ref bool readsCounter)
+    {
+        value = HandWrittenDropoutSite.StripConversions(value);
+        if (value.ConstantValue.HasValue)
+        {
+            return true;
+        }
+
+        switch (value)
+        {
+            case IParenthesizedOperation parenthesized:
+                return IsPositionOnly(parenthesized.Operand, depth, ref readsCounter);
+            case IBinaryOperation binary:
+                return IsPositionOnly(binary.LeftOperand, depth, ref readsCounter) && IsPositionOnly(binary.RightOperand, depth, ref readsCounter);
+            case IUnaryOperation unary:
+                return IsPositionOnly(unary.Operand, depth, ref readsCounter);
+            case IInvocationOperation { Instance: null, TargetMethod.ContainingType: { Name: "Math" or "MathF", ContainingNamespace.Name: "System" } } math:
+                foreach (IArgumentOperation argument in math.Arguments)
+                {
+                    if (!IsPositionOnly(argument.Value, depth, ref readsCounter))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case ILocalReferenceOperation { Local: var local } reference:
+                if (IsLoopCounter(local, reference))
+                {
+                    readsCounter = true;
+                    return true;
+                }
+
+                if (depth >= 3 || SymbolValues.OfLocal(local, reference) is not { IsComplete: true, Values.Length: > 0 } values)
+                {
+                    return false;
+                }
+
+                foreach (IOperation defined in values.Values)
+                {
+                    if (!IsPositionOnly(defined, depth + 1, ref readsCounter))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a decision zeroes a run of elements that starts at its own position: the zeroed element is indexed by the
+    /// counter of a <c>for</c> loop inside the decision whose start reads the counter of the loop the decision is drawn in
+    /// (<c>if (u &lt; chance) for (k = i; k &lt; i + length; k++) o[k] = 0</c>). Dropout draws once per unit, or once per
+    /// fixed group of units (a channel, a row, a sample), and zeroes that unit or group; a draw that blanks a window from
+    /// its own position on, overlapping the windows of the next draws, simulates burst loss (audio dropouts, packet
+    /// bursts, sensor gaps) and its drop fraction is not its chance.
+    /// </summary>
+    public static bool IsBurstFromDrawPosition(IOperation? zeroedTarget, IOperation decision)
+    {
+        if (zeroedTarget is not IArrayElementReferenceOperation element)
+        {
+            return false;
+        }
+
+        foreach (IOperation index in element.Indices)
+        {
+            if (HandWrittenDropoutSite.StripConversions(index) is not ILocalReferenceOperation { Local: var windowCounter })
+            {
+                continue;
+            }
+
+            for (IOperation? current = element.Parent; current is not null && current != decision; current = current.Parent)
+            {
+                if (current is IForLoopOperation window && window.Locals.Contains(windowCounter, SymbolEqualityComparer.Default)
+                    && window.Before.SelectMany(start => start.DescendantsAndSelf()).OfType<IVariableDeclaratorOperation>()
+                        .FirstOrDefault(declarator => SymbolEqualityComparer.Default.Equals(declarator.Symbol, windowCounter))?.Initializer?.Value is { } start
+                    && start.DescendantsAndSelf().Any(read => read is ILocalReferenceOperation { Local: var outer } && IsLoopCounter(outer, decision)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    // A local declared by a `for` loop around the read (its counter).
+    private static bool IsLoopCounter(ILocalSymbol local, IOperation reference)
+    {
+        for (IOperation? current = reference.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IForLoopOperation forLoop && forLoop.Locals.Contains(local, SymbolEqualityComparer.Default))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Whether a scale use is only a number that happens to equal the rate: a constant factor applied to a value that
     /// is no activation (reads no element), such as <c>hp.LearningRate / 5.0</c> next to <c>u &lt; 0.2</c>. A literal
     /// links to a literal probability by value alone, so it counts as a dropout scale only when it scales an element.

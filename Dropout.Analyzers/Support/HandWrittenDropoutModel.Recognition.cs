@@ -1007,7 +1007,8 @@ internal sealed partial class HandWrittenDropoutModel
             IOperation comparison, IInvocationOperation? call, IOperation draw, IOperation probability, IOperation? bound, bool keepIsComplement,
             DropoutSiteShape shape, IOperation decision, IOperation? kept, IOperation? keptBranch, IOperation? zeroed, ISymbol? mask, bool gated, IOperation root)
         {
-            if (DropoutEvidence.IsPerElementProbability(probability, decision) || DropoutEvidence.IsAugmentedCopy(zeroed, decision, root))
+            if (DropoutEvidence.IsPerElementProbability(probability, decision) || DropoutEvidence.IsAugmentedCopy(zeroed, decision, root)
+                || DropoutEvidence.IsPositionOnlyValue(kept) || DropoutEvidence.IsBurstFromDrawPosition(zeroed, decision))
             {
                 return null;
             }

@@ -61,6 +61,7 @@ internal sealed class TorchSharpModeFlow
                     }
                 },
                 OperationKind.Invocation,
+                OperationKind.ObjectCreation,
                 OperationKind.Invalid,
                 OperationKind.Loop);
             blockStart.RegisterOperationBlockEndAction(end =>
@@ -99,6 +100,17 @@ internal sealed class TorchSharpModeFlow
                     foreach (FlowKind kind in Summary(candidate, cancellationToken))
                     {
                         events.Add(new FlowEvent(kind, invalid.Syntax.SpanStart, invalid, viaHelper: true));
+                    }
+                }
+
+                return;
+            case IObjectCreationOperation { Constructor: { } constructor } creation when constructor.Locations.Any(location => location.IsInSource):
+                // A scope object whose constructor switches the model (`using var scope = new EvalScope(model)`).
+                foreach (FlowKind kind in Summary(constructor.OriginalDefinition, cancellationToken))
+                {
+                    if (kind != FlowKind.Step)
+                    {
+                        events.Add(new FlowEvent(kind, creation.Syntax.SpanStart, creation, viaHelper: true));
                     }
                 }
 
@@ -467,10 +479,62 @@ internal sealed class TorchSharpModeFlow
                         break;
                 }
             }
+
+            // A helper that returns a scope object (`EvalScope(this Module m) => new Restore(m)`): what the scope's
+            // constructor does to the mode (one level, by syntax), as if the helper did it.
+            if (m.MethodKind != MethodKind.Constructor)
+            {
+                foreach (ObjectCreationExpressionSyntax creation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<ObjectCreationExpressionSyntax>())
+                {
+                    kinds.AddRange(ConstructorModeKinds(m, creation, cancellationToken));
+                }
+            }
         }
 
         return kinds.ToImmutable();
     });
+
+    // The eval() / train() calls of the source constructors of the type `creation` names, found among the types nested
+    // in the helper's type or declared beside it; the optimizer's step is no scope's business.
+    private static IEnumerable<FlowKind> ConstructorModeKinds(IMethodSymbol helper, ObjectCreationExpressionSyntax creation, CancellationToken cancellationToken)
+    {
+        string? name = creation.Type switch
+        {
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            _ => null,
+        };
+        if (name is null || helper.ContainingType is not { } type)
+        {
+            yield break;
+        }
+
+        IEnumerable<INamedTypeSymbol> candidates = type.GetTypeMembers(name)
+            .Concat(type.ContainingType?.GetTypeMembers(name) ?? ImmutableArray<INamedTypeSymbol>.Empty)
+            .Concat(type.ContainingNamespace?.GetTypeMembers(name) ?? ImmutableArray<INamedTypeSymbol>.Empty);
+        foreach (INamedTypeSymbol candidate in candidates)
+        {
+            foreach (IMethodSymbol constructor in candidate.InstanceConstructors)
+            {
+                foreach (SyntaxReference reference in constructor.DeclaringSyntaxReferences)
+                {
+                    foreach (InvocationExpressionSyntax invocation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+                    {
+                        int arguments = invocation.ArgumentList.Arguments.Count;
+                        switch (TorchSharpModels.InvokedName(invocation))
+                        {
+                            case "eval" when arguments == 0:
+                                yield return FlowKind.Eval;
+                                break;
+                            case "train" when arguments <= 1:
+                                yield return arguments == 1 && invocation.ArgumentList.Arguments[0].Expression.IsKind(SyntaxKind.FalseLiteralExpression) ? FlowKind.Eval : FlowKind.Train;
+                                break;
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     private bool IsOptimizerReceiver(InvocationExpressionSyntax invocation, IMethodSymbol method)
     {

@@ -152,166 +152,29 @@ internal sealed class TorchSharpMonteCarloUse
         }
     }
 
-    // A loop that trains nothing and runs `model.forward(...)` (or `call`) on inputs the loop does not change, whose
-    // outputs it collects (`list.Add(...)`, `sum += ...`) into a variable that the method averages after the loop
-    // (`stack(list).mean(...)`, `.var(...)`, `.std(...)`, `sum / n`).
+    // A model's `forward(...)` (or `call`) that the method runs repeatedly on the same inputs and averages
+    // (RepeatedAveragedRuns): through a typed receiver, or the module's own `forward(x)` / `this.forward(x)`.
     private static void FindAveragedRuns(BaseMethodDeclarationSyntax method, SyntaxNode body, HashSet<string> averaged)
     {
-        foreach (StatementSyntax loop in body.DescendantNodes().OfType<StatementSyntax>().Where(IsLoop))
+        foreach (InvocationExpressionSyntax run in RepeatedAveragedRuns.Find(body))
         {
-            StatementSyntax loopBody = LoopBody(loop);
-            var calls = loopBody.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().ToList();
-            if (calls.Any(call => TorchSharpModels.InvokedName(call) is "backward" or "step" or "zero_grad"))
+            string? modelType = run.Expression switch
             {
-                continue;
-            }
-
-            HashSet<string> changing = ChangingNames(loop);
-            foreach (InvocationExpressionSyntax run in calls)
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "forward" or "call", Expression: ThisExpressionSyntax } => ContainingTypeName(method),
+                MemberAccessExpressionSyntax { Name.Identifier.ValueText: "forward" or "call", Expression: { } receiver } =>
+                    ReceiverName(receiver) is { } receiverName ? DeclaredTypeName(method, receiverName) : null,
+                IdentifierNameSyntax { Identifier.ValueText: "forward" or "call" } => ContainingTypeName(method),
+                _ => null,
+            };
+            if (modelType is not null)
             {
-                if (run.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "forward" or "call", Expression: { } receiver }
-                    || ReceiverName(receiver) is not { } receiverName
-                    || run.ArgumentList.Arguments.Any(argument => argument.Expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(name => changing.Contains(name.Identifier.ValueText)))
-                    || CollectingVariable(run, loopBody) is not { } collected
-                    || !AveragedAfter(body, loop, collected)
-                    || DeclaredTypeName(method, receiverName) is not { } modelType)
-                {
-                    continue;
-                }
-
                 averaged.Add(modelType);
             }
         }
     }
 
-    private static bool IsLoop(StatementSyntax statement) =>
-        statement is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
-
-    private static StatementSyntax LoopBody(StatementSyntax loop) => loop switch
-    {
-        ForStatementSyntax f => f.Statement,
-        CommonForEachStatementSyntax f => f.Statement,
-        WhileStatementSyntax w => w.Statement,
-        DoStatementSyntax d => d.Statement,
-        _ => loop,
-    };
-
-    // The names a pass of the loop may see changed: its iteration variables, locals declared in it, and anything it assigns.
-    private static HashSet<string> ChangingNames(StatementSyntax loop)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        switch (loop)
-        {
-            case ForEachStatementSyntax foreachLoop:
-                names.Add(foreachLoop.Identifier.ValueText);
-                break;
-            case ForEachVariableStatementSyntax deconstructing:
-                foreach (SingleVariableDesignationSyntax designation in deconstructing.Variable.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>())
-                {
-                    names.Add(designation.Identifier.ValueText);
-                }
-
-                foreach (IdentifierNameSyntax name in deconstructing.Variable.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
-                {
-                    names.Add(name.Identifier.ValueText);
-                }
-
-                break;
-        }
-
-        foreach (SyntaxNode node in loop.DescendantNodes())
-        {
-            switch (node)
-            {
-                case VariableDeclaratorSyntax declarator:
-                    names.Add(declarator.Identifier.ValueText);
-                    break;
-                case SingleVariableDesignationSyntax designation:
-                    names.Add(designation.Identifier.ValueText);
-                    break;
-                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax assigned }:
-                    names.Add(assigned.Identifier.ValueText);
-                    break;
-                case PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax stepped }:
-                    names.Add(stepped.Identifier.ValueText);
-                    break;
-                case PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax stepped } prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression):
-                    names.Add(stepped.Identifier.ValueText);
-                    break;
-            }
-        }
-
-        return names;
-    }
-
-    // The variable a run's output is collected into within the loop: the list it is added to (directly or through a local
-    // the output was stored in), or the total it is added to.
-    private static string? CollectingVariable(InvocationExpressionSyntax run, StatementSyntax loopBody)
-    {
-        if (Collector(run) is { } direct)
-        {
-            return direct;
-        }
-
-        if (run.FirstAncestorOrSelf<VariableDeclaratorSyntax>() is { } declarator && declarator.Initializer is { } initializer && initializer.Value.Span.Contains(run.Span))
-        {
-            string local = declarator.Identifier.ValueText;
-            foreach (IdentifierNameSyntax use in loopBody.DescendantNodes().OfType<IdentifierNameSyntax>().Where(name => name.Identifier.ValueText == local))
-            {
-                if (Collector(use) is { } collector)
-                {
-                    return collector;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    // `list.Add(... node ...)` or `total += ... node ...`.
-    private static string? Collector(SyntaxNode node)
-    {
-        foreach (SyntaxNode ancestor in node.Ancestors())
-        {
-            switch (ancestor)
-            {
-                case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Add" or "append", Expression: IdentifierNameSyntax list } }:
-                    return list.Identifier.ValueText;
-                case AssignmentExpressionSyntax { Left: IdentifierNameSyntax total } add when add.IsKind(SyntaxKind.AddAssignmentExpression):
-                    return total.Identifier.ValueText;
-                case StatementSyntax:
-                    return null;
-            }
-        }
-
-        return null;
-    }
-
-    // After the loop, the method takes a mean, variance or standard deviation of an expression over the collected
-    // variable (or a local computed from it after the loop: `all = stack(preds)`), or divides it.
-    private static bool AveragedAfter(SyntaxNode body, StatementSyntax loop, string collected)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal) { collected };
-        List<SyntaxNode> after = body.DescendantNodes().Where(node => node.SpanStart >= loop.Span.End).ToList();
-        foreach (VariableDeclaratorSyntax declarator in after.OfType<VariableDeclaratorSyntax>())
-        {
-            if (declarator.Initializer is { } initializer && Mentions(initializer.Value, names))
-            {
-                names.Add(declarator.Identifier.ValueText);
-            }
-        }
-
-        return after.Any(node => node switch
-        {
-            InvocationExpressionSyntax call => TorchSharpModels.InvokedName(call) is "mean" or "var" or "std" or "nanmean" or "Average"
-                && Mentions(call.Expression, names),
-            BinaryExpressionSyntax divide when divide.IsKind(SyntaxKind.DivideExpression) => Mentions(divide.Left, names),
-            _ => false,
-        });
-    }
-
-    private static bool Mentions(SyntaxNode node, HashSet<string> names) =>
-        node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(name => names.Contains(name.Identifier.ValueText));
+    private static string? ContainingTypeName(BaseMethodDeclarationSyntax method) =>
+        method.Parent is TypeDeclarationSyntax type ? type.Identifier.ValueText : null;
 
     private static string? ReceiverName(ExpressionSyntax receiver) => receiver switch
     {

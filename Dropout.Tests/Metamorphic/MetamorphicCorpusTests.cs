@@ -51,6 +51,7 @@ public sealed class MetamorphicCorpusTests(ITestOutputHelper output)
         ("conditional-to-if", "K02_FlagOrDrawKeepsScaledNeuron", "the compound `!training || u > rate` site written as if/else is not read in this shape (DRP018)"),
         ("if-to-conditional", "H03_UnityBoolMaskByIf", "the boolean mask written by a conditional expression is read differently from the if/else"),
         ("for-to-while", "V04_SpatialChannelDropoutNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
+        ("for-to-while", "ZFP06_ChannelDropoutWholeMapNoScale", "spatial dropout (a channel zeroed by the loops of the dropping branch) is read only over `for` loops"),
         ("for-to-foreach", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
         ("for-to-while", "T03_ExactCountShuffleNoScale", "exact-count dropout is read only over a `for` loop over the shuffled positions"),
         // rename: the drop-rate name is the only statement that the compared value is a drop rate (no scale, complement or
