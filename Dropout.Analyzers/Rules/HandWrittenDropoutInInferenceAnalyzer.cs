@@ -113,12 +113,12 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
     private static bool PassesIdentityProbability(IInvocationOperation call, HandWrittenDropoutSite site)
     {
         if (HandWrittenDropoutSite.StripConversions(site.Probability) is not IParameterReferenceOperation { Parameter: var parameter }
-            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol.OriginalDefinition, call.TargetMethod.OriginalDefinition))
+            || ParameterOfCalledMethod(call.TargetMethod, parameter) is not { } calledParameter)
         {
             return false;
         }
 
-        IArgumentOperation? argument = call.Arguments.FirstOrDefault(candidate => candidate.Parameter?.Ordinal == parameter.Ordinal);
+        IArgumentOperation? argument = call.Arguments.FirstOrDefault(candidate => candidate.Parameter?.Ordinal == calledParameter.Ordinal);
         if (argument is null || HandWrittenDropoutSite.StripConversions(argument.Value).ConstantValue is not { HasValue: true, Value: { } value })
         {
             return false;
@@ -135,6 +135,63 @@ public sealed class HandWrittenDropoutInInferenceAnalyzer : DiagnosticAnalyzer
         }
 
         return site.KeepProbabilityIsComplement ? passed <= 0 : passed >= 1;
+    }
+
+    // The parameter of the called method whose value reaches the draw's parameter: the same parameter when the call runs
+    // the drawing method itself, or the parameter a forwarder (`M(x, keep) => Ops.M(this, x, keep)` or `=> this.M(x, keep)`:
+    // the drawing code moved into a static helper or an extension method) passes on unchanged, by position.
+    private static IParameterSymbol? ParameterOfCalledMethod(IMethodSymbol called, IParameterSymbol drawParameter)
+    {
+        if (drawParameter.ContainingSymbol is not IMethodSymbol drawing)
+        {
+            return null;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(called.OriginalDefinition, drawing.OriginalDefinition))
+        {
+            return drawParameter;
+        }
+
+        if (ForwardedInvocation(called) is not { } invocation
+            || HandWrittenDropoutModel.StripParenthesesAndCasts(invocation.Expression) is not { } target
+            || (target switch { MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText, SimpleNameSyntax simple => simple.Identifier.ValueText, _ => null }) != drawing.Name)
+        {
+            return null;
+        }
+
+        // An extension method called as `receiver.M(...)` takes the receiver as its first parameter.
+        int shift = drawing.IsExtensionMethod && target is MemberAccessExpressionSyntax ? 1 : 0;
+        SeparatedSyntaxList<ArgumentSyntax> arguments = invocation.ArgumentList.Arguments;
+        int index = drawParameter.Ordinal - shift;
+        if (arguments.Count + shift != drawing.Parameters.Length || index < 0 || arguments.Any(argument => argument.NameColon is not null)
+            || HandWrittenDropoutModel.StripParenthesesAndCasts(arguments[index].Expression) is not IdentifierNameSyntax { Identifier.ValueText: var passed })
+        {
+            return null;
+        }
+
+        return called.Parameters.FirstOrDefault(parameter => parameter.Name == passed);
+    }
+
+    // The one invocation a method's body consists of (`=> Call(...)`, `{ return Call(...); }` or `{ Call(...); }`).
+    private static InvocationExpressionSyntax? ForwardedInvocation(IMethodSymbol method)
+    {
+        if (method.DeclaringSyntaxReferences.Length != 1 || method.DeclaringSyntaxReferences[0].GetSyntax() is not MethodDeclarationSyntax declaration)
+        {
+            return null;
+        }
+
+        ExpressionSyntax? body = declaration.ExpressionBody?.Expression;
+        if (body is null && declaration.Body is { Statements: { Count: 1 } statements })
+        {
+            body = statements[0] switch
+            {
+                ReturnStatementSyntax { Expression: { } returned } => returned,
+                ExpressionStatementSyntax { Expression: var expression } => expression,
+                _ => null,
+            };
+        }
+
+        return body is null ? null : HandWrittenDropoutModel.StripParenthesesAndCasts(body) as InvocationExpressionSyntax;
     }
 
     internal static bool IsMonteCarloName(string name) => TrainingOrMonteCarloWords.Skip(3).Any(word => name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0);

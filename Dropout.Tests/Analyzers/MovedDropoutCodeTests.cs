@@ -210,4 +210,70 @@ public sealed class MovedDropoutCodeTests
                     public double Predict(Perceptron net, double[] x) => net.Forward(x, false) * (1 - net.DropRate);
                 }
                 """));
+
+    // A layer whose dropout helper takes its keep probability as a parameter and moved into a static class (or became an
+    // extension): Predict passes the value through the layer's forwarder. A keep of 1 runs the identity; the training keep
+    // drops units at prediction.
+    private const string KeepForwardingLayer = """
+        public sealed class TwoLayers
+        {
+            private const double NoDropout = 1.0;
+            private const double TrainKeep = 0.75;
+            internal readonly Random Rng = new Random(86);
+
+            private double[] Hidden(double[] a, double keep) => FORWARD;
+
+            public double[] Fit(double[] x) => Hidden(x, TrainKeep);
+
+            public double[] Predict(double[] x) => PREDICTION;
+        }
+        """;
+
+    private const string KeepStaticOps = """
+        internal static class TwoLayersOps
+        {
+            public static double[] Hidden(TwoLayers layers, double[] a, double keep)
+            {
+                var o = new double[a.Length];
+                for (int i = 0; i < a.Length; i++) o[i] = DECISION ? Math.Tanh(a[i]) / keep : 0.0;
+                return o;
+            }
+        }
+        """;
+
+    private const string KeepExtensionOps = """
+        internal static class TwoLayersExtensions
+        {
+            public static double[] HiddenDrop(this TwoLayers layers, double[] a, double keep)
+            {
+                var o = new double[a.Length];
+                for (int i = 0; i < a.Length; i++) o[i] = DECISION ? Math.Tanh(a[i]) / keep : 0.0;
+                return o;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task PredictionPassesAKeepOfOneThroughTheForwarderOfAStaticHelper_IsSilent() =>
+        VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>(
+            ("TwoLayers.cs", KeepForwardingLayer.Replace("FORWARD", "TwoLayersOps.Hidden(this, a, keep)").Replace("PREDICTION", "Hidden(x, NoDropout)")),
+            ("TwoLayersOps.cs", KeepStaticOps.Replace("DECISION", "layers.Rng.NextDouble() < keep")));
+
+    [Fact]
+    public Task PredictionPassesTheTrainingKeepThroughTheForwarderOfAStaticHelper_IsReported() =>
+        VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>(
+            ("TwoLayers.cs", KeepForwardingLayer.Replace("FORWARD", "TwoLayersOps.Hidden(this, a, keep)").Replace("PREDICTION", "{|DRP015:Hidden(x, TrainKeep)|}")),
+            ("TwoLayersOps.cs", KeepStaticOps.Replace("DECISION", "layers.Rng.NextDouble() < keep")));
+
+    [Fact]
+    public Task PredictionPassesAKeepOfOneThroughTheForwarderOfAnExtensionMethod_IsSilent() =>
+        VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>(
+            ("TwoLayers.cs", KeepForwardingLayer.Replace("FORWARD", "this.HiddenDrop(a, keep)").Replace("PREDICTION", "Hidden(x, NoDropout)")),
+            ("TwoLayersExtensions.cs", KeepExtensionOps.Replace("DECISION", "layers.Rng.NextDouble() < keep")));
+
+    [Fact]
+    public Task PredictionPassesTheTrainingKeepThroughTheForwarderOfAnExtensionMethod_IsReported() =>
+        VerifyAsync<HandWrittenDropoutInInferenceAnalyzer>(
+            ("TwoLayers.cs", KeepForwardingLayer.Replace("FORWARD", "this.HiddenDrop(a, keep)").Replace("PREDICTION", "{|DRP015:Hidden(x, TrainKeep)|}")),
+            ("TwoLayersExtensions.cs", KeepExtensionOps.Replace("DECISION", "layers.Rng.NextDouble() < keep")));
 }
