@@ -264,6 +264,9 @@ internal static class DiagnosticDescriptors
     /// </summary>
     internal static readonly DiagnosticDescriptor BackwardOmitsForwardMaskOrScaleAcrossCalls = AtCompilationEnd(BackwardOmitsForwardMaskOrScale);
 
+    /// <summary>DRP005 for whole-array dropout over a library's array type (inverted in training and multiplied by p at inference), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor DoubleScalingAcrossCalls = AtCompilationEnd(DoubleScaling);
+
     /// <summary>DRP008 for a backward that re-runs a component's mask-drawing forward before its backward, found at compilation end.</summary>
     public static readonly DiagnosticDescriptor BackwardMaskMismatchAcrossCalls = AtCompilationEnd(BackwardMaskMismatch);
 
