@@ -36,6 +36,7 @@ public sealed class LibraryArrayDropoutTests
                 public static NDArray operator >(NDArray a, object b) => a;
                 public static NDArray operator <(NDArray a, object b) => a;
                 public static NDArray operator >=(NDArray a, object b) => a;
+                public static NDArray operator +(NDArray a, NDArray b) => a;
                 public static NDArray operator <=(NDArray a, object b) => a;
                 public NDArray this[NDArray selected] { get => this; set { } }
             }
@@ -43,6 +44,7 @@ public sealed class LibraryArrayDropoutTests
             public sealed class RandomState
             {
                 public NDArray rand(params int[] shape) => new NDArray();
+                public NDArray randn(params int[] shape) => new NDArray();
                 public NDArray uniform(double low, double high, Shape shape) => new NDArray();
                 public NDArray normal(double mean, double deviation, Shape shape) => new NDArray();
                 public NDArray binomial(int n, double p, Shape shape) => new NDArray();
