@@ -57,10 +57,12 @@ public sealed class NormalSamplesThresholdedAsMaskAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NormalSamplesThresholdedAsMask, comparison.Syntax.GetLocation(), comparison.Syntax.ToString(), probability.Syntax.ToString()));
     }
 
-    // `np.random.randn(x.shape)`: a library method (no body in view) returning an array, not a scalar draw.
+    // `np.random.randn(x.shape)`: a method without a body in view (a library's, or an interface or abstract member the
+    // program calls through) returning an array, not a scalar draw. A method whose body is in view is the program's own
+    // and may return anything under that name.
     private static bool IsStandardNormalArray(IOperation operand) =>
         operand is IInvocationOperation call
-        && call.TargetMethod.DeclaringSyntaxReferences.IsEmpty
+        && (call.TargetMethod.DeclaringSyntaxReferences.IsEmpty || call.TargetMethod.IsAbstract || call.TargetMethod.IsExtern)
         && !call.TargetMethod.ReturnsVoid
         && !HandWrittenDropoutSite.IsNumeric(call.Type) && call.Type?.SpecialType != SpecialType.System_Boolean
         && StandardNormalNames.Contains(call.TargetMethod.Name.Replace("_", string.Empty).ToLowerInvariant())

@@ -414,7 +414,7 @@ internal static partial class CrossCallMaskSummaries
             || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
             || IsConditional(product, root) || IsConditional(draw, root)
             || root.Descendants().Any(operation => operation is IConditionalOperation conditional && conditional.Syntax.SpanStart < product.Syntax.SpanStart && ReadsFlag(conditional.Condition))
-            || HasGuardedCaller(method, type))
+            || HasGuardedCaller(method, type, semanticModel.Compilation))
         {
             return null;
         }
@@ -453,15 +453,24 @@ internal static partial class CrossCallMaskSummaries
 
     // Every call of the forward in its type's files under a condition (`if (training) y = Forward(x);`), or none at all for
     // a private forward: either way it may run in training only.
-    private static bool HasGuardedCaller(IMethodSymbol method, INamedTypeSymbol type)
+    private static bool HasGuardedCaller(IMethodSymbol method, INamedTypeSymbol type, Compilation compilation)
     {
         bool called = false, unguarded = false;
         foreach (SyntaxTree tree in type.DeclaringSyntaxReferences.Select(reference => reference.SyntaxTree).Distinct())
         {
+            SemanticModel? model = null;
             foreach (InvocationExpressionSyntax invocation in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (DropoutWithoutInferencePathAnalyzer.CalledName(invocation) != method.Name
                     || method.DeclaringSyntaxReferences.Any(reference => reference.SyntaxTree == tree && reference.Span.Contains(invocation.Span)))
+                {
+                    continue;
+                }
+
+                // `this.layer1.forwardProp(x)` on another layer type is no call of this forward; a call of the base or
+                // interface method it overrides or implements (`layer.forward_propagation(x)` over a list of layers) is.
+                model ??= compilation.GetSemanticModel(tree);
+                if (model.GetSymbolInfo(invocation).Symbol is IMethodSymbol target && !CanDispatchTo(target, method, type))
                 {
                     continue;
                 }
@@ -485,5 +494,20 @@ internal static partial class CrossCallMaskSummaries
         }
 
         return called ? !unguarded : method.DeclaredAccessibility == Accessibility.Private;
+    }
+
+    private static bool CanDispatchTo(IMethodSymbol target, IMethodSymbol method, INamedTypeSymbol type)
+    {
+        target = target.OriginalDefinition;
+        for (IMethodSymbol? current = method.OriginalDefinition; current is not null; current = current.OverriddenMethod?.OriginalDefinition)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, target))
+            {
+                return true;
+            }
+        }
+
+        return target.ContainingType?.TypeKind == TypeKind.Interface
+            && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(target)?.OriginalDefinition, method.OriginalDefinition);
     }
 }

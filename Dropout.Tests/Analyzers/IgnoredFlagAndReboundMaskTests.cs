@@ -93,6 +93,55 @@ public sealed class IgnoredFlagAndReboundMaskTests
             }
             """);
 
+    // Calls are bound: `this.dense.forward(x)` on another layer type with the same method name, unguarded in `test`, is no
+    // call of the dropout's forward (the network skips the dropout there), while a call through the base class the
+    // forward overrides (`layer.forward(x)` over a list of layers) is one.
+    [Theory]
+    [InlineData("public NDArray test(NDArray x) => this.dense.forward(x);", false)]
+    [InlineData("public NDArray test(NDArray x) { NDArray y = x; foreach (Layer layer in this.layers) y = layer.forward(y); return y; }", true)]
+    public Task CallersAreBoundToTheForward(string test, bool reported)
+    {
+        string product = reported ? "{|DRP014:x * this.mask|}" : "x * this.mask";
+        return VerifyArraysAsync($$"""
+            public abstract class Layer
+            {
+                public abstract NDArray forward(NDArray x);
+            }
+
+            public sealed class Dense : Layer
+            {
+                public override NDArray forward(NDArray x) => x;
+            }
+
+            public sealed class DropLayer : Layer
+            {
+                public double keep = 0.8;
+                public NDArray mask;
+                public override NDArray forward(NDArray x)
+                {
+                    this.mask = np.random.binomial(1, this.keep, x.shape) / this.keep;
+                    return {{product}};
+                }
+            }
+
+            public sealed class Net
+            {
+                public Dense dense = new Dense();
+                public DropLayer drop = new DropLayer();
+                public Layer[] layers = new Layer[0];
+                public void fit(NDArray x, bool validate)
+                {
+                    if (validate)
+                    {
+                        this.drop.forward(x);
+                    }
+                }
+
+                {{test}}
+            }
+            """);
+    }
+
     // `fit` validates under `if (validate)`, `predict` runs every layer unconditionally: the forward runs at inference.
     // When every call outside training code is under a condition, that condition may be the inference path.
     [Theory]

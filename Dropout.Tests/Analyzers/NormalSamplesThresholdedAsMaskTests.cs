@@ -42,6 +42,36 @@ public sealed class NormalSamplesThresholdedAsMaskTests
     [InlineData("NDArray m = {|DRP019:np.random.randn(x.shape) > 0.5|}; return x * m;")]
     public Task NormalSamplesComparedWithAProbability_AsAMask_AreReported(string body) => VerifyAsync(body);
 
+    // Through an interface (no body in view) the call is the library's; a method of the program's own, with its body in
+    // view, may return anything under that name.
+    [Theory]
+    [InlineData("Samples randn(params int[] shape);", true)]
+    [InlineData("Samples randn(params int[] shape) => new Samples();", false)]
+    public Task NormalSourceWithoutABodyInView_IsTheLibrarys(string member, bool reported)
+    {
+        string comparison = reported ? "{|DRP019:this.random.randn(4) > this.ratio|}" : "this.random.randn(4) > this.ratio";
+        return AnalyzerTest.VerifyAsync<NormalSamplesThresholdedAsMaskAnalyzer>($$"""
+            public sealed class Samples
+            {
+                public static Samples operator >(Samples a, double b) => a;
+                public static Samples operator <(Samples a, double b) => a;
+                public static Samples operator *(Samples a, Samples b) => a;
+            }
+
+            public interface INormal
+            {
+                {{member}}
+            }
+
+            public sealed class Drop(INormal random)
+            {
+                public INormal random = random;
+                public double ratio = 0.5;
+                public Samples Forward(Samples x) => x * ({{comparison}});
+            }
+            """);
+    }
+
     [Theory]
     [InlineData("this.mask = np.random.rand(x.shape) > this.dropout_ratio; return x * this.mask;")]
     [InlineData("this.mask = np.random.randn(x.shape) > this.threshold; return x * this.mask;")]
