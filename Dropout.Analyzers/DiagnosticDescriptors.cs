@@ -264,6 +264,18 @@ internal static class DiagnosticDescriptors
     /// </summary>
     internal static readonly DiagnosticDescriptor BackwardOmitsForwardMaskOrScaleAcrossCalls = AtCompilationEnd(BackwardOmitsForwardMaskOrScale);
 
+    /// <summary>DRP019: a dropout mask made by comparing standard normal samples with a probability.</summary>
+    public static readonly DiagnosticDescriptor NormalSamplesThresholdedAsMask = Create(
+        DiagnosticIds.NormalSamplesThresholdedAsMask,
+        "Dropout mask compares normal samples with a probability",
+        "'{0}' compares standard normal samples with the probability '{1}', so the mask keeps units with a normal tail probability, neither '{1}' nor its complement",
+        Correctness,
+        DiagnosticSeverity.Warning,
+        "A uniform sample u in [0, 1) compared with q keeps a unit with probability q (u < q) or 1 - q (u > q), which is what the dropout's scale or inference factor assumes; a standard normal sample compared with q keeps with P(N(0,1) > q), about 0.31 for q = 0.5 and 0.46 for q = 0.1. Draw the mask from uniform samples (rand, not randn).");
+
+    /// <summary>DRP005 for whole-array dropout over a library's array type (inverted in training and multiplied by p at inference), found at compilation end.</summary>
+    public static readonly DiagnosticDescriptor DoubleScalingAcrossCalls = AtCompilationEnd(DoubleScaling);
+
     /// <summary>DRP008 for a backward that re-runs a component's mask-drawing forward before its backward, found at compilation end.</summary>
     public static readonly DiagnosticDescriptor BackwardMaskMismatchAcrossCalls = AtCompilationEnd(BackwardMaskMismatch);
 

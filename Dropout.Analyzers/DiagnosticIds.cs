@@ -21,6 +21,7 @@ internal static class DiagnosticIds
     public const string DrawKeepsWithDropRate = "DRP016";
     public const string KeptValuesMultipliedByKeepProbability = "DRP017";
     public const string InvertedScaleAtInference = "DRP018";
+    public const string NormalSamplesThresholdedAsMask = "DRP019";
 
     // TorchSharp rules (the DRP02x series, from DRP020): active only in compilations that reference TorchSharp.
     public const string TorchSharpUnregisteredDropout = "DRP020";

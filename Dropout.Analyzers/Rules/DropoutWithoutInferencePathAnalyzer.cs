@@ -39,7 +39,7 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
                 if (site.IsGated
                     || OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax)) is not { } method
                     || !(IsLayerForward(method, type, nodeContext.Compilation) || IsNetworkForward(method, type, facts, nodeContext.CancellationToken) || IsHelperOfPublicForwards(method, type, facts, nodeContext.CancellationToken))
-                    || ((hasModeState || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum))
+                    || ((hasModeState || HasReadFlagParameter(method))
                         && !FlagsOnlySelectAScale(site, method, type, facts.SemanticModelOf(site.Decision.Syntax), nodeContext.CancellationToken))
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
                     || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
@@ -395,6 +395,40 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         && (LayerMethodNames.Any(name => method.Name.StartsWith(name, StringComparison.Ordinal))
             || type.Name.IndexOf("Dropout", StringComparison.OrdinalIgnoreCase) >= 0
             || type.Name.IndexOf("Layer", StringComparison.Ordinal) >= 0);
+
+    // `forward_propagation(x, bool train_mode = true)` whose body never reads `train_mode` (the network passes the flag to
+    // every layer, this one ignores it): a flag nothing reads cannot switch the dropout off. Any read counts (a test, a
+    // copy into a field, an argument passed on); a method with no body in view (abstract, partial) is taken as reading it.
+    internal static bool HasReadFlagParameter(IMethodSymbol method)
+    {
+        var flags = method.Parameters.Where(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum).Select(parameter => parameter.Name).ToList();
+        if (flags.Count == 0)
+        {
+            return false;
+        }
+
+        if (method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode declaration = reference.GetSyntax();
+            SyntaxNode? body = declaration switch
+            {
+                BaseMethodDeclarationSyntax member => (SyntaxNode?)member.Body ?? member.ExpressionBody,
+                LocalFunctionStatementSyntax local => (SyntaxNode?)local.Body ?? local.ExpressionBody,
+                _ => declaration,
+            };
+            if (body is null || body.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(identifier => flags.Contains(identifier.Identifier.ValueText)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // A boolean or enum field or property (IsTraining, Mode, Enabled) anywhere in the type or its bases may switch dropout off.
     internal static bool HasModeState(INamedTypeSymbol type)

@@ -15,7 +15,8 @@ namespace Dropout.Analyzers;
 /// in a layer's forward that no flag, mode or caller ever switches off: one pass over the calls serves both rules. For
 /// whole-array dropout over a library's array type (<c>mask = np.random.rand(x.shape) &gt; rate</c>) the same pass reports
 /// DRP012 (a scale or inference factor by the drop rate) and DRP013 (a backward that multiplies by the stored mask but
-/// not by the 1/p its forward applied).
+/// not by the 1/p its forward applied) and DRP005 (a mask or product divided by the keep probability in training, and
+/// activations multiplied by it where the draw does not run).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingInvertedScalingAcrossCallsAnalyzer : DiagnosticAnalyzer
@@ -25,7 +26,8 @@ public sealed class MissingInvertedScalingAcrossCallsAnalyzer : DiagnosticAnalyz
         DiagnosticDescriptors.MissingInvertedScalingAcrossCalls,
         DiagnosticDescriptors.DropoutWithoutInferencePathAcrossCalls,
         DiagnosticDescriptors.DropRateUsedAsScaleAcrossCalls,
-        DiagnosticDescriptors.BackwardOmitsForwardMaskOrScaleAcrossCalls);
+        DiagnosticDescriptors.BackwardOmitsForwardMaskOrScaleAcrossCalls,
+        DiagnosticDescriptors.DoubleScalingAcrossCalls);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -141,6 +141,42 @@ internal static partial class CrossCallMaskSummaries
         && product.TreeRoot() != draw.TreeRoot()
         && found.Any(application => application.Source.Draw == draw && application.Product.TreeRoot() == draw.TreeRoot());
 
+    // `a / q`, `a * (1 / q)`, `(1.0 / q) * a`: the operand scaled and the q it is divided by (the reciprocal written as a
+    // factor scales the same way as the division).
+    private static (IOperation Scaled, IOperation Divisor)? ReciprocalScale(IOperation operation)
+    {
+        if (operation is not IBinaryOperation binary)
+        {
+            return null;
+        }
+
+        if (binary.OperatorKind == BinaryOperatorKind.Divide)
+        {
+            return (binary.LeftOperand, binary.RightOperand);
+        }
+
+        if (binary.OperatorKind != BinaryOperatorKind.Multiply)
+        {
+            return null;
+        }
+
+        return ReciprocalOf(binary.RightOperand) is { } right ? (binary.LeftOperand, right)
+            : ReciprocalOf(binary.LeftOperand) is { } left ? (binary.RightOperand, left)
+            : null;
+
+        static IOperation? ReciprocalOf(IOperation factor) =>
+            HandWrittenDropoutSite.StripConversions(factor) is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } reciprocal
+                && IsScalarValue(reciprocal) && HandWrittenDropoutSite.IsOne(reciprocal.LeftOperand)
+                ? reciprocal.RightOperand
+                : null;
+    }
+
+    // `this.mask = this.mask.astype(double) / keep`: the stored mask rebound to itself over p holds 1/p from then on, so a
+    // backward's product with it carries the scale (as for `mask = binomial(1, keep, shape) / keep`).
+    private static bool IsStoredBackIntoMask(IOperation division, HashSet<ISymbol> masks) =>
+        HandWrittenDropoutSite.ClimbConversions(division).Parent is ISimpleAssignmentOperation assignment
+        && HandWrittenDropoutSite.ReferencedSymbol(assignment.Target) is { } target && masks.Contains(target);
+
     // A method named for the backward pass (`backward`, `backward_propagation`, `backprop`), underscores and case aside.
     private static bool IsBackwardName(string name)
     {
@@ -272,14 +308,15 @@ internal static partial class CrossCallMaskSummaries
                 bool forwardDividesByKeep = false;
                 foreach (IOperation operation in all)
                 {
-                    if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } division && (HoldsMask(division.LeftOperand) || HoldsProduct(division.LeftOperand)))
+                    if (ReciprocalScale(operation) is { } division && (HoldsMask(division.Scaled) || HoldsProduct(division.Scaled)))
                     {
-                        if (SameForm(ProbabilityForm(division.RightOperand), symbol, !keepComplement))
+                        if (SameForm(ProbabilityForm(division.Divisor), symbol, !keepComplement))
                         {
-                            _arrayDiagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DropRateUsedAsScaleAcrossCalls, division.Syntax.GetLocation(), division.Syntax.ToString(), "scales the kept values by one over the drop rate", keepText));
+                            _arrayDiagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DropRateUsedAsScaleAcrossCalls, operation.Syntax.GetLocation(), operation.Syntax.ToString(), "scales the kept values by one over the drop rate", keepText));
                         }
-                        else if (SameForm(ProbabilityForm(division.RightOperand), symbol, keepComplement) && division.TreeRoot() == drawRoot
-                            && (HoldsProduct(division.LeftOperand) || HoldsMask(division.LeftOperand)) && !division.LeftOperand.DescendantsAndSelf().Contains(draw))
+                        else if (SameForm(ProbabilityForm(division.Divisor), symbol, keepComplement) && operation.TreeRoot() == drawRoot
+                            && !division.Scaled.DescendantsAndSelf().Contains(draw)
+                            && !IsStoredBackIntoMask(operation, masks))
                         {
                             // The product, or the stored mask where it is applied, divided; not the value stored
                             // (`mask = binomial(1, keep, shape) / keep` holds 1/p itself).
@@ -297,6 +334,7 @@ internal static partial class CrossCallMaskSummaries
                     }
                 }
 
+                AddLibraryArrayDoubleScaling(roots, draw, symbol, keepComplement, HoldsMask, HoldsProduct, index);
                 AddBackwardIgnoringMask(roots, drawRoot, masks);
                 if (!forwardDividesByKeep)
                 {

@@ -72,9 +72,14 @@ internal static partial class CrossCallMaskSummaries
             return _values.TryGetValue(local, out IOperation? found) ? found : null;
         }
 
-        /// <summary>The one non-null value the type's bodies assign to a field, property or local (initializers included), or null.</summary>
+        /// <summary>
+        /// The one non-null value the type's bodies assign to a field, property or local (initializers included), or null.
+        /// A rebinding to its own value under a cast or a scalar factor (<c>this.mask = this.mask.astype(double) / p</c>)
+        /// keeps what it holds, so it is not another value.
+        /// </summary>
         public IOperation? SingleAssignedValueOf(ISymbol member) =>
-            AssignedValuesOf(member) is { Count: 1 } found && found[0] is IInvocationOperation or IBinaryOperation { OperatorMethod: not null } ? found[0] : null;
+            AssignedValuesOf(member).Where(value => !IsRebindingOf(value, member)).ToList() is { Count: 1 } found
+                && found[0] is IInvocationOperation or IBinaryOperation { OperatorMethod: not null } ? found[0] : null;
 
         /// <summary>The non-null values the type's bodies assign to a field, property or local (initializers included).</summary>
         public List<IOperation> AssignedValuesOf(ISymbol member)
@@ -237,6 +242,13 @@ internal static partial class CrossCallMaskSummaries
                 MaskSource? first = null;
                 foreach (IOperation assignedValue in values)
                 {
+                    // `a = a / keep;`, `a = a.astype(float)`: the local rebound to its own mask, cast or scaled by a number,
+                    // still holds that mask; its other values say what the mask is.
+                    if (IsRebindingOf(assignedValue, arrayLocal))
+                    {
+                        continue;
+                    }
+
                     if (assignedValue is not (IInvocationOperation or IBinaryOperation { OperatorMethod: not null })
                         || SourceOf(assignedValue, index, depth + 1) is not { Threshold: not null } drawn
                         || !(drawn.IsLibraryBernoulli || IsLibraryUniformArrayName(drawn.Callee)))
@@ -252,6 +264,21 @@ internal static partial class CrossCallMaskSummaries
         }
 
         return null;
+    }
+
+    // `a / keep`, `a.astype(float)`, `scale * a`: the local's (or member's) own value under a cast or a scalar factor (through nested ones).
+    private static bool IsRebindingOf(IOperation value, ISymbol held)
+    {
+        for (IOperation? current = HandWrittenDropoutSite.StripConversions(value); current is not null; current = MaskUnderCastOrScalar(current) is { } inner ? HandWrittenDropoutSite.StripConversions(inner) : null)
+        {
+            if (current is ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
+                && SymbolEqualityComparer.Default.Equals(HandWrittenDropoutSite.ReferencedSymbol(current), held))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // `noise.Expand(sizes)`, `mask.Reshape(shape)`, `mask.CopyRef()`: a call on a tensor that returns the same type and takes
@@ -381,13 +408,13 @@ internal static partial class CrossCallMaskSummaries
         if (draw.TreeRoot() != root || semanticModel.GetEnclosingSymbol(product.Syntax.SpanStart) is not IMethodSymbol method
             || method.MethodKind != MethodKind.Ordinary
             || !DropoutWithoutInferencePathAnalyzer.IsLayerForward(method, type)
-            || method.Parameters.Any(parameter => parameter.Type.SpecialType == SpecialType.System_Boolean || parameter.Type.TypeKind == TypeKind.Enum)
+            || DropoutWithoutInferencePathAnalyzer.HasReadFlagParameter(method)
             || DropoutWithoutInferencePathAnalyzer.HasModeState(type)
             || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
             || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
             || IsConditional(product, root) || IsConditional(draw, root)
             || root.Descendants().Any(operation => operation is IConditionalOperation conditional && conditional.Syntax.SpanStart < product.Syntax.SpanStart && ReadsFlag(conditional.Condition))
-            || HasGuardedCaller(method, type))
+            || HasGuardedCaller(method, type, semanticModel.Compilation))
         {
             return null;
         }
@@ -424,13 +451,14 @@ internal static partial class CrossCallMaskSummaries
             operation is IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILocalReferenceOperation or IInvocationOperation
             && operation.Type is { } flagType && (flagType.SpecialType == SpecialType.System_Boolean || flagType.TypeKind == TypeKind.Enum));
 
-    // A call of the forward in its type's files under a condition (`if (training) y = Forward(x);`), or none at all for a
-    // private forward: either way it may run in training only.
-    private static bool HasGuardedCaller(IMethodSymbol method, INamedTypeSymbol type)
+    // Every call of the forward in its type's files under a condition (`if (training) y = Forward(x);`), or none at all for
+    // a private forward: either way it may run in training only.
+    private static bool HasGuardedCaller(IMethodSymbol method, INamedTypeSymbol type, Compilation compilation)
     {
-        bool called = false;
+        bool called = false, unguarded = false;
         foreach (SyntaxTree tree in type.DeclaringSyntaxReferences.Select(reference => reference.SyntaxTree).Distinct())
         {
+            SemanticModel? model = null;
             foreach (InvocationExpressionSyntax invocation in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (DropoutWithoutInferencePathAnalyzer.CalledName(invocation) != method.Name
@@ -439,15 +467,47 @@ internal static partial class CrossCallMaskSummaries
                     continue;
                 }
 
+                // `this.layer1.forwardProp(x)` on another layer type is no call of this forward; a call of the base or
+                // interface method it overrides or implements (`layer.forward_propagation(x)` over a list of layers) is.
+                model ??= compilation.GetSemanticModel(tree);
+                if (model.GetSymbolInfo(invocation).Symbol is IMethodSymbol target && !CanDispatchTo(target, method, type))
+                {
+                    continue;
+                }
+
                 called = true;
-                if (invocation.Ancestors().Any(ancestor => ancestor is IfStatementSyntax or ConditionalExpressionSyntax or SwitchStatementSyntax or SwitchExpressionSyntax
+
+                // The training loop's call (`fit`, `train`) runs in training whatever it tests; the question is inference.
+                if (invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } caller && HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(caller.Identifier.ValueText))
+                {
+                    continue;
+                }
+
+                if (!invocation.Ancestors().Any(ancestor => ancestor is IfStatementSyntax or ConditionalExpressionSyntax or SwitchStatementSyntax or SwitchExpressionSyntax
                         || (ancestor is BinaryExpressionSyntax binary && binary.OperatorToken.IsKind(SyntaxKind.AmpersandAmpersandToken) || ancestor is BinaryExpressionSyntax { OperatorToken.ValueText: "||" })))
                 {
-                    return true;
+                    // `foreach (var layer in layers) output = layer.forward(output, train_mode)` in `predict`: one call
+                    // under no condition runs the dropout whatever the other callers test (`if (val_mode) ...`).
+                    unguarded = true;
                 }
             }
         }
 
-        return !called && method.DeclaredAccessibility == Accessibility.Private;
+        return called ? !unguarded : method.DeclaredAccessibility == Accessibility.Private;
+    }
+
+    private static bool CanDispatchTo(IMethodSymbol target, IMethodSymbol method, INamedTypeSymbol type)
+    {
+        target = target.OriginalDefinition;
+        for (IMethodSymbol? current = method.OriginalDefinition; current is not null; current = current.OverriddenMethod?.OriginalDefinition)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, target))
+            {
+                return true;
+            }
+        }
+
+        return target.ContainingType?.TypeKind == TypeKind.Interface
+            && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(target)?.OriginalDefinition, method.OriginalDefinition);
     }
 }

@@ -26,6 +26,31 @@ public sealed class AnalyzerRobustnessTests(ITestOutputHelper output)
 
     internal static readonly string[] RealisticSources =
     [
+        // A numpy port through an array interface (DRP019): standard normal samples compared with the drop ratio as a mask.
+        AnalyzerTest.Usings + """
+        public sealed class Samples
+        {
+            public static Samples operator >(Samples a, double b) => a;
+            public static Samples operator <(Samples a, double b) => a;
+            public static Samples operator *(Samples a, Samples b) => a;
+        }
+
+        public interface INormalSource
+        {
+            Samples randn(params int[] shape);
+        }
+
+        public sealed class TimeDropoutPort(INormalSource random, double dropout_ratio)
+        {
+            public Samples? mask;
+            public Samples Forward(Samples xs, bool train)
+            {
+                if (!train) return xs;
+                mask = random.randn(4, 8) > dropout_ratio;
+                return xs * mask;
+            }
+        }
+        """,
         AnalyzerTest.Usings + """
         public static class ThreadSafeRandom
         {

@@ -36,6 +36,7 @@ public sealed class LibraryArrayDropoutTests
                 public static NDArray operator >(NDArray a, object b) => a;
                 public static NDArray operator <(NDArray a, object b) => a;
                 public static NDArray operator >=(NDArray a, object b) => a;
+                public static NDArray operator +(NDArray a, NDArray b) => a;
                 public static NDArray operator <=(NDArray a, object b) => a;
                 public NDArray this[NDArray selected] { get => this; set { } }
             }
@@ -43,6 +44,7 @@ public sealed class LibraryArrayDropoutTests
             public sealed class RandomState
             {
                 public NDArray rand(params int[] shape) => new NDArray();
+                public NDArray randn(params int[] shape) => new NDArray();
                 public NDArray uniform(double low, double high, Shape shape) => new NDArray();
                 public NDArray normal(double mean, double deviation, Shape shape) => new NDArray();
                 public NDArray binomial(int n, double p, Shape shape) => new NDArray();
@@ -157,6 +159,31 @@ public sealed class LibraryArrayDropoutTests
             }
             """);
 
+    // `a = rand < p; a = a / p; return a * x;`: the local rebound to its own mask scaled by a number still holds the mask,
+    // so the layer's inference path (none here, one under the flag) and its scale are read as for `a = (rand < p) / p`.
+    [Theory]
+    [InlineData("", "a = a / this.p;", "{|DRP014:a * x|}")]
+    [InlineData("", "a = a.astype(typeof(double)) / this.p;", "{|DRP014:a * x|}")]
+    [InlineData("if (!training) return x;", "a = a / this.p;", "a * x")]
+    [InlineData("if (!training) return x;", "a = a / (1 - this.p);", "a * x")]
+    public Task LocalMaskReboundScaled_IsTheSameMask(string gate, string rebinding, string product)
+    {
+        string scale = rebinding.Contains("(1 - this.p)") ? "{|DRP012:" + rebinding.Substring(4, rebinding.Length - 5) + "|}" : rebinding.Substring(4, rebinding.Length - 5);
+        return VerifyAsync($$"""
+            public sealed class MaskedDropout
+            {
+                public double p = 0.5;
+                public NDArray forward({{(gate.Length == 0 ? "NDArray x" : "NDArray x, bool training")}})
+                {
+                    {{gate}}
+                    NDArray a = np.random.rand(x.shape) < this.p;
+                    a = {{scale}};
+                    return {{product}};
+                }
+            }
+            """);
+    }
+
     [Theory]
     [InlineData("p", true)]
     [InlineData("(1 - p)", false)]
@@ -177,6 +204,80 @@ public sealed class LibraryArrayDropoutTests
                     }
 
                     return (output, mask);
+                }
+            }
+            """);
+    }
+
+    // Inverted in training (the mask, or its product, divided by the keep probability) and multiplied by the keep
+    // probability where the draw does not run: scaled twice (DRP005). Classic dropout (no division in training) and
+    // inverted dropout with an identity inference are the correct twins.
+    [Theory]
+    [InlineData("this.mask = np.random.binomial(1, 1 - this.rate, x.shape) / (1 - this.rate); return x * this.mask;", "{|DRP005:x * (1 - this.rate)|}")]
+    [InlineData("NDArray b = np.random.binomial(1, 1 - this.rate, x.shape); this.mask = b / (1 - this.rate); return x * this.mask;", "{|DRP005:x * (1 - this.rate)|}")]
+    [InlineData("this.mask = np.random.rand(x.shape) > this.rate; return x * this.mask / (1 - this.rate);", "{|DRP005:(1 - this.rate) * x|}", " / (1 - this.rate)")]
+    [InlineData("this.mask = np.random.binomial(1, 1 - this.rate, x.shape); return x * this.mask;", "x * (1 - this.rate)")]
+    [InlineData("this.mask = np.random.rand(x.shape) > this.rate; return x * this.mask / (1 - this.rate);", "x", " / (1 - this.rate)")]
+    public Task InvertedTrainingAndKeepFactorAtInference_IsDoubleScaling(string training, string inference, string backwardScale = "") =>
+        VerifyAsync($$"""
+            public sealed class DropoutBlock
+            {
+                public double rate = 0.3;
+                public NDArray mask;
+                public NDArray Forward(NDArray x, bool train)
+                {
+                    if (!train)
+                    {
+                        return {{inference}};
+                    }
+
+                    {{training}}
+                }
+
+                public NDArray Backward(NDArray dout) => dout * this.mask{{backwardScale}};
+            }
+            """);
+
+    // The inference path as another method of the layer, or as the other arm of a conditional: the same double scale. A
+    // factor on the path that also draws (before the flag is read) is not the inference path.
+    [Theory]
+    [InlineData("public NDArray Predict(NDArray x) => {|DRP005:x * this.keep|};")]
+    [InlineData("public NDArray Call(NDArray x, bool train) => train ? x * (np.random.binomial(1, this.keep, x.shape) / this.keep) : {|DRP005:x * this.keep|};")]
+    [InlineData("public NDArray Call(NDArray x, bool train) { NDArray y = x * this.keep; if (!train) return x; return y * (np.random.binomial(1, this.keep, x.shape) / this.keep); }")]
+    public Task KeepFactorWhereTheDrawDoesNotRun_IsDoubleScaling(string member) =>
+        VerifyAsync($$"""
+            public sealed class DropoutBlock
+            {
+                public double keep = 0.8;
+                public NDArray Forward(NDArray x, bool train)
+                {
+                    if (!train) return x;
+                    return x * (np.random.binomial(1, this.keep, x.shape) / this.keep);
+                }
+
+                {{member}}
+            }
+            """);
+
+    // The scale written as a factor, `* (1 / (1 - p))`, is the division by 1 - p: against a mask that keeps with p it is the
+    // drop rate (DRP012); against one that keeps with 1 - p it is the right inverted scale.
+    [Theory]
+    [InlineData("this.p", true)]
+    [InlineData("1 - this.p", false)]
+    public Task ReciprocalFactor_IsReadAsTheDivision(string keep, bool reported)
+    {
+        string product = "x * r * (1 / (1 - this.p))";
+        return VerifyAsync($$"""
+            public sealed class DropoutBlock
+            {
+                public double p = 0.5;
+                public bool train = true;
+                public NDArray Forward(NDArray x)
+                {
+                    NDArray r = np.random.binomial(1, {{keep}}, x.shape);
+                    if (this.train)
+                        return {{(reported ? "{|DRP012:" + product + "|}" : product)}};
+                    return x;
                 }
             }
             """);
