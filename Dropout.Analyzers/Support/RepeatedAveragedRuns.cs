@@ -83,6 +83,40 @@ internal static class RepeatedAveragedRuns
                 }
             }
         }
+
+        // `Parallel.For(0, n, i => outs[i] = Run(x))`: the lambda is the loop body, run once per pass on other threads.
+        foreach (InvocationExpressionSyntax parallel in body.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (parallel.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "For", Expression: IdentifierNameSyntax { Identifier.ValueText: "Parallel" } }
+                || parallel.ArgumentList.Arguments.Count < 3
+                || parallel.ArgumentList.Arguments[parallel.ArgumentList.Arguments.Count - 1].Expression is not AnonymousFunctionExpressionSyntax lambda
+                || parallel.FirstAncestorOrSelf<StatementSyntax>() is not { } statement)
+            {
+                continue;
+            }
+
+            HashSet<string> changing = ChangingNames(statement);
+            foreach (ParameterSyntax parameter in lambda.DescendantNodes().OfType<ParameterSyntax>())
+            {
+                changing.Add(parameter.Identifier.ValueText);
+            }
+
+            var calls = lambda.Body.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().ToList();
+            if (calls.Any(TrainsSomething))
+            {
+                continue;
+            }
+
+            foreach (InvocationExpressionSyntax run in calls)
+            {
+                if (!MentionsAny(run, changing)
+                    && (lambda.Body is StatementSyntax block ? CollectingVariable(run, block) : Collector(run)) is { } collected
+                    && (collected.DividedPerContribution || AveragedAfter(body, statement, collected.Name)))
+                {
+                    yield return run;
+                }
+            }
+        }
     }
 
     // A step of training inside the loop makes it a training loop (each pass changes the model), not sampling. A mode switch
