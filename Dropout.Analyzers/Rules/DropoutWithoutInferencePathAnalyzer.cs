@@ -73,18 +73,23 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
     // `Tensor Predict(Tensor x) => x;` beside `Tensor Forward(Tensor x)`: another method of the type that takes and returns
     // what the forward does, draws nothing and does not call the forward, is the inference path (the network calls it to
-    // predict). A backward has the same shape but runs after the forward, so it does not count.
+    // predict). A backward has the same shape but runs after the forward, so it does not count. The comparison is over
+    // the inputs: `Forward(X, out mask)` hands the mask out for the backward, an output of training only, so `Predict(X)`
+    // beside it takes everything the forward takes (a MATLAB layer's `[Z, mask] = forward(X)` and `Z = predict(X)`).
     private static bool HasSiblingInferencePath(IMethodSymbol forward, INamedTypeSymbol type, DropoutTypeFacts facts)
     {
         var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax))).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
+        ImmutableArray<IParameterSymbol> forwardInputs = InputsOf(forward);
         foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>())
         {
+            ImmutableArray<IParameterSymbol> siblingInputs = InputsOf(sibling);
             if (sibling.MethodKind != MethodKind.Ordinary || sibling.IsStatic || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
                 || DropoutTypeFacts.IsBackwardName(sibling.Name)
                 || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType)
                 || (forward.ReturnsVoid && !IsNamedAsInferenceOf(sibling, forward))
-                || sibling.Parameters.Length != forward.Parameters.Length
-                || sibling.Parameters.Zip(forward.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
+                || siblingInputs.Length != sibling.Parameters.Length
+                || siblingInputs.Length != forwardInputs.Length
+                || siblingInputs.Zip(forwardInputs, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
             {
                 continue;
             }
@@ -98,6 +103,9 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
         return false;
     }
+
+    private static ImmutableArray<IParameterSymbol> InputsOf(IMethodSymbol method) =>
+        method.Parameters.Any(parameter => parameter.RefKind == RefKind.Out) ? method.Parameters.Where(parameter => parameter.RefKind != RefKind.Out).ToImmutableArray() : method.Parameters;
 
     // A void forward writes buffers, so its signature says nothing: `void ForwardInference()` beside `void Forward()` (a GPU
     // layer launching kernels on shared buffers) is the inference path by name, the forward's name plus an inference word.
