@@ -218,6 +218,14 @@ internal static partial class CrossCallMaskSummaries
                 return stored;
             }
 
+            // `this.noise = Rand.Bernoulli(1 - p); output.Mul(this.noise);`: a number field given one value, a call of the
+            // compilation, is followed to that call (its summary says whether it returns a 0/1 draw).
+            if (fills.Length == 0 && mask is IFieldSymbol { Type: var numberType } && HandWrittenDropoutSite.IsNumeric(numberType)
+                && index.AssignedValuesOf(mask) is { Count: 1 } numbers && numbers[0] is IInvocationOperation { TargetMethod.DeclaringSyntaxReferences.Length: > 0 } numberCall)
+            {
+                return SourceOf(numberCall, index, depth + 1);
+            }
+
             if (fills.Length == 0 && InPlaceThresholdOf(mask, index) is { } inPlace)
             {
                 return inPlace;

@@ -28,6 +28,13 @@ internal enum MaskProducerKind
     ReturnsUniforms,
 
     /// <summary>
+    /// <c>static double Bernoulli(double keep)</c>: returns one 0/1 number kept with a parameter's probability, a mask of one
+    /// value. The per-file model has no site for it (one number is no per-element decision), so a caller in the same file
+    /// is judged at the join too.
+    /// </summary>
+    ReturnsNumber,
+
+    /// <summary>
     /// <c>tensor.Bernoulli(keep)</c>: writes a 0/1 draw kept with a parameter's probability into every element of the
     /// receiver's storage (Torch's in-place <c>noise:bernoulli(1 - p)</c>); the receiver is the mask.
     /// </summary>
@@ -105,7 +112,8 @@ internal sealed partial class HandWrittenDropoutModel
             }
 
             return FromReceiverElements(method, body, semanticModel, cancellationToken)
-                ?? ReceiverMaskFillOf(method, body, semanticModel, cancellationToken);
+                ?? ReceiverMaskFillOf(method, body, semanticModel, cancellationToken)
+                ?? ReturnedBernoulliNumberOf(method, body, semanticModel, cancellationToken);
         }
 
         return FillOfReceiverElements(method, body);

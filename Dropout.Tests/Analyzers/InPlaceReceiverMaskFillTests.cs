@@ -9,7 +9,9 @@ namespace Dropout.Tests.Analyzers;
 /// in-place <c>noise:bernoulli(1 - p)</c> of Torch-style modules) is a mask once that call ran; multiplied into the activation
 /// by a product call (<c>output.Cmul(noise)</c>) it is dropout. DRP014 when the forward does it on every call (a guard on
 /// the rate fixed at construction does not switch it off), DRP004 when nothing scales; a mode flag, an inference factor,
-/// a scale, or a scalar product (<c>output.Scale(1 - p)</c>) are silent.
+/// a scale, or a scalar product (<c>output.Scale(1 - p)</c>) are silent. A helper that returns one 0/1 number drawn with its
+/// parameter (<c>torch.bernoulli(p)</c> given a number), held in a number field and multiplied into the whole tensor, is the
+/// same dropout of the entire input.
 /// </summary>
 public sealed class InPlaceReceiverMaskFillTests
 {
@@ -159,6 +161,82 @@ public sealed class InPlaceReceiverMaskFillTests
                 }
             }
             """);
+
+    // A helper returning one 0/1 number drawn with its parameter (Torch's `torch.bernoulli(p)` given a number) is a mask of
+    // one value: a whole tensor multiplied by it is dropped or kept entirely.
+    private const string Coin = """
+
+        public static class Coin
+        {
+            private static readonly Random Gen = new(5);
+            public static double Draw(double keep) => Gen.NextDouble() < keep ? 1 : 0;
+        }
+        """;
+
+    [Fact]
+    public Task WholeInputKeptByAReturnedBernoulliNumberWithNoScale_IsReportedAsUnscaled() =>
+        VerifyLayerAsync("""
+            public sealed class TotalDropoutUnit(double p) : Unit
+            {
+                private double _noise;
+                public bool training = true;
+                public override Vec run(Vec input)
+                {
+                    output.SizeLike(input).copy(input);
+                    if (training)
+                    {
+                        _noise = Coin.Draw(1 - p);
+                        {|DRP004:output.mul(_noise)|};
+                    }
+                    return output;
+                }
+            }
+            """ + Coin);
+
+    [Fact]
+    public Task WholeInputKeptByAReturnedBernoulliNumberWithTheClassicInferenceFactor_IsSilent() =>
+        VerifyLayerAsync("""
+            public sealed class TotalDropoutUnit(double p) : Unit
+            {
+                private double _noise;
+                public bool training = true;
+                public override Vec run(Vec input)
+                {
+                    output.SizeLike(input).copy(input);
+                    if (training)
+                    {
+                        _noise = Coin.Draw(1 - p);
+                        output.mul(_noise);
+                    }
+                    else
+                    {
+                        output.mul(1 - p);
+                    }
+                    return output;
+                }
+            }
+            """ + Coin);
+
+    [Fact]
+    public Task WholeInputKeptByAReturnedBernoulliNumberScaledInTraining_IsSilent() =>
+        VerifyLayerAsync("""
+            public sealed class TotalDropoutUnit(double p) : Unit
+            {
+                private double _noise;
+                public bool training = true;
+                public override Vec run(Vec input)
+                {
+                    output.SizeLike(input).copy(input);
+                    if (training)
+                    {
+                        _noise = Coin.Draw(1 - p);
+                        output.mul(_noise);
+                        output.div(1 - p);
+                    }
+                    return output;
+                }
+            }
+            """ + Coin);
 
     private static Task VerifyLayerAsync(string layer)
     {
