@@ -73,24 +73,28 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
     // `Tensor Predict(Tensor x) => x;` beside `Tensor Forward(Tensor x)`: another method of the type that takes and returns
     // what the forward does, draws nothing and does not call the forward, is the inference path (the network calls it to
-    // predict). A backward has the same shape but runs after the forward, so it does not count.
+    // predict). A backward has the same shape but runs after the forward, so it does not count. The comparison is over
+    // the inputs: `Forward(X, out mask)` hands the mask out for the backward, an output of training only, so `Predict(X)`
+    // beside it takes everything the forward takes (a MATLAB layer's `[Z, mask] = forward(X)` and `Z = predict(X)`).
     private static bool HasSiblingInferencePath(IMethodSymbol forward, INamedTypeSymbol type, DropoutTypeFacts facts)
     {
         var drawing = new HashSet<IMethodSymbol>(facts.Sites.Select(site => OwningMethod(site, facts.SemanticModelOf(site.Decision.Syntax))).OfType<IMethodSymbol>(), SymbolEqualityComparer.Default);
         // The type's receiver helpers (an extension method `PredictAtTest(this Layer layer)`) are its methods too, compared
-        // without the parameter that is the instance.
+        // without the parameter that is the instance; `out` parameters are outputs, not inputs (`Forward(x, out mask)`).
         ReceiverHelperIndex helpers = HandWrittenDropoutModel.ReceiverHelpersOf(facts.SemanticModel.Compilation, CancellationToken.None);
-        ImmutableArray<IParameterSymbol> forwardParameters = OwnParameters(forward, type, helpers);
+        ImmutableArray<IParameterSymbol> forwardInputs = InputsOf(OwnParameters(forward, type, helpers));
         foreach (IMethodSymbol sibling in type.GetMembers().OfType<IMethodSymbol>().Where(member => !member.IsStatic).Concat(helpers.HelpersOf(type)))
         {
             ImmutableArray<IParameterSymbol> siblingParameters = OwnParameters(sibling, type, helpers);
+            ImmutableArray<IParameterSymbol> siblingInputs = InputsOf(siblingParameters);
             if (sibling.MethodKind != MethodKind.Ordinary || SymbolEqualityComparer.Default.Equals(sibling, forward) || drawing.Contains(sibling)
                 || (sibling.IsStatic && HandWrittenDropoutModel.ForwarderOf(sibling, facts.SemanticModel) is { } forwarder && (drawing.Contains(forwarder) || SymbolEqualityComparer.Default.Equals(forwarder, forward)))
                 || DropoutTypeFacts.IsBackwardName(sibling.Name)
                 || !SymbolEqualityComparer.Default.Equals(sibling.ReturnType, forward.ReturnType)
                 || (forward.ReturnsVoid && !IsNamedAsInferenceOf(sibling, forward))
-                || siblingParameters.Length != forwardParameters.Length
-                || siblingParameters.Zip(forwardParameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
+                || siblingInputs.Length != siblingParameters.Length
+                || siblingInputs.Length != forwardInputs.Length
+                || siblingInputs.Zip(forwardInputs, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).Contains(false))
             {
                 continue;
             }
@@ -110,6 +114,9 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         method.IsStatic && SymbolEqualityComparer.Default.Equals(helpers.ReceiverTypeOf(method), type.OriginalDefinition)
             ? method.Parameters.Where(parameter => !SymbolEqualityComparer.Default.Equals(parameter.Type.OriginalDefinition, type.OriginalDefinition)).ToImmutableArray()
             : method.Parameters;
+
+    private static ImmutableArray<IParameterSymbol> InputsOf(ImmutableArray<IParameterSymbol> parameters) =>
+        parameters.Any(parameter => parameter.RefKind == RefKind.Out) ? parameters.Where(parameter => parameter.RefKind != RefKind.Out).ToImmutableArray() : parameters;
 
     // A void forward writes buffers, so its signature says nothing: `void ForwardInference()` beside `void Forward()` (a GPU
     // layer launching kernels on shared buffers) is the inference path by name, the forward's name plus an inference word.

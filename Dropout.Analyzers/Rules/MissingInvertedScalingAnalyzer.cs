@@ -86,7 +86,8 @@ public sealed class MissingInvertedScalingAnalyzer : DiagnosticAnalyzer
             && site.Probability is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or ILiteralOperation;
         if (site.Bound is { } bound)
         {
-            compared = "(double)" + (isSimple ? compared : "(" + compared + ")") + " / " + bound.Syntax;
+            string width = HandWrittenDropoutModel.OneBasedDrawTop(bound) is { } top ? "(" + top.Syntax + " - 1)" : bound.Syntax.ToString();
+            compared = "(double)" + (isSimple ? compared : "(" + compared + ")") + " / " + width;
             isSimple = false;
         }
 

@@ -192,7 +192,9 @@ internal static partial class CrossCallMaskSummaries
             return SourceOf(underneath, index, depth + 1);
         }
 
-        if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, index, depth + 1) is { } throughView)
+        // A receiver filled in place is not followed through a view: a sampler that takes nothing (`source.SampleMask()`)
+        // has a view's signature, and its own summary decides.
+        if (operand is IInvocationOperation { Instance: { } viewed } view && IsView(view) && SourceOf(viewed, index, depth + 1) is { FillsReceiver: false } throughView)
         {
             return throughView;
         }
@@ -221,9 +223,24 @@ internal static partial class CrossCallMaskSummaries
                 return stored;
             }
 
+            // `this.noise = Rand.Bernoulli(1 - p); output.Mul(this.noise);`: a number field given one value, a call of the
+            // compilation, is followed to that call (its summary says whether it returns a 0/1 draw).
+            if (fills.Length == 0 && mask is IFieldSymbol { Type: var numberType } && HandWrittenDropoutSite.IsNumeric(numberType)
+                && index.AssignedValuesOf(mask) is { Count: 1 } numbers && numbers[0] is IInvocationOperation { TargetMethod.DeclaringSyntaxReferences.Length: > 0 } numberCall)
+            {
+                return SourceOf(numberCall, index, depth + 1);
+            }
+
             if (fills.Length == 0 && InPlaceThresholdOf(mask, index) is { } inPlace)
             {
                 return inPlace;
+            }
+
+            // `noise.Bernoulli(1 - p); output.CMul(noise);`: a call on the mask that takes a probability may fill it in place;
+            // which call does is known at the join (FillsReceiver), so the one call of that shape in the type stands for it.
+            if (fills.Length == 0 && ReceiverFillOf(mask, index) is { } receiverFill)
+            {
+                return receiverFill;
             }
 
             // `var noise = MakeNoise(sizes, keep);`: a local given one value, a call or a comparison.
@@ -279,6 +296,40 @@ internal static partial class CrossCallMaskSummaries
         }
 
         return false;
+    }
+
+    // The calls on `mask` in the type's bodies, of source methods, that take a floating-point parameter and no argument of
+    // the mask's own type (`noise.Bernoulli(1 - p)`, not `noise.CopyFrom(other)`): the candidate fills of the receiver.
+    // Several such calls (`noise.Div(1 - p)` beside it) are told apart only at the join, by what their callees are: the
+    // source returned carries them all (ReceiverCalls), and AddApplications records one application per candidate.
+    private static MaskSource? ReceiverFillOf(ISymbol mask, SourceIndex index)
+    {
+        ITypeSymbol? maskType = mask switch
+        {
+            IFieldSymbol field => field.Type,
+            ILocalSymbol local => local.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+        if (maskType is null || HandWrittenDropoutSite.IsNumeric(maskType) || maskType.SpecialType != SpecialType.None)
+        {
+            return null;
+        }
+
+        // Copies: the index's sources are shared with the samplers' receiver calls, which are no receiver fills.
+        MaskSource[] candidates = index.FillsOf(mask)
+            .Where(call => call.MaskArgument < 0 && !call.Callee.IsStatic && call.Callee.Parameters.Length > 0
+                && call.Callee.Parameters.Any(parameter => HandWrittenDropoutSite.IsFloatingPoint(parameter.Type))
+                && call.Arguments.All(argument => argument is null || !SymbolEqualityComparer.Default.Equals(argument.Type, maskType)))
+            .Select(call => new MaskSource(call.Callee, call.Virtual, call.Arguments, ImmutableArray<MaskSource>.Empty, -1) { Draw = call.Draw, FillsReceiver = true })
+            .ToArray();
+        if (candidates.Length == 0)
+        {
+            return null;
+        }
+
+        MaskSource first = candidates[0];
+        return new MaskSource(first.Callee, first.Virtual, first.Arguments, candidates.ToImmutableArray(), -1) { Draw = first.Draw, FillsReceiver = true };
     }
 
     // `noise.Expand(sizes)`, `mask.Reshape(shape)`, `mask.CopyRef()`: a call on a tensor that returns the same type and takes
@@ -412,7 +463,7 @@ internal static partial class CrossCallMaskSummaries
             || DropoutWithoutInferencePathAnalyzer.HasModeState(type)
             || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(method.Name)
             || HandWrittenDropoutInInferenceAnalyzer.IsTrainingOrMonteCarloName(type.Name)
-            || IsConditional(product, root) || IsConditional(draw, root)
+            || IsConditional(product, root) || (IsConditional(draw, root) && !IsUnderRateGuardsOnly(draw, root))
             || root.Descendants().Any(operation => operation is IConditionalOperation conditional && conditional.Syntax.SpanStart < product.Syntax.SpanStart && ReadsFlag(conditional.Condition))
             || HasGuardedCaller(method, type, semanticModel.Compilation))
         {
@@ -443,6 +494,54 @@ internal static partial class CrossCallMaskSummaries
         }
 
         return false;
+    }
+
+    // `if (p > 0) noise.Bernoulli(1 - p); else noise.Zero();` before an unconditional `output.CMul(noise)`: the only branches
+    // around the draw compare a member the draw's own arguments read with a constant, and nothing writes that member outside
+    // construction. Such a guard skips a degenerate rate; it has the same value in training and in prediction, so the product
+    // after it still runs at inference (a setting is no mode, as for DRP014's per-file part). Anything else around the draw
+    // (a loop, a lambda, a flag, a parameter) still counts as a way to switch it off.
+    private static bool IsUnderRateGuardsOnly(IOperation draw, IOperation root)
+    {
+        if (draw is not IInvocationOperation call || draw.SemanticModel is not { } semanticModel)
+        {
+            return false;
+        }
+
+        var rates = new HashSet<ISymbol>(
+            call.Arguments.SelectMany(argument => argument.Value.DescendantsAndSelf()).OfType<IMemberReferenceOperation>().Select(member => member.Member.OriginalDefinition),
+            SymbolEqualityComparer.Default);
+        for (IOperation current = draw; current.Parent is { } parent && current != root; current = parent)
+        {
+            switch (parent)
+            {
+                case IConditionalOperation conditional when conditional.Condition != current:
+                    if (HandWrittenDropoutSite.StripConversions(conditional.Condition) is not IBinaryOperation comparison
+                        || comparison.OperatorKind is not (BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.LessThan
+                            or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.NotEquals)
+                        || !IsRateAgainstConstant(comparison, rates, semanticModel.Compilation))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case ILoopOperation or IAnonymousFunctionOperation or ILocalFunctionOperation or ICoalesceOperation or IConditionalAccessOperation
+                    or IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } or ISwitchCaseOperation or ISwitchExpressionArmOperation:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsRateAgainstConstant(IBinaryOperation comparison, HashSet<ISymbol> rates, Compilation compilation)
+    {
+        IOperation left = HandWrittenDropoutSite.StripConversions(comparison.LeftOperand);
+        IOperation right = HandWrittenDropoutSite.StripConversions(comparison.RightOperand);
+        IOperation? rate = left.ConstantValue.HasValue ? right : right.ConstantValue.HasValue ? left : null;
+        return rate is IFieldReferenceOperation or IPropertyReferenceOperation
+            && rates.Contains(((IMemberReferenceOperation)rate).Member.OriginalDefinition)
+            && !SettingConditions.IsWrittenOutsideConstruction(compilation, ((IMemberReferenceOperation)rate).Member.Name, CancellationToken.None);
     }
 
     // A condition that reads a boolean or enum value other than a comparison's result (`training`, `Mode == Mode.Train`).

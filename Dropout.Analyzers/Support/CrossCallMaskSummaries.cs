@@ -28,8 +28,9 @@ internal static partial class CrossCallMaskSummaries
 {
     private static readonly ConditionalWeakTable<SyntaxTree, DropWords> Trees = new();
 
+    // Any case: ports of Lua and Python libraries keep their lower-case names (Torch's `cmul`).
     private static readonly ImmutableHashSet<string> ElementwiseProductNames = ImmutableHashSet.Create(
-        StringComparer.Ordinal,
+        StringComparer.OrdinalIgnoreCase,
         "Mul", "Multiply", "PointwiseMultiply", "ElementwiseMultiply", "MultiplyElementwise", "ElementMul", "MulElementwise", "Hadamard", "HadamardProduct", "CMul");
 
     /// <summary>Registers the summaries and the join that reports DRP004 for a mask made by a call and applied without a scale.</summary>
@@ -114,6 +115,12 @@ internal static partial class CrossCallMaskSummaries
 
         /// <summary>For a fill: the ordinal of the argument that is the mask.</summary>
         public int MaskArgument { get; } = maskArgument;
+
+        /// <summary>
+        /// For a call on the mask itself (<c>noise.Bernoulli(1 - p)</c> before <c>output.CMul(noise)</c>): the call counts only
+        /// when it resolves to a fill of its receiver with a 0/1 draw (<see cref="MaskProducerKind.FillsReceiverWithMask"/>).
+        /// </summary>
+        public bool FillsReceiver { get; set; }
     }
 
     private sealed class Application(MaskSource source, Location location, SyntaxTree tree, bool scaled, string? everyCallForward)
@@ -188,7 +195,9 @@ internal static partial class CrossCallMaskSummaries
                     // value too); the join keeps the ones whose producer makes a mask, one diagnostic per product.
                     foreach (IOperation operand in operands)
                     {
-                        if (SourceOf(operand, index, 0) is { } source && SpeaksOfDropout(type, root, operand))
+                        // A tensor filled in place is a mask only where it multiplies another tensor: `output.Mul(1 - p)` scales.
+                        if (SourceOf(operand, index, 0) is { } source && SpeaksOfDropout(type, root, operand)
+                            && !(source.FillsReceiver && operands.Any(other => IsScalar(other))))
                         {
                             found.Add((operation, source));
                         }
@@ -206,7 +215,21 @@ internal static partial class CrossCallMaskSummaries
             // The products that apply the mask are no factor; any other factor in the type could be the scale.
             var products = new HashSet<IOperation>(found.Select(application => application.Product));
             bool scaled = all.Any(root => root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation)));
-            foreach ((IOperation product, MaskSource source) in found)
+            // A mask filled in place by a call on it stands for each call that may be the fill; the join keeps the one that is.
+            var candidates = new List<(IOperation Product, MaskSource Source)>();
+            foreach ((IOperation Product, MaskSource Source) entry in found)
+            {
+                if (entry.Source.FillsReceiver)
+                {
+                    candidates.AddRange(entry.Source.ReceiverCalls.Select(candidate => (entry.Product, candidate)));
+                }
+                else
+                {
+                    candidates.Add(entry);
+                }
+            }
+
+            foreach ((IOperation product, MaskSource source) in candidates)
             {
                 if (IsReapplicationOfLibraryArrayMask(product, source, found))
                 {
@@ -242,7 +265,8 @@ internal static partial class CrossCallMaskSummaries
                 }
                 else
                 {
-                    if (Resolve(source, context.Compilation) is not { } producer)
+                    if (Resolve(source, context.Compilation) is not { } producer
+                        || source.FillsReceiver != (producer.Kind == MaskProducerKind.FillsReceiverWithMask))
                     {
                         continue;
                     }
@@ -569,8 +593,9 @@ internal static partial class CrossCallMaskSummaries
         IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide } => true,
         ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Divide } => true,
         ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Multiply } compound => IsScalar(compound.Value),
-        IInvocationOperation invocation => invocation.TargetMethod.Name.IndexOf("Div", StringComparison.Ordinal) >= 0
-            || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.Ordinal) >= 0
+        // Any case: ports keep the source library's lower-case names (Torch's `div`, `cdiv`).
+        IInvocationOperation invocation => invocation.TargetMethod.Name.IndexOf("Div", StringComparison.OrdinalIgnoreCase) >= 0
+            || invocation.TargetMethod.Name.IndexOf("Scale", StringComparison.OrdinalIgnoreCase) >= 0
             || (ElementwiseProductNames.Contains(invocation.TargetMethod.Name) && invocation.Arguments.Any(argument => IsScalar(argument.Value))),
         IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product => IsScalar(product.LeftOperand) || IsScalar(product.RightOperand),
         _ => false,

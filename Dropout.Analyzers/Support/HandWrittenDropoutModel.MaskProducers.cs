@@ -28,6 +28,19 @@ internal enum MaskProducerKind
     ReturnsUniforms,
 
     /// <summary>
+    /// <c>static double Bernoulli(double keep)</c>: returns one 0/1 number kept with a parameter's probability, a mask of one
+    /// value. The per-file model has no site for it (one number is no per-element decision), so a caller in the same file
+    /// is judged at the join too.
+    /// </summary>
+    ReturnsNumber,
+
+    /// <summary>
+    /// <c>tensor.Bernoulli(keep)</c>: writes a 0/1 draw kept with a parameter's probability into every element of the
+    /// receiver's storage (Torch's in-place <c>noise:bernoulli(1 - p)</c>); the receiver is the mask.
+    /// </summary>
+    FillsReceiverWithMask,
+
+    /// <summary>
     /// <c>void FillMask(Arr a, double p) =&gt; _inner.FillMask(Check(a), p);</c>: an implementation that hands its arguments on to a
     /// method of the same name (a debugging decorator, another backend); it agrees with whatever the other implementations make.
     /// </summary>
@@ -98,7 +111,9 @@ internal sealed partial class HandWrittenDropoutModel
                     : new MaskProducer(MaskProducerKind.Returns, -1, probability.Ordinal, site.KeepProbabilityIsComplement, null);
             }
 
-            return FromReceiverElements(method, body, semanticModel, cancellationToken);
+            return FromReceiverElements(method, body, semanticModel, cancellationToken)
+                ?? ReceiverMaskFillOf(method, body, semanticModel, cancellationToken)
+                ?? ReturnedBernoulliNumberOf(method, body, semanticModel, cancellationToken);
         }
 
         return FillOfReceiverElements(method, body);
@@ -157,6 +172,67 @@ internal sealed partial class HandWrittenDropoutModel
             // Kept (1) below the stored probability: kept with it; kept above it: kept with its complement.
             bool keptWhenBelow = (high == 1) == trueWhenBelow;
             var producer = new MaskProducer(MaskProducerKind.ReturnsFromReceiverElements, -1, -1, !keptWhenBelow, storage);
+            if (found is not null && !found.AgreesWith(producer))
+            {
+                return null;
+            }
+
+            found = producer;
+        }
+
+        return found;
+    }
+
+    // `for (...) data[i] = rng.NextDouble() < p ? 1 : 0;` in an instance method taking `p`: every element of the receiver's
+    // storage becomes a 0/1 draw kept with the parameter (Torch's in-place `noise:bernoulli(1 - p)`), so after the call the
+    // receiver is a mask. Every other write is to a local (the loop counter); nothing else of the receiver is written.
+    private MaskProducer? ReceiverMaskFillOf(IMethodSymbol method, IOperation body, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        if (method.IsStatic || method.Parameters.Length == 0)
+        {
+            return null;
+        }
+
+        MaskProducer? found = null;
+        var finder = new SiteFinder(this, semanticModel, cancellationToken);
+        foreach (IOperation operation in body.Descendants())
+        {
+            if (operation is not IAssignmentOperation assignment || assignment.Target is ILocalReferenceOperation)
+            {
+                continue;
+            }
+
+            if (assignment is not ISimpleAssignmentOperation { Value: var value }
+                || ReceiverElementStorage(assignment.Target) is not { } storage
+                || !IsInLoop(assignment, body)
+                || HandWrittenDropoutSite.StripConversions(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
+                || HandWrittenDropoutSite.StripConversions(conditional.Condition) is not IBinaryOperation
+                {
+                    OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual,
+                } comparison)
+            {
+                return null;
+            }
+
+            bool drawOnLeft = finder.TryRandomValue(comparison.LeftOperand, 1, out RandomValue draw);
+            if ((!drawOnLeft && !finder.TryRandomValue(comparison.RightOperand, 1, out draw)) || draw.Bound is not null
+                || HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand) is not IParameterReferenceOperation { Parameter: var probability }
+                || !SymbolEqualityComparer.Default.Equals(probability.ContainingSymbol, method)
+                || !HandWrittenDropoutSite.IsFloatingPoint(probability.Type))
+            {
+                return null;
+            }
+
+            bool high = HandWrittenDropoutSite.IsOne(conditional.WhenTrue) && HandWrittenDropoutSite.IsZero(whenFalse);
+            bool low = HandWrittenDropoutSite.IsZero(conditional.WhenTrue) && HandWrittenDropoutSite.IsOne(whenFalse);
+            if (!high && !low)
+            {
+                return null;
+            }
+
+            // The 1 is written when the draw is below the parameter (`u < p ? 1 : 0`): kept with it; above it: with its complement.
+            bool trueWhenBelow = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
+            var producer = new MaskProducer(MaskProducerKind.FillsReceiverWithMask, -1, probability.Ordinal, high != trueWhenBelow, storage);
             if (found is not null && !found.AgreesWith(producer))
             {
                 return null;

@@ -1311,6 +1311,15 @@ internal sealed partial class HandWrittenDropoutModel
                             return true;
                         }
 
+                        // `rng.Next(1, n + 1)`: an integer from 1 to n, as 1-based languages draw it (MATLAB's `randi(n)`, Lua's
+                        // `math.random(n)`, R's `sample(1:n, 1)`); `v > k` is then true with probability 1 - k/n. Its bound is the
+                        // draw itself, whose width `OneBasedDrawWidth` gives (no operation holds `n` when the code writes `1001`).
+                        if (invocation.Arguments.Length == 2 && HandWrittenDropoutSite.IsOne(invocation.Arguments[0].Value))
+                        {
+                            value = new RandomValue(invocation, invocation);
+                            return true;
+                        }
+
                         return false;
                     }
 

@@ -51,11 +51,22 @@ internal sealed partial class HandWrittenDropoutModel
         ProbabilityTerm compared = evaluator.Evaluate(probability, 0);
         if (bound is not null)
         {
-            compared = compared.Divide(evaluator.Evaluate(bound, 0));
+            compared = compared.Divide(OneBasedDrawTop(bound) is { } top
+                ? evaluator.Evaluate(top, 0).AddOrSubtract(ProbabilityTerm.Constant(1), subtract: true)
+                : evaluator.Evaluate(bound, 0));
         }
 
         return (symbol, compared);
     }
+
+    /// <summary>
+    /// For a 1-based integer draw <c>rng.Next(1, hi)</c> used as its own bound (values 1 to hi - 1), the exclusive top
+    /// <c>hi</c>: the number of values is <c>hi - 1</c>. <see langword="null"/> for any other bound.
+    /// </summary>
+    internal static IOperation? OneBasedDrawTop(IOperation bound) =>
+        bound is IInvocationOperation { TargetMethod.Name: "Next", Arguments.Length: 2 } draw && HandWrittenDropoutSite.IsOne(draw.Arguments[0].Value)
+            ? draw.Arguments[1].Value
+            : null;
 
     private static ISymbol? SingleSymbol(IOperation value)
     {

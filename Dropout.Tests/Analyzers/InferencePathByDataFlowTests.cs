@@ -35,6 +35,69 @@ public sealed class InferencePathByDataFlowTests
             """);
 
     [Fact]
+    public Task ForwardHandingOutItsMaskBesideAPredictThatReturnsTheInput_IsSilent() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public abstract class LayerBase { }
+            public class DropLayer(double probability) : LayerBase
+            {
+                private static readonly Random Rng = new(3);
+                public double[] Predict(double[] input) { var z = input; return z; }
+                public double[] Forward(double[] input, out double[] scaledMask)
+                {
+                    scaledMask = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) scaledMask[i] = (Rng.NextDouble() > probability ? 1.0 : 0.0) / (1 - probability);
+                    var z = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) z[i] = input[i] * scaledMask[i];
+                    return z;
+                }
+                public double[] Backward(double[] gradient, double[] scaledMask)
+                {
+                    var d = new double[gradient.Length];
+                    for (int i = 0; i < gradient.Length; i++) d[i] = gradient[i] * scaledMask[i];
+                    return d;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ForwardHandingOutItsMaskWhosePredictRunsIt_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public abstract class LayerBase { }
+            public class DropLayer(double probability) : LayerBase
+            {
+                private static readonly Random Rng = new(3);
+                public double[] Predict(double[] input) => Forward(input, out _);
+                public double[] Forward(double[] input, out double[] scaledMask)
+                {
+                    scaledMask = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) scaledMask[i] = ({|DRP014:Rng.NextDouble() > probability|} ? 1.0 : 0.0) / (1 - probability);
+                    var z = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) z[i] = input[i] * scaledMask[i];
+                    return z;
+                }
+            }
+            """);
+
+    [Fact]
+    public Task ForwardHandingOutItsMaskBesideAMethodOfOtherInputs_IsReported() =>
+        AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
+            public abstract class LayerBase { }
+            public class DropLayer(double probability) : LayerBase
+            {
+                private static readonly Random Rng = new(3);
+                public int[] OutputSize(int[] inputSize) => inputSize;
+                public double[] Forward(double[] input, out double[] scaledMask)
+                {
+                    scaledMask = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) scaledMask[i] = ({|DRP014:Rng.NextDouble() > probability|} ? 1.0 : 0.0) / (1 - probability);
+                    var z = new double[input.Length];
+                    for (int i = 0; i < input.Length; i++) z[i] = input[i] * scaledMask[i];
+                    return z;
+                }
+            }
+            """);
+
+    [Fact]
     public Task LayerWithOnlyABackwardBesideTheForward_IsReported() =>
         AnalyzerTest.VerifyAsync<DropoutWithoutInferencePathAnalyzer>("""
             public sealed class DropoutModule(float rate)
