@@ -536,7 +536,9 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
                 continue;
             }
 
-            if (HandWrittenDropoutModel.IsGated(call, root))
+            // An exit before the call that only checks the caller's input (`if (word.Length == 0) return false;`) lets every
+            // input that passes reach the dropout: it is no inference path.
+            if (HandWrittenDropoutModel.IsCallGatedBeyondInputChecks(call, root))
             {
                 return true;
             }

@@ -99,7 +99,7 @@ internal static partial class CrossCallMaskSummaries
         {
             case IInvocationOperation { Instance: { Type: { } receiverType } receiver } cast
                 when ArrayCastNames.Contains(Normalized(cast.TargetMethod.Name))
-                    && SymbolEqualityComparer.Default.Equals(cast.TargetMethod.ReturnType.OriginalDefinition, receiverType.OriginalDefinition)
+                    && IsSameArrayFamily(cast.TargetMethod.ReturnType, receiverType)
                     && cast.Arguments.All(argument => !HandWrittenDropoutSite.IsNumeric(argument.Value.Type)):
                 return receiver;
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Divide, OperatorMethod: not null } divided when IsScalarValue(divided.RightOperand):
@@ -111,6 +111,21 @@ internal static partial class CrossCallMaskSummaries
                 return null;
         }
     }
+    // `mask.astype(np.float64)` where the comparison made a typed `NDArray<bool>` and the cast returns the untyped
+    // `NDArray` it derives from: the same array in another element type, as when both are one type.
+    private static bool IsSameArrayFamily(ITypeSymbol returned, ITypeSymbol receiver)
+    {
+        for (ITypeSymbol? type = receiver; type is not null; type = type.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(returned.OriginalDefinition, type.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // A probability as a symbol, or one minus one (`rate`, `1 - rate`, `(1.0 - this.dropout_ratio)`): the symbol and whether
     // the value is its complement. A constant is none (0.5 is both the rate and its complement).
     private static (ISymbol Symbol, bool Complement)? ProbabilityForm(IOperation operation)
@@ -306,6 +321,7 @@ internal static partial class CrossCallMaskSummaries
                 bool multipliesByKeep = all.Any(operation => operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.Multiply } product
                     && (SameForm(ProbabilityForm(product.LeftOperand), symbol, keepComplement) || SameForm(ProbabilityForm(product.RightOperand), symbol, keepComplement)));
                 bool forwardDividesByKeep = false;
+                var forwardDivisions = new List<IOperation>();
                 foreach (IOperation operation in all)
                 {
                     if (ReciprocalScale(operation) is { } division && (HoldsMask(division.Scaled) || HoldsProduct(division.Scaled)))
@@ -321,6 +337,7 @@ internal static partial class CrossCallMaskSummaries
                             // The product, or the stored mask where it is applied, divided; not the value stored
                             // (`mask = binomial(1, keep, shape) / keep` holds 1/p itself).
                             forwardDividesByKeep = true;
+                            forwardDivisions.Add(operation);
                         }
                     }
 
@@ -345,6 +362,13 @@ internal static partial class CrossCallMaskSummaries
                 foreach (IOperation product in products)
                 {
                     IOperation root = product.TreeRoot();
+                    if (root == drawRoot && IsUnscaledBackwardInDrawingBody(product, drawRoot, forwardDivisions, HoldsProduct, symbol)
+                        && root.SemanticModel?.GetEnclosingSymbol(product.Syntax.SpanStart) is IMethodSymbol drawing)
+                    {
+                        _arrayDiagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.BackwardOmitsForwardMaskOrScaleAcrossCalls, product.Syntax.GetLocation(), drawing.Name, "reads the forward's mask but not the 1/p the forward scaled the kept values by"));
+                        continue;
+                    }
+
                     if (root == drawRoot || root.DescendantsAndSelf().Any(operation => !products.Contains(operation) && IsAnyFactor(operation))
                         || root.SemanticModel?.GetEnclosingSymbol(product.Syntax.SpanStart) is not IMethodSymbol method)
                     {

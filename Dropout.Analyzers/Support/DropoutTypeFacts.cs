@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -227,6 +228,18 @@ internal sealed partial class DropoutTypeFacts
                         }
 
                         break;
+                    case IInvocationOperation invocation when !IsScalingCall(invocation) && MultipliedParameterNames(invocation.TargetMethod) is { Count: > 0 } multiplied:
+                        // `mat_scale(dst, a, 1 - rate)` whose body writes `a.data[i] * s`: the argument for a parameter the
+                        // callee multiplies by scales what it is given, whatever the callee is named.
+                        foreach (IArgumentOperation argument in invocation.Arguments)
+                        {
+                            if (argument.Parameter is { } parameter && multiplied.Contains(parameter.Name) && HandWrittenDropoutSite.IsNumeric(argument.Value.Type))
+                            {
+                                uses.Add(new ScaleUse(invocation, argument.Value, false, null, root));
+                            }
+                        }
+
+                        break;
                     case IInvocationOperation invocation when IsScalingCall(invocation):
                         foreach (IArgumentOperation argument in invocation.Arguments)
                         {
@@ -328,6 +341,43 @@ internal sealed partial class DropoutTypeFacts
     // An element of an array, span or indexer, or the element parameter of a lambda: an activation, not a mask constant.
     private static bool ReadsElement(IOperation operation) =>
         HandWrittenDropoutModel.IsElement(operation) || operation is IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } };
+
+    // The floating-point parameters of a method of the compilation (one declaration in view) that its body multiplies by
+    // (`dst[i] = a[i] * s`, `a[i] *= s`): read from syntax, since the callee may be in another file.
+    private static HashSet<string> MultipliedParameterNames(IMethodSymbol method)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (method.DeclaringSyntaxReferences.Length != 1 || method.IsAbstract)
+        {
+            return names;
+        }
+
+        var candidates = method.Parameters.Where(parameter => parameter.Type.SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+            .Select(parameter => parameter.Name).ToList();
+        if (candidates.Count == 0)
+        {
+            return names;
+        }
+
+        foreach (SyntaxNode node in method.DeclaringSyntaxReferences[0].GetSyntax().DescendantNodes())
+        {
+            ExpressionSyntax[] operands = node switch
+            {
+                BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.MultiplyExpression) => [binary.Left, binary.Right],
+                AssignmentExpressionSyntax assignment when assignment.IsKind(SyntaxKind.MultiplyAssignmentExpression) => [assignment.Right],
+                _ => [],
+            };
+            foreach (ExpressionSyntax operand in operands)
+            {
+                if (operand is IdentifierNameSyntax identifier && candidates.Contains(identifier.Identifier.ValueText))
+                {
+                    names.Add(identifier.Identifier.ValueText);
+                }
+            }
+        }
+
+        return names;
+    }
 
     // Divide(x, p), x.Div(p), Divide(x, p, destination) is not: a call with one or two arguments whose name says it divides.
     private static bool IsDividingCall(IInvocationOperation invocation) =>

@@ -40,7 +40,7 @@ namespace Dropout.Analyzers;
 ///   (<c>double Draw() =&gt; _rng.NextDouble();</c> ... <c>Draw() &lt; p</c>).</item>
 /// </list>
 /// The climb goes through casts, parentheses, member access, calls that take the draw as an argument
-/// (<c>Math.Abs(u)</c>), lambdas, conditional access and arithmetic with a literal (<c>1.0 - rng.NextDouble()</c>,
+/// (<c>Math.Abs(u)</c>), lambdas, conditional access and arithmetic with a literal or a <c>const</c> field of the enclosing type (<c>1.0 - rng.NextDouble()</c>, <c>rand() / RAND_MAX</c>,
 /// <c>rng.NextDouble() * 100</c>). It stops, admitting nothing, at arithmetic with another variable
 /// (<c>std * Gaussian(rng)</c>: weight initialization), at a generator passed to a call or constructor
 /// (<c>new Layer(n, m, random)</c>, <c>Gaussian(random)</c>) unless the call is to a method of the same file whose own
@@ -785,8 +785,18 @@ internal sealed partial class HandWrittenDropoutModel
             PrefixUnaryExpressionSyntax unary => IsLiteral(unary.Operand),
             // `rng.Next() / (float)int.MaxValue` (C's `rand() / (float)RAND_MAX`): a built-in type's limit is a constant.
             MemberAccessExpressionSyntax { Expression: PredefinedTypeSyntax, Name.Identifier.ValueText: "MaxValue" } => true,
+            // `rand() / RAND_MAX` with `const float RAND_MAX = int.MaxValue;` in the type: a named constant is a literal.
+            IdentifierNameSyntax name => IsConstantOfEnclosingType(name),
             _ => false,
         };
+
+        private static bool IsConstantOfEnclosingType(IdentifierNameSyntax name)
+        {
+            string text = name.Identifier.ValueText;
+            TypeDeclarationSyntax? type = name.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            return type is not null && type.Members.OfType<FieldDeclarationSyntax>().Any(field => field.Modifiers.Any(SyntaxKind.ConstKeyword)
+                && field.Declaration.Variables.Any(variable => variable.Identifier.ValueText == text));
+        }
 
         // The generator object itself (random, _rng, this.rng), as opposed to a draw from it (rng.NextDouble(), u[i]).
         private static bool IsGenerator(ExpressionSyntax expression) => expression switch

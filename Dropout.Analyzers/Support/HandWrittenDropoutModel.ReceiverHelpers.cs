@@ -249,6 +249,10 @@ internal sealed class ReceiverHelperIndex
         }
 
         var found = new Dictionary<INamedTypeSymbol, List<IMethodSymbol>>(SymbolEqualityComparer.Default);
+        // Static methods of a holder that read no dropout-capable type, kept to be asked again once the drawing helpers made
+        // their receivers capable; and those receivers.
+        var others = new List<(IMethodSymbol Method, INamedTypeSymbol Holder)>();
+        var madeCapable = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         var stack = new Stack<INamespaceOrTypeSymbol>();
         stack.Push(compilation.Assembly.GlobalNamespace);
         while (stack.Count > 0)
@@ -280,6 +284,14 @@ internal sealed class ReceiverHelperIndex
                 if (receiver is null && HandWrittenDropoutModel.MayDraw(method.DeclaringSyntaxReferences[0].SyntaxTree, method.DeclaringSyntaxReferences[0].Span, cancellationToken))
                 {
                     receiver = ReceiverOf(method, holder, _ => true);
+                    if (receiver is not null)
+                    {
+                        madeCapable.Add(receiver);
+                    }
+                }
+                else if (receiver is null)
+                {
+                    others.Add((method, holder));
                 }
 
                 if (receiver is not null)
@@ -289,6 +301,20 @@ internal sealed class ReceiverHelperIndex
                         found[receiver] = list = [];
                     }
 
+                    list.Add(method);
+                }
+            }
+        }
+
+        // `layer_forward(Layer layer, Mat x)` beside `layer_generate_dropout_mask(Layer layer)`, which draws: the layer (a
+        // plain struct of a C port) is dropout-capable through its mask maker, so the other functions of it are its members
+        // too (the forward that applies the mask, the inference branch that scales by the keep probability).
+        if (madeCapable.Count > 0)
+        {
+            foreach ((IMethodSymbol method, INamedTypeSymbol holder) in others)
+            {
+                if (ReceiverOf(method, holder, madeCapable.Contains) is { } receiver && found.TryGetValue(receiver, out List<IMethodSymbol>? list))
+                {
                     list.Add(method);
                 }
             }

@@ -1189,7 +1189,15 @@ internal sealed partial class HandWrittenDropoutModel
         public static bool IsGatedByControl(IOperation decision, IOperation root) =>
             IsGatedWithin(decision, root) || IsHelperGatedAtEveryCall(decision, root, 0);
 
-        private static bool IsGatedWithin(IOperation decision, IOperation root)
+        /// <summary>
+        /// As <see cref="IsGatedByControl"/> for a call of a forward, but an early exit of the calling method that only checks
+        /// its input (<c>if (text.Length == 0 || IsStopWord(text)) return false;</c>) is no gate: every input that passes it
+        /// runs the dropout, in prediction as in training.
+        /// </summary>
+        public static bool IsCallGatedBeyondInputChecks(IOperation call, IOperation root) =>
+            IsGatedWithin(call, root, inputChecksAreNoGate: true) || IsHelperGatedAtEveryCall(call, root, 0);
+
+        private static bool IsGatedWithin(IOperation decision, IOperation root, bool inputChecksAreNoGate = false)
         {
             IOperation child = decision;
             for (IOperation? current = decision.Parent; current is not null; child = current, current = current.Parent)
@@ -1211,7 +1219,8 @@ internal sealed partial class HandWrittenDropoutModel
                             }
 
                             if (statement is IConditionalOperation guard && !ContainsRandom(guard.Condition) && IsExitGuard(guard)
-                                && !SettingConditions.IsFixedSetting(guard.Condition))
+                                && !SettingConditions.IsFixedSetting(guard.Condition)
+                                && !(inputChecksAreNoGate && InputChecks.ChecksOnlyInput(guard.Condition)))
                             {
                                 return true;
                             }

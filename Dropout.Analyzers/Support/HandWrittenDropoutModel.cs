@@ -94,6 +94,9 @@ internal sealed partial class HandWrittenDropoutModel
     /// <summary>Whether an operation sits under an <c>if</c> or <c>switch</c> that does not draw, or after an early <c>if (...) return</c>, in the tree <paramref name="root"/>.</summary>
     public static bool IsGated(IOperation operation, IOperation root) => SiteFinder.IsGatedByControl(operation, root);
 
+    /// <summary>Whether a call of a forward is gated by more than exits that check the calling method's input (see <see cref="InputChecks"/>).</summary>
+    public static bool IsCallGatedBeyondInputChecks(IOperation call, IOperation root) => SiteFinder.IsCallGatedBeyondInputChecks(call, root);
+
     /// <summary>The model's facts about one type (its sites and every scale in it) from its members' operation trees, computed once per type for every rule.</summary>
     public DropoutTypeFacts? FactsFor(INamedTypeSymbol type, IEnumerable<IOperation> memberBlocks, CancellationToken cancellationToken) =>
         _types.GetOrAdd(type, _ => DropoutTypeFacts.Create(this, type, memberBlocks, cancellationToken));
