@@ -205,34 +205,12 @@ internal sealed partial class HandWrittenDropoutModel
             if (assignment is not ISimpleAssignmentOperation { Value: var value }
                 || ReceiverElementStorage(assignment.Target) is not { } storage
                 || !IsInLoop(assignment, body)
-                || HandWrittenDropoutSite.StripConversions(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
-                || HandWrittenDropoutSite.StripConversions(conditional.Condition) is not IBinaryOperation
-                {
-                    OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual,
-                } comparison)
+                || !TryZeroOneDrawOfParameter(value, method, finder, out IParameterSymbol? probability, out bool withComplement))
             {
                 return null;
             }
 
-            bool drawOnLeft = finder.TryRandomValue(comparison.LeftOperand, 1, out RandomValue draw);
-            if ((!drawOnLeft && !finder.TryRandomValue(comparison.RightOperand, 1, out draw)) || draw.Bound is not null
-                || HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand) is not IParameterReferenceOperation { Parameter: var probability }
-                || !SymbolEqualityComparer.Default.Equals(probability.ContainingSymbol, method)
-                || !HandWrittenDropoutSite.IsFloatingPoint(probability.Type))
-            {
-                return null;
-            }
-
-            bool high = HandWrittenDropoutSite.IsOne(conditional.WhenTrue) && HandWrittenDropoutSite.IsZero(whenFalse);
-            bool low = HandWrittenDropoutSite.IsZero(conditional.WhenTrue) && HandWrittenDropoutSite.IsOne(whenFalse);
-            if (!high && !low)
-            {
-                return null;
-            }
-
-            // The 1 is written when the draw is below the parameter (`u < p ? 1 : 0`): kept with it; above it: with its complement.
-            bool trueWhenBelow = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
-            var producer = new MaskProducer(MaskProducerKind.FillsReceiverWithMask, -1, probability.Ordinal, high != trueWhenBelow, storage);
+            var producer = new MaskProducer(MaskProducerKind.FillsReceiverWithMask, -1, probability!.Ordinal, withComplement, storage);
             if (found is not null && !found.AgreesWith(producer))
             {
                 return null;

@@ -18,35 +18,48 @@ internal sealed partial class HandWrittenDropoutModel
         }
 
         var returns = body.Descendants().OfType<IReturnOperation>().ToList();
-        if (returns.Count != 1 || returns[0].ReturnedValue is not { } returned
-            || HandWrittenDropoutSite.StripConversions(returned) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
+        return returns.Count == 1 && returns[0].ReturnedValue is { } returned
+            && TryZeroOneDrawOfParameter(returned, method, new SiteFinder(this, semanticModel, cancellationToken), out IParameterSymbol? probability, out bool withComplement)
+            ? new MaskProducer(MaskProducerKind.ReturnsNumber, -1, probability!.Ordinal, withComplement, null)
+            : null;
+    }
+
+    // `u < p ? 1 : 0` (or `? 0 : 1`, the draw on either side) where `u` is a uniform draw and `p` a floating-point parameter
+    // of `method`: a 0/1 value drawn with that parameter. `withComplement` is true when the 1 comes with probability 1 - p
+    // (`u < p ? 0 : 1`, `u > p ? 1 : 0`). Shared by a helper returning the number and a fill of the receiver's elements.
+    private static bool TryZeroOneDrawOfParameter(IOperation value, IMethodSymbol method, SiteFinder finder, out IParameterSymbol? probability, out bool withComplement)
+    {
+        probability = null;
+        withComplement = false;
+        if (HandWrittenDropoutSite.StripConversions(value) is not IConditionalOperation { WhenFalse: { } whenFalse } conditional
             || HandWrittenDropoutSite.StripConversions(conditional.Condition) is not IBinaryOperation
             {
                 OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual,
             } comparison)
         {
-            return null;
+            return false;
         }
 
-        var finder = new SiteFinder(this, semanticModel, cancellationToken);
         bool drawOnLeft = finder.TryRandomValue(comparison.LeftOperand, 1, out RandomValue draw);
         if ((!drawOnLeft && !finder.TryRandomValue(comparison.RightOperand, 1, out draw)) || draw.Bound is not null
-            || HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand) is not IParameterReferenceOperation { Parameter: var probability }
-            || !SymbolEqualityComparer.Default.Equals(probability.ContainingSymbol, method)
-            || !HandWrittenDropoutSite.IsFloatingPoint(probability.Type))
+            || HandWrittenDropoutSite.StripConversions(drawOnLeft ? comparison.RightOperand : comparison.LeftOperand) is not IParameterReferenceOperation { Parameter: var parameter }
+            || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method)
+            || !HandWrittenDropoutSite.IsFloatingPoint(parameter.Type))
         {
-            return null;
+            return false;
         }
 
         bool high = HandWrittenDropoutSite.IsOne(conditional.WhenTrue) && HandWrittenDropoutSite.IsZero(whenFalse);
         bool low = HandWrittenDropoutSite.IsZero(conditional.WhenTrue) && HandWrittenDropoutSite.IsOne(whenFalse);
         if (!high && !low)
         {
-            return null;
+            return false;
         }
 
-        // The 1 is returned when the draw is below the parameter (`u < p ? 1 : 0`): kept with it; above it: with its complement.
+        // The 1 comes when the draw is below the parameter (`u < p ? 1 : 0`): kept with it; above it: with its complement.
         bool trueWhenBelow = comparison.OperatorKind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual ? drawOnLeft : !drawOnLeft;
-        return new MaskProducer(MaskProducerKind.ReturnsNumber, -1, probability.Ordinal, high != trueWhenBelow, null);
+        probability = parameter;
+        withComplement = high != trueWhenBelow;
+        return true;
     }
 }
