@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Dropout.Analyzers;
 
@@ -298,13 +299,14 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
 
             // A name written only in comments or strings (`// members inferred from FullyConnectedLayer's overrides`) is
             // no use of the type: only a file whose code names it can call it.
-            if (!tree.GetRoot(cancellationToken).DescendantTokens().Any(token => token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == typeName))
+            if (!tree.GetRoot(cancellationToken).DescendantTokens().Any(token => token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == typeName && !IsInNamespaceName(token)))
             {
                 continue;
             }
 
-            // A comment is no code: `// same project as DropoutLayer.cs` says nothing about how the layer is called.
-            text = WithoutComments(tree, text, cancellationToken);
+            // A comment is no code: `// same project as DropoutLayer.cs` says nothing about how the layer is called. Nor is
+            // a namespace's name: `using System.Net;` does not use a layer class named `Net`.
+            text = WithoutNamespaceNames(tree, WithoutComments(tree, text, cancellationToken), cancellationToken);
 
             // The type's receiver helpers (its forward moved into a static class or an extension method of this file) are the
             // type's own code: their `DropoutLayer layer` parameter is the instance, no use from outside.
@@ -324,6 +326,35 @@ public sealed partial class DropoutWithoutInferencePathAnalyzer : DiagnosticAnal
         }
 
         return false;
+    }
+
+    // A token of a using directive's or a namespace declaration's name (`using System.Net;`, `namespace Trading.Net;`).
+    private static bool IsInNamespaceName(SyntaxToken token) =>
+        token.Parent?.AncestorsAndSelf().Any(node => node is UsingDirectiveSyntax
+            || (node.Parent is BaseNamespaceDeclarationSyntax declaration && declaration.Name == node)) == true;
+
+    private static string WithoutNamespaceNames(SyntaxTree tree, string text, CancellationToken cancellationToken)
+    {
+        char[]? blanked = null;
+        foreach (SyntaxNode node in tree.GetRoot(cancellationToken).DescendantNodes(node => node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax))
+        {
+            TextSpan? span = node switch
+            {
+                UsingDirectiveSyntax directive => directive.Span,
+                BaseNamespaceDeclarationSyntax declaration => declaration.Name.Span,
+                _ => null,
+            };
+            if (span is { } blank)
+            {
+                blanked ??= text.ToCharArray();
+                for (int index = blank.Start; index < blank.End && index < blanked.Length; index++)
+                {
+                    blanked[index] = ' ';
+                }
+            }
+        }
+
+        return blanked is null ? text : new string(blanked);
     }
 
     private static string WithoutComments(SyntaxTree tree, string text, CancellationToken cancellationToken)
