@@ -281,11 +281,7 @@ internal static class RepeatedAveragedRuns
 
     private static bool IsThePassOutput(ExpressionSyntax value, SyntaxNode output)
     {
-        while (value is ParenthesizedExpressionSyntax or CastExpressionSyntax)
-        {
-            value = value is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((CastExpressionSyntax)value).Expression;
-        }
-
+        value = HandWrittenDropoutModel.StripParenthesesAndCasts(value);
         return value == output || value is ElementAccessExpressionSyntax element && element.Expression == output;
     }
 
